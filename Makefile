@@ -1,0 +1,51 @@
+# The two commands: `make run` and `make test`. Each installs what is
+# missing on a Debian/Ubuntu machine first.
+SHELL := /bin/bash
+CARGO ?= cargo
+UI_STAMP := ui/node_modules/.package-lock.json
+
+.PHONY: run test deps test-deps ui build lint test-ui test-rust bench screenshots clean
+
+run: deps ui build
+	./target/debug/backoffice demo
+	@if [[ -z "$${DISPLAY:-}" && -z "$${WAYLAND_DISPLAY:-}" ]]; then \
+	  echo "make run: no display to open the console on (DISPLAY is not set)."; \
+	  echo "Run it from a desktop session, or try it headless: xvfb-run make run"; \
+	  exit 1; \
+	fi
+	./target/debug/backoffice-desktop
+
+test: test-deps ui lint build test-ui test-rust
+
+deps:
+	@scripts/deps.sh
+
+test-deps:
+	@scripts/deps.sh --test
+	@scripts/services.sh
+
+$(UI_STAMP): ui/package.json ui/package-lock.json
+	cd ui && npm ci --no-audit --no-fund
+
+ui: $(UI_STAMP)
+	cd ui && npm run build
+
+build:
+	$(CARGO) build --workspace --bins
+
+lint:
+	$(CARGO) fmt --all -- --check
+	$(CARGO) clippy --workspace --all-targets -- -D warnings
+
+test-ui: $(UI_STAMP)
+	cd ui && npm test
+
+test-rust:
+	scripts/with-session.sh $(CARGO) test --workspace --no-fail-fast
+
+bench:
+	scripts/bench.sh
+
+clean:
+	$(CARGO) clean
+	rm -rf ui/dist ui/node_modules

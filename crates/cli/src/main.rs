@@ -1,0 +1,83 @@
+//! `backoffice`: the console's operations for scripts and scheduled jobs.
+
+mod output;
+mod profile;
+mod seed;
+mod target;
+
+use clap::{Parser, Subcommand};
+
+use backoffice_core::Result;
+use output::Out;
+
+#[derive(Parser)]
+#[command(
+    name = "backoffice",
+    version,
+    about = "Backoffice admin console, command-line edition"
+)]
+struct Cli {
+    /// Database URL: sqlite:PATH, postgres://USER@HOST/DB, mysql://USER@HOST/DB
+    #[arg(long, global = true, env = "BACKOFFICE_DB", conflicts_with = "profile")]
+    db: Option<String>,
+    /// A saved connection profile (see `backoffice profile list`).
+    #[arg(long, global = true, env = "BACKOFFICE_PROFILE")]
+    profile: Option<String>,
+    /// Print machine-readable JSON instead of text.
+    #[arg(long, global = true)]
+    json: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Create or update the Backoffice schema.
+    Migrate,
+    /// Fill an empty database with demo data (deterministic for a seed).
+    Seed(seed::SeedArgs),
+    /// Create the demo database and its `demo` profile, unless they exist.
+    Demo(seed::DemoArgs),
+    /// Row counts of the main tables.
+    Stats,
+    /// Manage connection profiles (passwords go to the OS keychain).
+    #[command(subcommand)]
+    Profile(profile::ProfileCommand),
+}
+
+async fn run(cli: Cli, out: &Out) -> Result<()> {
+    let chosen = target::Chosen {
+        db: cli.db.as_deref(),
+        profile: cli.profile.as_deref(),
+    };
+    match cli.command {
+        Command::Migrate => seed::migrate(&chosen, out).await,
+        Command::Seed(args) => seed::seed(&chosen, args, out).await,
+        Command::Demo(args) => seed::demo(args, out).await,
+        Command::Stats => seed::stats(&chosen, out).await,
+        Command::Profile(cmd) => profile::run(cmd, &chosen, out).await,
+    }
+}
+
+fn main() -> std::process::ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("BACKOFFICE_LOG")
+                .unwrap_or_else(|_| "warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let out = Out { json: cli.json };
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start: {e}");
+            return std::process::ExitCode::from(1);
+        }
+    };
+    match runtime.block_on(run(cli, &out)) {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(err) => out.fail(&err),
+    }
+}

@@ -1,0 +1,68 @@
+//! Text for people, JSON for programs; one line on stderr for errors.
+
+use std::process::ExitCode;
+
+use backoffice_core::error::ErrorBody;
+use backoffice_core::{Error, ErrorCode};
+use serde::Serialize;
+
+pub struct Out {
+    pub json: bool,
+}
+
+impl Out {
+    /// Prints `value` as JSON, or `text` for people.
+    pub fn show<T: Serialize>(&self, value: &T, text: impl FnOnce() -> String) {
+        if self.json {
+            match serde_json::to_string_pretty(value) {
+                Ok(s) => println!("{s}"),
+                Err(e) => eprintln!("error: cannot encode the result: {e}"),
+            }
+        } else {
+            let text = text();
+            if !text.is_empty() {
+                println!("{text}");
+            }
+        }
+    }
+
+    /// Reports the error and picks the exit code: 2 for bad input, 3 not
+    /// found, 4 conflict, 5 forbidden, 6 unavailable, 1 anything else.
+    pub fn fail(&self, err: &Error) -> ExitCode {
+        if self.json {
+            let body = ErrorBody::from(err);
+            eprintln!(
+                "{}",
+                serde_json::to_string(&serde_json::json!({ "error": body }))
+                    .unwrap_or_else(|_| err.to_string())
+            );
+        } else {
+            eprintln!("error: {err}");
+        }
+        ExitCode::from(match err.code() {
+            ErrorCode::Validation => 2,
+            ErrorCode::NotFound => 3,
+            ErrorCode::Conflict => 4,
+            ErrorCode::Forbidden => 5,
+            ErrorCode::Unavailable => 6,
+            ErrorCode::Internal => 1,
+        })
+    }
+}
+
+/// Formats a count with thousands separators: 1234567 → "1,234,567".
+pub fn thousands(n: i64) -> String {
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if n < 0 {
+        format!("-{out}")
+    } else {
+        out
+    }
+}

@@ -1,0 +1,197 @@
+//! `profile add|list|remove|test`.
+
+use std::io::{IsTerminal, Read};
+
+use clap::{Args, Subcommand};
+use serde::Serialize;
+
+use backoffice_core::db::{Backend, Db, OpenOptions, SchemaStatus};
+use backoffice_core::profiles::{add_profile, remove_profile, Profile, ProfileStore};
+use backoffice_core::secrets::{KeyringStore, Secret};
+use backoffice_core::{Error, Result};
+
+use crate::output::Out;
+use crate::target::Chosen;
+
+#[derive(Subcommand)]
+pub enum ProfileCommand {
+    /// Save a connection profile; its password goes to the OS keychain.
+    Add(AddArgs),
+    /// List the saved profiles (never their passwords).
+    List,
+    /// Delete a profile and its keychain entries.
+    Remove { name: String },
+    /// Connect with a profile and report the server and schema.
+    Test { name: Option<String> },
+}
+
+#[derive(Args)]
+pub struct AddArgs {
+    name: String,
+    /// sqlite, postgres or mysql (MariaDB too)
+    #[arg(long)]
+    backend: Backend,
+    #[arg(long)]
+    host: Option<String>,
+    #[arg(long)]
+    port: Option<u16>,
+    /// Database name; for SQLite the file's path.
+    #[arg(long)]
+    database: String,
+    #[arg(long)]
+    user: Option<String>,
+    /// Refuse every write through this profile.
+    #[arg(long)]
+    read_only: bool,
+    /// Read the password from standard input (first line).
+    #[arg(long, conflicts_with = "no_password")]
+    password_stdin: bool,
+    /// The server needs no password.
+    #[arg(long)]
+    no_password: bool,
+    /// Overwrite an existing profile of the same name.
+    #[arg(long)]
+    replace: bool,
+}
+
+fn read_password(args: &AddArgs) -> Result<Option<Secret>> {
+    if args.backend == Backend::Sqlite || args.no_password {
+        return Ok(None);
+    }
+    let text = if args.password_stdin {
+        let mut s = String::new();
+        std::io::stdin()
+            .read_to_string(&mut s)
+            .map_err(|e| Error::validation(format!("cannot read the password from stdin: {e}")))?;
+        s.lines().next().unwrap_or_default().to_string()
+    } else if std::io::stdin().is_terminal() {
+        rpassword::prompt_password(format!(
+            "Password for {}: ",
+            args.user.as_deref().unwrap_or("")
+        ))
+        .map_err(|e| Error::validation(format!("cannot read the password: {e}")))?
+    } else {
+        return Err(Error::validation(
+            "no password given: use --password-stdin, or --no-password if the server needs none",
+        ));
+    };
+    Ok(Some(Secret::new(text)))
+}
+
+#[derive(Serialize)]
+struct TestReport {
+    profile: String,
+    location: String,
+    server: String,
+    read_only: bool,
+    schema: SchemaStatus,
+}
+
+pub async fn run(cmd: ProfileCommand, chosen: &Chosen<'_>, out: &Out) -> Result<()> {
+    let store = ProfileStore::open_default()?;
+    let secrets = KeyringStore::new();
+    match cmd {
+        ProfileCommand::Add(args) => {
+            let password = read_password(&args)?;
+            let profile = Profile {
+                name: args.name.clone(),
+                backend: args.backend,
+                host: args.host.clone(),
+                port: args.port,
+                database: args.database.clone(),
+                user: args.user.clone(),
+                read_only: args.read_only,
+                demo: false,
+            };
+            add_profile(&store, &secrets, profile.clone(), password, args.replace)?;
+            out.show(&profile, || {
+                format!(
+                    "saved profile '{}' in {}",
+                    profile.name,
+                    store.path().display()
+                )
+            });
+        }
+        ProfileCommand::List => {
+            let profiles = store.list()?;
+            out.show(&profiles, || {
+                if profiles.is_empty() {
+                    return "no profiles yet; add one with `backoffice profile add`".into();
+                }
+                profiles
+                    .iter()
+                    .map(|p| {
+                        let place = match p.backend {
+                            Backend::Sqlite => p.database.clone(),
+                            _ => format!(
+                                "{}@{}:{}/{}",
+                                p.user.as_deref().unwrap_or(""),
+                                p.host.as_deref().unwrap_or(""),
+                                p.port.or(p.backend.default_port()).unwrap_or_default(),
+                                p.database
+                            ),
+                        };
+                        let flags = [(p.read_only, " [read-only]"), (p.demo, " [demo]")]
+                            .iter()
+                            .filter(|f| f.0)
+                            .map(|f| f.1)
+                            .collect::<String>();
+                        format!(
+                            "{:<16} {:<8} {place}{flags}",
+                            p.name,
+                            format!("{:?}", p.backend).to_lowercase()
+                        )
+                    })
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            });
+        }
+        ProfileCommand::Remove { name } => {
+            let removed = remove_profile(&store, &secrets, &name)?;
+            out.show(&removed, || format!("removed profile '{}'", removed.name));
+        }
+        ProfileCommand::Test { name } => {
+            let name = name
+                .as_deref()
+                .or(chosen.profile)
+                .ok_or_else(|| Error::validation("name the profile to test"))?;
+            let profile = store.get(name)?;
+            // Connect only: a test must not change the database.
+            let db = Db::connect(
+                &profile.target(&secrets)?,
+                OpenOptions {
+                    read_only: profile.read_only,
+                    create_if_missing: false,
+                },
+            )
+            .await?;
+            let report = TestReport {
+                profile: profile.name.clone(),
+                location: db.label().to_string(),
+                server: db.server_version().await?,
+                read_only: profile.read_only,
+                schema: db.schema_status().await?,
+            };
+            db.close().await;
+            out.show(&report, || {
+                format!(
+                    "ok: connected to {} ({}){}; schema: {}",
+                    report.location,
+                    report.server,
+                    if report.read_only { ", read-only" } else { "" },
+                    match &report.schema {
+                        SchemaStatus::Current { version } => format!("current (version {version})"),
+                        SchemaStatus::Missing => "none yet (created on first writable use)".into(),
+                        SchemaStatus::Foreign { tables } =>
+                            format!("not Backoffice's ({} other tables)", tables.len()),
+                        SchemaStatus::Behind { at, want } =>
+                            format!("at {at}, needs {want}: run `backoffice migrate`"),
+                        SchemaStatus::Ahead { at, want } =>
+                            format!("at {at}, newer than this build ({want})"),
+                    }
+                )
+            });
+        }
+    }
+    Ok(())
+}

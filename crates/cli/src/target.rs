@@ -1,0 +1,50 @@
+//! Which database a command works on: `--db URL` or `--profile NAME`.
+
+use backoffice_core::db::{Db, OpenOptions, Target};
+use backoffice_core::profiles::ProfileStore;
+use backoffice_core::secrets::KeyringStore;
+use backoffice_core::{Error, Result};
+
+pub struct Chosen<'a> {
+    pub db: Option<&'a str>,
+    pub profile: Option<&'a str>,
+}
+
+impl Chosen<'_> {
+    /// Opens the chosen database. `create` lets `migrate` and `seed` create
+    /// a SQLite file given by URL; a profile's file must already exist.
+    pub async fn open(&self, create: bool) -> Result<Db> {
+        match (self.db, self.profile) {
+            (Some(url), _) => {
+                let target = Target::parse_url(url)?;
+                Db::open(
+                    &target,
+                    OpenOptions {
+                        read_only: false,
+                        create_if_missing: create,
+                    },
+                )
+                .await
+            }
+            (None, Some(name)) => {
+                let profile = ProfileStore::open_default()?.get(name)?;
+                profile.open(&KeyringStore::new()).await
+            }
+            (None, None) => {
+                let names: Vec<String> = ProfileStore::open_default()?
+                    .list()?
+                    .into_iter()
+                    .map(|p| p.name)
+                    .collect();
+                Err(Error::validation(format!(
+                    "choose a database with --db URL or --profile NAME{}",
+                    if names.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" (profiles: {})", names.join(", "))
+                    }
+                )))
+            }
+        }
+    }
+}

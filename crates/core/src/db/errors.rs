@@ -1,0 +1,67 @@
+//! Turning driver errors into messages a person can act on.
+
+use sqlx::error::ErrorKind;
+
+use crate::Error;
+
+/// SQLSTATE / SQLite codes we name specifically.
+const PG_AUTH_FAILED: &str = "28P01";
+const AUTH_INVALID: &str = "28000";
+const PG_NO_DATABASE: &str = "3D000";
+const MYSQL_ACCESS_DENIED: u16 = 1045;
+const MYSQL_UNKNOWN_DATABASE: u16 = 1049;
+const MYSQL_READ_ONLY_TX: u16 = 1792;
+const PG_READ_ONLY_TX: &str = "25006";
+const SQLITE_READONLY: &str = "8";
+const SQLITE_CANTOPEN: &str = "14";
+
+pub(crate) fn classify(context: &str, err: sqlx::Error) -> Error {
+    match err {
+        sqlx::Error::Io(e) => Error::Unavailable(format!(
+            "{context}: {e}{}",
+            if e.kind() == std::io::ErrorKind::ConnectionRefused {
+                " (is the server running?)"
+            } else {
+                ""
+            }
+        )),
+        sqlx::Error::PoolTimedOut => Error::Unavailable(format!(
+            "{context}: timed out waiting for a database connection"
+        )),
+        sqlx::Error::Tls(e) => Error::Unavailable(format!("{context}: TLS failed: {e}")),
+        sqlx::Error::PoolClosed => {
+            Error::Unavailable(format!("{context}: the connection was closed"))
+        }
+        sqlx::Error::Database(db) => {
+            let code = db.code().map(|c| c.into_owned()).unwrap_or_default();
+            let number = db
+                .try_downcast_ref::<sqlx::mysql::MySqlDatabaseError>()
+                .map(|e| e.number());
+            let msg = db.message().to_string();
+            if code == PG_AUTH_FAILED || code == AUTH_INVALID || number == Some(MYSQL_ACCESS_DENIED)
+            {
+                Error::Unavailable(format!(
+                    "{context}: the server refused the user name or password ({msg})"
+                ))
+            } else if code == PG_NO_DATABASE || number == Some(MYSQL_UNKNOWN_DATABASE) {
+                Error::NotFound(format!("{context}: {msg}"))
+            } else if code == PG_READ_ONLY_TX
+                || number == Some(MYSQL_READ_ONLY_TX)
+                || code == SQLITE_READONLY
+            {
+                Error::Forbidden(format!("{context}: the connection is read-only ({msg})"))
+            } else if code == SQLITE_CANTOPEN {
+                Error::Unavailable(format!("{context}: {msg}"))
+            } else {
+                match db.kind() {
+                    ErrorKind::UniqueViolation => Error::Conflict(format!("{context}: {msg}")),
+                    ErrorKind::ForeignKeyViolation
+                    | ErrorKind::CheckViolation
+                    | ErrorKind::NotNullViolation => Error::Validation(format!("{context}: {msg}")),
+                    _ => Error::Internal(format!("{context}: {msg}")),
+                }
+            }
+        }
+        other => Error::Internal(format!("{context}: {other}")),
+    }
+}

@@ -1,0 +1,296 @@
+//! The connection layer: one [`Db`] over a SQLite, PostgreSQL or
+//! MySQL/MariaDB pool. Dialect differences live in the per-backend modules;
+//! shared code reaches the concrete pool through [`on_pool!`] and
+//! [`on_tx!`], whose arms are each type-checked against their own driver
+//! (sqlx's `Any` driver has no chrono types and the wrong placeholders for
+//! PostgreSQL).
+//!
+//! Writes go through [`Db::begin_write`], which refuses on a read-only
+//! profile; read-only PostgreSQL and MariaDB sessions are also opened
+//! read-only on the server, and SQLite files are opened read-only.
+
+pub(crate) mod errors;
+mod migrate;
+mod mysql;
+mod postgres;
+mod sqlite;
+pub(crate) mod target;
+
+use serde::{Deserialize, Serialize};
+use sqlx::{MySql, MySqlPool, PgPool, Postgres, Sqlite, SqlitePool};
+
+pub use migrate::{MigrationReport, SchemaStatus};
+pub use target::Target;
+
+use crate::{Error, Result};
+
+/// Which database engine a profile or URL points at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+    /// MySQL or MariaDB: one wire protocol, one dialect for our purposes.
+    Mysql,
+}
+
+impl Backend {
+    pub fn display_name(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "SQLite",
+            Backend::Postgres => "PostgreSQL",
+            Backend::Mysql => "MySQL/MariaDB",
+        }
+    }
+
+    pub fn default_port(self) -> Option<u16> {
+        match self {
+            Backend::Sqlite => None,
+            Backend::Postgres => Some(5432),
+            Backend::Mysql => Some(3306),
+        }
+    }
+}
+
+impl std::str::FromStr for Backend {
+    type Err = Error;
+
+    fn from_str(s: &str) -> Result<Self> {
+        match s.to_ascii_lowercase().as_str() {
+            "sqlite" => Ok(Backend::Sqlite),
+            "postgres" | "postgresql" => Ok(Backend::Postgres),
+            "mysql" | "mariadb" => Ok(Backend::Mysql),
+            other => Err(Error::validation(format!(
+                "unknown backend '{other}'; use sqlite, postgres or mysql"
+            ))),
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub(crate) enum Pool {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+    Mysql(MySqlPool),
+}
+
+pub(crate) enum Tx {
+    Sqlite(sqlx::Transaction<'static, Sqlite>),
+    Postgres(sqlx::Transaction<'static, Postgres>),
+    Mysql(sqlx::Transaction<'static, MySql>),
+}
+
+/// Runs `$body` with `$p` bound to the concrete pool of each backend.
+macro_rules! on_pool {
+    ($pool:expr, $p:ident => $body:expr) => {
+        match $pool {
+            $crate::db::Pool::Sqlite($p) => $body,
+            $crate::db::Pool::Postgres($p) => $body,
+            $crate::db::Pool::Mysql($p) => $body,
+        }
+    };
+}
+
+/// Runs `$body` with `$t` bound to the concrete transaction's connection.
+macro_rules! on_tx {
+    ($tx:expr, $t:ident => $body:expr) => {
+        match $tx {
+            $crate::db::Tx::Sqlite(tx) => {
+                let $t = &mut **tx;
+                $body
+            }
+            $crate::db::Tx::Postgres(tx) => {
+                let $t = &mut **tx;
+                $body
+            }
+            $crate::db::Tx::Mysql(tx) => {
+                let $t = &mut **tx;
+                $body
+            }
+        }
+    };
+}
+pub(crate) use {on_pool, on_tx};
+
+/// How to open a database.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct OpenOptions {
+    /// Refuse every write, and open the session read-only on the server.
+    pub read_only: bool,
+    /// Create a missing SQLite file (only `migrate`, `seed` and the demo do).
+    pub create_if_missing: bool,
+}
+
+/// An open database: a pool plus what we know about it.
+#[derive(Clone, Debug)]
+pub struct Db {
+    pool: Pool,
+    backend: Backend,
+    read_only: bool,
+    label: String,
+}
+
+impl Db {
+    /// Connects, then brings the schema up to date (writable) or checks that
+    /// it is current (read-only). A database holding tables that Backoffice
+    /// did not create is refused before anything is written.
+    pub async fn open(target: &Target, options: OpenOptions) -> Result<Db> {
+        let db = Self::connect(target, options).await?;
+        if db.read_only {
+            migrate::check_current(&db).await?;
+        } else {
+            migrate::run(&db).await?;
+        }
+        Ok(db)
+    }
+
+    /// Connects without touching the schema.
+    pub async fn connect(target: &Target, options: OpenOptions) -> Result<Db> {
+        let label = target.describe();
+        let pool = match target {
+            Target::Sqlite(opts) => Pool::Sqlite(sqlite::connect(opts, options, &label).await?),
+            Target::Postgres(opts) => {
+                Pool::Postgres(postgres::connect(opts, options, &label).await?)
+            }
+            Target::Mysql(opts) => Pool::Mysql(mysql::connect(opts, options, &label).await?),
+        };
+        Ok(Db {
+            pool,
+            backend: target.backend(),
+            read_only: options.read_only,
+            label,
+        })
+    }
+
+    /// Applies pending migrations and says what it did.
+    pub async fn migrate(&self) -> Result<MigrationReport> {
+        self.ensure_writable("run migrations")?;
+        migrate::run(self).await
+    }
+
+    /// Where the schema stands, without changing anything.
+    pub async fn schema_status(&self) -> Result<SchemaStatus> {
+        migrate::status(self).await
+    }
+
+    /// The server's own version string ("PostgreSQL 15.4 …", "10.11.6-MariaDB").
+    pub async fn server_version(&self) -> Result<String> {
+        let sql = match self.backend {
+            Backend::Sqlite => "SELECT 'SQLite ' || sqlite_version()",
+            Backend::Postgres => "SELECT version()",
+            Backend::Mysql => "SELECT CAST(VERSION() AS CHAR)",
+        };
+        on_pool!(&self.pool, p => sqlx::query_scalar::<_, String>(sql).fetch_one(p).await)
+            .map_err(|e| Error::db("cannot read the server version", e))
+    }
+
+    /// Whether the server itself treats this session as read-only (the
+    /// second line of defence behind [`Db::ensure_writable`]).
+    pub async fn session_read_only(&self) -> Result<bool> {
+        let value: String = match &self.pool {
+            Pool::Sqlite(p) => sqlx::query_scalar("PRAGMA query_only")
+                .fetch_one(p)
+                .await
+                .map(|v: i64| (v != 0).to_string()),
+            Pool::Postgres(p) => sqlx::query_scalar("SHOW default_transaction_read_only")
+                .fetch_one(p)
+                .await
+                .map(|v: String| (v == "on").to_string()),
+            Pool::Mysql(p) => sqlx::query_scalar("SELECT CAST(@@SESSION.tx_read_only AS SIGNED)")
+                .fetch_one(p)
+                .await
+                .map(|v: i64| (v != 0).to_string()),
+        }
+        .map_err(|e| Error::db("cannot read the session mode", e))?;
+        Ok(value == "true")
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    pub fn is_read_only(&self) -> bool {
+        self.read_only
+    }
+
+    /// Where this database is, without any password ("PostgreSQL at …").
+    pub fn label(&self) -> &str {
+        &self.label
+    }
+
+    pub(crate) fn pool(&self) -> &Pool {
+        &self.pool
+    }
+
+    /// The gate every write passes: a read-only profile stops here, whatever
+    /// asked for the write.
+    pub fn ensure_writable(&self, what: &str) -> Result<()> {
+        if self.read_only {
+            Err(Error::Forbidden(format!(
+                "cannot {what}: this connection is read-only"
+            )))
+        } else {
+            Ok(())
+        }
+    }
+
+    /// Starts the transaction every write runs in.
+    pub(crate) async fn begin_write(&self, what: &str) -> Result<WriteTx> {
+        self.ensure_writable(what)?;
+        let tx = on_pool!(&self.pool, p => p.begin().await.map(Into::into))
+            .map_err(|e| Error::db("cannot start a transaction", e))?;
+        Ok(WriteTx { tx })
+    }
+
+    pub async fn close(&self) {
+        on_pool!(&self.pool, p => p.close().await)
+    }
+}
+
+impl From<sqlx::Transaction<'static, Sqlite>> for Tx {
+    fn from(tx: sqlx::Transaction<'static, Sqlite>) -> Self {
+        Tx::Sqlite(tx)
+    }
+}
+impl From<sqlx::Transaction<'static, Postgres>> for Tx {
+    fn from(tx: sqlx::Transaction<'static, Postgres>) -> Self {
+        Tx::Postgres(tx)
+    }
+}
+impl From<sqlx::Transaction<'static, MySql>> for Tx {
+    fn from(tx: sqlx::Transaction<'static, MySql>) -> Self {
+        Tx::Mysql(tx)
+    }
+}
+
+/// A write transaction; dropped without [`WriteTx::commit`] it rolls back.
+pub(crate) struct WriteTx {
+    pub(crate) tx: Tx,
+}
+
+impl WriteTx {
+    pub(crate) async fn commit(self) -> Result<()> {
+        match self.tx {
+            Tx::Sqlite(tx) => tx.commit().await,
+            Tx::Postgres(tx) => tx.commit().await,
+            Tx::Mysql(tx) => tx.commit().await,
+        }
+        .map_err(|e| Error::db("cannot commit", e))
+    }
+
+    /// After rows were inserted with explicit ids, moves PostgreSQL's
+    /// identity sequences past them (SQLite and MySQL do so by themselves).
+    pub(crate) async fn sync_identity(&mut self, tables: &[&str]) -> Result<()> {
+        if let Tx::Postgres(tx) = &mut self.tx {
+            for table in tables {
+                let sql = format!(
+                    "SELECT setval(pg_get_serial_sequence('{table}', 'id'), MAX(id)) FROM {table}"
+                );
+                sqlx::query(&sql).execute(&mut **tx).await.map_err(|e| {
+                    Error::db(&format!("cannot move the id sequence of {table}"), e)
+                })?;
+            }
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,81 @@
+//! The one error type of the core. Every variant carries a message meant for
+//! a person; the code is what programs branch on.
+
+use serde::Serialize;
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// The fixed set of error codes shown to the UI and in `--json` output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    Validation,
+    Conflict,
+    Forbidden,
+    NotFound,
+    Unavailable,
+    Internal,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The request itself is wrong: bad input, a precondition not met.
+    #[error("{0}")]
+    Validation(String),
+    /// The data changed since it was read, or already exists.
+    #[error("{0}")]
+    Conflict(String),
+    /// Not allowed: a role without the permission, a read-only profile.
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("{0}")]
+    NotFound(String),
+    /// Something outside us is not there: a database, the keychain, a server.
+    #[error("{0}")]
+    Unavailable(String),
+    #[error("{0}")]
+    Internal(String),
+}
+
+impl Error {
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            Error::Validation(_) => ErrorCode::Validation,
+            Error::Conflict(_) => ErrorCode::Conflict,
+            Error::Forbidden(_) => ErrorCode::Forbidden,
+            Error::NotFound(_) => ErrorCode::NotFound,
+            Error::Unavailable(_) => ErrorCode::Unavailable,
+            Error::Internal(_) => ErrorCode::Internal,
+        }
+    }
+
+    pub fn validation(msg: impl Into<String>) -> Self {
+        Error::Validation(msg.into())
+    }
+
+    pub fn internal(msg: impl Into<String>) -> Self {
+        Error::Internal(msg.into())
+    }
+
+    /// Wrap a database error with what we were doing. Connection problems
+    /// become `unavailable`, constraint violations `conflict`.
+    pub fn db(context: &str, err: sqlx::Error) -> Self {
+        crate::db::errors::classify(context, err)
+    }
+}
+
+/// The error as it crosses a process boundary (IPC, `--json`).
+#[derive(Debug, Clone, Serialize)]
+pub struct ErrorBody {
+    pub code: ErrorCode,
+    pub message: String,
+}
+
+impl From<&Error> for ErrorBody {
+    fn from(err: &Error) -> Self {
+        ErrorBody {
+            code: err.code(),
+            message: err.to_string(),
+        }
+    }
+}

@@ -1,0 +1,18 @@
+//! Backoffice domain core: everything the desktop shell and the CLI share.
+//!
+//! Nothing here depends on Tauri. Operations take plain request values and
+//! return plain results or a typed [`Error`] whose [`ErrorCode`] the UI and
+//! the CLI branch on.
+
+pub mod db;
+pub mod demo;
+pub mod error;
+pub mod operators;
+pub mod paths;
+pub mod profiles;
+pub mod progress;
+pub mod secrets;
+pub mod seed;
+pub mod stats;
+
+pub use error::{Error, ErrorCode, Result};

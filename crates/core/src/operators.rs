@@ -1,0 +1,76 @@
+//! Console operators: who may use Backoffice, with argon2id password hashes.
+
+use argon2::password_hash::rand_core::OsRng;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::Argon2;
+use serde::{Deserialize, Serialize};
+
+use crate::db::{on_tx, WriteTx};
+use crate::secrets::Secret;
+use crate::{Error, Result};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    Admin,
+    Support,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::Support => "support",
+        }
+    }
+}
+
+/// An argon2id hash (PHC string) with a fresh random salt.
+pub fn hash_password(password: &Secret) -> Result<String> {
+    let salt = SaltString::generate(&mut OsRng);
+    Argon2::default()
+        .hash_password(password.expose().as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| Error::internal(format!("cannot hash the password: {e}")))
+}
+
+pub fn verify_password(hash: &str, password: &Secret) -> bool {
+    PasswordHash::new(hash)
+        .map(|parsed| {
+            Argon2::default()
+                .verify_password(password.expose().as_bytes(), &parsed)
+                .is_ok()
+        })
+        .unwrap_or(false)
+}
+
+pub(crate) async fn insert(tx: &mut WriteTx, username: &str, role: Role, hash: &str) -> Result<()> {
+    let sql = "INSERT INTO admin_operators (username, password_hash, role) VALUES ";
+    on_tx!(&mut tx.tx, conn => {
+        let mut qb = sqlx::QueryBuilder::new(sql);
+        qb.push("(")
+            .push_bind(username)
+            .push(", ")
+            .push_bind(hash)
+            .push(", ")
+            .push_bind(role.as_str())
+            .push(")");
+        qb.build().execute(&mut *conn).await.map(|_| ())
+    })
+    .map_err(|e| Error::db(&format!("cannot add operator '{username}'"), e))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hash_round_trip() {
+        let pw = Secret::new("correct horse");
+        let hash = hash_password(&pw).unwrap();
+        assert!(hash.starts_with("$argon2id$"));
+        assert!(verify_password(&hash, &pw));
+        assert!(!verify_password(&hash, &Secret::new("wrong")));
+        assert!(!verify_password("not a hash", &pw));
+    }
+}

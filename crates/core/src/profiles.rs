@@ -1,0 +1,250 @@
+//! Connection profiles: a TOML file in the platform config directory, with
+//! passwords in the OS keychain and never in the file.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::db::target::ServerParams;
+use crate::db::{Backend, Db, OpenOptions, Target};
+use crate::secrets::{Secret, SecretKey, SecretStore};
+use crate::{paths, Error, Result};
+
+/// A saved connection. For SQLite, `database` is the file's path.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Profile {
+    pub name: String,
+    pub backend: Backend,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub host: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub port: Option<u16>,
+    pub database: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user: Option<String>,
+    /// Every write is refused, in the core and on the server session.
+    #[serde(default)]
+    pub read_only: bool,
+    /// The demo database `make run` creates; the UI says so in a banner.
+    #[serde(default)]
+    pub demo: bool,
+}
+
+impl Profile {
+    pub fn validate(&self) -> Result<()> {
+        let name_ok = !self.name.is_empty()
+            && self.name.len() <= 64
+            && self
+                .name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
+        if !name_ok {
+            return Err(Error::validation(format!(
+                "profile name '{}' is not valid: use 1 to 64 letters, digits, '-', '_' or '.'",
+                self.name.chars().take(80).collect::<String>()
+            )));
+        }
+        if self.database.trim().is_empty() {
+            return Err(Error::validation(match self.backend {
+                Backend::Sqlite => "a SQLite profile needs the database file's path",
+                _ => "a database name is required",
+            }));
+        }
+        if self.backend != Backend::Sqlite {
+            if self.host.as_deref().is_none_or(|h| h.trim().is_empty()) {
+                return Err(Error::validation("a host is required"));
+            }
+            if self.user.as_deref().is_none_or(|u| u.trim().is_empty()) {
+                return Err(Error::validation("a user name is required"));
+            }
+        }
+        Ok(())
+    }
+
+    /// Builds the connection target, reading the password from the keychain.
+    pub fn target(&self, secrets: &dyn SecretStore) -> Result<Target> {
+        match self.backend {
+            Backend::Sqlite => Ok(Target::sqlite_file(Path::new(&self.database))),
+            backend => {
+                let password = secrets.get(&SecretKey::Database(self.name.clone()))?;
+                Target::server(
+                    backend,
+                    ServerParams {
+                        host: self.host.as_deref().unwrap_or_default(),
+                        port: self.port,
+                        database: &self.database,
+                        user: self.user.as_deref().unwrap_or_default(),
+                        password: password.as_ref(),
+                    },
+                )
+            }
+        }
+    }
+
+    /// Opens the profile's database (migrating it when writable).
+    pub async fn open(&self, secrets: &dyn SecretStore) -> Result<Db> {
+        let target = self.target(secrets)?;
+        let options = OpenOptions {
+            read_only: self.read_only,
+            create_if_missing: false,
+        };
+        Db::open(&target, options).await
+    }
+}
+
+#[derive(Default, Serialize, Deserialize)]
+struct ProfilesFile {
+    #[serde(default, rename = "profile")]
+    profiles: Vec<Profile>,
+}
+
+/// The profiles file.
+pub struct ProfileStore {
+    path: PathBuf,
+}
+
+impl ProfileStore {
+    /// `profiles.toml` in the config directory (or `$BACKOFFICE_CONFIG_DIR`).
+    pub fn open_default() -> Result<Self> {
+        Ok(Self::at(paths::config_dir()?.join("profiles.toml")))
+    }
+
+    pub fn at(path: impl Into<PathBuf>) -> Self {
+        ProfileStore { path: path.into() }
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn read(&self) -> Result<ProfilesFile> {
+        match std::fs::read_to_string(&self.path) {
+            Ok(text) => toml::from_str(&text).map_err(|e| {
+                Error::validation(format!(
+                    "the profiles file {} is not valid: {}",
+                    self.path.display(),
+                    e.message()
+                ))
+            }),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(ProfilesFile::default()),
+            Err(e) => Err(Error::Unavailable(format!(
+                "cannot read {}: {e}",
+                self.path.display()
+            ))),
+        }
+    }
+
+    /// Writes the whole file to a temporary file and renames it into place,
+    /// so a crash leaves either the old file or the new one.
+    fn write(&self, file: &ProfilesFile) -> Result<()> {
+        let io = |e: std::io::Error| {
+            Error::Unavailable(format!("cannot write {}: {e}", self.path.display()))
+        };
+        let dir = self.path.parent().unwrap_or(Path::new("."));
+        std::fs::create_dir_all(dir).map_err(io)?;
+        let text = toml::to_string_pretty(file)
+            .map_err(|e| Error::internal(format!("cannot encode profiles: {e}")))?;
+        let mut tmp = tempfile_in(dir).map_err(io)?;
+        tmp.1.write_all(text.as_bytes()).map_err(io)?;
+        tmp.1.sync_all().map_err(io)?;
+        std::fs::rename(&tmp.0, &self.path).map_err(io)
+    }
+
+    pub fn list(&self) -> Result<Vec<Profile>> {
+        Ok(self.read()?.profiles)
+    }
+
+    pub fn get(&self, name: &str) -> Result<Profile> {
+        let profiles = self.list()?;
+        if let Some(p) = profiles.iter().find(|p| p.name == name) {
+            return Ok(p.clone());
+        }
+        let known: Vec<&str> = profiles.iter().map(|p| p.name.as_str()).collect();
+        Err(Error::NotFound(format!(
+            "no profile named '{name}'{}",
+            if known.is_empty() {
+                " (there are no profiles yet; add one with `backoffice profile add`)".to_string()
+            } else {
+                format!(" (known: {})", known.join(", "))
+            }
+        )))
+    }
+
+    fn put(&self, profile: Profile, replace: bool) -> Result<()> {
+        let mut file = self.read()?;
+        match file.profiles.iter_mut().find(|p| p.name == profile.name) {
+            Some(_) if !replace => {
+                return Err(Error::Conflict(format!(
+                    "a profile named '{}' already exists (use --replace to overwrite it)",
+                    profile.name
+                )))
+            }
+            Some(existing) => *existing = profile,
+            None => file.profiles.push(profile),
+        }
+        self.write(&file)
+    }
+
+    fn take(&self, name: &str) -> Result<Profile> {
+        let found = self.get(name)?;
+        let mut file = self.read()?;
+        file.profiles.retain(|p| p.name != name);
+        self.write(&file)?;
+        Ok(found)
+    }
+}
+
+/// Creates the file with owner-only permissions where the platform has them.
+fn tempfile_in(dir: &Path) -> std::io::Result<(PathBuf, std::fs::File)> {
+    let path = dir.join(format!(".profiles.{}.tmp", std::process::id()));
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
+    Ok((path.clone(), opts.open(&path)?))
+}
+
+/// Saves a profile and its password: the password goes to the keychain
+/// first, and is taken out again if the file cannot be written, so a failed
+/// add leaves nothing behind.
+pub fn add_profile(
+    store: &ProfileStore,
+    secrets: &dyn SecretStore,
+    profile: Profile,
+    password: Option<Secret>,
+    replace: bool,
+) -> Result<()> {
+    profile.validate()?;
+    if !replace && store.list()?.iter().any(|p| p.name == profile.name) {
+        return store.put(profile, false);
+    }
+    let key = SecretKey::Database(profile.name.clone());
+    match (&password, profile.backend) {
+        (Some(_), Backend::Sqlite) => {
+            return Err(Error::validation("a SQLite profile has no password"))
+        }
+        (None, Backend::Sqlite) => {}
+        (Some(pw), _) => secrets.set(&key, pw)?,
+        (None, _) => secrets.delete(&key)?,
+    }
+    store.put(profile, replace).inspect_err(|_| {
+        if password.is_some() {
+            let _ = secrets.delete(&key);
+        }
+    })
+}
+
+/// Removes a profile and its keychain entries.
+pub fn remove_profile(
+    store: &ProfileStore,
+    secrets: &dyn SecretStore,
+    name: &str,
+) -> Result<Profile> {
+    let removed = store.get(name)?;
+    if removed.backend != Backend::Sqlite {
+        secrets.delete(&SecretKey::Database(name.to_string()))?;
+        secrets.delete(&SecretKey::Smtp(name.to_string()))?;
+    }
+    store.take(name)
+}

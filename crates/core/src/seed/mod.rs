@@ -1,0 +1,263 @@
+//! The demo data generator: deterministic from a seed (and the moment it
+//! takes as "now"), it fills an empty database with realistic users,
+//! products and orders, and plants known defects at small known rates for
+//! the validation rules to find. What it planted is reported exactly.
+//!
+//! The whole seed is one transaction: cancelled or failed, it leaves the
+//! database as empty as it found it.
+
+mod catalog;
+mod orders;
+mod plan;
+mod products;
+mod users;
+mod writer;
+
+use std::collections::BTreeMap;
+use std::time::Instant;
+
+use chrono::{DateTime, SubsecRound, Utc};
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+use serde::Serialize;
+
+use crate::db::{on_tx, Db, WriteTx};
+use crate::operators::{self, Role};
+use crate::progress::{CancelToken, Progress, ProgressSink};
+use crate::secrets::Secret;
+use crate::{Error, Result};
+use writer::{insert, Batch, Value};
+
+/// The password of the demo operators `admin` and `support`.
+pub const DEMO_OPERATOR_PASSWORD: &str = "backoffice-demo";
+
+const MAX_USERS: u64 = 10_000_000;
+const MAX_ORDERS: u64 = 50_000_000;
+/// Rows generated before each flush: bounds memory whatever the size.
+const CHUNK: u64 = 20_000;
+
+#[derive(Debug, Clone)]
+pub struct SeedOptions {
+    pub users: u64,
+    pub orders: u64,
+    pub seed: u64,
+    /// The moment the data is generated around (whole seconds).
+    pub now: DateTime<Utc>,
+}
+
+impl SeedOptions {
+    pub fn new(users: u64, orders: u64, seed: u64) -> Self {
+        SeedOptions {
+            users,
+            orders,
+            seed,
+            now: Utc::now().trunc_subsecs(0),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SeedReport {
+    pub seed: u64,
+    pub now: DateTime<Utc>,
+    /// Rows written per table.
+    pub rows: BTreeMap<String, u64>,
+    pub total_rows: u64,
+    /// Planted defects: id (see docs/DEMO-DATA.md) → how many.
+    pub planted: BTreeMap<String, u64>,
+    pub operators: Vec<String>,
+    pub operator_password: String,
+    pub seconds: f64,
+    pub rows_per_second: f64,
+}
+
+fn check_options(o: &SeedOptions) -> Result<()> {
+    if o.users == 0 || o.users > MAX_USERS {
+        return Err(Error::validation(format!(
+            "--users must be between 1 and {MAX_USERS}"
+        )));
+    }
+    if o.orders > MAX_ORDERS {
+        return Err(Error::validation(format!(
+            "--orders must be at most {MAX_ORDERS}"
+        )));
+    }
+    Ok(())
+}
+
+async fn ensure_empty(db: &Db, tx: &mut WriteTx) -> Result<()> {
+    let mut found = Vec::new();
+    for table in ["users", "orders", "products", "roles", "admin_operators"] {
+        let sql = format!("SELECT 1 FROM {table} LIMIT 1");
+        let row = on_tx!(&mut tx.tx, c => sqlx::query(&sql).fetch_optional(&mut *c).await.map(|r| r.is_some()))
+            .map_err(|e| Error::db("cannot inspect the database", e))?;
+        if row {
+            found.push(table);
+        }
+    }
+    if found.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::validation(format!(
+            "{} is not empty (it has {}); seed only fills an empty database",
+            db.label(),
+            found.join(", ")
+        )))
+    }
+}
+
+struct Writer<'a> {
+    tx: WriteTx,
+    rows: BTreeMap<String, u64>,
+    progress: &'a dyn ProgressSink,
+    cancel: &'a CancelToken,
+    done: u64,
+    total: u64,
+}
+
+impl Writer<'_> {
+    async fn write(&mut self, batch: &mut Batch) -> Result<()> {
+        let table = batch.table;
+        let n = insert(&mut self.tx, batch).await?;
+        *self.rows.entry(table.to_string()).or_default() += n;
+        Ok(())
+    }
+
+    /// Marks `units` done, reports it, and stops here if cancelled.
+    fn advance(&mut self, stage: &str, units: u64) -> Result<()> {
+        self.done += units;
+        self.progress.report(Progress {
+            stage: stage.to_string(),
+            done: self.done,
+            total: self.total,
+        });
+        self.cancel.check()
+    }
+}
+
+/// Fills an empty database. Refuses a database that has any data.
+pub async fn seed(
+    db: &Db,
+    opts: &SeedOptions,
+    progress: &dyn ProgressSink,
+    cancel: &CancelToken,
+) -> Result<SeedReport> {
+    check_options(opts)?;
+    let started = Instant::now();
+    let mut tx = db.begin_write("seed demo data").await?;
+    ensure_empty(db, &mut tx).await?;
+
+    let password = Secret::new(DEMO_OPERATOR_PASSWORD);
+    let hashes = tokio::task::spawn_blocking(move || {
+        Ok::<_, Error>([
+            operators::hash_password(&password)?,
+            operators::hash_password(&password)?,
+        ])
+    })
+    .await
+    .map_err(|e| Error::internal(format!("hashing failed: {e}")))??;
+    operators::insert(&mut tx, "admin", Role::Admin, &hashes[0]).await?;
+    operators::insert(&mut tx, "support", Role::Support, &hashes[1]).await?;
+
+    let mut rng = ChaCha8Rng::seed_from_u64(opts.seed);
+    let n_products = products::product_count(opts.users);
+    let mut w = Writer {
+        tx,
+        rows: BTreeMap::new(),
+        progress,
+        cancel,
+        done: 0,
+        total: n_products + opts.users + opts.orders,
+    };
+    *w.rows.entry("admin_operators".into()).or_default() += 2;
+    let mut planted: BTreeMap<String, u64> = BTreeMap::new();
+
+    let mut roles = Batch::new("roles", &["id", "name", "description"]);
+    for (i, (name, description)) in catalog::ROLES.iter().enumerate() {
+        roles.push(vec![
+            Value::Int(i as i64 + 1),
+            Value::Text(name.to_string()),
+            Value::Text(description.to_string()),
+        ]);
+    }
+    w.write(&mut roles).await?;
+
+    let (mut products, shelves, counts) =
+        products::generate(opts.seed, n_products, opts.now, &mut rng);
+    planted.extend(counts.iter().map(|(k, n)| (k.defect().to_string(), *n)));
+    w.write(&mut products).await?;
+    w.advance("products", n_products)?;
+
+    let plan = users::UserPlan::new(&mut rng, opts.users);
+    for (kind, n) in &plan.counts {
+        if let Some(id) = kind.defect() {
+            planted.insert(id.to_string(), *n);
+        }
+    }
+    let mut facts = users::UserFacts::default();
+    let mut out = users::UserBatches::new();
+    let mut start = 1;
+    while start <= opts.users {
+        let end = (start + CHUNK - 1).min(opts.users);
+        users::generate(
+            opts.seed,
+            start..=end,
+            &plan,
+            opts.now,
+            &mut facts,
+            &mut out,
+        );
+        for batch in out.all() {
+            w.write(batch).await?;
+        }
+        w.advance("users", end - start + 1)?;
+        start = end + 1;
+    }
+
+    let (kinds, counts) = orders::plan(&mut rng, opts.orders);
+    planted.extend(counts.iter().map(|(k, n)| (k.defect().to_string(), *n)));
+    let disabled_users: Vec<u64> = facts
+        .disabled
+        .iter()
+        .enumerate()
+        .filter(|(_, d)| **d)
+        .map(|(i, _)| i as u64 + 1)
+        .collect();
+    let ctx = orders::Context {
+        seed: opts.seed,
+        now: opts.now,
+        kinds: &kinds,
+        users: &facts,
+        disabled_users: &disabled_users,
+        shelves: &shelves,
+    };
+    let mut out = orders::OrderBatches::new();
+    let mut start = 1;
+    while start <= opts.orders {
+        let end = (start + CHUNK - 1).min(opts.orders);
+        orders::generate(&ctx, start..=end, &mut out);
+        for batch in out.all() {
+            w.write(batch).await?;
+        }
+        w.advance("orders", end - start + 1)?;
+        start = end + 1;
+    }
+
+    w.cancel.check()?;
+    w.tx.sync_identity(&["users", "roles", "products", "orders"])
+        .await?;
+    w.tx.commit().await?;
+    let seconds = started.elapsed().as_secs_f64();
+    let total_rows: u64 = w.rows.values().sum();
+    Ok(SeedReport {
+        seed: opts.seed,
+        now: opts.now,
+        rows: w.rows,
+        total_rows,
+        planted,
+        operators: vec!["admin".into(), "support".into()],
+        operator_password: DEMO_OPERATOR_PASSWORD.into(),
+        seconds,
+        rows_per_second: total_rows as f64 / seconds.max(1e-9),
+    })
+}

@@ -1,0 +1,110 @@
+//! One command per operation, so each can be granted on its own.
+
+use std::sync::Arc;
+
+use backoffice_core::db::Backend;
+use backoffice_core::profiles::Profile;
+use backoffice_core::stats::{table_counts as count_tables, TableCount};
+use serde::Serialize;
+use tauri::State;
+
+use crate::error::IpcResult;
+use crate::state::{AppState, Connection};
+
+/// A profile as the web view may see it: where, never a password.
+#[derive(Serialize)]
+pub struct ProfileView {
+    name: String,
+    backend: Backend,
+    location: String,
+    read_only: bool,
+    demo: bool,
+}
+
+impl From<&Profile> for ProfileView {
+    fn from(p: &Profile) -> Self {
+        let location = match p.backend {
+            Backend::Sqlite => p.database.clone(),
+            _ => format!(
+                "{}@{}:{}/{}",
+                p.user.as_deref().unwrap_or(""),
+                p.host.as_deref().unwrap_or(""),
+                p.port.or(p.backend.default_port()).unwrap_or_default(),
+                p.database
+            ),
+        };
+        ProfileView {
+            name: p.name.clone(),
+            backend: p.backend,
+            location,
+            read_only: p.read_only,
+            demo: p.demo,
+        }
+    }
+}
+
+#[derive(Serialize)]
+pub struct ConnectionView {
+    profile: ProfileView,
+    label: String,
+    server: String,
+}
+
+#[derive(Serialize)]
+pub struct AppInfo {
+    version: &'static str,
+    profiles_file: String,
+}
+
+#[tauri::command]
+pub fn app_info(state: State<'_, AppState>) -> AppInfo {
+    AppInfo {
+        version: env!("CARGO_PKG_VERSION"),
+        profiles_file: state.profiles.path().display().to_string(),
+    }
+}
+
+#[tauri::command]
+pub fn list_profiles(state: State<'_, AppState>) -> IpcResult<Vec<ProfileView>> {
+    Ok(state
+        .profiles
+        .list()?
+        .iter()
+        .map(ProfileView::from)
+        .collect())
+}
+
+#[tauri::command]
+pub async fn connect(state: State<'_, AppState>, name: String) -> IpcResult<ConnectionView> {
+    let profile = state.profiles.get(&name)?;
+    let db = profile.open(state.secrets.as_ref()).await?;
+    let server = db.server_version().await?;
+    let view = ConnectionView {
+        profile: ProfileView::from(&profile),
+        label: db.label().to_string(),
+        server,
+    };
+    let previous = state
+        .connection
+        .write()
+        .await
+        .replace(Arc::new(Connection { profile, db }));
+    if let Some(old) = previous {
+        old.db.close().await;
+    }
+    Ok(view)
+}
+
+#[tauri::command]
+pub async fn disconnect(state: State<'_, AppState>) -> IpcResult<()> {
+    if let Some(old) = state.connection.write().await.take() {
+        old.db.close().await;
+    }
+    Ok(())
+}
+
+#[tauri::command]
+pub async fn table_counts(state: State<'_, AppState>) -> IpcResult<Vec<TableCount>> {
+    let conn = state.connected().await?;
+    Ok(count_tables(&conn.db).await?)
+}

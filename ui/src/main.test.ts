@@ -1,0 +1,44 @@
+import { describe, expect, it } from "vitest";
+import { countRows, profileCard } from "./main";
+import { toApiError } from "./api";
+import { formatCount } from "./dom";
+
+describe("profile cards", () => {
+  it("renders user data as text, never as HTML", () => {
+    const card = profileCard(
+      { name: "<img src=x onerror=alert(1)>", backend: "postgres", location: "<b>h</b>", read_only: true, demo: false },
+      () => {},
+    );
+    expect(card.querySelector("img")).toBeNull();
+    expect(card.querySelector("b")).toBeNull();
+    expect(card.textContent).toContain("<img src=x onerror=alert(1)>");
+    expect(card.querySelector(".badge.read-only")?.textContent).toBe("read-only");
+  });
+
+  it("calls back with the profile name", () => {
+    let clicked = "";
+    const card = profileCard(
+      { name: "prod", backend: "mysql", location: "u@h:3306/d", read_only: false, demo: true },
+      (name) => (clicked = name),
+    );
+    card.querySelector("button")?.click();
+    expect(clicked).toBe("prod");
+    expect(card.querySelector(".badge.demo")).not.toBeNull();
+  });
+});
+
+describe("counts", () => {
+  it("groups thousands", () => {
+    expect(formatCount(1234567)).toBe("1,234,567");
+    const rows = countRows([{ table: "users", rows: 50000 }]);
+    expect(rows[0]?.dataset["table"]).toBe("users");
+    expect(rows[0]?.textContent).toBe("users50,000");
+  });
+});
+
+describe("errors", () => {
+  it("keeps {code, message} and wraps anything else", () => {
+    expect(toApiError({ code: "forbidden", message: "no" })).toEqual({ code: "forbidden", message: "no" });
+    expect(toApiError("boom")).toEqual({ code: "internal", message: "boom" });
+  });
+});

@@ -1,0 +1,94 @@
+import { api, type ApiError, type ProfileView, type TableCount } from "./api";
+import { byId, el, formatCount } from "./dom";
+
+const backendNames: Record<ProfileView["backend"], string> = {
+  sqlite: "SQLite",
+  postgres: "PostgreSQL",
+  mysql: "MySQL/MariaDB",
+};
+
+function showError(err: ApiError | null): void {
+  const box = byId("error");
+  box.hidden = err === null;
+  box.textContent = err ? err.message : "";
+  box.dataset["code"] = err ? err.code : "";
+}
+
+export function profileCard(p: ProfileView, onConnect: (name: string) => void): HTMLLIElement {
+  const badges = el("span", { class: "badges" });
+  if (p.read_only) badges.append(el("span", { class: "badge read-only" }, "read-only"));
+  if (p.demo) badges.append(el("span", { class: "badge demo" }, "demo"));
+  const button = el("button", { type: "button", "data-connect": p.name }, "Connect");
+  button.addEventListener("click", () => onConnect(p.name));
+  return el(
+    "li",
+    { class: "card", "data-profile": p.name },
+    el("div", { class: "card-title" }, el("strong", {}, p.name), badges),
+    el("div", { class: "muted" }, `${backendNames[p.backend]} · ${p.location}`),
+    button,
+  );
+}
+
+export function countRows(counts: TableCount[]): HTMLTableRowElement[] {
+  return counts.map((c) =>
+    el(
+      "tr",
+      { "data-table": c.table },
+      el("td", {}, c.table),
+      el("td", { class: "num" }, formatCount(c.rows)),
+    ),
+  );
+}
+
+async function loadProfiles(): Promise<void> {
+  const list = byId("profiles");
+  try {
+    const profiles = await api.listProfiles();
+    list.replaceChildren(...profiles.map((p) => profileCard(p, (name) => void connect(name))));
+    byId("profiles-empty").hidden = profiles.length > 0;
+    showError(null);
+  } catch (e) {
+    showError(e as ApiError);
+  }
+}
+
+async function connect(name: string): Promise<void> {
+  const button = document.querySelector<HTMLButtonElement>(`button[data-connect="${CSS.escape(name)}"]`);
+  if (button) {
+    button.disabled = true;
+    button.textContent = "Connecting…";
+  }
+  try {
+    const conn = await api.connect(name);
+    const counts = await api.tableCounts();
+    byId("connection-label").textContent = `${conn.profile.name} — ${conn.label}`;
+    byId("demo-banner").hidden = !conn.profile.demo;
+    byId("disconnect").hidden = false;
+    byId("profiles-view").hidden = true;
+    byId("counts").querySelector("tbody")?.replaceChildren(...countRows(counts));
+    byId("counts-view").hidden = false;
+    showError(null);
+  } catch (e) {
+    showError(e as ApiError);
+  } finally {
+    if (button) {
+      button.disabled = false;
+      button.textContent = "Connect";
+    }
+  }
+}
+
+async function disconnect(): Promise<void> {
+  await api.disconnect().catch((e: ApiError) => showError(e));
+  byId("connection-label").textContent = "";
+  byId("demo-banner").hidden = true;
+  byId("disconnect").hidden = true;
+  byId("counts-view").hidden = true;
+  byId("profiles-view").hidden = false;
+  await loadProfiles();
+}
+
+if (typeof window !== "undefined" && "__TAURI_INTERNALS__" in window) {
+  byId("disconnect").addEventListener("click", () => void disconnect());
+  void loadProfiles();
+}
