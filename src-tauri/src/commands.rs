@@ -23,20 +23,10 @@ pub struct ProfileView {
 
 impl From<&Profile> for ProfileView {
     fn from(p: &Profile) -> Self {
-        let location = match p.backend {
-            Backend::Sqlite => p.database.clone(),
-            _ => format!(
-                "{}@{}:{}/{}",
-                p.user.as_deref().unwrap_or(""),
-                p.host.as_deref().unwrap_or(""),
-                p.port.or(p.backend.default_port()).unwrap_or_default(),
-                p.database
-            ),
-        };
         ProfileView {
             name: p.name.clone(),
             backend: p.backend,
-            location,
+            location: p.location(),
             read_only: p.read_only,
             demo: p.demo,
         }

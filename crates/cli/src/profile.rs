@@ -121,16 +121,7 @@ pub async fn run(cmd: ProfileCommand, chosen: &Chosen<'_>, out: &Out) -> Result<
                 profiles
                     .iter()
                     .map(|p| {
-                        let place = match p.backend {
-                            Backend::Sqlite => p.database.clone(),
-                            _ => format!(
-                                "{}@{}:{}/{}",
-                                p.user.as_deref().unwrap_or(""),
-                                p.host.as_deref().unwrap_or(""),
-                                p.port.or(p.backend.default_port()).unwrap_or_default(),
-                                p.database
-                            ),
-                        };
+                        let place = p.location();
                         let flags = [(p.read_only, " [read-only]"), (p.demo, " [demo]")]
                             .iter()
                             .filter(|f| f.0)

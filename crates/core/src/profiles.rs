@@ -62,6 +62,23 @@ impl Profile {
         Ok(())
     }
 
+    /// Where the profile points, for people: a file path or
+    /// `user@host:port/database`. Holds no secret.
+    pub fn location(&self) -> String {
+        match self.backend {
+            Backend::Sqlite => self.database.clone(),
+            _ => format!(
+                "{}@{}:{}/{}",
+                self.user.as_deref().unwrap_or(""),
+                self.host.as_deref().unwrap_or(""),
+                self.port
+                    .or(self.backend.default_port())
+                    .unwrap_or_default(),
+                self.database
+            ),
+        }
+    }
+
     /// Builds the connection target, reading the password from the keychain.
     pub fn target(&self, secrets: &dyn SecretStore) -> Result<Target> {
         match self.backend {
@@ -226,7 +243,9 @@ pub fn add_profile(
         }
         (None, Backend::Sqlite) => {}
         (Some(pw), _) => secrets.set(&key, pw)?,
-        (None, _) => secrets.delete(&key)?,
+        // Replacing a profile with one that has no password drops the old one.
+        (None, _) if replace => secrets.delete(&key)?,
+        (None, _) => {}
     }
     store.put(profile, replace).inspect_err(|_| {
         if password.is_some() {

@@ -1,0 +1,234 @@
+//! The real desktop app in a real (virtual) window, driven over WebDriver:
+//! tauri-driver in front of WebKitWebDriver, as a person would click it.
+//! Run under `scripts/with-session.sh` (make test does), which provides
+//! the X display and the keychain.
+
+use std::net::TcpListener;
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use backoffice_core::db::{Backend, Db, OpenOptions, Target};
+use backoffice_core::profiles::{add_profile, Profile, ProfileStore};
+use backoffice_core::progress::{CancelToken, NoProgress};
+use backoffice_core::secrets::MemoryStore;
+use backoffice_core::seed::{seed, SeedOptions};
+use fantoccini::{Client, ClientBuilder, Locator};
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn tauri_driver() -> PathBuf {
+    let on_path = std::env::var_os("PATH")
+        .into_iter()
+        .flat_map(|p| std::env::split_paths(&p).collect::<Vec<_>>())
+        .chain(std::env::var_os("HOME").map(|h| Path::new(&h).join(".cargo/bin")))
+        .map(|dir| dir.join("tauri-driver"))
+        .find(|p| p.is_file());
+    on_path.unwrap_or_else(|| {
+        panic!("tauri-driver is not installed: run `make test` (or `scripts/deps.sh --test`), which installs it")
+    })
+}
+
+/// tauri-driver, stopped when the test ends however it ends.
+struct Driver {
+    child: Child,
+    port: u16,
+}
+
+impl Driver {
+    async fn start(config_dir: &Path) -> Driver {
+        assert!(
+            std::env::var_os("DISPLAY").is_some(),
+            "no X display: run the window tests with scripts/with-session.sh (make test does)"
+        );
+        let port = free_port();
+        let child = Command::new(tauri_driver())
+            .args([
+                "--port",
+                &port.to_string(),
+                "--native-port",
+                &free_port().to_string(),
+            ])
+            .env("BACKOFFICE_CONFIG_DIR", config_dir)
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit())
+            // Its own process group, so WebKitWebDriver and the app it
+            // starts are stopped with it.
+            .process_group(0)
+            .spawn()
+            .expect("start tauri-driver");
+        for _ in 0..100 {
+            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                return Driver { child, port };
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("tauri-driver did not listen on port {port}");
+    }
+
+    async fn open_app(&self) -> Client {
+        let mut caps = serde_json::Map::new();
+        caps.insert("browserName".into(), "wry".into());
+        caps.insert(
+            "tauri:options".into(),
+            serde_json::json!({ "application": env!("CARGO_BIN_EXE_backoffice-desktop") }),
+        );
+        ClientBuilder::native()
+            .capabilities(caps)
+            .connect(&format!("http://127.0.0.1:{}", self.port))
+            .await
+            .expect("start the app through tauri-driver")
+    }
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let group = format!("-{}", self.child.id());
+        let _ = Command::new("kill").args(["-TERM", "--", &group]).status();
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn screenshot_path(name: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
+    std::fs::create_dir_all(&dir).unwrap();
+    dir.join(format!("{name}.png"))
+}
+
+async fn text_of(client: &Client, css: &str) -> String {
+    let el = client
+        .wait()
+        .at_most(Duration::from_secs(20))
+        .for_element(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("no element {css}: {e}"));
+    el.text().await.unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn lists_profiles_connects_and_shows_row_counts() {
+    let dir = tempfile::tempdir().unwrap();
+    let db_path = dir.path().join("shop.db");
+    let db = Db::open(
+        &Target::sqlite_file(&db_path),
+        OpenOptions {
+            read_only: false,
+            create_if_missing: true,
+        },
+    )
+    .await
+    .unwrap();
+    seed(
+        &db,
+        &SeedOptions::new(120, 240, 3),
+        &NoProgress,
+        &CancelToken::new(),
+    )
+    .await
+    .unwrap();
+    db.close().await;
+
+    let store = ProfileStore::at(dir.path().join("profiles.toml"));
+    let secrets = MemoryStore::default(); // SQLite profiles keep no secret
+    let sqlite = |name: &str, path: &Path, demo: bool| Profile {
+        name: name.into(),
+        backend: Backend::Sqlite,
+        host: None,
+        port: None,
+        database: path.display().to_string(),
+        user: None,
+        read_only: false,
+        demo,
+    };
+    add_profile(
+        &store,
+        &secrets,
+        sqlite("demo", &db_path, true),
+        None,
+        false,
+    )
+    .unwrap();
+    add_profile(
+        &store,
+        &secrets,
+        sqlite("broken", &dir.path().join("gone.db"), false),
+        None,
+        false,
+    )
+    .unwrap();
+
+    let driver = Driver::start(dir.path()).await;
+    let client = driver.open_app().await;
+
+    // Both profiles are listed, the demo one with its badge.
+    assert!(text_of(&client, "li[data-profile=demo]")
+        .await
+        .contains("demo"));
+    assert!(text_of(&client, "li[data-profile=broken]")
+        .await
+        .contains("gone.db"));
+    // Let the window paint before the picture is taken.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    std::fs::write(
+        screenshot_path("profiles"),
+        client.screenshot().await.unwrap(),
+    )
+    .unwrap();
+
+    // A profile whose database is gone says so, in words.
+    client
+        .find(Locator::Css("button[data-connect=broken]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let error = text_of(&client, "#error:not([hidden])").await;
+    assert!(error.contains("SQLite database file not found"), "{error}");
+
+    // The demo connects and shows the real row counts.
+    client
+        .find(Locator::Css("button[data-connect=demo]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let users = text_of(&client, "#counts tr[data-table=users] td.num").await;
+    assert_eq!(users, "120");
+    assert_eq!(
+        text_of(&client, "#counts tr[data-table=orders] td.num").await,
+        "240"
+    );
+    assert_eq!(
+        text_of(&client, "#counts tr[data-table=admin_operators] td.num").await,
+        "2"
+    );
+    let banner = client.find(Locator::Id("demo-banner")).await.unwrap();
+    assert!(
+        banner.is_displayed().await.unwrap(),
+        "the demo banner shows"
+    );
+    assert!(!client
+        .find(Locator::Id("error"))
+        .await
+        .unwrap()
+        .is_displayed()
+        .await
+        .unwrap());
+    std::fs::write(
+        screenshot_path("connected"),
+        client.screenshot().await.unwrap(),
+    )
+    .unwrap();
+
+    client.close().await.unwrap();
+}
