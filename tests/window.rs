@@ -64,9 +64,11 @@ impl Driver {
             .process_group(0)
             .spawn()
             .expect("start tauri-driver");
+        // From here on, Drop stops the driver whatever happens.
+        let driver = Driver { child, port };
         for _ in 0..100 {
             if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-                return Driver { child, port };
+                return driver;
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }

@@ -98,7 +98,7 @@ pub(crate) fn generate(
                 let original = (1..row)
                     .rev()
                     .chain(row + 1..=n)
-                    .find(|o| kinds.get(o).is_none() && !originals.contains(o));
+                    .find(|o| !kinds.contains_key(o) && !originals.contains(o));
                 if let Some(o) = original {
                     originals.insert(o);
                     sku = format!("sku-{o:06} ");
@@ -106,7 +106,7 @@ pub(crate) fn generate(
             }
             None => {}
         }
-        if kinds.get(&row).is_none() && active {
+        if !kinds.contains_key(&row) && active {
             shelves
                 .entry(currency)
                 .or_default()
