@@ -25,7 +25,9 @@ test-deps:
 	@scripts/services.sh
 
 $(UI_STAMP): ui/package.json ui/package-lock.json
-	cd ui && npm ci --no-audit --no-fund
+	# npm install, not npm ci: it honours the lock file, and npm ci rejects
+	# locks written without resolved URLs (omit-lockfile-registry-resolved).
+	cd ui && npm install --no-audit --no-fund
 
 ui: $(UI_STAMP)
 	cd ui && npm run build
