@@ -15,7 +15,9 @@ run: deps ui build
 	fi
 	./target/debug/backoffice-desktop
 
-test: test-deps ui lint build test-ui test-rust
+# No separate build: `cargo test` builds the binaries the tests run, with
+# the test feature set; a plain build first would compile much of it twice.
+test: test-deps ui lint test-ui test-rust
 
 deps:
 	@scripts/deps.sh

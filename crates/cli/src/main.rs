@@ -1,9 +1,15 @@
 //! `backoffice`: the console's operations for scripts and scheduled jobs.
 
+mod audit;
+mod card;
+mod input;
+mod operator;
 mod output;
 mod profile;
 mod seed;
+mod signin;
 mod target;
+mod users;
 
 use clap::{Parser, Subcommand};
 
@@ -23,6 +29,10 @@ struct Cli {
     /// A saved connection profile (see `backoffice profile list`).
     #[arg(long, global = true, env = "BACKOFFICE_PROFILE")]
     profile: Option<String>,
+    /// Sign in as this console operator (password from BACKOFFICE_PASSWORD
+    /// or a prompt).
+    #[arg(long, global = true, env = "BACKOFFICE_OPERATOR")]
+    operator: Option<String>,
     /// Print machine-readable JSON instead of text.
     #[arg(long, global = true)]
     json: bool,
@@ -43,6 +53,15 @@ enum Command {
     /// Manage connection profiles (passwords go to the OS keychain).
     #[command(subcommand)]
     Profile(profile::ProfileCommand),
+    /// Console operators and their roles.
+    #[command(subcommand)]
+    Operator(operator::OperatorCommand),
+    /// Search users, read their trouble card, act on accounts.
+    #[command(subcommand)]
+    Users(users::UsersCommand),
+    /// The audit log: list entries, verify the hash chain.
+    #[command(subcommand)]
+    Audit(audit::AuditCommand),
 }
 
 async fn run(cli: Cli, out: &Out) -> Result<()> {
@@ -50,12 +69,16 @@ async fn run(cli: Cli, out: &Out) -> Result<()> {
         db: cli.db.as_deref(),
         profile: cli.profile.as_deref(),
     };
+    let who = cli.operator.as_deref();
     match cli.command {
         Command::Migrate => seed::migrate(&chosen, out).await,
         Command::Seed(args) => seed::seed(&chosen, args, out).await,
         Command::Demo(args) => seed::demo(args, out).await,
         Command::Stats => seed::stats(&chosen, out).await,
         Command::Profile(cmd) => profile::run(cmd, &chosen, out).await,
+        Command::Operator(cmd) => operator::run(cmd, &chosen, who, out).await,
+        Command::Users(cmd) => users::run(cmd, &chosen, who, out).await,
+        Command::Audit(cmd) => audit::run(cmd, &chosen, who, out).await,
     }
 }
 

@@ -1,7 +1,5 @@
 //! `profile add|list|remove|test`.
 
-use std::io::{IsTerminal, Read};
-
 use clap::{Args, Subcommand};
 use serde::Serialize;
 
@@ -10,6 +8,7 @@ use backoffice_core::profiles::{add_profile, remove_profile, Profile, ProfileSto
 use backoffice_core::secrets::{KeyringStore, Secret};
 use backoffice_core::{Error, Result};
 
+use crate::input;
 use crate::output::Out;
 use crate::target::Chosen;
 
@@ -58,24 +57,14 @@ fn read_password(args: &AddArgs) -> Result<Option<Secret>> {
     if args.backend == Backend::Sqlite || args.no_password {
         return Ok(None);
     }
-    let text = if args.password_stdin {
-        let mut s = String::new();
-        std::io::stdin()
-            .read_to_string(&mut s)
-            .map_err(|e| Error::validation(format!("cannot read the password from stdin: {e}")))?;
-        s.lines().next().unwrap_or_default().to_string()
-    } else if std::io::stdin().is_terminal() {
-        rpassword::prompt_password(format!(
-            "Password for {}: ",
-            args.user.as_deref().unwrap_or("")
-        ))
-        .map_err(|e| Error::validation(format!("cannot read the password: {e}")))?
-    } else {
-        return Err(Error::validation(
-            "no password given: use --password-stdin, or --no-password if the server needs none",
-        ));
-    };
-    Ok(Some(Secret::new(text)))
+    if args.password_stdin {
+        return input::secret_from_stdin("password").map(Some);
+    }
+    input::prompt_secret(
+        &format!("Password for {}: ", args.user.as_deref().unwrap_or("")),
+        "no password given: use --password-stdin, or --no-password if the server needs none",
+    )
+    .map(Some)
 }
 
 #[derive(Serialize)]

@@ -28,6 +28,13 @@ pub enum Error {
     /// Not allowed: a role without the permission, a read-only profile.
     #[error("{0}")]
     Forbidden(String),
+    /// A write carried a row version that is no longer current; `current`
+    /// holds the row as it is now, for the person to compare and retry.
+    #[error("{message}")]
+    Stale {
+        message: String,
+        current: serde_json::Value,
+    },
     #[error("{0}")]
     NotFound(String),
     /// Something outside us is not there: a database, the keychain, a server.
@@ -41,7 +48,7 @@ impl Error {
     pub fn code(&self) -> ErrorCode {
         match self {
             Error::Validation(_) => ErrorCode::Validation,
-            Error::Conflict(_) => ErrorCode::Conflict,
+            Error::Conflict(_) | Error::Stale { .. } => ErrorCode::Conflict,
             Error::Forbidden(_) => ErrorCode::Forbidden,
             Error::NotFound(_) => ErrorCode::NotFound,
             Error::Unavailable(_) => ErrorCode::Unavailable,
@@ -69,6 +76,9 @@ impl Error {
 pub struct ErrorBody {
     pub code: ErrorCode,
     pub message: String,
+    /// For a stale version: the row's current values.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub current: Option<serde_json::Value>,
 }
 
 impl From<&Error> for ErrorBody {
@@ -76,6 +86,10 @@ impl From<&Error> for ErrorBody {
         ErrorBody {
             code: err.code(),
             message: err.to_string(),
+            current: match err {
+                Error::Stale { current, .. } => Some(current.clone()),
+                _ => None,
+            },
         }
     }
 }

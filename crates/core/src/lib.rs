@@ -4,15 +4,20 @@
 //! return plain results or a typed [`Error`] whose [`ErrorCode`] the UI and
 //! the CLI branch on.
 
+pub mod audit;
 pub mod db;
 pub mod demo;
 pub mod error;
 pub mod operators;
+pub mod page;
 pub mod paths;
 pub mod profiles;
 pub mod progress;
 pub mod secrets;
 pub mod seed;
+pub mod session;
 pub mod stats;
+pub mod time;
+pub mod users;
 
 pub use error::{Error, ErrorCode, Result};

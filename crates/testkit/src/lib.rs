@@ -186,6 +186,117 @@ impl TestDb {
     }
 }
 
+/// A value for [`TestDb::insert`].
+#[derive(Debug, Clone)]
+pub enum Fx {
+    Int(i64),
+    Bool(bool),
+    Text(String),
+    Time(chrono::DateTime<chrono::Utc>),
+    /// NULL of a timestamp column.
+    NoTime,
+    /// NULL of a text column.
+    NoText,
+}
+
+impl From<i64> for Fx {
+    fn from(v: i64) -> Self {
+        Fx::Int(v)
+    }
+}
+impl From<bool> for Fx {
+    fn from(v: bool) -> Self {
+        Fx::Bool(v)
+    }
+}
+impl From<&str> for Fx {
+    fn from(v: &str) -> Self {
+        Fx::Text(v.to_string())
+    }
+}
+impl From<chrono::DateTime<chrono::Utc>> for Fx {
+    fn from(v: chrono::DateTime<chrono::Utc>) -> Self {
+        Fx::Time(v)
+    }
+}
+impl From<Option<chrono::DateTime<chrono::Utc>>> for Fx {
+    fn from(v: Option<chrono::DateTime<chrono::Utc>>) -> Self {
+        v.map_or(Fx::NoTime, Fx::Time)
+    }
+}
+
+macro_rules! bind_fx {
+    ($q:expr, $values:expr) => {{
+        let mut q = $q;
+        for v in $values {
+            q = match v.clone() {
+                Fx::Int(x) => q.bind(x),
+                Fx::Bool(x) => q.bind(x),
+                Fx::Text(x) => q.bind(x),
+                Fx::Time(x) => q.bind(x),
+                Fx::NoTime => q.bind(None::<chrono::DateTime<chrono::Utc>>),
+                Fx::NoText => q.bind(None::<String>),
+            };
+        }
+        q
+    }};
+}
+
+impl TestDb {
+    /// Inserts one row with bound values, outside the core (fixtures).
+    pub async fn insert(&self, table: &str, columns: &[&str], values: &[Fx]) {
+        assert_eq!(columns.len(), values.len(), "{table}: columns and values");
+        let marks: Vec<String> = (1..=values.len())
+            .map(|i| {
+                if self.backend == Backend::Postgres {
+                    format!("${i}")
+                } else {
+                    "?".to_string()
+                }
+            })
+            .collect();
+        let sql = format!(
+            "INSERT INTO {table} ({}) VALUES ({})",
+            columns.join(", "),
+            marks.join(", ")
+        );
+        let result = match self.backend {
+            Backend::Sqlite => {
+                let mut c = sqlx::SqliteConnection::connect(&self.url)
+                    .await
+                    .expect("connect");
+                bind_fx!(sqlx::query(&sql), values)
+                    .execute(&mut c)
+                    .await
+                    .map(|_| ())
+            }
+            Backend::Postgres => {
+                let mut c = sqlx::PgConnection::connect(&self.url)
+                    .await
+                    .expect("connect");
+                bind_fx!(sqlx::query(&sql), values)
+                    .execute(&mut c)
+                    .await
+                    .map(|_| ())
+            }
+            Backend::Mysql => {
+                let mut c = sqlx::MySqlConnection::connect(&self.url)
+                    .await
+                    .expect("connect");
+                // The core's sessions run in UTC; fixtures must too.
+                c.execute("SET time_zone = '+00:00'")
+                    .await
+                    .expect("time zone");
+                bind_fx!(sqlx::query(&sql), values)
+                    .execute(&mut c)
+                    .await
+                    .map(|_| ())
+            }
+        };
+        result.unwrap_or_else(|e| panic!("{sql}: {e}"));
+    }
+}
+
 async fn exec_on<C: Connection>(url: &str, sql: &str) -> Result<(), sqlx::Error>
 where
     for<'c> &'c mut C: Executor<'c>,

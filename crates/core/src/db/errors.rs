@@ -14,6 +14,12 @@ const MYSQL_READ_ONLY_TX: u16 = 1792;
 const PG_READ_ONLY_TX: &str = "25006";
 const SQLITE_READONLY: &str = "8";
 const SQLITE_CANTOPEN: &str = "14";
+const SQLITE_BUSY: &str = "5";
+/// Deadlock and serialisation failures: a concurrent change won.
+const PG_DEADLOCK: &str = "40P01";
+const PG_SERIALIZATION: &str = "40001";
+const MYSQL_DEADLOCK: u16 = 1213;
+const MYSQL_LOCK_WAIT_TIMEOUT: u16 = 1205;
 
 pub(crate) fn classify(context: &str, err: sqlx::Error) -> Error {
     match err {
@@ -50,6 +56,15 @@ pub(crate) fn classify(context: &str, err: sqlx::Error) -> Error {
                 || code == SQLITE_READONLY
             {
                 Error::Forbidden(format!("{context}: the connection is read-only ({msg})"))
+            } else if code == PG_DEADLOCK
+                || code == PG_SERIALIZATION
+                || number == Some(MYSQL_DEADLOCK)
+                || number == Some(MYSQL_LOCK_WAIT_TIMEOUT)
+                || code == SQLITE_BUSY
+            {
+                Error::Conflict(format!(
+                    "{context}: a concurrent change held the rows; nothing was written, try again ({msg})"
+                ))
             } else if code == SQLITE_CANTOPEN {
                 Error::Unavailable(format!("{context}: {msg}"))
             } else {

@@ -9,10 +9,12 @@
 //! profile; read-only PostgreSQL and MariaDB sessions are also opened
 //! read-only on the server, and SQLite files are opened read-only.
 
+pub(crate) mod dialect;
 pub(crate) mod errors;
 mod migrate;
 mod mysql;
 mod postgres;
+pub(crate) mod query;
 mod sqlite;
 pub(crate) mod target;
 
@@ -20,6 +22,7 @@ use serde::{Deserialize, Serialize};
 use sqlx::{MySql, MySqlPool, PgPool, Postgres, Sqlite, SqlitePool};
 
 pub use migrate::{MigrationReport, SchemaStatus};
+pub(crate) use query::Query;
 pub use target::Target;
 
 use crate::{Error, Result};
@@ -234,11 +237,18 @@ impl Db {
         }
     }
 
-    /// Starts the transaction every write runs in.
+    /// Starts the transaction every write runs in. On SQLite it takes the
+    /// write lock at once (`BEGIN IMMEDIATE`): a deferred transaction that
+    /// reads a row version and then writes would fail with a busy snapshot,
+    /// not wait, when another writer got in between.
     pub(crate) async fn begin_write(&self, what: &str) -> Result<WriteTx> {
         self.ensure_writable(what)?;
-        let tx = on_pool!(&self.pool, p => p.begin().await.map(Into::into))
-            .map_err(|e| Error::db("cannot start a transaction", e))?;
+        let tx = match &self.pool {
+            Pool::Sqlite(p) => p.begin_with("BEGIN IMMEDIATE").await.map(Into::into),
+            Pool::Postgres(p) => p.begin().await.map(Into::into),
+            Pool::Mysql(p) => p.begin().await.map(Into::into),
+        }
+        .map_err(|e| Error::db("cannot start a transaction", e))?;
         Ok(WriteTx { tx })
     }
 
@@ -269,6 +279,14 @@ pub(crate) struct WriteTx {
 }
 
 impl WriteTx {
+    pub(crate) fn backend(&self) -> Backend {
+        match self.tx {
+            Tx::Sqlite(_) => Backend::Sqlite,
+            Tx::Postgres(_) => Backend::Postgres,
+            Tx::Mysql(_) => Backend::Mysql,
+        }
+    }
+
     pub(crate) async fn commit(self) -> Result<()> {
         match self.tx {
             Tx::Sqlite(tx) => tx.commit().await,

@@ -1,23 +1,12 @@
 //! Batched multi-row INSERTs inside the caller's transaction. Each backend
 //! caps the number of bound parameters per statement; batches are cut to fit.
 
-use chrono::{DateTime, Utc};
 use sqlx::QueryBuilder;
 
+/// One column value of a generated row: the same values queries bind.
+pub(crate) use crate::db::query::Arg as Value;
 use crate::db::{on_tx, WriteTx};
 use crate::{Error, Result};
-
-/// One column value of a generated row.
-#[derive(Debug, Clone)]
-pub(crate) enum Value {
-    Int(i64),
-    Bool(bool),
-    Text(String),
-    OptText(Option<String>),
-    Time(DateTime<Utc>),
-    OptTime(Option<DateTime<Utc>>),
-    OptInt(Option<i64>),
-}
 
 /// Rows for one table, all with the same columns.
 pub(crate) struct Batch {

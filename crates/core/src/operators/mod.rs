@@ -1,4 +1,9 @@
-//! Console operators: who may use Backoffice, with argon2id password hashes.
+//! Console operators: who may use Backoffice, with argon2id password
+//! hashes, sign-in with lockout, and the permission table.
+
+mod manage;
+pub mod permissions;
+mod signin;
 
 use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
@@ -8,6 +13,51 @@ use serde::{Deserialize, Serialize};
 use crate::db::{on_tx, WriteTx};
 use crate::secrets::Secret;
 use crate::{Error, Result};
+
+pub use manage::{add_operator, list_operators, NewOperator, OperatorInfo};
+pub use permissions::{allows, Permission};
+pub use signin::{sign_in, LOCKOUT, MAX_FAILURES};
+
+/// A signed-in operator. Only [`sign_in`] (or adding the very first
+/// operator) makes one, so holding one means the password was checked.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Operator {
+    id: i64,
+    username: String,
+    role: Role,
+}
+
+impl Operator {
+    pub fn id(&self) -> i64 {
+        self.id
+    }
+
+    pub fn username(&self) -> &str {
+        &self.username
+    }
+
+    pub fn role(&self) -> Role {
+        self.role
+    }
+
+    /// Refuses with `forbidden` unless the operator's role allows it.
+    pub fn require(&self, permission: Permission) -> Result<()> {
+        if allows(self.role, permission) {
+            Ok(())
+        } else {
+            Err(Error::Forbidden(format!(
+                "operator '{}' ({}) may not {}",
+                self.username,
+                self.role.as_str(),
+                permission.describe()
+            )))
+        }
+    }
+
+    pub fn can(&self, permission: Permission) -> bool {
+        allows(self.role, permission)
+    }
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -21,6 +71,20 @@ impl Role {
         match self {
             Role::Admin => "admin",
             Role::Support => "support",
+        }
+    }
+}
+
+impl std::str::FromStr for Role {
+    type Err = Error;
+
+    fn from_str(s: &str) -> Result<Self> {
+        match s {
+            "admin" => Ok(Role::Admin),
+            "support" => Ok(Role::Support),
+            other => Err(Error::validation(format!(
+                "unknown operator role '{other}'; use admin or support"
+            ))),
         }
     }
 }

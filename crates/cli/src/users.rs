@@ -1,0 +1,320 @@
+//! `users search|show|reveal-email` and the account actions.
+
+use chrono::{Duration, Utc};
+use clap::{Args, Subcommand, ValueEnum};
+
+use backoffice_core::page::PageRequest;
+use backoffice_core::progress::{CancelToken, NoProgress};
+use backoffice_core::session::Ctx;
+use backoffice_core::users::{
+    apply, export_csv, reveal_email, search, show, User, UserAction, UserQuery, UserSort,
+    UserStatus,
+};
+use backoffice_core::{Error, Result};
+
+use crate::card;
+use crate::input;
+use crate::output::Out;
+use crate::signin;
+use crate::target::Chosen;
+
+#[derive(Subcommand)]
+pub enum UsersCommand {
+    /// Find users by part of email or name, id or exact email.
+    Search(SearchArgs),
+    /// The sign-in trouble card of one user (id or email).
+    Show { user: String },
+    /// Show one masked email address in full (recorded in the audit log).
+    RevealEmail {
+        id: i64,
+        #[arg(long)]
+        reason: Option<String>,
+    },
+    /// Lock an account.
+    Lock {
+        #[command(flatten)]
+        at: At,
+        #[arg(long)]
+        reason: String,
+        /// When the lock ends: 2026-06-01T14:05:00Z, 2026-06-01, or 30m / 2h / 7d.
+        #[arg(long)]
+        until: Option<String>,
+    },
+    /// Unlock an account (also clears its failed sign-ins).
+    Unlock(Plain),
+    /// Reset the failed sign-in counter.
+    ResetFailures(Plain),
+    /// Disable an account (admins).
+    Disable(Plain),
+    /// Enable a disabled account (admins).
+    Enable(Plain),
+    /// Change the email address; the new one is unverified (admins).
+    SetEmail {
+        #[command(flatten)]
+        at: At,
+        email: String,
+        #[arg(long)]
+        reason: Option<String>,
+    },
+    /// Change the display name (admins).
+    SetName {
+        #[command(flatten)]
+        at: At,
+        name: String,
+        #[arg(long)]
+        reason: Option<String>,
+    },
+    /// Grant a role (admins).
+    GrantRole {
+        #[command(flatten)]
+        at: At,
+        role: String,
+        #[arg(long)]
+        reason: Option<String>,
+    },
+    /// Revoke a role (admins).
+    RevokeRole {
+        #[command(flatten)]
+        at: At,
+        role: String,
+        #[arg(long)]
+        reason: Option<String>,
+    },
+}
+
+/// Which user, at which version (as shown by `users show`).
+#[derive(Args)]
+pub struct At {
+    id: i64,
+    /// The version you saw; a user changed since is refused.
+    #[arg(long)]
+    version: i64,
+}
+
+#[derive(Args)]
+pub struct Plain {
+    #[command(flatten)]
+    at: At,
+    #[arg(long)]
+    reason: Option<String>,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Format {
+    Table,
+    Json,
+    Csv,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Sort {
+    Created,
+    LastSignIn,
+}
+
+#[derive(Args)]
+pub struct SearchArgs {
+    /// Part of an email or name (3+ characters), a user id, or an email.
+    #[arg(default_value = "")]
+    query: String,
+    #[arg(long)]
+    status: Option<UserStatus>,
+    /// Only users whose email is verified.
+    #[arg(long, conflicts_with = "unverified")]
+    verified: bool,
+    /// Only users whose email is not verified.
+    #[arg(long)]
+    unverified: bool,
+    #[arg(long)]
+    role: Option<String>,
+    /// Created on or after this date (YYYY-MM-DD).
+    #[arg(long)]
+    created_from: Option<String>,
+    /// Created on or before this date (YYYY-MM-DD).
+    #[arg(long)]
+    created_to: Option<String>,
+    #[arg(long, value_enum, default_value = "created")]
+    sort: Sort,
+    #[arg(long)]
+    oldest_first: bool,
+    #[arg(long, default_value_t = 50)]
+    limit: u32,
+    /// The cursor printed after the previous page.
+    #[arg(long)]
+    after: Option<String>,
+    /// csv writes every matching user, not one page.
+    #[arg(long, value_enum, default_value = "table")]
+    format: Format,
+}
+
+impl SearchArgs {
+    fn query(&self) -> Result<UserQuery> {
+        let verified = match (self.verified, self.unverified) {
+            (true, _) => Some(true),
+            (_, true) => Some(false),
+            _ => None,
+        };
+        let created_from = self
+            .created_from
+            .as_deref()
+            .map(input::date)
+            .transpose()?
+            .map(input::day_start);
+        let created_until = self
+            .created_to
+            .as_deref()
+            .map(input::date)
+            .transpose()?
+            .map(|d| input::day_start(d) + Duration::days(1));
+        Ok(UserQuery {
+            text: self.query.clone(),
+            status: self.status,
+            verified,
+            role: self.role.clone(),
+            created_from,
+            created_until,
+            sort: match self.sort {
+                Sort::Created => UserSort::Created,
+                Sort::LastSignIn => UserSort::LastSignIn,
+            },
+            oldest_first: self.oldest_first,
+        })
+    }
+}
+
+fn row(u: &User) -> String {
+    format!(
+        "{:>9}  {:<32} {:<24} {:<8} {:<3} {}",
+        u.id,
+        truncate(&u.email, 32),
+        truncate(&u.display_name, 24),
+        u.status,
+        if u.email_verified_at.is_some() {
+            "yes"
+        } else {
+            "no"
+        },
+        u.created_at.format("%Y-%m-%d"),
+    )
+}
+
+fn truncate(s: &str, n: usize) -> String {
+    if s.chars().count() <= n {
+        s.to_string()
+    } else {
+        let cut: String = s.chars().take(n - 1).collect();
+        format!("{cut}…")
+    }
+}
+
+async fn run_search(ctx: &Ctx<'_>, args: SearchArgs, out: &Out) -> Result<()> {
+    let query = args.query()?;
+    if let Format::Csv = args.format {
+        let stdout = std::io::stdout();
+        let mut lock = stdout.lock();
+        export_csv(ctx, &query, &mut lock, &NoProgress, &CancelToken::new()).await?;
+        return Ok(());
+    }
+    let page = search(
+        ctx,
+        &query,
+        &PageRequest {
+            after: args.after.clone(),
+            limit: Some(args.limit),
+        },
+    )
+    .await?;
+    let json = Out {
+        json: out.json || matches!(args.format, Format::Json),
+    };
+    json.show(&page, || {
+        let mut lines = vec![format!(
+            "{:>9}  {:<32} {:<24} {:<8} {:<3} {}",
+            "id", "email", "name", "status", "ok", "created"
+        )];
+        lines.extend(page.items.iter().map(row));
+        let mut foot = match page.total {
+            Some(t) => format!("{} shown of {t} matching", page.items.len()),
+            None => format!("{} shown", page.items.len()),
+        };
+        if let Some(next) = &page.next {
+            foot.push_str(&format!("; next page: --after {next}"));
+        }
+        lines.push(foot);
+        lines.join("\n")
+    });
+    Ok(())
+}
+
+fn action(
+    cmd: UsersCommand,
+    now: chrono::DateTime<Utc>,
+) -> Result<(At, UserAction, Option<String>)> {
+    Ok(match cmd {
+        UsersCommand::Lock { at, reason, until } => {
+            let until = until
+                .as_deref()
+                .map(|u| input::moment(u, now))
+                .transpose()?;
+            (at, UserAction::Lock { reason, until }, None)
+        }
+        UsersCommand::Unlock(p) => (p.at, UserAction::Unlock, p.reason),
+        UsersCommand::ResetFailures(p) => (p.at, UserAction::ResetFailedSignIns, p.reason),
+        UsersCommand::Disable(p) => (p.at, UserAction::Disable, p.reason),
+        UsersCommand::Enable(p) => (p.at, UserAction::Enable, p.reason),
+        UsersCommand::SetEmail { at, email, reason } => {
+            (at, UserAction::ChangeEmail { email }, reason)
+        }
+        UsersCommand::SetName { at, name, reason } => (
+            at,
+            UserAction::ChangeDisplayName { display_name: name },
+            reason,
+        ),
+        UsersCommand::GrantRole { at, role, reason } => {
+            (at, UserAction::GrantRole { role }, reason)
+        }
+        UsersCommand::RevokeRole { at, role, reason } => {
+            (at, UserAction::RevokeRole { role }, reason)
+        }
+        _ => return Err(Error::internal("not an account action")),
+    })
+}
+
+pub async fn run(
+    cmd: UsersCommand,
+    chosen: &Chosen<'_>,
+    as_operator: Option<&str>,
+    out: &Out,
+) -> Result<()> {
+    let (db, me) = signin::open(chosen, as_operator).await?;
+    let ctx = Ctx::new(&db, &me);
+    let result = match cmd {
+        UsersCommand::Search(args) => run_search(&ctx, args, out).await,
+        UsersCommand::Show { user } => show(&ctx, &user).await.map(|c| {
+            out.show(&c, || card::render(&c, ctx.now));
+        }),
+        UsersCommand::RevealEmail { id, reason } => reveal_email(&ctx, id, reason.as_deref())
+            .await
+            .map(|email| {
+                out.show(&serde_json::json!({ "id": id, "email": email }), || {
+                    email.clone()
+                });
+            }),
+        other => {
+            let (at, act, reason) = action(other, ctx.now)?;
+            let name = act.audit_name();
+            apply(&ctx, at.id, at.version, act, reason.as_deref())
+                .await
+                .map(|u| {
+                    out.show(&u, || {
+                        format!(
+                            "{name}: user {} is now {} (version {})",
+                            u.id, u.status, u.version
+                        )
+                    });
+                })
+        }
+    };
+    db.close().await;
+    result
+}

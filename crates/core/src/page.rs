@@ -1,0 +1,156 @@
+//! Keyset pagination: a page of items and an opaque cursor that says where
+//! the next page starts, so page 10,000 costs what page 1 costs.
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::{Error, Result};
+
+pub const DEFAULT_LIMIT: u32 = 50;
+pub const MAX_LIMIT: u32 = 1_000;
+/// Totals are counted up to here and then shown as "10,000+".
+pub const COUNT_CAP: u64 = 10_000;
+
+/// Which page: the cursor from the previous page, and its size.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct PageRequest {
+    pub after: Option<String>,
+    pub limit: Option<u32>,
+}
+
+impl PageRequest {
+    pub fn first(limit: u32) -> Self {
+        PageRequest {
+            after: None,
+            limit: Some(limit),
+        }
+    }
+
+    pub fn limit(&self) -> Result<u32> {
+        match self.limit.unwrap_or(DEFAULT_LIMIT) {
+            0 => Err(Error::validation("a page holds at least 1 row")),
+            n if n > MAX_LIMIT => Err(Error::validation(format!(
+                "a page holds at most {MAX_LIMIT} rows (asked for {n})"
+            ))),
+            n => Ok(n),
+        }
+    }
+}
+
+/// How many rows match, counted no further than [`COUNT_CAP`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Total {
+    pub count: u64,
+    /// True when there are more than `count`.
+    pub capped: bool,
+}
+
+impl Total {
+    pub fn from_capped(n: u64) -> Total {
+        if n > COUNT_CAP {
+            Total {
+                count: COUNT_CAP,
+                capped: true,
+            }
+        } else {
+            Total {
+                count: n,
+                capped: false,
+            }
+        }
+    }
+}
+
+impl std::fmt::Display for Total {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}{}", self.count, if self.capped { "+" } else { "" })
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    /// Pass as `after` to get the next page; absent on the last page.
+    pub next: Option<String>,
+    /// Given with the first page only.
+    pub total: Option<Total>,
+}
+
+impl<T> Page<T> {
+    /// Builds a page from up to `limit + 1` rows: the extra row only says
+    /// that there is a next page.
+    pub(crate) fn from_rows(mut rows: Vec<T>, limit: u32, cursor: impl Fn(&T) -> Cursor) -> Self {
+        let more = rows.len() > limit as usize;
+        rows.truncate(limit as usize);
+        let next = if more {
+            rows.last().map(|r| cursor(r).encode())
+        } else {
+            None
+        };
+        Page {
+            items: rows,
+            next,
+            total: None,
+        }
+    }
+}
+
+/// Where a page ended: the sort key of its last row (none when the key was
+/// NULL or the order is by id alone) and the id that breaks ties.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Cursor {
+    pub key: Option<DateTime<Utc>>,
+    pub id: i64,
+}
+
+impl Cursor {
+    pub fn encode(&self) -> String {
+        let key = self
+            .key
+            .map(|k| k.timestamp_nanos_opt().unwrap_or(0).to_string())
+            .unwrap_or_else(|| "-".into());
+        URL_SAFE_NO_PAD.encode(format!("{key}~{}", self.id))
+    }
+
+    pub fn decode(text: &str) -> Result<Cursor> {
+        let bad = || Error::validation(format!("'{text}' is not a page cursor from this list"));
+        let bytes = URL_SAFE_NO_PAD.decode(text.trim()).map_err(|_| bad())?;
+        let plain = String::from_utf8(bytes).map_err(|_| bad())?;
+        let (key, id) = plain.split_once('~').ok_or_else(bad)?;
+        let id = id.parse().map_err(|_| bad())?;
+        let key = match key {
+            "-" => None,
+            nanos => Some(DateTime::from_timestamp_nanos(
+                nanos.parse().map_err(|_| bad())?,
+            )),
+        };
+        Ok(Cursor { key, id })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cursors_round_trip_and_reject_garbage() {
+        let c = Cursor {
+            key: Some(DateTime::from_timestamp_nanos(1_750_000_000_123_456_000)),
+            id: 42,
+        };
+        assert_eq!(Cursor::decode(&c.encode()).unwrap(), c);
+        let n = Cursor { key: None, id: 7 };
+        assert_eq!(Cursor::decode(&n.encode()).unwrap(), n);
+        assert!(Cursor::decode("not a cursor!").is_err());
+        assert!(Cursor::decode(&URL_SAFE_NO_PAD.encode("x~y")).is_err());
+    }
+
+    #[test]
+    fn totals_are_capped() {
+        assert_eq!(Total::from_capped(10_001).to_string(), "10000+");
+        assert_eq!(Total::from_capped(12).to_string(), "12");
+    }
+}

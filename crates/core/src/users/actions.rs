@@ -1,0 +1,536 @@
+//! Account actions. Each one checks the operator's permission, runs in one
+//! transaction, carries the row version the operator saw (a stale version
+//! is refused with the current values), and writes its audit entry in the
+//! same transaction.
+
+use std::str::FromStr;
+
+use chrono::{DateTime, Utc};
+use email_address::EmailAddress;
+use serde::Deserialize;
+use serde_json::{json, Map, Value};
+
+use super::{unmasked, user_columns, User, UserRow};
+use crate::audit::{self, Record};
+use crate::db::query::Arg;
+use crate::db::{Query, WriteTx};
+use crate::operators::Permission;
+use crate::session::Ctx;
+use crate::{Error, Result};
+
+pub const MAX_NAME_CHARS: usize = 200;
+pub const MAX_REASON_CHARS: usize = 500;
+
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum UserAction {
+    Lock {
+        reason: String,
+        until: Option<DateTime<Utc>>,
+    },
+    Unlock,
+    ResetFailedSignIns,
+    Disable,
+    Enable,
+    ChangeEmail {
+        email: String,
+    },
+    ChangeDisplayName {
+        display_name: String,
+    },
+    GrantRole {
+        role: String,
+    },
+    RevokeRole {
+        role: String,
+    },
+}
+
+impl UserAction {
+    fn permission(&self) -> Permission {
+        match self {
+            UserAction::Lock { .. } | UserAction::Unlock | UserAction::ResetFailedSignIns => {
+                Permission::LockUsers
+            }
+            UserAction::Disable | UserAction::Enable => Permission::DisableUsers,
+            UserAction::ChangeEmail { .. } => Permission::ChangeEmail,
+            UserAction::ChangeDisplayName { .. } => Permission::ChangeDisplayName,
+            UserAction::GrantRole { .. } | UserAction::RevokeRole { .. } => Permission::ManageRoles,
+        }
+    }
+
+    /// The audit log's name for the action.
+    pub fn audit_name(&self) -> &'static str {
+        match self {
+            UserAction::Lock { .. } => "user.lock",
+            UserAction::Unlock => "user.unlock",
+            UserAction::ResetFailedSignIns => "user.reset_failed_sign_ins",
+            UserAction::Disable => "user.disable",
+            UserAction::Enable => "user.enable",
+            UserAction::ChangeEmail { .. } => "user.change_email",
+            UserAction::ChangeDisplayName { .. } => "user.change_display_name",
+            UserAction::GrantRole { .. } => "user.grant_role",
+            UserAction::RevokeRole { .. } => "user.revoke_role",
+        }
+    }
+}
+
+fn clean_text(what: &str, text: &str, max: usize) -> Result<String> {
+    let text = text.trim();
+    let chars = text.chars().count();
+    if chars > max {
+        return Err(Error::validation(format!(
+            "the {what} is too long: {chars} characters (at most {max})"
+        )));
+    }
+    if text.chars().any(char::is_control) {
+        return Err(Error::validation(format!(
+            "the {what} contains control characters"
+        )));
+    }
+    Ok(text.to_string())
+}
+
+/// One column changing: its value for the UPDATE and for the audit entry.
+struct Change {
+    column: &'static str,
+    value: Arg,
+    before: Value,
+    after: Value,
+}
+
+fn change(column: &'static str, value: impl Into<Arg>, before: Value, after: Value) -> Change {
+    Change {
+        column,
+        value: value.into(),
+        before,
+        after,
+    }
+}
+
+fn no_time() -> Option<DateTime<Utc>> {
+    None
+}
+
+fn no_text() -> Option<String> {
+    None
+}
+
+/// The column changes an action makes to `row`, or why it makes none.
+fn plan(action: &UserAction, row: &UserRow) -> Result<Vec<Change>> {
+    let id = row.id;
+    let status = row.status.as_str();
+    let mut out = Vec::new();
+    match action {
+        UserAction::Lock { reason, until } => {
+            if status == "disabled" {
+                return Err(Error::validation(format!(
+                    "user {id} is disabled; enable the account before locking it"
+                )));
+            }
+            if status != "locked" {
+                out.push(change("status", "locked", json!(status), json!("locked")));
+            }
+            if row.lock_reason.as_deref() != Some(reason.as_str()) {
+                out.push(change(
+                    "lock_reason",
+                    reason.as_str(),
+                    json!(row.lock_reason),
+                    json!(reason),
+                ));
+            }
+            if row.locked_until != *until {
+                out.push(change(
+                    "locked_until",
+                    *until,
+                    json!(row.locked_until),
+                    json!(until),
+                ));
+            }
+            if out.is_empty() {
+                return Err(Error::validation(format!(
+                    "user {id} is already locked like this"
+                )));
+            }
+        }
+        UserAction::Unlock => {
+            if status != "locked" {
+                return Err(Error::validation(format!(
+                    "user {id} is not locked (status {status})"
+                )));
+            }
+            out.push(change("status", "active", json!(status), json!("active")));
+            out.push(change(
+                "lock_reason",
+                no_text(),
+                json!(row.lock_reason),
+                Value::Null,
+            ));
+            out.push(change(
+                "locked_until",
+                no_time(),
+                json!(row.locked_until),
+                Value::Null,
+            ));
+            if row.failed_login_count != 0 {
+                out.push(change(
+                    "failed_login_count",
+                    0i64,
+                    json!(row.failed_login_count),
+                    json!(0),
+                ));
+            }
+        }
+        UserAction::ResetFailedSignIns => {
+            if row.failed_login_count == 0 {
+                return Err(Error::validation(format!(
+                    "user {id} has no failed sign-ins to reset"
+                )));
+            }
+            out.push(change(
+                "failed_login_count",
+                0i64,
+                json!(row.failed_login_count),
+                json!(0),
+            ));
+        }
+        UserAction::Disable => {
+            if status == "disabled" {
+                return Err(Error::validation(format!("user {id} is already disabled")));
+            }
+            out.push(change(
+                "status",
+                "disabled",
+                json!(status),
+                json!("disabled"),
+            ));
+            if row.locked_until.is_some() {
+                out.push(change(
+                    "locked_until",
+                    no_time(),
+                    json!(row.locked_until),
+                    Value::Null,
+                ));
+            }
+        }
+        UserAction::Enable => {
+            if status != "disabled" {
+                return Err(Error::validation(format!(
+                    "user {id} is not disabled (status {status})"
+                )));
+            }
+            out.push(change("status", "active", json!(status), json!("active")));
+            if row.lock_reason.is_some() {
+                out.push(change(
+                    "lock_reason",
+                    no_text(),
+                    json!(row.lock_reason),
+                    Value::Null,
+                ));
+            }
+        }
+        UserAction::ChangeEmail { email } => {
+            if *email == row.email {
+                return Err(Error::validation(format!(
+                    "user {id} already has this email address"
+                )));
+            }
+            out.push(change(
+                "email",
+                email.as_str(),
+                json!(row.email),
+                json!(email),
+            ));
+            out.push(change(
+                "email_normalized",
+                email.to_lowercase(),
+                Value::Null,
+                Value::Null,
+            ));
+            out.push(change(
+                "email_verified_at",
+                no_time(),
+                json!(row.email_verified_at),
+                Value::Null,
+            ));
+        }
+        UserAction::ChangeDisplayName { display_name } => {
+            if *display_name == row.display_name {
+                return Err(Error::validation(format!(
+                    "user {id} already has this display name"
+                )));
+            }
+            out.push(change(
+                "display_name",
+                display_name.as_str(),
+                json!(row.display_name),
+                json!(display_name),
+            ));
+        }
+        UserAction::GrantRole { .. } | UserAction::RevokeRole { .. } => {}
+    }
+    Ok(out)
+}
+
+/// Checks and normalises what the operator typed, before any transaction.
+fn validate(action: UserAction, now: DateTime<Utc>) -> Result<UserAction> {
+    Ok(match action {
+        UserAction::Lock { reason, until } => {
+            let reason = clean_text("lock reason", &reason, MAX_REASON_CHARS)?;
+            if reason.is_empty() {
+                return Err(Error::validation("say why the account is locked"));
+            }
+            if let Some(until) = until.filter(|u| *u <= now) {
+                return Err(Error::validation(format!(
+                    "the lock would end in the past ({until}); give a later time or none"
+                )));
+            }
+            UserAction::Lock {
+                reason,
+                until: until.map(crate::time::micros),
+            }
+        }
+        UserAction::ChangeEmail { email } => {
+            let email = email.trim().to_string();
+            EmailAddress::from_str(&email).map_err(|e| {
+                Error::validation(format!("'{email}' is not a valid email address: {e}"))
+            })?;
+            UserAction::ChangeEmail { email }
+        }
+        UserAction::ChangeDisplayName { display_name } => {
+            let display_name = clean_text("display name", &display_name, MAX_NAME_CHARS)?;
+            if display_name.is_empty() {
+                return Err(Error::validation("the display name cannot be empty"));
+            }
+            UserAction::ChangeDisplayName { display_name }
+        }
+        UserAction::GrantRole { role } => UserAction::GrantRole {
+            role: role.trim().to_string(),
+        },
+        UserAction::RevokeRole { role } => UserAction::RevokeRole {
+            role: role.trim().to_string(),
+        },
+        other => other,
+    })
+}
+
+async fn load(tx: &mut WriteTx, user_id: i64, lock: bool) -> Result<(UserRow, Vec<String>)> {
+    let suffix = if lock { tx.backend().for_update() } else { "" };
+    let mut q = Query::new(format!(
+        "SELECT {} FROM users u WHERE u.id = ",
+        user_columns(tx.backend())
+    ));
+    q.bind(user_id).sql(suffix);
+    let row: UserRow = tx
+        .fetch_optional(&q, "cannot read the user")
+        .await?
+        .ok_or_else(|| Error::NotFound(format!("no user with id {user_id}")))?;
+    let roles: Vec<(String,)> = tx
+        .fetch_all(
+            Query::new("SELECT r.name FROM user_roles ur JOIN roles r ON r.id = ur.role_id WHERE ur.user_id = ")
+                .bind(user_id)
+                .sql(" ORDER BY r.name"),
+            "cannot read the user's roles",
+        )
+        .await?;
+    Ok((row, roles.into_iter().map(|(r,)| r).collect()))
+}
+
+/// Grants or revokes a role inside the transaction; returns the roles
+/// before and after.
+async fn change_roles(
+    tx: &mut WriteTx,
+    action: &UserAction,
+    user_id: i64,
+    roles: &[String],
+    now: DateTime<Utc>,
+) -> Result<Option<(Value, Value)>> {
+    let (role, grant) = match action {
+        UserAction::GrantRole { role } => (role, true),
+        UserAction::RevokeRole { role } => (role, false),
+        _ => return Ok(None),
+    };
+    let found: Option<(i64,)> = tx
+        .fetch_optional(
+            Query::new("SELECT id FROM roles WHERE name = ").bind(role.as_str()),
+            "cannot read roles",
+        )
+        .await?;
+    let Some((role_id,)) = found else {
+        let known: Vec<(String,)> = tx
+            .fetch_all(
+                &Query::new("SELECT name FROM roles ORDER BY name"),
+                "cannot read roles",
+            )
+            .await?;
+        let known: Vec<String> = known.into_iter().map(|(n,)| n).collect();
+        return Err(Error::NotFound(format!(
+            "no role named '{role}'; roles are: {}",
+            known.join(", ")
+        )));
+    };
+    let has = roles.iter().any(|r| r == role);
+    let mut after: Vec<String> = roles.to_vec();
+    if grant {
+        if has {
+            return Err(Error::validation(format!(
+                "user {user_id} already has role '{role}'"
+            )));
+        }
+        tx.execute(
+            Query::new("INSERT INTO user_roles (user_id, role_id, granted_at) VALUES (")
+                .bind(user_id)
+                .sql(", ")
+                .bind(role_id)
+                .sql(", ")
+                .bind(now)
+                .sql(")"),
+            "cannot grant the role",
+        )
+        .await?;
+        after.push(role.clone());
+        after.sort();
+    } else {
+        if !has {
+            return Err(Error::validation(format!(
+                "user {user_id} does not have role '{role}'"
+            )));
+        }
+        tx.execute(
+            Query::new("DELETE FROM user_roles WHERE user_id = ")
+                .bind(user_id)
+                .sql(" AND role_id = ")
+                .bind(role_id),
+            "cannot revoke the role",
+        )
+        .await?;
+        after.retain(|r| r != role);
+    }
+    Ok(Some((json!(roles), json!(after))))
+}
+
+/// Applies one action to one user, if the user is still at `version`.
+pub async fn apply(
+    ctx: &Ctx<'_>,
+    user_id: i64,
+    version: i64,
+    action: UserAction,
+    reason: Option<&str>,
+) -> Result<User> {
+    ctx.require(action.permission())?;
+    let action = validate(action, ctx.now)?;
+    let reason = reason
+        .map(|r| clean_text("reason", r, MAX_REASON_CHARS))
+        .transpose()?
+        .filter(|r| !r.is_empty());
+    let mut tx = ctx.db.begin_write("change a user").await?;
+    let (row, roles) = load(&mut tx, user_id, true).await?;
+    if row.version != version {
+        let current = User::from_row(row.clone(), roles, unmasked(ctx));
+        return Err(Error::Stale {
+            message: format!(
+                "user {user_id} was changed by someone else (you saw version {version}, it is now \
+                 version {}: status {}, {} failed sign-ins); nothing was written — reload and try again",
+                row.version, row.status, row.failed_login_count
+            ),
+            current: serde_json::to_value(&current).unwrap_or(Value::Null),
+        });
+    }
+    if let UserAction::ChangeEmail { email } = &action {
+        let taken: Option<(i64,)> = tx
+            .fetch_optional(
+                Query::new("SELECT id FROM users WHERE email_normalized = ")
+                    .bind(email.to_lowercase())
+                    .sql(" AND id <> ")
+                    .bind(user_id),
+                "cannot check the address",
+            )
+            .await?;
+        if let Some((other,)) = taken {
+            return Err(Error::Conflict(format!(
+                "'{email}' is already the address of user {other}"
+            )));
+        }
+    }
+    let changes = plan(&action, &row)?;
+    let roles_changed = change_roles(&mut tx, &action, user_id, &roles, ctx.now).await?;
+
+    let mut q = Query::new("UPDATE users SET ");
+    for c in &changes {
+        q.sql(format!("{} = ", c.column))
+            .bind(c.value.clone())
+            .sql(", ");
+    }
+    q.sql("version = version + 1, updated_at = ")
+        .bind(ctx.now)
+        .sql(" WHERE id = ")
+        .bind(user_id)
+        .sql(" AND version = ")
+        .bind(version);
+    if tx.execute(&q, "cannot update the user").await? != 1 {
+        return Err(Error::Conflict(format!(
+            "user {user_id} changed while it was being updated; nothing was written, try again"
+        )));
+    }
+
+    let (mut before, mut after) = (Map::new(), Map::new());
+    for c in changes
+        .into_iter()
+        .filter(|c| !c.before.is_null() || !c.after.is_null())
+    {
+        before.insert(c.column.to_string(), c.before);
+        after.insert(c.column.to_string(), c.after);
+    }
+    if let Some((b, a)) = roles_changed {
+        before.insert("roles".into(), b);
+        after.insert("roles".into(), a);
+    }
+    let audit_reason = match &action {
+        UserAction::Lock { reason: r, .. } => Some(reason.as_deref().unwrap_or(r.as_str())),
+        _ => reason.as_deref(),
+    };
+    audit::append(
+        &mut tx,
+        ctx.operator.username(),
+        ctx.now,
+        Record {
+            action: action.audit_name(),
+            entity_type: "user",
+            entity_id: user_id.to_string(),
+            before: Some(before),
+            after: Some(after),
+            reason: audit_reason,
+        },
+    )
+    .await?;
+    let (row, roles) = load(&mut tx, user_id, false).await?;
+    tx.commit().await?;
+    Ok(User::from_row(row, roles, unmasked(ctx)))
+}
+
+/// Shows one email address unmasked, and records who looked.
+pub async fn reveal_email(ctx: &Ctx<'_>, user_id: i64, reason: Option<&str>) -> Result<String> {
+    ctx.require(Permission::RevealEmail)?;
+    let reason = reason
+        .map(|r| clean_text("reason", r, MAX_REASON_CHARS))
+        .transpose()?
+        .filter(|r| !r.is_empty());
+    let mut tx = ctx.db.begin_write("reveal an email address").await?;
+    let (row, _) = load(&mut tx, user_id, false).await?;
+    audit::append(
+        &mut tx,
+        ctx.operator.username(),
+        ctx.now,
+        Record {
+            action: "user.reveal_email",
+            entity_type: "user",
+            entity_id: user_id.to_string(),
+            before: None,
+            after: None,
+            reason: reason.as_deref(),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(row.email)
+}
