@@ -149,11 +149,7 @@ fn insert_attempt(
     let mut q = Query::new(
         "INSERT INTO admin_sign_in_attempts (operator_id, username, succeeded, reason, at) VALUES (",
     );
-    // A NULL bigint: bound as text it would not type-check on PostgreSQL.
-    match operator_id {
-        Some(id) => q.bind(id),
-        None => q.sql("NULL"),
-    };
+    q.bind(operator_id);
     q.sql(", ")
         .bind(username)
         .sql(", ")

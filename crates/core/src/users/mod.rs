@@ -5,6 +5,7 @@ mod actions;
 mod card;
 mod diagnosis;
 mod export;
+mod plan;
 mod search;
 
 use std::collections::HashMap;
@@ -17,9 +18,10 @@ use crate::operators::Permission;
 use crate::session::Ctx;
 use crate::{Error, Result};
 
-pub use actions::{apply, reveal_email, UserAction};
+pub use actions::{apply, reveal_email};
 pub use card::{show, LoginEvent, OrderBrief, OrderSummary, OutstandingToken, TroubleCard};
 pub use export::export_csv;
+pub use plan::{UserAction, MAX_NAME_CHARS, MAX_REASON_CHARS};
 pub use search::{search, UserQuery, UserSort};
 
 /// The columns of [`UserRow`], from `users u`.

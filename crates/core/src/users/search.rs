@@ -193,11 +193,7 @@ pub async fn search(ctx: &Ctx<'_>, query: &UserQuery, page: &PageRequest) -> Res
     let limit = page.limit()?;
     let cursor = page.after.as_deref().map(Cursor::decode).transpose()?;
     let rows = fetch_rows(ctx.db, query, cursor.as_ref(), limit).await?;
-    let sort = query.sort;
-    let rows_page = Page::from_rows(rows, limit, |r| Cursor {
-        key: sort_key(sort, r),
-        id: r.id,
-    });
+    let rows_page = Page::from_rows(rows, limit, |r| cursor_after(query, r));
     let total = if cursor.is_none() {
         Some(capped_total(ctx.db, query).await?)
     } else {

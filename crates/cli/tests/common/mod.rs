@@ -1,0 +1,80 @@
+//! The `backoffice` binary run as a script runs it: its own config and data
+//! folders, and the operator password in the environment when set.
+
+#![allow(dead_code)]
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+pub struct Cli {
+    pub config: tempfile::TempDir,
+    pub data: tempfile::TempDir,
+    /// The operator password the next commands sign in with.
+    pub password: Option<String>,
+}
+
+impl Cli {
+    pub fn new() -> Cli {
+        Cli {
+            config: tempfile::tempdir().unwrap(),
+            data: tempfile::tempdir().unwrap(),
+            password: None,
+        }
+    }
+
+    pub fn run(&self, args: &[&str], stdin: Option<&str>) -> Output {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_backoffice"));
+        match &self.password {
+            Some(p) => cmd.env("BACKOFFICE_PASSWORD", p),
+            None => cmd.env_remove("BACKOFFICE_PASSWORD"),
+        };
+        let mut child = cmd
+            .args(args)
+            .env("BACKOFFICE_CONFIG_DIR", self.config.path())
+            .env("BACKOFFICE_DATA_DIR", self.data.path())
+            .env_remove("BACKOFFICE_DB")
+            .env_remove("BACKOFFICE_PROFILE")
+            .env_remove("BACKOFFICE_OPERATOR")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("run backoffice");
+        if let Some(text) = stdin {
+            child
+                .stdin
+                .take()
+                .unwrap()
+                .write_all(text.as_bytes())
+                .unwrap();
+        }
+        drop(child.stdin.take());
+        child.wait_with_output().unwrap()
+    }
+
+    pub fn ok(&self, args: &[&str], stdin: Option<&str>) -> String {
+        let out = self.run(args, stdin);
+        assert!(
+            out.status.success(),
+            "backoffice {args:?} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    }
+
+    /// Runs a command that must fail: returns (exit code, stderr).
+    pub fn fails(&self, args: &[&str]) -> (i32, String) {
+        let out = self.run(args, None);
+        assert!(
+            !out.status.success(),
+            "backoffice {args:?} should have failed"
+        );
+        let stderr = String::from_utf8(out.stderr).unwrap();
+        assert_eq!(
+            stderr.trim().lines().count(),
+            1,
+            "one clear line, got: {stderr}"
+        );
+        (out.status.code().unwrap_or(-1), stderr)
+    }
+}
