@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+pub mod shop;
+
 use backoffice_core::db::{Backend, Db};
 use backoffice_core::operators::{add_operator, sign_in, NewOperator, Operator, Role};
 use backoffice_core::secrets::Secret;

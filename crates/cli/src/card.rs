@@ -2,16 +2,13 @@
 
 use chrono::{DateTime, Utc};
 
+use backoffice_core::money;
 use backoffice_core::time::{clock_time, relative};
 use backoffice_core::users::TroubleCard;
 
 fn when(t: Option<DateTime<Utc>>, now: DateTime<Utc>) -> String {
     t.map(|t| format!("{} ({})", clock_time(t), relative(t, now)))
         .unwrap_or_else(|| "never".into())
-}
-
-fn money(cents: i64, currency: &str) -> String {
-    format!("{}.{:02} {currency}", cents / 100, (cents % 100).abs())
 }
 
 pub fn render(c: &TroubleCard, now: DateTime<Utc>) -> String {
@@ -85,8 +82,8 @@ pub fn render(c: &TroubleCard, now: DateTime<Utc>) -> String {
             "  {} orders in {}: paid {}, refunded {}",
             o.orders,
             o.currency,
-            money(o.paid_cents, &o.currency),
-            money(o.refunded_cents, &o.currency)
+            money::format(o.paid_cents, &o.currency),
+            money::format(o.refunded_cents, &o.currency)
         ));
     }
     for o in &c.last_orders {
@@ -95,7 +92,7 @@ pub fn render(c: &TroubleCard, now: DateTime<Utc>) -> String {
             o.id,
             clock_time(o.placed_at),
             o.status,
-            money(o.total_cents, &o.currency)
+            money::format(o.total_cents, &o.currency)
         ));
     }
     if !c.audit.is_empty() {

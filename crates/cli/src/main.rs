@@ -4,6 +4,8 @@ mod audit;
 mod card;
 mod input;
 mod operator;
+mod order_text;
+mod orders;
 mod output;
 mod profile;
 mod seed;
@@ -59,6 +61,9 @@ enum Command {
     /// Search users, read their trouble card, act on accounts.
     #[command(subcommand)]
     Users(users::UsersCommand),
+    /// Orders: find, read, transition, cancel, refund, note, bulk.
+    #[command(subcommand)]
+    Orders(orders::OrdersCommand),
     /// The audit log: list entries, verify the hash chain.
     #[command(subcommand)]
     Audit(audit::AuditCommand),
@@ -78,6 +83,7 @@ async fn run(cli: Cli, out: &Out) -> Result<()> {
         Command::Profile(cmd) => profile::run(cmd, &chosen, out).await,
         Command::Operator(cmd) => operator::run(cmd, &chosen, who, out).await,
         Command::Users(cmd) => users::run(cmd, &chosen, who, out).await,
+        Command::Orders(cmd) => orders::run(cmd, &chosen, who, out).await,
         Command::Audit(cmd) => audit::run(cmd, &chosen, who, out).await,
     }
 }

@@ -50,7 +50,7 @@ pub async fn migrate(chosen: &Chosen<'_>, out: &Out) -> Result<()> {
     Ok(())
 }
 
-fn progress_bar(out: &Out) -> ProgressBar {
+pub(crate) fn progress_bar(out: &Out) -> ProgressBar {
     if out.json {
         return ProgressBar::hidden();
     }
@@ -63,7 +63,7 @@ fn progress_bar(out: &Out) -> ProgressBar {
     bar
 }
 
-fn on_progress(bar: &ProgressBar) -> impl Fn(Progress) + Send + Sync + '_ {
+pub(crate) fn on_progress(bar: &ProgressBar) -> impl Fn(Progress) + Send + Sync + '_ {
     move |p: Progress| {
         bar.set_length(p.total);
         bar.set_position(p.done);

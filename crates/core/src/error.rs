@@ -1,12 +1,12 @@
 //! The one error type of the core. Every variant carries a message meant for
 //! a person; the code is what programs branch on.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 /// The fixed set of error codes shown to the UI and in `--json` output.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorCode {
     Validation,

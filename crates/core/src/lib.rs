@@ -5,10 +5,13 @@
 //! the CLI branch on.
 
 pub mod audit;
+mod csv_out;
 pub mod db;
 pub mod demo;
 pub mod error;
+pub mod money;
 pub mod operators;
+pub mod orders;
 pub mod page;
 pub mod paths;
 pub mod profiles;

@@ -6,6 +6,7 @@ use base64::Engine;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::db::query::Arg;
 use crate::{Error, Result};
 
 pub const DEFAULT_LIMIT: u32 = 50;
@@ -82,18 +83,41 @@ pub struct Page<T> {
 impl<T> Page<T> {
     /// Builds a page from up to `limit + 1` rows: the extra row only says
     /// that there is a next page.
-    pub(crate) fn from_rows(mut rows: Vec<T>, limit: u32, cursor: impl Fn(&T) -> Cursor) -> Self {
-        let more = rows.len() > limit as usize;
-        rows.truncate(limit as usize);
-        let next = if more {
-            rows.last().map(|r| cursor(r).encode())
-        } else {
-            None
-        };
+    pub(crate) fn from_rows(rows: Vec<T>, limit: u32, cursor: impl Fn(&T) -> Cursor) -> Self {
+        let (items, next) = split(rows, limit, cursor);
         Page {
-            items: rows,
-            next,
+            items,
+            next: next.map(|c| c.encode()),
             total: None,
+        }
+    }
+}
+
+/// Up to `limit + 1` rows → the page's rows and, when there was an extra
+/// row, the cursor after the last one kept.
+pub(crate) fn split<T>(
+    mut rows: Vec<T>,
+    limit: u32,
+    cursor: impl Fn(&T) -> Cursor,
+) -> (Vec<T>, Option<Cursor>) {
+    let more = rows.len() > limit as usize;
+    rows.truncate(limit as usize);
+    let next = if more { rows.last().map(cursor) } else { None };
+    (rows, next)
+}
+
+/// A sort key: a time or an integer (an amount, a count).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Key {
+    Time(DateTime<Utc>),
+    Int(i64),
+}
+
+impl From<Key> for Arg {
+    fn from(k: Key) -> Arg {
+        match k {
+            Key::Time(t) => Arg::Time(t),
+            Key::Int(i) => Arg::Int(i),
         }
     }
 }
@@ -102,16 +126,17 @@ impl<T> Page<T> {
 /// NULL or the order is by id alone) and the id that breaks ties.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Cursor {
-    pub key: Option<DateTime<Utc>>,
+    pub key: Option<Key>,
     pub id: i64,
 }
 
 impl Cursor {
     pub fn encode(&self) -> String {
-        let key = self
-            .key
-            .map(|k| k.timestamp_nanos_opt().unwrap_or(0).to_string())
-            .unwrap_or_else(|| "-".into());
+        let key = match self.key {
+            Some(Key::Time(t)) => format!("t{}", t.timestamp_nanos_opt().unwrap_or(0)),
+            Some(Key::Int(i)) => format!("i{i}"),
+            None => "-".into(),
+        };
         URL_SAFE_NO_PAD.encode(format!("{key}~{}", self.id))
     }
 
@@ -121,11 +146,13 @@ impl Cursor {
         let plain = String::from_utf8(bytes).map_err(|_| bad())?;
         let (key, id) = plain.split_once('~').ok_or_else(bad)?;
         let id = id.parse().map_err(|_| bad())?;
-        let key = match key {
-            "-" => None,
-            nanos => Some(DateTime::from_timestamp_nanos(
+        let key = match key.split_at_checked(1) {
+            Some(("-", "")) => None,
+            Some(("t", nanos)) => Some(Key::Time(DateTime::from_timestamp_nanos(
                 nanos.parse().map_err(|_| bad())?,
-            )),
+            ))),
+            Some(("i", int)) => Some(Key::Int(int.parse().map_err(|_| bad())?)),
+            _ => return Err(bad()),
         };
         Ok(Cursor { key, id })
     }
@@ -138,10 +165,17 @@ mod tests {
     #[test]
     fn cursors_round_trip_and_reject_garbage() {
         let c = Cursor {
-            key: Some(DateTime::from_timestamp_nanos(1_750_000_000_123_456_000)),
+            key: Some(Key::Time(DateTime::from_timestamp_nanos(
+                1_750_000_000_123_456_000,
+            ))),
             id: 42,
         };
         assert_eq!(Cursor::decode(&c.encode()).unwrap(), c);
+        let i = Cursor {
+            key: Some(Key::Int(-12_345)),
+            id: 9,
+        };
+        assert_eq!(Cursor::decode(&i.encode()).unwrap(), i);
         let n = Cursor { key: None, id: 7 };
         assert_eq!(Cursor::decode(&n.encode()).unwrap(), n);
         assert!(Cursor::decode("not a cursor!").is_err());

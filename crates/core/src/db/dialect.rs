@@ -24,6 +24,16 @@ impl Backend {
         }
     }
 
+    /// A column that is binary-collated on MariaDB (`sku`, kept
+    /// case-sensitive there) as text: the driver reports such a column as
+    /// VARBINARY, which does not decode as a string.
+    pub(crate) fn text(self, expr: &str) -> String {
+        match self {
+            Backend::Mysql => format!("CONVERT({expr} USING utf8mb4)"),
+            Backend::Sqlite | Backend::Postgres => expr.to_string(),
+        }
+    }
+
     /// Appends a predicate on `users u` that holds when the email or the
     /// display name contains `needle` (3+ characters), case-insensitively,
     /// every character taken literally.

@@ -22,7 +22,7 @@ use serde::{Deserialize, Serialize};
 use sqlx::{MySql, MySqlPool, PgPool, Postgres, Sqlite, SqlitePool};
 
 pub use migrate::{MigrationReport, SchemaStatus};
-pub(crate) use query::Query;
+pub(crate) use query::{Query, Source};
 pub use target::Target;
 
 use crate::{Error, Result};
@@ -250,6 +250,20 @@ impl Db {
         }
         .map_err(|e| Error::db("cannot start a transaction", e))?;
         Ok(WriteTx { tx })
+    }
+
+    /// Moves a SQLite write-ahead log into the database file and empties
+    /// it: after a bulk load the log is as large as the data, and the next
+    /// connection would have to read all of it before its first query.
+    /// The servers manage their own logs; there this does nothing.
+    pub async fn checkpoint(&self) -> Result<()> {
+        if let Pool::Sqlite(p) = &self.pool {
+            sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+                .execute(p)
+                .await
+                .map_err(|e| Error::db("cannot checkpoint the database", e))?;
+        }
+        Ok(())
     }
 
     pub async fn close(&self) {

@@ -226,3 +226,37 @@ impl WriteTx {
         .map_err(|e| Error::db(what, e))
     }
 }
+
+/// Where reads go: the pool, or an open write transaction (so a preview
+/// and the change it previews read the same way).
+pub(crate) enum Source<'a> {
+    Pool(&'a Db),
+    Tx(&'a mut WriteTx),
+}
+
+impl Source<'_> {
+    pub(crate) fn backend(&self) -> super::Backend {
+        match self {
+            Source::Pool(db) => db.backend(),
+            Source::Tx(tx) => tx.backend(),
+        }
+    }
+
+    pub(crate) async fn fetch_all<T: Rows>(&mut self, q: &Query, what: &str) -> Result<Vec<T>> {
+        match self {
+            Source::Pool(db) => db.fetch_all(q, what).await,
+            Source::Tx(tx) => tx.fetch_all(q, what).await,
+        }
+    }
+
+    pub(crate) async fn fetch_optional<T: Rows>(
+        &mut self,
+        q: &Query,
+        what: &str,
+    ) -> Result<Option<T>> {
+        match self {
+            Source::Pool(db) => db.fetch_optional(q, what).await,
+            Source::Tx(tx) => tx.fetch_optional(q, what).await,
+        }
+    }
+}

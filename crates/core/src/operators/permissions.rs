@@ -26,7 +26,9 @@ pub enum Permission {
     ManageRoles,
     ReadOrders,
     WriteOrderNotes,
+    /// Move orders along the lifecycle and cancel them (restocking).
     ChangeOrders,
+    /// Refund orders, partly or fully: admin only.
     Refund,
     SendNotifications,
     ReadAudit,
@@ -42,6 +44,7 @@ const SUPPORT: &[Permission] = &[
     Permission::SendAccountEmails,
     Permission::ReadOrders,
     Permission::WriteOrderNotes,
+    Permission::ChangeOrders,
     Permission::SendNotifications,
 ];
 
@@ -97,5 +100,6 @@ mod tests {
         }
         assert!(allows(Role::Support, Permission::LockUsers));
         assert!(allows(Role::Support, Permission::ReadUsers));
+        assert!(allows(Role::Support, Permission::ChangeOrders));
     }
 }

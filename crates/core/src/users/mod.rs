@@ -21,6 +21,7 @@ use crate::{Error, Result};
 pub use actions::{apply, reveal_email};
 pub use card::{show, LoginEvent, OrderBrief, OrderSummary, OutstandingToken, TroubleCard};
 pub use export::export_csv;
+pub(crate) use plan::clean_text;
 pub use plan::{UserAction, MAX_NAME_CHARS, MAX_REASON_CHARS};
 pub use search::{search, UserQuery, UserSort};
 

@@ -70,7 +70,7 @@ impl UserAction {
     }
 }
 
-pub(super) fn clean_text(what: &str, text: &str, max: usize) -> Result<String> {
+pub(crate) fn clean_text(what: &str, text: &str, max: usize) -> Result<String> {
     let text = text.trim();
     let chars = text.chars().count();
     if chars > max {

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use super::{present, user_columns, User, UserRow, UserStatus};
 use crate::db::{Backend, Db, Query};
 use crate::operators::Permission;
-use crate::page::{Cursor, Page, PageRequest, Total, COUNT_CAP};
+use crate::page::{Cursor, Key, Page, PageRequest, Total, COUNT_CAP};
 use crate::session::Ctx;
 use crate::{Error, Result};
 
@@ -108,10 +108,10 @@ fn filtered(backend: Backend, columns: &str, query: &UserQuery) -> Result<Query>
     Ok(q)
 }
 
-fn sort_key(sort: UserSort, row: &UserRow) -> Option<DateTime<Utc>> {
+fn sort_key(sort: UserSort, row: &UserRow) -> Option<Key> {
     match sort {
-        UserSort::Created => Some(row.created_at),
-        UserSort::LastSignIn => row.last_login_at,
+        UserSort::Created => Some(Key::Time(row.created_at)),
+        UserSort::LastSignIn => row.last_login_at.map(Key::Time),
     }
 }
 
