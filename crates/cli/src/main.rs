@@ -12,6 +12,7 @@ mod seed;
 mod signin;
 mod target;
 mod users;
+mod validate;
 
 use clap::{Parser, Subcommand};
 
@@ -64,6 +65,9 @@ enum Command {
     /// Orders: find, read, transition, cancel, refund, note, bulk.
     #[command(subcommand)]
     Orders(orders::OrdersCommand),
+    /// Validation: the rule catalogue and sweeps over the whole database.
+    #[command(subcommand)]
+    Validate(validate::ValidateCommand),
     /// The audit log: list entries, verify the hash chain.
     #[command(subcommand)]
     Audit(audit::AuditCommand),
@@ -84,6 +88,7 @@ async fn run(cli: Cli, out: &Out) -> Result<()> {
         Command::Operator(cmd) => operator::run(cmd, &chosen, who, out).await,
         Command::Users(cmd) => users::run(cmd, &chosen, who, out).await,
         Command::Orders(cmd) => orders::run(cmd, &chosen, who, out).await,
+        Command::Validate(cmd) => validate::run_command(cmd, &chosen, who, out).await,
         Command::Audit(cmd) => audit::run(cmd, &chosen, who, out).await,
     }
 }

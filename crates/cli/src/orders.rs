@@ -231,13 +231,7 @@ async fn run_bulk(ctx: &Ctx<'_>, args: BulkArgs, out: &Out) -> Result<()> {
         Some(to) => BulkChange::Transition { to },
         None => BulkChange::Cancel,
     };
-    let cancel = CancelToken::new();
-    let on_ctrl_c = cancel.clone();
-    tokio::spawn(async move {
-        if tokio::signal::ctrl_c().await.is_ok() {
-            on_ctrl_c.cancel();
-        }
-    });
+    let cancel = crate::seed::cancel_on_ctrl_c();
     let bar = crate::seed::progress_bar(out);
     let report = crate::seed::on_progress(&bar);
     let plan = bulk_preview(ctx, &selection, bulk, &report, &cancel).await?;

@@ -71,8 +71,8 @@ pub(crate) fn on_progress(bar: &ProgressBar) -> impl Fn(Progress) + Send + Sync 
     }
 }
 
-/// Ctrl+C cancels the seed; its transaction rolls back.
-fn cancel_on_ctrl_c() -> CancelToken {
+/// Ctrl+C cancels the long work; its transaction rolls back.
+pub(crate) fn cancel_on_ctrl_c() -> CancelToken {
     let cancel = CancelToken::new();
     let c = cancel.clone();
     tokio::spawn(async move {

@@ -22,5 +22,6 @@ pub mod session;
 pub mod stats;
 pub mod time;
 pub mod users;
+pub mod validation;
 
 pub use error::{Error, ErrorCode, Result};

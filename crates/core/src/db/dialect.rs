@@ -1,6 +1,7 @@
 //! The SQL that differs between backends, in one place. Everything else is
 //! written once in the common subset and bound through [`Query`].
 
+use super::query::Arg;
 use super::{Backend, Query};
 
 impl Backend {
@@ -31,6 +32,102 @@ impl Backend {
         match self {
             Backend::Mysql => format!("CONVERT({expr} USING utf8mb4)"),
             Backend::Sqlite | Backend::Postgres => expr.to_string(),
+        }
+    }
+
+    /// Appends ` AND (key, id) > (k, i)` (or `<`): the rows after a keyset
+    /// cursor. PostgreSQL and SQLite seek their `(…, key, id)` index with
+    /// the row comparison itself, which matters when thousands of rows tie
+    /// on the key; MariaDB does not use row comparisons for index ranges,
+    /// so it gets `key >= k` to seek and the rest to drop the ties shown.
+    pub(crate) fn push_after(
+        self,
+        q: &mut Query,
+        key_col: &str,
+        id_col: &str,
+        cmp: &str,
+        key: impl Into<Arg> + Clone,
+        id: i64,
+    ) {
+        match self {
+            Backend::Sqlite | Backend::Postgres => {
+                q.sql(format!(" AND ({key_col}, {id_col}) {cmp} ("))
+                    .bind(key)
+                    .sql(", ")
+                    .bind(id)
+                    .sql(")");
+            }
+            Backend::Mysql => {
+                q.sql(format!(" AND {key_col} {cmp}= "))
+                    .bind(key.clone())
+                    .sql(format!(" AND ({key_col} {cmp} "))
+                    .bind(key)
+                    .sql(format!(" OR {id_col} {cmp} "))
+                    .bind(id)
+                    .sql(")");
+            }
+        }
+    }
+
+    /// `expr` widened so that arithmetic on it cannot overflow: PostgreSQL
+    /// and MariaDB raise an error when 64-bit integer arithmetic overflows
+    /// (SQLite turns the result into a float instead).
+    pub(crate) fn wide(self, expr: &str) -> String {
+        match self {
+            Backend::Sqlite => expr.to_string(),
+            Backend::Postgres => format!("CAST({expr} AS NUMERIC)"),
+            Backend::Mysql => format!("CAST({expr} AS DECIMAL(38, 0))"),
+        }
+    }
+
+    /// A sum that cannot overflow: SQLite's `SUM` raises on integer
+    /// overflow and `TOTAL` does not; the servers' sums of BIGINT are
+    /// already exact decimals.
+    pub(crate) fn sum_wide(self, expr: &str) -> String {
+        match self {
+            Backend::Sqlite => format!("TOTAL({expr})"),
+            Backend::Postgres | Backend::Mysql => format!("SUM({expr})"),
+        }
+    }
+
+    /// `expr` compared exactly, character for character: MariaDB's default
+    /// collation also equates accented and plain letters.
+    pub(crate) fn exact(self, expr: &str) -> String {
+        match self {
+            Backend::Mysql => format!("{expr} COLLATE utf8mb4_bin"),
+            Backend::Sqlite | Backend::Postgres => expr.to_string(),
+        }
+    }
+
+    /// A predicate: `col` contains an ASCII control character.
+    pub(crate) fn has_control_chars(self, col: &str) -> String {
+        match self {
+            Backend::Sqlite => {
+                format!("{col} GLOB '*[' || char(1) || '-' || char(31) || char(127) || ']*'")
+            }
+            Backend::Postgres => format!("{col} ~ '[[:cntrl:]]'"),
+            Backend::Mysql => format!("{col} REGEXP '[[:cntrl:]]'"),
+        }
+    }
+
+    /// The tail of an `INSERT INTO admin_findings … SELECT …` that updates
+    /// a finding already on record instead: seen again in this run, and
+    /// open again if it had been fixed or resolved.
+    pub(crate) fn upsert_finding(self) -> &'static str {
+        match self {
+            Backend::Sqlite | Backend::Postgres => {
+                " ON CONFLICT (rule_id, entity_type, entity_id) DO UPDATE SET \
+                 last_run = excluded.last_run, last_seen_at = excluded.last_seen_at, \
+                 detail = excluded.detail, resolved_at = NULL, \
+                 status = CASE WHEN admin_findings.status IN ('fixed', 'resolved') \
+                 THEN 'open' ELSE admin_findings.status END"
+            }
+            Backend::Mysql => {
+                " ON DUPLICATE KEY UPDATE last_run = VALUES(last_run), \
+                 last_seen_at = VALUES(last_seen_at), detail = VALUES(detail), \
+                 resolved_at = NULL, \
+                 status = IF(status IN ('fixed', 'resolved'), 'open', status)"
+            }
         }
     }
 

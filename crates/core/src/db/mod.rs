@@ -252,18 +252,27 @@ impl Db {
         Ok(WriteTx { tx })
     }
 
-    /// Moves a SQLite write-ahead log into the database file and empties
-    /// it: after a bulk load the log is as large as the data, and the next
-    /// connection would have to read all of it before its first query.
-    /// The servers manage their own logs; there this does nothing.
-    pub async fn checkpoint(&self) -> Result<()> {
-        if let Pool::Sqlite(p) = &self.pool {
-            sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+    /// Tidies up after a bulk load. SQLite: moves the write-ahead log into
+    /// the database file and empties it (it is as large as the data, and
+    /// the next connection would read all of it before its first query).
+    /// PostgreSQL: `VACUUM ANALYZE`, so the planner has statistics and
+    /// index-only scans need no heap visits (without it, capped counts on
+    /// 3M orders took 50× longer). MariaDB: `ANALYZE TABLE`.
+    pub async fn after_bulk_load(&self, tables: &[&str]) -> Result<()> {
+        let what = "cannot tidy up after loading";
+        match &self.pool {
+            Pool::Sqlite(p) => sqlx::raw_sql("PRAGMA wal_checkpoint(TRUNCATE)")
                 .execute(p)
                 .await
-                .map_err(|e| Error::db("cannot checkpoint the database", e))?;
+                .map(|_| ()),
+            Pool::Postgres(p) => sqlx::raw_sql("VACUUM ANALYZE").execute(p).await.map(|_| ()),
+            // Table names are our own constants, never input.
+            Pool::Mysql(p) => sqlx::raw_sql(&format!("ANALYZE TABLE {}", tables.join(", ")))
+                .execute(p)
+                .await
+                .map(|_| ()),
         }
-        Ok(())
+        .map_err(|e| Error::db(what, e))
     }
 
     pub async fn close(&self) {

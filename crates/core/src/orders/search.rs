@@ -219,15 +219,7 @@ impl Resolved<'_> {
                     ))
                 }
             };
-            // `col <= key` seeks the index to the page; the rest drops the
-            // ties already shown.
-            q.sql(format!(" AND {col} {cmp}= "))
-                .bind(key)
-                .sql(format!(" AND ({col} {cmp} "))
-                .bind(key)
-                .sql(format!(" OR o.id {cmp} "))
-                .bind(c.id)
-                .sql(")");
+            db.backend().push_after(&mut q, col, "o.id", cmp, key, c.id);
         }
         q.sql(format!(
             " ORDER BY {col} {dir}, o.id {dir} LIMIT {}",

@@ -247,7 +247,7 @@ pub async fn seed(
     w.tx.sync_identity(&["users", "roles", "products", "orders"])
         .await?;
     w.tx.commit().await?;
-    db.checkpoint().await?;
+    db.after_bulk_load(crate::stats::TABLES).await?;
     let seconds = started.elapsed().as_secs_f64();
     let total_rows: u64 = w.rows.values().sum();
     Ok(SeedReport {

@@ -148,15 +148,7 @@ pub(super) async fn fetch_rows(
             let key = c.key.ok_or_else(|| {
                 Error::validation("this page cursor belongs to another sort order")
             })?;
-            // `col <= key` seeks the index straight to the page; the rest
-            // only drops the ties already shown.
-            q.sql(format!(" AND {col} {cmp}= "))
-                .bind(key)
-                .sql(format!(" AND ({col} {cmp} "))
-                .bind(key)
-                .sql(format!(" OR u.id {cmp} "))
-                .bind(c.id)
-                .sql(")");
+            backend.push_after(&mut q, col, "u.id", cmp, key, c.id);
         }
         q.sql(format!(" ORDER BY {col} {dir}, u.id {dir} LIMIT {wanted}"));
         rows = db.fetch_all(&q, "cannot search users").await?;

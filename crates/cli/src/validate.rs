@@ -1,0 +1,128 @@
+//! `validate rules|run`.
+
+use clap::{Args, Subcommand};
+use serde::Serialize;
+
+use backoffice_core::session::Ctx;
+use backoffice_core::validation::{run, Params, RunReport, Severity, RULES};
+use backoffice_core::Result;
+
+use crate::output::{thousands, Out};
+use crate::seed::{on_progress, progress_bar};
+use crate::signin;
+use crate::target::Chosen;
+
+#[derive(Subcommand)]
+pub enum ValidateCommand {
+    /// The rule catalogue: id, severity, what it flags and why it matters.
+    Rules,
+    /// Sweep all rules, or the ones named, over the whole database.
+    Run(RunArgs),
+}
+
+#[derive(Args)]
+pub struct RunArgs {
+    /// Run only this rule (repeatable).
+    #[arg(long = "rule")]
+    rules: Vec<String>,
+    /// Flag accounts unverified for longer than this many days.
+    #[arg(long, default_value_t = 30)]
+    unverified_days: i64,
+    /// Flag orders paid longer ago than this many days and not shipped.
+    #[arg(long, default_value_t = 14)]
+    paid_not_shipped_days: i64,
+}
+
+#[derive(Serialize)]
+struct RuleView {
+    id: &'static str,
+    title: &'static str,
+    severity: Severity,
+    entity: &'static str,
+    explanation: &'static str,
+}
+
+fn catalogue(out: &Out) {
+    let rules: Vec<RuleView> = RULES
+        .iter()
+        .map(|r| RuleView {
+            id: r.id,
+            title: r.title,
+            severity: r.severity,
+            entity: r.entity,
+            explanation: r.explanation,
+        })
+        .collect();
+    out.show(&rules, || {
+        rules
+            .iter()
+            .map(|r| {
+                format!(
+                    "{:<36} {:<8} {:<10} {}\n{:>47}{}",
+                    r.id,
+                    format!("{:?}", r.severity).to_lowercase(),
+                    r.entity,
+                    r.title,
+                    "",
+                    r.explanation
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    });
+}
+
+fn render(r: &RunReport) -> String {
+    let mut lines = vec![format!(
+        "{:<36} {:>9} {:>7} {:>9} {:>8}",
+        "rule", "findings", "new", "resolved", "ms"
+    )];
+    for x in &r.rules {
+        lines.push(format!(
+            "{:<36} {:>9} {:>7} {:>9} {:>8}",
+            x.rule_id,
+            thousands(x.findings as i64),
+            thousands(x.new as i64),
+            thousands(x.resolved as i64),
+            x.millis
+        ));
+    }
+    lines.push(format!(
+        "run {}: {} findings ({} new, {} resolved), {} rows examined in {:.1} s",
+        r.run_id,
+        thousands(r.findings as i64),
+        thousands(r.new as i64),
+        thousands(r.resolved as i64),
+        thousands(r.rows_examined as i64),
+        r.seconds
+    ));
+    lines.join("\n")
+}
+
+pub async fn run_command(
+    cmd: ValidateCommand,
+    chosen: &Chosen<'_>,
+    as_operator: Option<&str>,
+    out: &Out,
+) -> Result<()> {
+    let args = match cmd {
+        ValidateCommand::Rules => {
+            catalogue(out);
+            return Ok(());
+        }
+        ValidateCommand::Run(args) => args,
+    };
+    let (db, me) = signin::open(chosen, as_operator).await?;
+    let ctx = Ctx::new(&db, &me);
+    let mut params = Params::at(ctx.now);
+    params.unverified_days = args.unverified_days;
+    params.paid_not_shipped_days = args.paid_not_shipped_days;
+    let cancel = crate::seed::cancel_on_ctrl_c();
+    let bar = progress_bar(out);
+    let result = run(&ctx, &args.rules, &params, &on_progress(&bar), &cancel).await;
+    bar.finish_and_clear();
+    db.close().await;
+    let report = result?;
+    out.show(&report, || render(&report));
+    Ok(())
+}

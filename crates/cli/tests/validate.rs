@@ -1,0 +1,54 @@
+//! `validate rules|run` through the `backoffice` binary.
+
+mod common;
+
+use common::Cli;
+
+#[test]
+fn validation_from_the_command_line() {
+    let mut cli = Cli::new();
+    let url = format!("sqlite:{}", cli.data.path().join("v.db").display());
+    cli.ok(
+        &["--db", &url, "seed", "--users", "300", "--orders", "600"],
+        None,
+    );
+    let rules: serde_json::Value =
+        serde_json::from_str(&cli.ok(&["validate", "rules", "--json"], None)).unwrap();
+    assert!(rules.as_array().unwrap().len() >= 14);
+    assert!(rules[0]["explanation"].as_str().unwrap().len() > 20);
+
+    cli.password = Some("backoffice-demo".into());
+    let run = |who: &str, rule: &str| {
+        vec![
+            "--db".to_string(),
+            url.clone(),
+            "--operator".into(),
+            who.into(),
+            "validate".into(),
+            "run".into(),
+            "--rule".into(),
+            rule.into(),
+        ]
+    };
+    let args = run("admin", "products.negative_stock");
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let mut with_json = args.clone();
+    with_json.push("--json");
+    let report: serde_json::Value = serde_json::from_str(&cli.ok(&with_json, None)).unwrap();
+    assert_eq!(report["rules"][0]["rule_id"], "products.negative_stock");
+    assert!(report["findings"].as_u64().unwrap() >= 1);
+    let text = cli.ok(&args, None);
+    assert!(
+        text.contains("0 new"),
+        "a second run finds nothing new: {text}"
+    );
+
+    let support = run("support", "products.negative_stock");
+    let support: Vec<&str> = support.iter().map(String::as_str).collect();
+    assert_eq!(cli.fails(&support).0, 5);
+    let unknown = run("admin", "nope.rule");
+    let unknown: Vec<&str> = unknown.iter().map(String::as_str).collect();
+    let (code, err) = cli.fails(&unknown);
+    assert_eq!(code, 2);
+    assert!(err.contains("no rule 'nope.rule'"), "{err}");
+}
