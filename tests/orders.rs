@@ -10,6 +10,7 @@ use backoffice_core::orders::{
 use backoffice_core::page::PageRequest;
 use backoffice_core::progress::{CancelToken, NoProgress};
 use backoffice_core::session::Ctx;
+use backoffice_core::validation::{run, Params};
 use backoffice_core::ErrorCode;
 use backoffice_testkit::each_backend;
 use chrono::Duration;
@@ -136,6 +137,21 @@ async fn filters_and_keyset_pages(backend: Backend) {
         ..OrderQuery::default()
     };
     assert_eq!(ids(range).await, vec![4, 3]);
+
+    // After a validation run, the orders with open findings.
+    let admin = Ctx::at(&c.db, &c.admin, now());
+    let only = ["orders.total_mismatch".to_string()];
+    run(
+        &admin,
+        &only,
+        &Params::at(now()),
+        &NoProgress,
+        &CancelToken::new(),
+    )
+    .await
+    .unwrap();
+    let flagged = q(|q| q.has_open_findings = true);
+    assert_eq!(ids(flagged).await, vec![8]);
 
     // Bad filters get reasons.
     let backwards = OrderQuery {

@@ -7,11 +7,12 @@ use std::sync::Mutex;
 
 use backoffice_core::db::Backend;
 use backoffice_core::operators::sign_in;
+use backoffice_core::page::PageRequest;
 use backoffice_core::progress::{CancelToken, NoProgress, Progress};
 use backoffice_core::secrets::Secret;
 use backoffice_core::seed::{seed, SeedOptions, DEMO_OPERATOR_PASSWORD};
 use backoffice_core::session::Ctx;
-use backoffice_core::validation::{run, Params, RULES};
+use backoffice_core::validation::{accept, list, run, summary, FindingFilter, Params, RULES};
 use backoffice_core::ErrorCode;
 use backoffice_testkit::{each_backend, TestDb};
 use chrono::{TimeZone, Utc};
@@ -87,6 +88,71 @@ async fn the_sweep_finds_what_was_planted(backend: Backend) {
         ))
         .await;
     assert_eq!(status, 1);
+
+    // The worklist: counts per rule, pages of findings, accepting one.
+    let support_ctx = Ctx::at(&db, &support, now);
+    let counts = summary(&support_ctx).await.unwrap();
+    assert_eq!(counts[0].rule_id, RULES[0].id, "catalogue order");
+    let neg = counts
+        .iter()
+        .find(|c| c.rule_id == "products.negative_stock")
+        .unwrap();
+    assert_eq!(
+        (neg.open, neg.resolved),
+        (expected["products.negative_stock"] as i64 - 1, 1)
+    );
+    assert!(expected["orders.total_mismatch"] >= 3);
+    let filter = FindingFilter {
+        rule_id: Some("orders.total_mismatch".into()),
+        ..FindingFilter::default()
+    };
+    let page = list(&support_ctx, &filter, &PageRequest::first(2))
+        .await
+        .unwrap();
+    assert_eq!(page.items.len(), 2);
+    let next = list(
+        &support_ctx,
+        &filter,
+        &PageRequest {
+            after: page.next.clone(),
+            limit: Some(2),
+        },
+    )
+    .await
+    .unwrap();
+    assert!(next.items[0].id < page.items[1].id);
+    let f = &page.items[0];
+    assert_eq!(f.entity_type, "order");
+    let e = accept(&support_ctx, f.id, f.version, "counted")
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), ErrorCode::Forbidden);
+    let e = accept(&ctx, f.id, f.version, " ").await.unwrap_err();
+    assert_eq!(e.code(), ErrorCode::Validation);
+    let accepted = accept(&ctx, f.id, f.version, "display stock, counted by hand")
+        .await
+        .unwrap();
+    assert_eq!(accepted.status, "accepted");
+    assert_eq!(accepted.accepted_by.as_deref(), Some("admin"));
+    let e = accept(&ctx, f.id, f.version, "again").await.unwrap_err();
+    assert_eq!(e.code(), ErrorCode::Conflict);
+    // Still tripping the rule, it stays accepted after the next run.
+    let totals = vec!["orders.total_mismatch".to_string()];
+    run(&ctx, &totals, &params, &NoProgress, &CancelToken::new())
+        .await
+        .unwrap();
+    let kept = list(
+        &ctx,
+        &FindingFilter {
+            status: Some("accepted".into()),
+            ..FindingFilter::default()
+        },
+        &PageRequest::first(5),
+    )
+    .await
+    .unwrap();
+    assert_eq!(kept.items.len(), 1);
+    assert_eq!(kept.items[0].id, f.id);
 
     // A cancelled run leaves no run and no finding behind.
     let runs = t.scalar("SELECT COUNT(*) FROM admin_validation_runs").await;

@@ -2,6 +2,7 @@
 
 mod audit;
 mod card;
+mod findings;
 mod input;
 mod operator;
 mod order_text;
@@ -68,6 +69,9 @@ enum Command {
     /// Validation: the rule catalogue and sweeps over the whole database.
     #[command(subcommand)]
     Validate(validate::ValidateCommand),
+    /// The findings worklist: summary, list, accept.
+    #[command(subcommand)]
+    Findings(findings::FindingsCommand),
     /// The audit log: list entries, verify the hash chain.
     #[command(subcommand)]
     Audit(audit::AuditCommand),
@@ -89,6 +93,7 @@ async fn run(cli: Cli, out: &Out) -> Result<()> {
         Command::Users(cmd) => users::run(cmd, &chosen, who, out).await,
         Command::Orders(cmd) => orders::run(cmd, &chosen, who, out).await,
         Command::Validate(cmd) => validate::run_command(cmd, &chosen, who, out).await,
+        Command::Findings(cmd) => findings::run(cmd, &chosen, who, out).await,
         Command::Audit(cmd) => audit::run(cmd, &chosen, who, out).await,
     }
 }

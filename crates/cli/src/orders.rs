@@ -100,6 +100,9 @@ pub struct Filters {
     max_total: Option<String>,
     #[arg(long)]
     currency: Option<String>,
+    /// Only orders with an open validation finding.
+    #[arg(long)]
+    with_findings: bool,
 }
 
 impl Filters {
@@ -121,6 +124,7 @@ impl Filters {
             total_min: amount(&self.min_total)?,
             total_max: amount(&self.max_total)?,
             currency: self.currency.clone(),
+            has_open_findings: self.with_findings,
             ..OrderQuery::default()
         })
     }

@@ -43,6 +43,40 @@ fn validation_from_the_command_line() {
         "a second run finds nothing new: {text}"
     );
 
+    let base = ["--db", url.as_str(), "--operator"];
+    let with = |who: &'static str, rest: &[&'static str]| {
+        let mut a: Vec<&str> = base.to_vec();
+        a.push(who);
+        a.extend_from_slice(rest);
+        a
+    };
+    let summary = cli.ok(&with("support", &["findings", "summary"]), None);
+    assert!(summary.contains("products.negative_stock"), "{summary}");
+    let page: serde_json::Value = serde_json::from_str(&cli.ok(
+        &with(
+            "support",
+            &[
+                "findings",
+                "list",
+                "--rule",
+                "products.negative_stock",
+                "--json",
+            ],
+        ),
+        None,
+    ))
+    .unwrap();
+    let f = &page["items"][0];
+    let (id, version) = (f["id"].to_string(), f["version"].to_string());
+    let accept = |who: &'static str| {
+        let mut a = with(who, &["findings", "accept"]);
+        a.extend_from_slice(&[id.as_str(), "--version", version.as_str(), "--reason", "ok"]);
+        a
+    };
+    assert_eq!(cli.fails(&accept("support")).0, 5);
+    let done = cli.ok(&accept("admin"), None);
+    assert!(done.contains("is now accepted"), "{done}");
+
     let support = run("support", "products.negative_stock");
     let support: Vec<&str> = support.iter().map(String::as_str).collect();
     assert_eq!(cli.fails(&support).0, 5);

@@ -33,7 +33,10 @@ pub enum Permission {
     SendNotifications,
     ReadAudit,
     ManageOperators,
+    /// Run validation sweeps and accept findings.
     RunValidation,
+    /// Read the findings worklist.
+    ReadFindings,
 }
 
 /// What the support role may do; the admin role may do everything.
@@ -46,6 +49,7 @@ const SUPPORT: &[Permission] = &[
     Permission::WriteOrderNotes,
     Permission::ChangeOrders,
     Permission::SendNotifications,
+    Permission::ReadFindings,
 ];
 
 pub fn allows(role: Role, permission: Permission) -> bool {
@@ -76,7 +80,8 @@ impl Permission {
             Permission::SendNotifications => "send notifications",
             Permission::ReadAudit => "read the audit log",
             Permission::ManageOperators => "manage operators",
-            Permission::RunValidation => "run validation",
+            Permission::RunValidation => "run validation or accept findings",
+            Permission::ReadFindings => "read validation findings",
         }
     }
 }

@@ -40,6 +40,8 @@ pub struct OrderQuery {
     pub currency: Option<String>,
     /// Only these orders (a selection for bulk work).
     pub ids: Vec<i64>,
+    /// Only orders with an open validation finding.
+    pub has_open_findings: bool,
     pub sort: OrderSort,
     /// Oldest or smallest first.
     pub ascending: bool,
@@ -156,6 +158,12 @@ impl Resolved<'_> {
         }
         if !query.ids.is_empty() {
             q.sql(" AND o.id IN ").bind_list(query.ids.iter().copied());
+        }
+        if query.has_open_findings {
+            q.sql(
+                " AND EXISTS (SELECT 1 FROM admin_findings f WHERE f.entity_type = 'order' \
+                 AND f.entity_id = o.id AND f.status = 'open')",
+            );
         }
         q
     }
