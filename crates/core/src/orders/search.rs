@@ -154,7 +154,11 @@ impl Resolved<'_> {
             q.sql(" AND o.total_cents <= ").bind(hi);
         }
         if let Some(c) = &query.currency {
-            q.sql(" AND o.currency = ").bind(c.to_ascii_uppercase());
+            // The column is CHAR(3): a text parameter would make
+            // PostgreSQL compare as text and skip the currency index.
+            q.sql(" AND o.currency = CAST(")
+                .bind(c.to_ascii_uppercase())
+                .sql(" AS CHAR(3))");
         }
         if !query.ids.is_empty() {
             q.sql(" AND o.id IN ").bind_list(query.ids.iter().copied());
