@@ -8,22 +8,14 @@ use backoffice_core::page::Page;
 use backoffice_core::time::{clock_time, relative};
 
 use crate::orders::{line, status_change};
+use crate::output::page_table;
 
 pub fn page(page: &Page<Order>) -> String {
-    let mut lines = vec![format!(
+    let header = format!(
         "{:>9}  {:<10} {:>14}  {:<16}  {:>9}  {}",
         "id", "status", "total", "placed (UTC)", "customer", "email"
-    )];
-    lines.extend(page.items.iter().map(line));
-    let mut foot = match page.total {
-        Some(t) => format!("{} shown of {t} matching", page.items.len()),
-        None => format!("{} shown", page.items.len()),
-    };
-    if let Some(next) = &page.next {
-        foot.push_str(&format!("; next page: --after {next}"));
-    }
-    lines.push(foot);
-    lines.join("\n")
+    );
+    page_table(header, page, line)
 }
 
 pub fn preview(p: &Preview) -> String {

@@ -14,7 +14,7 @@ use backoffice_core::time::{day_range, local_zone, zone};
 use backoffice_core::{Error, Result};
 
 use crate::order_text;
-use crate::output::Out;
+use crate::output::{ListFormat, Out};
 use crate::signin;
 use crate::target::Chosen;
 
@@ -60,13 +60,6 @@ pub struct At {
     /// Show what would change, and change nothing.
     #[arg(long)]
     dry_run: bool,
-}
-
-#[derive(Clone, Copy, ValueEnum)]
-enum Format {
-    Table,
-    Json,
-    Csv,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -145,7 +138,7 @@ pub struct ListArgs {
     #[arg(long)]
     after: Option<String>,
     #[arg(long, value_enum, default_value = "table")]
-    format: Format,
+    format: ListFormat,
 }
 
 #[derive(Args)]
@@ -178,7 +171,7 @@ async fn run_list(ctx: &Ctx<'_>, args: ListArgs, out: &Out) -> Result<()> {
         Sort::Total => OrderSort::Total,
     };
     query.ascending = args.ascending;
-    if let Format::Csv = args.format {
+    if let ListFormat::Csv = args.format {
         let stdout = std::io::stdout();
         let mut lock = stdout.lock();
         export_csv(ctx, &query, &mut lock, &NoProgress, &CancelToken::new()).await?;
@@ -194,7 +187,7 @@ async fn run_list(ctx: &Ctx<'_>, args: ListArgs, out: &Out) -> Result<()> {
     )
     .await?;
     let out = Out {
-        json: out.json || matches!(args.format, Format::Json),
+        json: out.json || matches!(args.format, ListFormat::Json),
     };
     out.show(&page, || order_text::page(&page));
     Ok(())

@@ -3,7 +3,9 @@
 use std::process::ExitCode;
 
 use backoffice_core::error::ErrorBody;
+use backoffice_core::page::Page;
 use backoffice_core::{Error, ErrorCode};
+use clap::ValueEnum;
 use serde::Serialize;
 
 pub struct Out {
@@ -65,4 +67,28 @@ pub fn thousands(n: i64) -> String {
     } else {
         out
     }
+}
+
+/// How a list is printed: one page as a table or JSON, or every match as CSV.
+#[derive(Clone, Copy, ValueEnum)]
+pub enum ListFormat {
+    Table,
+    Json,
+    Csv,
+}
+
+/// A page as a table: the header, one line per item, and a footer with
+/// the count and the cursor of the next page.
+pub fn page_table<T>(header: String, page: &Page<T>, line: impl Fn(&T) -> String) -> String {
+    let mut lines = vec![header];
+    lines.extend(page.items.iter().map(line));
+    let mut foot = match page.total {
+        Some(t) => format!("{} shown of {t} matching", page.items.len()),
+        None => format!("{} shown", page.items.len()),
+    };
+    if let Some(next) = &page.next {
+        foot.push_str(&format!("; next page: --after {next}"));
+    }
+    lines.push(foot);
+    lines.join("\n")
 }

@@ -14,7 +14,7 @@ use backoffice_core::{Error, Result};
 
 use crate::card;
 use crate::input;
-use crate::output::Out;
+use crate::output::{page_table, ListFormat, Out};
 use crate::signin;
 use crate::target::Chosen;
 
@@ -100,13 +100,6 @@ pub struct Plain {
 }
 
 #[derive(Clone, Copy, ValueEnum)]
-enum Format {
-    Table,
-    Json,
-    Csv,
-}
-
-#[derive(Clone, Copy, ValueEnum)]
 enum Sort {
     Created,
     LastSignIn,
@@ -144,7 +137,7 @@ pub struct SearchArgs {
     after: Option<String>,
     /// csv writes every matching user, not one page.
     #[arg(long, value_enum, default_value = "table")]
-    format: Format,
+    format: ListFormat,
 }
 
 impl SearchArgs {
@@ -209,7 +202,7 @@ fn truncate(s: &str, n: usize) -> String {
 
 async fn run_search(ctx: &Ctx<'_>, args: SearchArgs, out: &Out) -> Result<()> {
     let query = args.query()?;
-    if let Format::Csv = args.format {
+    if let ListFormat::Csv = args.format {
         let stdout = std::io::stdout();
         let mut lock = stdout.lock();
         export_csv(ctx, &query, &mut lock, &NoProgress, &CancelToken::new()).await?;
@@ -225,23 +218,14 @@ async fn run_search(ctx: &Ctx<'_>, args: SearchArgs, out: &Out) -> Result<()> {
     )
     .await?;
     let json = Out {
-        json: out.json || matches!(args.format, Format::Json),
+        json: out.json || matches!(args.format, ListFormat::Json),
     };
     json.show(&page, || {
-        let mut lines = vec![format!(
+        let header = format!(
             "{:>9}  {:<32} {:<24} {:<8} {:<3} {}",
             "id", "email", "name", "status", "ok", "created"
-        )];
-        lines.extend(page.items.iter().map(row));
-        let mut foot = match page.total {
-            Some(t) => format!("{} shown of {t} matching", page.items.len()),
-            None => format!("{} shown", page.items.len()),
-        };
-        if let Some(next) = &page.next {
-            foot.push_str(&format!("; next page: --after {next}"));
-        }
-        lines.push(foot);
-        lines.join("\n")
+        );
+        page_table(header, &page, row)
     });
     Ok(())
 }
