@@ -75,7 +75,7 @@ impl Driver {
         panic!("tauri-driver did not listen on port {port}");
     }
 
-    async fn open_app(&self) -> Client {
+    async fn open_app(&self) -> Result<Client, fantoccini::error::NewSessionError> {
         let mut caps = serde_json::Map::new();
         caps.insert("browserName".into(), "wry".into());
         caps.insert(
@@ -86,8 +86,29 @@ impl Driver {
             .capabilities(caps)
             .connect(&format!("http://127.0.0.1:{}", self.port))
             .await
-            .expect("start the app through tauri-driver")
     }
+}
+
+/// Starts tauri-driver and the app behind it. tauri-driver now and then
+/// drops the first new-session request while WebKitWebDriver comes up
+/// (hyper: IncompleteMessage); a fresh driver on fresh ports gets through,
+/// so a few attempts are made before the test fails, naming each error.
+async fn start_app(config_dir: &Path) -> (Driver, Client) {
+    const ATTEMPTS: u32 = 3;
+    let mut errors = Vec::new();
+    for attempt in 1..=ATTEMPTS {
+        let driver = Driver::start(config_dir).await;
+        match driver.open_app().await {
+            Ok(client) => return (driver, client),
+            Err(e) => errors.push(format!("attempt {attempt}: {e}")),
+        }
+        drop(driver);
+        tokio::time::sleep(Duration::from_secs(2 * u64::from(attempt))).await;
+    }
+    panic!(
+        "could not start the app through tauri-driver (is webkit2gtk-driver installed? `make test` installs it):\n{}",
+        errors.join("\n")
+    );
 }
 
 impl Drop for Driver {
@@ -167,8 +188,7 @@ async fn lists_profiles_connects_and_shows_row_counts() {
     )
     .unwrap();
 
-    let driver = Driver::start(dir.path()).await;
-    let client = driver.open_app().await;
+    let (_driver, client) = start_app(dir.path()).await;
 
     // Both profiles are listed, the demo one with its badge.
     assert!(text_of(&client, "li[data-profile=demo]")
