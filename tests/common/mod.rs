@@ -3,6 +3,7 @@
 
 #![allow(dead_code)]
 
+pub mod defects;
 pub mod shop;
 
 use backoffice_core::db::{Backend, Db};
@@ -77,6 +78,8 @@ pub struct U {
     pub failures: i64,
     pub locked_until: Option<DateTime<Utc>>,
     pub lock_reason: Option<&'static str>,
+    /// email_normalized as stored; the address in lower case if not set.
+    pub normalized: Option<&'static str>,
 }
 
 impl U {
@@ -92,6 +95,7 @@ impl U {
             failures: 0,
             locked_until: None,
             lock_reason: None,
+            normalized: None,
         }
     }
 
@@ -116,7 +120,10 @@ impl U {
             &[
                 self.id.into(),
                 self.email.into(),
-                self.email.to_lowercase().as_str().into(),
+                self.normalized
+                    .map_or_else(|| self.email.to_lowercase(), str::to_string)
+                    .as_str()
+                    .into(),
                 self.name.into(),
                 "$argon2id$v=19$fixture".into(),
                 self.status.into(),

@@ -1,4 +1,4 @@
-//! `findings summary|list|accept`: the validation worklist.
+//! `findings summary|list|accept|fixes|fix`: the validation worklist.
 
 use clap::{Args, Subcommand};
 
@@ -26,6 +26,10 @@ pub enum FindingsCommand {
         #[arg(long)]
         reason: String,
     },
+    /// The mechanical fixes and the rules they fix.
+    Fixes,
+    /// Preview a fix row by row (--dry-run), or apply it (--yes; admins).
+    Fix(crate::fixes::FixArgs),
 }
 
 #[derive(Args)]
@@ -50,6 +54,10 @@ pub async fn run(
     as_operator: Option<&str>,
     out: &Out,
 ) -> Result<()> {
+    if let FindingsCommand::Fixes = cmd {
+        crate::fixes::catalogue(out);
+        return Ok(());
+    }
     let (db, me) = signin::open(chosen, as_operator).await?;
     let ctx = Ctx::new(&db, &me);
     let result = match cmd {
@@ -108,6 +116,8 @@ pub async fn run(
         } => accept(&ctx, id, version, &reason).await.map(|f| {
             out.show(&f, || format!("finding {} is now {}", f.id, f.status));
         }),
+        FindingsCommand::Fix(args) => crate::fixes::run(&ctx, args, out).await,
+        FindingsCommand::Fixes => Ok(()),
     };
     db.close().await;
     result

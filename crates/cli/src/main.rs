@@ -3,6 +3,7 @@
 mod audit;
 mod card;
 mod findings;
+mod fixes;
 mod input;
 mod operator;
 mod order_text;

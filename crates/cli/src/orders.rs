@@ -156,12 +156,8 @@ pub struct BulkArgs {
     cancel: bool,
     #[arg(long)]
     reason: Option<String>,
-    /// Show what would change, and change nothing.
-    #[arg(long, conflicts_with = "yes")]
-    dry_run: bool,
-    /// Apply without asking (required unless --dry-run).
-    #[arg(long)]
-    yes: bool,
+    #[command(flatten)]
+    confirm: crate::output::Confirm,
 }
 
 async fn run_list(ctx: &Ctx<'_>, args: ListArgs, out: &Out) -> Result<()> {
@@ -233,9 +229,9 @@ async fn run_bulk(ctx: &Ctx<'_>, args: BulkArgs, out: &Out) -> Result<()> {
     let report = crate::seed::on_progress(&bar);
     let plan = bulk_preview(ctx, &selection, bulk, &report, &cancel).await?;
     bar.finish_and_clear();
-    if args.dry_run || !args.yes {
+    if args.confirm.dry_run || !args.confirm.yes {
         out.show(&plan, || order_text::bulk_preview(&plan));
-        if !args.dry_run {
+        if !args.confirm.dry_run {
             return Err(Error::validation(format!(
                 "nothing was changed: rerun with --yes to change these {} orders",
                 plan.ready.len()

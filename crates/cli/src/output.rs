@@ -53,6 +53,17 @@ impl Out {
 }
 
 /// Formats a count with thousands separators: 1234567 → "1,234,567".
+/// `--dry-run` / `--yes` for commands that change many records at once.
+#[derive(clap::Args)]
+pub struct Confirm {
+    /// Show what would change, and change nothing.
+    #[arg(long, conflicts_with = "yes")]
+    pub dry_run: bool,
+    /// Apply without asking (required unless --dry-run).
+    #[arg(long)]
+    pub yes: bool,
+}
+
 pub fn thousands(n: i64) -> String {
     let digits = n.unsigned_abs().to_string();
     let mut out = String::new();

@@ -4,7 +4,7 @@ use clap::{Args, Subcommand};
 use serde::Serialize;
 
 use backoffice_core::session::Ctx;
-use backoffice_core::validation::{run, Params, RunReport, Severity, RULES};
+use backoffice_core::validation::{fix_for_rule, run, Params, RunReport, Severity, RULES};
 use backoffice_core::Result;
 
 use crate::output::{thousands, Out};
@@ -40,6 +40,10 @@ struct RuleView {
     severity: Severity,
     entity: &'static str,
     explanation: &'static str,
+    /// Every edit the console makes is refused if it would trip the rule.
+    guards_edits: bool,
+    /// The mechanical fix for its findings, if there is one.
+    fix: Option<&'static str>,
 }
 
 fn catalogue(out: &Out) {
@@ -51,14 +55,28 @@ fn catalogue(out: &Out) {
             severity: r.severity,
             entity: r.entity,
             explanation: r.explanation,
+            guards_edits: r.guards_edits,
+            fix: fix_for_rule(r.id).map(|f| f.id),
         })
         .collect();
     out.show(&rules, || {
         rules
             .iter()
             .map(|r| {
+                let mut extra = Vec::new();
+                if r.guards_edits {
+                    extra.push("guards every edit".to_string());
+                }
+                if let Some(fix) = r.fix {
+                    extra.push(format!("fix: {fix}"));
+                }
+                let extra = if extra.is_empty() {
+                    String::new()
+                } else {
+                    format!("\n{:>47}[{}]", "", extra.join("; "))
+                };
                 format!(
-                    "{:<36} {:<8} {:<10} {}\n{:>47}{}",
+                    "{:<36} {:<8} {:<10} {}\n{:>47}{}{extra}",
                     r.id,
                     format!("{:?}", r.severity).to_lowercase(),
                     r.entity,

@@ -85,4 +85,44 @@ fn validation_from_the_command_line() {
     let (code, err) = cli.fails(&unknown);
     assert_eq!(code, 2);
     assert!(err.contains("no rule 'nope.rule'"), "{err}");
+
+    // Fixes: the catalogue, a dry run listing every row, --yes required,
+    // then applied by an admin and gone from the next sweep.
+    let fixes = cli.ok(&["findings", "fixes"], None);
+    assert!(fixes.contains("users.clear_expired_lock"), "{fixes}");
+    let sweep = run("admin", "users.lock_expired");
+    let sweep: Vec<&str> = sweep.iter().map(String::as_str).collect();
+    cli.ok(&sweep, None);
+    let dry = cli.ok(
+        &with(
+            "support",
+            &["findings", "fix", "users.clear_expired_lock", "--dry-run"],
+        ),
+        None,
+    );
+    assert!(dry.contains("status \"locked\" → \"active\""), "{dry}");
+    let (code, err) = cli.fails(&with(
+        "admin",
+        &["findings", "fix", "users.clear_expired_lock"],
+    ));
+    assert_eq!(code, 2);
+    assert!(err.contains("--yes"), "{err}");
+    let mut yes = with(
+        "admin",
+        &[
+            "findings",
+            "fix",
+            "users.clear_expired_lock",
+            "--yes",
+            "--json",
+        ],
+    );
+    yes.extend_from_slice(&["--reason", "stale locks"]);
+    let report: serde_json::Value = serde_json::from_str(&cli.ok(&yes, None)).unwrap();
+    let applied = report["applied"].as_array().unwrap().len();
+    assert!(applied >= 1, "{report}");
+    let mut again = sweep.clone();
+    again.push("--json");
+    let after: serde_json::Value = serde_json::from_str(&cli.ok(&again, None)).unwrap();
+    assert_eq!(after["findings"], 0, "{after}");
 }

@@ -37,6 +37,8 @@ pub enum Permission {
     RunValidation,
     /// Read the findings worklist.
     ReadFindings,
+    /// Apply the catalogue's mechanical fixes to findings: admin only.
+    ApplyFixes,
 }
 
 /// What the support role may do; the admin role may do everything.
@@ -82,6 +84,7 @@ impl Permission {
             Permission::ManageOperators => "manage operators",
             Permission::RunValidation => "run validation or accept findings",
             Permission::ReadFindings => "read validation findings",
+            Permission::ApplyFixes => "apply fixes to findings",
         }
     }
 }
@@ -99,6 +102,7 @@ mod tests {
             Permission::Refund,
             Permission::ManageOperators,
             Permission::SeeEmails,
+            Permission::ApplyFixes,
         ] {
             assert!(!allows(Role::Support, p), "{p:?}");
             assert!(allows(Role::Admin, p), "{p:?}");

@@ -13,6 +13,7 @@ use crate::db::{Query, Source, WriteTx};
 use crate::money;
 use crate::session::Ctx;
 use crate::users::{clean_text, MAX_REASON_CHARS};
+use crate::validation::{Guard, Touched};
 use crate::{Error, Result};
 
 /// The order with its products (locked in id order inside a write, so two
@@ -154,7 +155,14 @@ async fn run(
             current: serde_json::to_value(&planned).unwrap_or(Value::Null),
         });
     }
+    let touched = Touched {
+        orders: vec![order_id],
+        products: planned.stock.iter().map(|s| s.product_id).collect(),
+        ..Touched::default()
+    };
+    let guard = Guard::before(&mut tx, ctx.now, touched).await?;
     write(ctx, &mut tx, &state, &planned, reason.as_deref()).await?;
+    guard.check(&mut tx).await?;
     let order = load(&mut Source::Tx(&mut tx), order_id, false).await?;
     tx.commit().await?;
     Ok(order)

@@ -191,9 +191,17 @@ pub async fn seed(
     let plan = users::UserPlan::new(&mut rng, opts.users);
     for (kind, n) in &plan.counts {
         if let Some(id) = kind.defect() {
-            planted.insert(id.to_string(), *n);
+            *planted.entry(id.to_string()).or_default() += *n;
         }
     }
+    // Each case-variant duplicate was stored un-lowered too.
+    let duplicates = planted
+        .get("users.duplicate_email_case")
+        .copied()
+        .unwrap_or(0);
+    *planted
+        .entry("users.email_not_normalized".into())
+        .or_default() += duplicates;
     let mut facts = users::UserFacts::default();
     let mut out = users::UserBatches::new();
     let mut start = 1;

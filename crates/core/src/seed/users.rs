@@ -20,6 +20,7 @@ pub(crate) enum UserKind {
     LockExpired,
     FailedCountOverThreshold,
     BadDisplayName,
+    EmailNotNormalized,
     Disabled,
     ManualLock,
     TempLock,
@@ -36,6 +37,7 @@ const KINDS: &[(UserKind, f64)] = &[
     (UserKind::LockExpired, 0.0005),
     (UserKind::FailedCountOverThreshold, 0.0005),
     (UserKind::BadDisplayName, 0.0005),
+    (UserKind::EmailNotNormalized, 0.0005),
     (UserKind::Disabled, 0.015),
     (UserKind::ManualLock, 0.01),
     (UserKind::TempLock, 0.005),
@@ -53,6 +55,7 @@ impl UserKind {
             UserKind::LockExpired => "users.lock_expired",
             UserKind::FailedCountOverThreshold => "users.failed_count_over_threshold",
             UserKind::BadDisplayName => "users.bad_display_name",
+            UserKind::EmailNotNormalized => "users.email_not_normalized",
             _ => return None,
         })
     }
@@ -253,6 +256,16 @@ pub(crate) fn generate(
                 let partner = plan.partners[&row];
                 let (_, original) = identity(seed, partner);
                 let mut chars = original.chars();
+                email = chars
+                    .next()
+                    .map(|c| c.to_uppercase().chain(chars).collect())
+                    .unwrap_or_default();
+                normalized = email.clone();
+            }
+            Some(UserKind::EmailNotNormalized) => {
+                // Typed with a capital, stored un-lowered, and no other
+                // account has the address: normalising it is safe.
+                let mut chars = email.chars();
                 email = chars
                     .next()
                     .map(|c| c.to_uppercase().chain(chars).collect())

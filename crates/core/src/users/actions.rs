@@ -7,11 +7,12 @@ use chrono::{DateTime, Utc};
 use serde_json::{json, Map, Value};
 
 use super::plan::{clean_text, plan, validate, UserAction, MAX_REASON_CHARS};
-use super::{unmasked, user_columns, User, UserRow};
+use super::{address_owner, unmasked, user_columns, User, UserRow};
 use crate::audit::{self, Record};
-use crate::db::{Query, WriteTx};
+use crate::db::{Query, Source, WriteTx};
 use crate::operators::Permission;
 use crate::session::Ctx;
+use crate::validation::{Guard, Touched};
 use crate::{Error, Result};
 
 async fn load(tx: &mut WriteTx, user_id: i64, lock: bool) -> Result<(UserRow, Vec<String>)> {
@@ -137,22 +138,15 @@ pub async fn apply(
         });
     }
     if let UserAction::ChangeEmail { email } = &action {
-        let taken: Option<(i64,)> = tx
-            .fetch_optional(
-                Query::new("SELECT id FROM users WHERE email_normalized = ")
-                    .bind(email.to_lowercase())
-                    .sql(" AND id <> ")
-                    .bind(user_id),
-                "cannot check the address",
-            )
-            .await?;
-        if let Some((other,)) = taken {
+        let taken = address_owner(&mut Source::Tx(&mut tx), &email.to_lowercase(), user_id).await?;
+        if let Some(other) = taken {
             return Err(Error::Conflict(format!(
                 "'{email}' is already the address of user {other}"
             )));
         }
     }
     let changes = plan(&action, &row)?;
+    let guard = Guard::before(&mut tx, ctx.now, Touched::user(user_id)).await?;
     let roles_changed = change_roles(&mut tx, &action, user_id, &roles, ctx.now).await?;
 
     let mut q = Query::new("UPDATE users SET ");
@@ -181,6 +175,7 @@ pub async fn apply(
         before.insert(c.column.to_string(), c.before);
         after.insert(c.column.to_string(), c.after);
     }
+    guard.check(&mut tx).await?;
     if let Some((b, a)) = roles_changed {
         before.insert("roles".into(), b);
         after.insert("roles".into(), a);

@@ -13,7 +13,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::db::{Backend, Db, Query};
+use crate::db::{Backend, Db, Query, Source};
 use crate::operators::Permission;
 use crate::session::Ctx;
 use crate::{Error, Result};
@@ -24,6 +24,24 @@ pub use export::export_csv;
 pub(crate) use plan::clean_text;
 pub use plan::{UserAction, MAX_NAME_CHARS, MAX_REASON_CHARS};
 pub use search::{search, UserQuery, UserSort};
+
+/// The other account whose normalised address is `normalized`, if any.
+pub(crate) async fn address_owner(
+    src: &mut Source<'_>,
+    normalized: &str,
+    except: i64,
+) -> Result<Option<i64>> {
+    let found: Option<(i64,)> = src
+        .fetch_optional(
+            Query::new("SELECT id FROM users WHERE email_normalized = ")
+                .bind(normalized)
+                .sql(" AND id <> ")
+                .bind(except),
+            "cannot check the address",
+        )
+        .await?;
+    Ok(found.map(|(id,)| id))
+}
 
 /// The columns of [`UserRow`], from `users u`.
 pub(crate) fn user_columns(backend: Backend) -> String {

@@ -2,9 +2,17 @@
 //! runs, and findings that stay open until fixed, accepted or resolved.
 
 mod findings;
+mod fix_plans;
+mod fixes;
+mod guard;
 mod rules;
 mod sweep;
 
 pub use findings::{accept, list, summary, Finding, FindingFilter, RuleCount};
+pub use fixes::{
+    apply as apply_fix, fix, fix_for_rule, preview as preview_fix, EntityFix, FieldChange, Fix,
+    FixPreview, FixReport, RowChange, Skipped, FIXES, MAX_FIX_RECORDS,
+};
+pub(crate) use guard::{Guard, Touched};
 pub use rules::{rule, Params, Rule, Severity, RULES};
 pub use sweep::{run, RuleResult, RunReport};

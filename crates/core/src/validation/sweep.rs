@@ -5,10 +5,9 @@
 use std::collections::HashMap;
 use std::time::Instant;
 
-use email_address::EmailAddress;
 use serde::Serialize;
 
-use super::rules::{rule, Check, Params, Rule, RULES};
+use super::rules::{rule, Check, Params, Rule, Scope, RULES};
 use crate::db::{Query, WriteTx};
 use crate::operators::Permission;
 use crate::progress::{CancelToken, Progress, ProgressSink};
@@ -114,10 +113,10 @@ pub async fn run(
         let t = Instant::now();
         match &r.check {
             Check::Sql(sql) => {
-                let select = sql(tx.backend(), params);
+                let select = sql(tx.backend(), params, &Scope::All);
                 upsert(&mut tx, r, run_id, ctx.now, select).await?;
             }
-            Check::EmailSyntax => emails(&mut tx, r, run_id, ctx.now, cancel).await?,
+            Check::Emails(flags) => emails(&mut tx, r, *flags, run_id, ctx.now, cancel).await?,
         }
         let mut result = tally(&mut tx, r, run_id, ctx.now).await?;
         result.rows_examined = sizes.get(r.table).copied().unwrap_or(0).max(0) as u64;
@@ -195,11 +194,12 @@ async fn upsert(
     tx.execute(&q, "cannot record findings").await.map(|_| ())
 }
 
-/// The email syntax rule: addresses in id order, a page at a time, through
-/// the parser; the flagged ids go back to the database in batches.
+/// A rule judged in Rust: addresses in id order, a page at a time, through
+/// its test; the flagged ids go back to the database in batches.
 async fn emails(
     tx: &mut WriteTx,
     r: &Rule,
+    flags: fn(&str, &str) -> bool,
     run_id: i64,
     now: chrono::DateTime<chrono::Utc>,
     cancel: &CancelToken,
@@ -208,11 +208,14 @@ async fn emails(
     let mut bad: Vec<i64> = Vec::new();
     loop {
         cancel.check()?;
-        let page: Vec<(i64, String)> = tx
+        let page: Vec<(i64, String, String)> = tx
             .fetch_all(
-                Query::new("SELECT id, email FROM users WHERE id > ")
-                    .bind(after)
-                    .sql(format!(" ORDER BY id LIMIT {EMAIL_PAGE}")),
+                Query::new(format!(
+                    "SELECT id, email, {} AS email_normalized FROM users WHERE id > ",
+                    tx.backend().text("email_normalized")
+                ))
+                .bind(after)
+                .sql(format!(" ORDER BY id LIMIT {EMAIL_PAGE}")),
                 "cannot read email addresses",
             )
             .await?;
@@ -221,8 +224,8 @@ async fn emails(
         let full = page.len() as i64 == EMAIL_PAGE;
         bad.extend(
             page.into_iter()
-                .filter(|(_, email)| !EmailAddress::is_valid(email))
-                .map(|(id, _)| id),
+                .filter(|(_, email, normalized)| flags(email, normalized))
+                .map(|(id, _, _)| id),
         );
         while bad.len() >= EMAIL_BATCH || (!full && !bad.is_empty()) {
             let take = bad.len().min(EMAIL_BATCH);

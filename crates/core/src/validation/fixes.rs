@@ -1,0 +1,375 @@
+//! Mechanical fixes for findings: a preview of every row a fix would
+//! change, then exactly that preview applied, one record per transaction,
+//! each with its audit entry, its findings marked fixed, and the guarding
+//! rules checked. Findings that need judgement (duplicate accounts, refunds
+//! over the paid amount) have no fix; their explanation says what to do.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use super::fix_plans::{self, Plan};
+use super::guard::{Guard, Touched};
+use crate::audit::{self, Record};
+use crate::db::query::Arg;
+use crate::db::{Query, Source, WriteTx};
+use crate::operators::Permission;
+use crate::progress::{CancelToken, Progress, ProgressSink};
+use crate::session::Ctx;
+use crate::{Error, Result};
+
+/// At most this many records per preview; apply it and preview again for
+/// the rest.
+pub const MAX_FIX_RECORDS: usize = 10_000;
+
+pub struct Fix {
+    pub id: &'static str,
+    pub title: &'static str,
+    /// user or order.
+    pub entity: &'static str,
+    /// The rules whose open findings it fixes.
+    pub rules: &'static [&'static str],
+    pub description: &'static str,
+}
+
+pub static FIXES: &[Fix] = &[
+    Fix {
+        id: "orders.recompute_totals",
+        title: "Recompute the order's totals from its items",
+        entity: "order",
+        rules: &[
+            "orders.line_total_mismatch",
+            "orders.subtotal_mismatch",
+            "orders.total_mismatch",
+        ],
+        description: "Sets each line total to quantity × unit price, the subtotal to the sum \
+                      of the lines and the total to subtotal + shipping + tax − discount. \
+                      Orders with no items, or a line of quantity 0 or less or a negative \
+                      price, are left for a person.",
+    },
+    Fix {
+        id: "users.clear_expired_lock",
+        title: "Clear a lock that has expired",
+        entity: "user",
+        rules: &["users.lock_expired"],
+        description: "Makes the account active and clears the lock's reason and end and the \
+                      failed sign-in counter, as an unlock does.",
+    },
+    Fix {
+        id: "users.normalize_email",
+        title: "Store the normalised address in lower case",
+        entity: "user",
+        rules: &["users.email_not_normalized"],
+        description: "Sets the normalised address to the address in lower case, unless \
+                      another account already has it (a duplicate account, for a person).",
+    },
+];
+
+/// The fix with this id.
+pub fn fix(id: &str) -> Option<&'static Fix> {
+    FIXES.iter().find(|f| f.id == id)
+}
+
+/// The fix offered for a rule's findings, if there is one.
+pub fn fix_for_rule(rule_id: &str) -> Option<&'static Fix> {
+    FIXES.iter().find(|f| f.rules.contains(&rule_id))
+}
+
+/// One column of one row, before and after.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct FieldChange {
+    pub column: String,
+    pub before: Value,
+    pub after: Value,
+    /// The typed value written; not part of what the operator sees.
+    #[serde(skip)]
+    pub(crate) value: Option<Arg>,
+}
+
+impl PartialEq for FieldChange {
+    fn eq(&self, other: &Self) -> bool {
+        (&self.column, &self.before, &self.after) == (&other.column, &other.before, &other.after)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RowChange {
+    pub table: String,
+    pub id: i64,
+    pub fields: Vec<FieldChange>,
+}
+
+/// Everything a fix changes for one record; the first row is the record
+/// itself (its version is bumped even when none of its own columns move).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EntityFix {
+    pub entity_type: String,
+    pub entity_id: i64,
+    /// The record's version the plan was read at.
+    pub version: i64,
+    pub rows: Vec<RowChange>,
+    /// What the operator should know, e.g. a paid order whose total moves.
+    pub note: Option<String>,
+}
+
+/// A record a fix leaves alone, and why.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Skipped {
+    pub entity_id: i64,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct FixPreview {
+    pub fix_id: String,
+    pub changes: Vec<EntityFix>,
+    pub skipped: Vec<Skipped>,
+    /// More open findings than one preview takes were left for later.
+    pub more: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct FixReport {
+    pub fix_id: String,
+    pub applied: Vec<EntityFix>,
+    /// Left alone when applying: changed since the preview, or refused by
+    /// a guarding rule.
+    pub skipped: Vec<Skipped>,
+    pub cancelled: bool,
+}
+
+fn find(id: &str) -> Result<&'static Fix> {
+    fix(id).ok_or_else(|| {
+        let known: Vec<&str> = FIXES.iter().map(|f| f.id).collect();
+        Error::validation(format!("no fix '{id}'; fixes are: {}", known.join(", ")))
+    })
+}
+
+async fn plan(
+    f: &Fix,
+    src: &mut Source<'_>,
+    id: i64,
+    now: chrono::DateTime<chrono::Utc>,
+    lock: bool,
+) -> Result<Plan> {
+    match f.id {
+        "orders.recompute_totals" => fix_plans::recompute_totals(src, id, lock).await,
+        "users.clear_expired_lock" => fix_plans::clear_expired_lock(src, id, now, lock).await,
+        "users.normalize_email" => fix_plans::normalize_email(src, id, lock).await,
+        other => Err(Error::Internal(format!("fix {other} has no plan"))),
+    }
+}
+
+/// What the fix would change: for the records given, or for every record
+/// with an open finding of the fix's rules. Nothing is written.
+pub async fn preview(ctx: &Ctx<'_>, fix_id: &str, only: &[i64]) -> Result<FixPreview> {
+    ctx.require(Permission::ReadFindings)?;
+    let f = find(fix_id)?;
+    let mut q = Query::new("SELECT DISTINCT entity_id FROM admin_findings WHERE status = 'open'");
+    q.sql(" AND entity_type = ")
+        .bind(f.entity)
+        .sql(" AND rule_id IN ")
+        .bind_list(f.rules.iter().copied());
+    if !only.is_empty() {
+        q.sql(" AND entity_id IN ").bind_list(only.iter().copied());
+    }
+    q.sql(format!(" ORDER BY entity_id LIMIT {}", MAX_FIX_RECORDS + 1));
+    let mut ids: Vec<(i64,)> = ctx.db.fetch_all(&q, "cannot read the findings").await?;
+    let more = ids.len() > MAX_FIX_RECORDS;
+    ids.truncate(MAX_FIX_RECORDS);
+    let mut out = FixPreview {
+        fix_id: f.id.into(),
+        changes: Vec::new(),
+        skipped: Vec::new(),
+        more,
+    };
+    for id in only.iter().filter(|i| !ids.iter().any(|(x,)| x == *i)) {
+        out.skipped.push(Skipped {
+            entity_id: *id,
+            reason: format!("{} {id} has no open finding this fix applies to", f.entity),
+        });
+    }
+    for (id,) in ids {
+        match plan(f, &mut Source::Pool(ctx.db), id, ctx.now, false).await? {
+            Ok(change) => out.changes.push(change),
+            Err(reason) => out.skipped.push(Skipped {
+                entity_id: id,
+                reason,
+            }),
+        }
+    }
+    Ok(out)
+}
+
+/// Applies a preview the operator confirmed: each record in its own
+/// transaction, exactly as previewed, or skipped with the reason (changed
+/// since, or refused by a guarding rule). Cancelling stops between records.
+pub async fn apply(
+    ctx: &Ctx<'_>,
+    seen: &FixPreview,
+    reason: Option<&str>,
+    progress: &dyn ProgressSink,
+    cancel: &CancelToken,
+) -> Result<FixReport> {
+    ctx.require(Permission::ApplyFixes)?;
+    ctx.db.ensure_writable("apply a fix")?;
+    let f = find(&seen.fix_id)?;
+    let reason = reason
+        .map(|r| crate::users::clean_text("reason", r, crate::users::MAX_REASON_CHARS))
+        .transpose()?
+        .filter(|r| !r.is_empty());
+    let mut report = FixReport {
+        fix_id: f.id.into(),
+        applied: Vec::new(),
+        skipped: Vec::new(),
+        cancelled: false,
+    };
+    let total = seen.changes.len() as u64;
+    for (n, want) in seen.changes.iter().enumerate() {
+        if cancel.is_cancelled() {
+            report.cancelled = true;
+            break;
+        }
+        progress.report(Progress {
+            stage: format!("{} {} ({} of {total})", f.entity, want.entity_id, n + 1),
+            done: n as u64,
+            total,
+        });
+        let id = want.entity_id;
+        let mut tx = ctx.db.begin_write("apply a fix").await?;
+        let now = match plan(f, &mut Source::Tx(&mut tx), id, ctx.now, true).await? {
+            Ok(now) => now,
+            Err(why) => {
+                report.skipped.push(Skipped {
+                    entity_id: id,
+                    reason: format!("no longer applies: {why}"),
+                });
+                continue;
+            }
+        };
+        if now != *want {
+            report.skipped.push(Skipped {
+                entity_id: id,
+                reason: format!(
+                    "{} {id} changed since the preview; nothing was written — preview again",
+                    f.entity
+                ),
+            });
+            continue;
+        }
+        match write(ctx, &mut tx, f, &now, reason.as_deref()).await {
+            Ok(()) => {}
+            Err(Error::Validation(why)) => {
+                report.skipped.push(Skipped {
+                    entity_id: id,
+                    reason: why,
+                });
+                continue;
+            }
+            Err(e) => return Err(e),
+        }
+        tx.commit().await?;
+        report.applied.push(now);
+    }
+    progress.report(Progress {
+        stage: format!(
+            "{} applied, {} skipped",
+            report.applied.len(),
+            report.skipped.len()
+        ),
+        done: total,
+        total,
+    });
+    Ok(report)
+}
+
+/// The writes of one record's fix, guarded, audited, its findings fixed.
+async fn write(
+    ctx: &Ctx<'_>,
+    tx: &mut WriteTx,
+    f: &Fix,
+    p: &EntityFix,
+    reason: Option<&str>,
+) -> Result<()> {
+    let touched = match f.entity {
+        "user" => Touched::user(p.entity_id),
+        _ => Touched::order(p.entity_id),
+    };
+    let guard = Guard::before(tx, ctx.now, touched).await?;
+    let (mut before, mut after) = (Map::new(), Map::new());
+    for (n, row) in p.rows.iter().enumerate() {
+        let mut q = Query::new(format!("UPDATE {} SET ", row.table));
+        for (i, c) in row.fields.iter().enumerate() {
+            let value = c.value.clone().ok_or_else(|| {
+                Error::Internal(format!("fix {}: no value for {}", f.id, c.column))
+            })?;
+            if i > 0 {
+                q.sql(", ");
+            }
+            q.sql(format!("{} = ", c.column)).bind(value);
+            let key = if n == 0 {
+                c.column.clone()
+            } else {
+                format!("{}.{}.{}", row.table, row.id, c.column)
+            };
+            before.insert(key.clone(), c.before.clone());
+            after.insert(key, c.after.clone());
+        }
+        if n == 0 {
+            // The record itself: its version moves whatever else does.
+            if !row.fields.is_empty() {
+                q.sql(", ");
+            }
+            q.sql("version = version + 1, updated_at = ")
+                .bind(ctx.now)
+                .sql(" WHERE id = ")
+                .bind(row.id)
+                .sql(" AND version = ")
+                .bind(p.version);
+        } else {
+            q.sql(" WHERE id = ").bind(row.id);
+        }
+        if tx.execute(&q, "cannot apply the fix").await? != 1 {
+            return Err(Error::Conflict(format!(
+                "{} {} changed while the fix was applied; nothing was written",
+                f.entity, p.entity_id
+            )));
+        }
+    }
+    guard.check(tx).await?;
+    tx.execute(
+        Query::new("UPDATE admin_findings SET status = 'fixed', resolved_at = ")
+            .bind(ctx.now)
+            .sql(", version = version + 1 WHERE entity_type = ")
+            .bind(f.entity)
+            .sql(" AND entity_id = ")
+            .bind(p.entity_id)
+            .sql(" AND status IN ('open', 'accepted') AND rule_id IN ")
+            .bind_list(f.rules.iter().copied()),
+        "cannot mark the findings fixed",
+    )
+    .await?;
+    let default_reason = format!("fix {}", f.id);
+    audit::append(
+        tx,
+        ctx.operator.username(),
+        ctx.now,
+        Record {
+            action: audit_action(f),
+            entity_type: f.entity,
+            entity_id: p.entity_id.to_string(),
+            before: Some(before),
+            after: Some(after),
+            reason: Some(reason.unwrap_or(&default_reason)),
+        },
+    )
+    .await
+    .map(|_| ())
+}
+
+fn audit_action(f: &Fix) -> &'static str {
+    match f.id {
+        "orders.recompute_totals" => "order.fix_totals",
+        "users.clear_expired_lock" => "user.fix_expired_lock",
+        _ => "user.fix_email_normalized",
+    }
+}

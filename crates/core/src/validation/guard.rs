@@ -1,0 +1,133 @@
+//! The rules as guards on every edit. An edit reads what the guarding
+//! rules flag among the records it touches, makes its change, and reads
+//! again inside the same transaction: a record flagged now that was not
+//! before means the edit created a finding, and it is refused with the
+//! rule's explanation (the transaction is dropped, so nothing is written).
+//! Findings that were already there do not block an edit.
+
+use std::collections::BTreeSet;
+
+use chrono::{DateTime, Utc};
+
+use super::rules::{Check, Params, Rule, Scope, RULES};
+use crate::db::{Query, WriteTx};
+use crate::{Error, Result};
+
+/// The records an edit touches, by entity.
+#[derive(Debug, Default, Clone)]
+pub(crate) struct Touched {
+    pub users: Vec<i64>,
+    pub orders: Vec<i64>,
+    pub products: Vec<i64>,
+}
+
+impl Touched {
+    pub(crate) fn user(id: i64) -> Touched {
+        Touched {
+            users: vec![id],
+            ..Touched::default()
+        }
+    }
+
+    pub(crate) fn order(id: i64) -> Touched {
+        Touched {
+            orders: vec![id],
+            ..Touched::default()
+        }
+    }
+
+    fn ids(&self, entity: &str) -> &[i64] {
+        match entity {
+            "user" => &self.users,
+            "order" => &self.orders,
+            "product" => &self.products,
+            _ => &[],
+        }
+    }
+}
+
+/// What the guarding rules flagged among the touched records before the
+/// edit.
+pub(crate) struct Guard {
+    touched: Touched,
+    params: Params,
+    before: BTreeSet<(&'static str, i64)>,
+}
+
+impl Guard {
+    /// Reads the state before the edit; call it after locking the rows.
+    pub(crate) async fn before(
+        tx: &mut WriteTx,
+        now: DateTime<Utc>,
+        touched: Touched,
+    ) -> Result<Guard> {
+        let params = Params::at(now);
+        let before = flagged(tx, &params, &touched).await?;
+        Ok(Guard {
+            touched,
+            params,
+            before,
+        })
+    }
+
+    /// Refuses the edit if it made a guarding rule flag a record that it
+    /// did not flag before. Call it after the edit's writes, before commit.
+    pub(crate) async fn check(self, tx: &mut WriteTx) -> Result<()> {
+        let after = flagged(tx, &self.params, &self.touched).await?;
+        let Some((rule_id, entity_id)) = after.difference(&self.before).next() else {
+            return Ok(());
+        };
+        let r = RULES
+            .iter()
+            .find(|r| r.id == *rule_id)
+            .expect("flagged by a rule in the catalogue");
+        Err(Error::validation(format!(
+            "refused: this change would make {} {entity_id} a finding of the rule \
+             \"{}\" ({}). {} Nothing was written.",
+            r.entity, r.title, r.id, r.explanation
+        )))
+    }
+}
+
+async fn flagged(
+    tx: &mut WriteTx,
+    params: &Params,
+    touched: &Touched,
+) -> Result<BTreeSet<(&'static str, i64)>> {
+    let mut out = BTreeSet::new();
+    for r in RULES.iter().filter(|r| r.guards_edits) {
+        let ids = touched.ids(r.entity);
+        if ids.is_empty() {
+            continue;
+        }
+        for id in flagged_by(tx, r, params, ids).await? {
+            out.insert((r.id, id));
+        }
+    }
+    Ok(out)
+}
+
+async fn flagged_by(tx: &mut WriteTx, r: &Rule, params: &Params, ids: &[i64]) -> Result<Vec<i64>> {
+    let context = "cannot check the change against the validation rules";
+    match &r.check {
+        Check::Sql(sql) => {
+            let rows: Vec<(i64,)> = tx
+                .fetch_all(&sql(tx.backend(), params, &Scope::Ids(ids)), context)
+                .await?;
+            Ok(rows.into_iter().map(|(id,)| id).collect())
+        }
+        Check::Emails(flags) => {
+            let mut q = Query::new(format!(
+                "SELECT id, email, {} AS email_normalized FROM users WHERE id IN ",
+                tx.backend().text("email_normalized")
+            ));
+            q.bind_list(ids.iter().copied());
+            let rows: Vec<(i64, String, String)> = tx.fetch_all(&q, context).await?;
+            Ok(rows
+                .into_iter()
+                .filter(|(_, email, normalized)| flags(email, normalized))
+                .map(|(id, _, _)| id)
+                .collect())
+        }
+    }
+}
