@@ -198,3 +198,44 @@ each_backend! {
     read_only => read_only_refuses_writes,
     foreign_tables => someone_elses_tables_are_refused,
 }
+
+/// A SQLite seed sets the secondary indexes, triggers and search index
+/// aside while it loads and builds them again: afterwards (or after a
+/// cancelled seed) the schema is whole and the search index matches.
+#[tokio::test]
+async fn sqlite_bulk_load_rebuilds_what_it_set_aside() {
+    const SCHEMA: &str = "SELECT COUNT(*) FROM sqlite_master \
+         WHERE type IN ('index', 'trigger') AND sql IS NOT NULL";
+    let fresh = TestDb::new(Backend::Sqlite).await;
+    fresh.open().await.close().await;
+    let expected = fresh.scalar(SCHEMA).await;
+    assert!(expected >= 15, "{expected}");
+
+    let (t, _) = seeded(Backend::Sqlite, &small(300, 600)).await;
+    assert_eq!(t.scalar(SCHEMA).await, expected);
+    // Fails (and so panics) if the full-text index disagrees with users.
+    t.exec("INSERT INTO admin_user_search (admin_user_search) VALUES ('integrity-check')")
+        .await;
+    let email_hits = t
+        .scalar(
+            "SELECT COUNT(*) FROM admin_user_search WHERE admin_user_search MATCH \
+             '\"' || (SELECT SUBSTR(email, 1, 5) FROM users WHERE id = 1) || '\"'",
+        )
+        .await;
+    assert!(email_hits >= 1);
+
+    let cancelled = TestDb::new(Backend::Sqlite).await;
+    let db = cancelled.open().await;
+    let cancel = CancelToken::new();
+    let trigger = cancel.clone();
+    let stop = move |p: Progress| {
+        if p.stage == "users" {
+            trigger.cancel();
+        }
+    };
+    seed(&db, &small(30_000, 10), &stop, &cancel)
+        .await
+        .unwrap_err();
+    db.close().await;
+    assert_eq!(cancelled.scalar(SCHEMA).await, expected);
+}

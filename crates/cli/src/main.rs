@@ -104,7 +104,9 @@ fn main() -> std::process::ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("BACKOFFICE_LOG")
-                .unwrap_or_else(|_| "warn".into()),
+                // sqlx warns of every statement over a second; sweeps and
+                // bulk loads run such statements on purpose.
+                .unwrap_or_else(|_| "warn,sqlx::query=error".into()),
         )
         .with_writer(std::io::stderr)
         .init();

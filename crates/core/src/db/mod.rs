@@ -15,7 +15,7 @@ mod migrate;
 mod mysql;
 mod postgres;
 pub(crate) mod query;
-mod sqlite;
+pub(crate) mod sqlite;
 pub(crate) mod target;
 
 use serde::{Deserialize, Serialize};
@@ -219,6 +219,17 @@ impl Db {
     /// Where this database is, without any password ("PostgreSQL at …").
     pub fn label(&self) -> &str {
         &self.label
+    }
+
+    /// Whether reads on other connections can run beside an open write
+    /// transaction and see what it sees: SQLite files in WAL mode, where the
+    /// writer holds the only write lock (not an in-memory database, which
+    /// has one connection).
+    pub(crate) fn reads_beside_writes(&self) -> bool {
+        match &self.pool {
+            Pool::Sqlite(p) => !self.read_only && p.options().get_max_connections() > 1,
+            _ => false,
+        }
     }
 
     pub(crate) fn pool(&self) -> &Pool {

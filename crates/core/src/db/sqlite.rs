@@ -9,6 +9,11 @@ use sqlx::SqlitePool;
 use super::OpenOptions;
 use crate::{Error, Result};
 
+/// Page cache per connection, KiB.
+pub(crate) const CACHE_KIB: i64 = 16_384;
+/// How much of the file SQLite may map (it caps this at its own limit).
+pub(crate) const MMAP_BYTES: i64 = 16 << 30;
+
 pub(super) async fn connect(
     opts: &SqliteConnectOptions,
     o: OpenOptions,
@@ -36,10 +41,14 @@ pub(super) async fn connect(
         .foreign_keys(true)
         .busy_timeout(Duration::from_secs(5))
         .synchronous(SqliteSynchronous::Normal)
-        // 64 MiB of page cache per connection: index maintenance on
-        // millions of rows thrashes the 2 MiB default.
-        .pragma("cache_size", "-65536")
-        .pragma("temp_store", "memory")
+        // 16 MiB of page cache per connection (the default is 2 MiB):
+        // reads go through the memory map below, and a sweep runs several
+        // connections at once. A bulk load raises its own (seed/bulk.rs).
+        .pragma("cache_size", format!("-{CACHE_KIB}"))
+        // Pages read through a memory map instead of a copy per read: a
+        // sweep over millions of rows spent as long in the kernel copying
+        // pages as in SQLite. (SQLite caps it at its compile-time limit.)
+        .pragma("mmap_size", MMAP_BYTES.to_string())
         .create_if_missing(o.create_if_missing && !o.read_only)
         .read_only(o.read_only);
     if o.read_only {

@@ -6,6 +6,7 @@
 //! The whole seed is one transaction: cancelled or failed, it leaves the
 //! database as empty as it found it.
 
+mod bulk;
 mod catalog;
 mod orders;
 mod plan;
@@ -26,6 +27,7 @@ use crate::operators::{self, Role};
 use crate::progress::{CancelToken, Progress, ProgressSink};
 use crate::secrets::Secret;
 use crate::{Error, Result};
+use bulk::Deferred;
 use writer::{insert, Batch, Value};
 
 /// The password of the demo operators `admin` and `support`.
@@ -146,6 +148,7 @@ pub async fn seed(
     let started = Instant::now();
     let mut tx = db.begin_write("seed demo data").await?;
     ensure_empty(db, &mut tx).await?;
+    let deferred = Deferred::set_aside(&mut tx, crate::stats::TABLES).await?;
 
     let password = Secret::new(DEMO_OPERATOR_PASSWORD);
     let hashes = tokio::task::spawn_blocking(move || {
@@ -251,6 +254,13 @@ pub async fn seed(
         start = end + 1;
     }
 
+    w.cancel.check()?;
+    w.progress.report(Progress {
+        stage: "building indexes".into(),
+        done: w.done,
+        total: w.total,
+    });
+    deferred.restore(&mut w.tx).await?;
     w.cancel.check()?;
     w.tx.sync_identity(&["users", "roles", "products", "orders"])
         .await?;

@@ -9,8 +9,9 @@ use std::collections::BTreeSet;
 
 use chrono::{DateTime, Utc};
 
-use super::rules::{Check, Params, Rule, Scope, RULES};
-use crate::db::{Query, WriteTx};
+use super::rules::{Params, Scope, RULES};
+use crate::db::{Source, WriteTx};
+use crate::progress::CancelToken;
 use crate::{Error, Result};
 
 /// The records an edit touches, by entity.
@@ -100,34 +101,11 @@ async fn flagged(
         if ids.is_empty() {
             continue;
         }
-        for id in flagged_by(tx, r, params, ids).await? {
+        let scope = Scope::Ids(ids);
+        let mut src = Source::Tx(tx);
+        for id in super::flagged::flagged(&mut src, r, params, &scope, &CancelToken::new()).await? {
             out.insert((r.id, id));
         }
     }
     Ok(out)
-}
-
-async fn flagged_by(tx: &mut WriteTx, r: &Rule, params: &Params, ids: &[i64]) -> Result<Vec<i64>> {
-    let context = "cannot check the change against the validation rules";
-    match &r.check {
-        Check::Sql(sql) => {
-            let rows: Vec<(i64,)> = tx
-                .fetch_all(&sql(tx.backend(), params, &Scope::Ids(ids)), context)
-                .await?;
-            Ok(rows.into_iter().map(|(id,)| id).collect())
-        }
-        Check::Emails(flags) => {
-            let mut q = Query::new(format!(
-                "SELECT id, email, {} AS email_normalized FROM users WHERE id IN ",
-                tx.backend().text("email_normalized")
-            ));
-            q.bind_list(ids.iter().copied());
-            let rows: Vec<(i64, String, String)> = tx.fetch_all(&q, context).await?;
-            Ok(rows
-                .into_iter()
-                .filter(|(_, email, normalized)| flags(email, normalized))
-                .map(|(id, _, _)| id)
-                .collect())
-        }
-    }
 }

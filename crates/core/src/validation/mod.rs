@@ -4,6 +4,7 @@
 mod findings;
 mod fix_plans;
 mod fixes;
+mod flagged;
 mod guard;
 mod rules;
 mod sweep;

@@ -2,23 +2,24 @@
 //! transaction, findings upserted by the database itself, progress after
 //! each rule, and nothing left behind when it is cancelled or fails.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::time::Instant;
 
 use serde::Serialize;
 
+use tokio::task::JoinHandle;
+
+use super::flagged::flagged;
 use super::rules::{rule, Check, Params, Rule, Scope, RULES};
-use crate::db::{Query, WriteTx};
+use crate::db::{Db, Query, Source, WriteTx};
 use crate::operators::Permission;
 use crate::progress::{CancelToken, Progress, ProgressSink};
 use crate::session::Ctx;
 use crate::stats::table_counts;
 use crate::{Error, Result};
 
-/// Addresses read per page by the email syntax rule.
-const EMAIL_PAGE: i64 = 5_000;
-/// Flagged addresses written per statement.
-const EMAIL_BATCH: usize = 500;
+/// Flagged ids recorded per statement when they come from outside it.
+const IDS_PER_STATEMENT: usize = 500;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct RuleResult {
@@ -96,6 +97,7 @@ pub async fn run(
         )
         .await?;
 
+    let mut ahead = ReadAhead::new(ctx.db, &rules, params, cancel);
     let mut results = Vec::with_capacity(rules.len());
     let (mut examined, mut found) = (0u64, 0u64);
     for (n, r) in rules.iter().enumerate() {
@@ -111,12 +113,15 @@ pub async fn run(
             total: rules.len() as u64,
         });
         let t = Instant::now();
-        match &r.check {
-            Check::Sql(sql) => {
-                let select = sql(tx.backend(), params, &Scope::All);
-                upsert(&mut tx, r, run_id, ctx.now, select).await?;
-            }
-            Check::Emails(flags) => emails(&mut tx, r, *flags, run_id, ctx.now, cancel).await?,
+        if let Some(ids) = ahead.next().await? {
+            upsert_ids(&mut tx, r, run_id, ctx.now, ids).await?;
+        } else if let Check::Sql(sql) = &r.check {
+            let select = sql(tx.backend(), params, &Scope::All);
+            upsert(&mut tx, r, run_id, ctx.now, select).await?;
+        } else {
+            let mut src = Source::Tx(&mut tx);
+            let ids = flagged(&mut src, r, params, &Scope::All, cancel).await?;
+            upsert_ids(&mut tx, r, run_id, ctx.now, ids).await?;
         }
         let mut result = tally(&mut tx, r, run_id, ctx.now).await?;
         result.rows_examined = sizes.get(r.table).copied().unwrap_or(0).max(0) as u64;
@@ -194,51 +199,91 @@ async fn upsert(
     tx.execute(&q, "cannot record findings").await.map(|_| ())
 }
 
-/// A rule judged in Rust: addresses in id order, a page at a time, through
-/// its test; the flagged ids go back to the database in batches.
-async fn emails(
+/// Records findings for ids computed outside the statement, in batches.
+async fn upsert_ids(
     tx: &mut WriteTx,
     r: &Rule,
-    flags: fn(&str, &str) -> bool,
     run_id: i64,
     now: chrono::DateTime<chrono::Utc>,
-    cancel: &CancelToken,
+    mut ids: Vec<i64>,
 ) -> Result<()> {
-    let mut after = 0i64;
-    let mut bad: Vec<i64> = Vec::new();
-    loop {
-        cancel.check()?;
-        let page: Vec<(i64, String, String)> = tx
-            .fetch_all(
-                Query::new(format!(
-                    "SELECT id, email, {} AS email_normalized FROM users WHERE id > ",
-                    tx.backend().text("email_normalized")
-                ))
-                .bind(after)
-                .sql(format!(" ORDER BY id LIMIT {EMAIL_PAGE}")),
-                "cannot read email addresses",
-            )
-            .await?;
-        let Some(last) = page.last() else { break };
-        after = last.0;
-        let full = page.len() as i64 == EMAIL_PAGE;
-        bad.extend(
-            page.into_iter()
-                .filter(|(_, email, normalized)| flags(email, normalized))
-                .map(|(id, _, _)| id),
-        );
-        while bad.len() >= EMAIL_BATCH || (!full && !bad.is_empty()) {
-            let take = bad.len().min(EMAIL_BATCH);
-            let ids: Vec<i64> = bad.drain(..take).collect();
-            let mut select = Query::new("SELECT id FROM users WHERE id IN ");
-            select.bind_list(ids);
-            upsert(tx, r, run_id, now, select).await?;
-        }
-        if !full {
-            break;
-        }
+    ids.sort_unstable();
+    ids.dedup();
+    let table = match r.entity {
+        "user" => "users",
+        "product" => "products",
+        "order_item" => "order_items",
+        _ => "orders",
+    };
+    for chunk in ids.chunks(IDS_PER_STATEMENT) {
+        let mut select = Query::new(format!("SELECT id FROM {table} WHERE id IN "));
+        select.bind_list(chunk.iter().copied());
+        upsert(tx, r, run_id, now, select).await?;
     }
     Ok(())
+}
+
+/// On SQLite, the flagged ids of the next rules, computed on read
+/// connections while the run's transaction records the previous ones: the
+/// rules are CPU-bound scans and a second core halves the sweep. The reads
+/// see what the transaction sees, since it holds the only write lock and
+/// the rules do not read what it writes. The servers run each rule as one
+/// `INSERT … SELECT` inside the transaction instead.
+struct ReadAhead {
+    pending: VecDeque<JoinHandle<Result<Vec<i64>>>>,
+    queue: VecDeque<&'static Rule>,
+    db: Option<Db>,
+    params: Params,
+    cancel: CancelToken,
+}
+
+impl ReadAhead {
+    const IN_FLIGHT: usize = 2;
+
+    fn new(db: &Db, rules: &[&'static Rule], params: &Params, cancel: &CancelToken) -> Self {
+        let mut ahead = ReadAhead {
+            pending: VecDeque::new(),
+            queue: rules.iter().copied().collect(),
+            db: db.reads_beside_writes().then(|| db.clone()),
+            params: params.clone(),
+            cancel: cancel.clone(),
+        };
+        ahead.fill();
+        ahead
+    }
+
+    fn fill(&mut self) {
+        let Some(db) = &self.db else { return };
+        while self.pending.len() < Self::IN_FLIGHT {
+            let Some(r) = self.queue.pop_front() else {
+                return;
+            };
+            let (db, params, cancel) = (db.clone(), self.params.clone(), self.cancel.clone());
+            self.pending.push_back(tokio::spawn(async move {
+                flagged(&mut Source::Pool(&db), r, &params, &Scope::All, &cancel).await
+            }));
+        }
+    }
+
+    /// The next rule's ids, or None when this backend does not read ahead.
+    async fn next(&mut self) -> Result<Option<Vec<i64>>> {
+        let Some(handle) = self.pending.pop_front() else {
+            return Ok(None);
+        };
+        self.fill();
+        let ids = handle
+            .await
+            .map_err(|e| Error::internal(format!("a validation rule stopped: {e}")))??;
+        Ok(Some(ids))
+    }
+}
+
+impl Drop for ReadAhead {
+    fn drop(&mut self) {
+        for handle in &self.pending {
+            handle.abort();
+        }
+    }
 }
 
 /// How many findings this rule has now, how many are new, and which of

@@ -15,7 +15,10 @@ pub(crate) const INVALID_EMAIL: Rule = Rule {
     explanation: "The address does not parse as an RFC 5322 address, so no email can reach \
                   this person. Ask them for a correct address and change it.",
     guards_edits: true,
-    check: Check::Emails(|email, _| !EmailAddress::is_valid(email)),
+    check: Check::Emails {
+        flags: |email, _| !EmailAddress::is_valid(email),
+        candidates: None,
+    },
 };
 
 pub(crate) const DUPLICATE_EMAIL_CASE: Rule = Rule {
@@ -63,7 +66,24 @@ pub(crate) const EMAIL_NOT_NORMALIZED: Rule = Rule {
                   Normalising it is a safe fix unless another account already has that \
                   address; then it is a duplicate account and needs a person.",
     guards_edits: true,
-    check: Check::Emails(|email, normalized| normalized != email.to_lowercase()),
+    check: Check::Emails {
+        flags: |email, normalized| normalized != email.to_lowercase(),
+        // For an all-ASCII address every dialect's LOWER agrees with
+        // Rust's; only the others need the Unicode-aware test.
+        candidates: Some(|b| match b {
+            Backend::Sqlite => "(email_normalized <> LOWER(email) \
+                 OR LENGTH(email) <> LENGTH(CAST(email AS BLOB)))"
+                .into(),
+            Backend::Postgres => "(email_normalized <> LOWER(email) \
+                 OR LENGTH(email) <> OCTET_LENGTH(email))"
+                .into(),
+            Backend::Mysql => format!(
+                "({} <> {} OR CHAR_LENGTH(email) <> LENGTH(email))",
+                b.exact(&b.text("email_normalized")),
+                b.exact("LOWER(email)")
+            ),
+        }),
+    },
 };
 
 pub(crate) const UNVERIFIED_STALE: Rule = Rule {

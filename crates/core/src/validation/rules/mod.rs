@@ -65,9 +65,14 @@ impl Scope<'_> {
 pub(crate) enum Check {
     /// `SELECT … AS id …`: the ids of the flagged records, within a scope.
     Sql(fn(Backend, &Params, &Scope) -> Query),
-    /// Every user's (email, email_normalized) through a test in Rust, for
-    /// what no SQL dialect can judge: RFC 5322 syntax, Unicode case.
-    Emails(fn(&str, &str) -> bool),
+    /// Users' (email, email_normalized) through a test in Rust, for what no
+    /// SQL dialect can judge: RFC 5322 syntax, Unicode case. `candidates`,
+    /// if set, is a predicate on `users` that holds for every row the test
+    /// could flag, so the others need not leave the database.
+    Emails {
+        flags: fn(&str, &str) -> bool,
+        candidates: Option<fn(Backend) -> String>,
+    },
 }
 
 pub struct Rule {

@@ -2,7 +2,8 @@
 
 use chrono::Duration;
 
-use super::{q, Check, Rule, Severity};
+use super::{q, Check, Rule, Scope, Severity};
+use crate::db::{Backend, Query};
 
 pub(crate) const TOTAL_MISMATCH: Rule = Rule {
     id: "orders.total_mismatch",
@@ -95,13 +96,32 @@ pub(crate) const NO_ITEMS: Rule = Rule {
     explanation: "The order has no lines at all. Cancel it if it is pending, otherwise \
                   find out what was sold.",
     guards_edits: true,
-    check: Check::Sql(|_, _, s| {
+    check: Check::Sql(|b, _, s| {
+        if b == Backend::Sqlite && matches!(s, Scope::All) {
+            return no_items_by_gaps();
+        }
         let mut q = q("SELECT o.id FROM orders o WHERE NOT EXISTS \
            (SELECT 1 FROM order_items i WHERE i.order_id = o.id)");
         s.and(&mut q, "o.id");
         q
     }),
 };
+
+/// SQLite has no anti-join: `NOT EXISTS` probes the items index once per
+/// order (5 s for 3,000,000). The order ids that have items come out of
+/// that index already sorted, so the orders without are the ids in the
+/// gaps between consecutive ones (and after the last), each gap a rowid
+/// range of the orders table.
+fn no_items_by_gaps() -> Query {
+    q(
+        "WITH present AS (SELECT DISTINCT order_id AS id FROM order_items), \
+       edges AS (SELECT LAG(id, 1, 0) OVER (ORDER BY id) AS lo, id AS hi FROM present \
+                 UNION ALL SELECT COALESCE(MAX(order_id), 0), 9223372036854775807 \
+                 FROM order_items), \
+       gaps AS MATERIALIZED (SELECT lo, hi FROM edges WHERE hi > lo + 1) \
+       SELECT o.id FROM gaps g CROSS JOIN orders o WHERE o.id > g.lo AND o.id < g.hi",
+    )
+}
 
 pub(crate) const PAID_NOT_SHIPPED: Rule = Rule {
     id: "orders.paid_not_shipped",
