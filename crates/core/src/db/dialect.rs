@@ -99,6 +99,15 @@ impl Backend {
         }
     }
 
+    /// A predicate: `col` is all ASCII (as many characters as bytes).
+    pub(crate) fn is_ascii(self, col: &str) -> String {
+        match self {
+            Backend::Sqlite => format!("LENGTH({col}) = LENGTH(CAST({col} AS BLOB))"),
+            Backend::Postgres => format!("LENGTH({col}) = OCTET_LENGTH({col})"),
+            Backend::Mysql => format!("CHAR_LENGTH({col}) = LENGTH({col})"),
+        }
+    }
+
     /// A predicate: `col` contains an ASCII control character.
     pub(crate) fn has_control_chars(self, col: &str) -> String {
         match self {

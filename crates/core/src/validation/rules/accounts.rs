@@ -2,6 +2,7 @@
 
 use chrono::Duration;
 use email_address::EmailAddress;
+use unicode_normalization::UnicodeNormalization;
 
 use super::{q, Check, Rule, Scope, Severity};
 use crate::db::Backend;
@@ -23,16 +24,19 @@ pub(crate) const INVALID_EMAIL: Rule = Rule {
 
 pub(crate) const DUPLICATE_EMAIL_CASE: Rule = Rule {
     id: "users.duplicate_email_case",
-    title: "Two accounts share an address up to letter case",
+    title: "Two accounts share an address up to letter case or Unicode form",
     severity: Severity::Error,
     entity: "user",
     table: "users",
-    explanation: "Another account has the same address written with different capitals; \
-                  the flagged account is the older one. Find out which one the person uses \
+    explanation: "Another account has the same address written with different capitals \
+                  or another Unicode form of the same letters (é as one character or as e \
+                  plus an accent); the flagged account is the older one. Find out which one the person uses \
                   before merging or disabling; this is not fixed automatically.",
     guards_edits: true,
-    check: Check::Sql(|b, _, s| {
-        let mut q = q("SELECT MIN(id) AS id FROM users WHERE 1 = 1");
+    check: Check::Duplicates {
+        key: |email| email.to_lowercase().nfc().collect(),
+        sql: |b, _, s| {
+        let mut q = q(&format!("SELECT MIN(id) AS id FROM users WHERE {}", b.is_ascii("email")));
         if let Scope::Ids(ids) = s {
             // SQLite and PostgreSQL find the addresses through the
             // index on LOWER(email); MariaDB through the one on email,
@@ -52,7 +56,8 @@ pub(crate) const DUPLICATE_EMAIL_CASE: Rule = Rule {
             b.exact("LOWER(email)")
         ));
         q
-    }),
+    },
+    },
 };
 
 pub(crate) const EMAIL_NOT_NORMALIZED: Rule = Rule {
@@ -70,18 +75,13 @@ pub(crate) const EMAIL_NOT_NORMALIZED: Rule = Rule {
         flags: |email, normalized| normalized != email.to_lowercase(),
         // For an all-ASCII address every dialect's LOWER agrees with
         // Rust's; only the others need the Unicode-aware test.
-        candidates: Some(|b| match b {
-            Backend::Sqlite => "(email_normalized <> LOWER(email) \
-                 OR LENGTH(email) <> LENGTH(CAST(email AS BLOB)))"
-                .into(),
-            Backend::Postgres => "(email_normalized <> LOWER(email) \
-                 OR LENGTH(email) <> OCTET_LENGTH(email))"
-                .into(),
-            Backend::Mysql => format!(
-                "({} <> {} OR CHAR_LENGTH(email) <> LENGTH(email))",
+        candidates: Some(|b| {
+            format!(
+                "({} <> {} OR NOT ({}))",
                 b.exact(&b.text("email_normalized")),
-                b.exact("LOWER(email)")
-            ),
+                b.exact("LOWER(email)"),
+                b.is_ascii("email")
+            )
         }),
     },
 };

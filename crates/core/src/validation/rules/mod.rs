@@ -73,6 +73,14 @@ pub(crate) enum Check {
         flags: fn(&str, &str) -> bool,
         candidates: Option<fn(Backend) -> String>,
     },
+    /// Groups of users whose addresses share a key, the oldest of each
+    /// flagged: `sql` groups the all-ASCII addresses in the database (case
+    /// is all there is to fold), `key` the others in Rust (Unicode case and
+    /// normal form).
+    Duplicates {
+        sql: fn(Backend, &Params, &Scope) -> Query,
+        key: fn(&str) -> String,
+    },
 }
 
 pub struct Rule {
