@@ -80,9 +80,15 @@ async fn each_action_changes_one_version_and_is_audited(backend: Backend) {
         .iter()
         .find(|e| e.action == "user.change_email")
         .unwrap();
+    let queued = c
+        .t
+        .scalar("SELECT MAX(id) FROM admin_outbox WHERE template = 'verify_email' AND recipient = 'Bobby@Example.net'")
+        .await;
     assert_eq!(
         email.after,
-        Some(json!({"email": "Bobby@Example.net", "email_verified_at": null}))
+        Some(
+            json!({"email": "Bobby@Example.net", "email_verified_at": null, "verification_message": queued})
+        )
     );
     let grant = entries
         .iter()

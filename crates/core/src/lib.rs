@@ -10,6 +10,7 @@ pub mod db;
 pub mod demo;
 pub mod error;
 pub mod money;
+pub mod notify;
 pub mod operators;
 pub mod orders;
 pub mod page;

@@ -6,6 +6,8 @@
 //! `scripts/services.sh` creates). A server that is not there fails the test
 //! with a message saying how to start it; nothing is skipped.
 
+pub mod smtp;
+
 use std::sync::atomic::{AtomicU32, Ordering};
 
 use backoffice_core::db::{Backend, Db, OpenOptions, Target};

@@ -10,6 +10,7 @@ use super::plan::{clean_text, plan, validate, UserAction, MAX_REASON_CHARS};
 use super::{address_owner, unmasked, user_columns, User, UserRow};
 use crate::audit::{self, Record};
 use crate::db::{Query, Source, WriteTx};
+use crate::notify;
 use crate::operators::Permission;
 use crate::session::Ctx;
 use crate::validation::{Guard, Touched};
@@ -176,6 +177,12 @@ pub async fn apply(
         after.insert(c.column.to_string(), c.after);
     }
     guard.check(&mut tx).await?;
+    if let UserAction::ChangeEmail { .. } = &action {
+        // The new address is unverified: ask its owner, in this transaction.
+        if let Some(id) = notify::verify_new_address(&mut tx, ctx, user_id).await? {
+            after.insert("verification_message".into(), json!(id));
+        }
+    }
     if let Some((b, a)) = roles_changed {
         before.insert("roles".into(), b);
         after.insert("roles".into(), a);

@@ -1,0 +1,336 @@
+//! The dispatcher's side of the outbox table: recover expired leases, claim
+//! due messages, mark a send as started, record its outcome.
+//!
+//! A claimed message is `sending` with a lease (`due_at`) and an owner.
+//! Right before its bytes go to the server the dispatcher stamps
+//! `send_started_at`. When a lease runs out (the dispatcher was killed),
+//! the stamp decides: never started → queued again; started → `uncertain`,
+//! for an operator, because the server may have it.
+
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use serde_json::Value;
+use zeroize::Zeroizing;
+
+use super::super::{tokens, Template};
+use crate::db::{Backend, Db, Query};
+use crate::Result;
+
+/// How one attempt ended.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Outcome {
+    Sent {
+        reply: String,
+    },
+    /// Worth another attempt later (4xx, connection refused, timeout
+    /// before the message was handed over).
+    Temporary {
+        code: Option<u16>,
+        detail: String,
+    },
+    /// Refused for good (5xx), or cannot be built.
+    Permanent {
+        code: Option<u16>,
+        detail: String,
+    },
+    /// The message was handed over but the reply was lost.
+    Uncertain {
+        detail: String,
+    },
+}
+
+impl Outcome {
+    fn name(&self) -> &'static str {
+        match self {
+            Outcome::Sent { .. } => "sent",
+            Outcome::Temporary { .. } => "temporary",
+            Outcome::Permanent { .. } => "permanent",
+            Outcome::Uncertain { .. } => "uncertain",
+        }
+    }
+}
+
+/// A claimed message, with its link token when it carries one.
+pub(crate) struct Claimed {
+    pub id: i64,
+    pub uid: String,
+    pub template: Template,
+    pub recipient: String,
+    pub recipient_name: String,
+    pub vars: Value,
+    pub attempt: i32,
+    pub token: Option<Zeroizing<String>>,
+    /// Why it cannot be sent at all (its user is gone, its values unreadable).
+    pub broken: Option<String>,
+}
+
+const UNCERTAIN_AFTER_CRASH: &str =
+    "the dispatcher stopped while sending; the server may have accepted it";
+
+fn later(now: DateTime<Utc>, d: Duration) -> DateTime<Utc> {
+    now + chrono::Duration::from_std(d).unwrap_or(chrono::Duration::hours(1))
+}
+
+/// Settles messages whose lease ran out. Returns (queued again, uncertain).
+pub(crate) async fn recover(db: &Db, now: DateTime<Utc>) -> Result<(u64, u64)> {
+    let mut tx = db.begin_write("recover the outbox").await?;
+    let expired_started = |q: &mut Query| {
+        q.sql(" WHERE status = 'sending' AND due_at <= ")
+            .bind(now)
+            .sql(" AND send_started_at IS NOT NULL");
+    };
+    let mut q = Query::new(
+        "INSERT INTO admin_outbox_attempts (message_id, attempt, started_at, finished_at, outcome, detail) \
+         SELECT id, attempts, send_started_at, ",
+    );
+    q.bind(now)
+        .sql(", 'uncertain', ")
+        .bind(UNCERTAIN_AFTER_CRASH)
+        .sql(" FROM admin_outbox");
+    expired_started(&mut q);
+    tx.execute(&q, "cannot record the interrupted attempts")
+        .await?;
+    let mut q = Query::new("UPDATE admin_outbox SET status = 'uncertain', last_error = ");
+    q.bind(UNCERTAIN_AFTER_CRASH)
+        .sql(", updated_at = ")
+        .bind(now)
+        .sql(", version = version + 1");
+    expired_started(&mut q);
+    let uncertain = tx.execute(&q, "cannot settle interrupted sends").await?;
+    let requeued = tx
+        .execute(
+            Query::new(
+                "UPDATE admin_outbox SET status = 'queued', attempts = attempts - 1, \
+                 lease_owner = NULL, updated_at = ",
+            )
+            .bind(now)
+            .sql(" WHERE status = 'sending' AND due_at <= ")
+            .bind(now)
+            .sql(" AND send_started_at IS NULL"),
+            "cannot queue unsent messages again",
+        )
+        .await?;
+    tx.commit().await?;
+    Ok((requeued, uncertain))
+}
+
+#[derive(sqlx::FromRow)]
+struct ClaimRow {
+    id: i64,
+    uid: String,
+    template: String,
+    user_id: Option<i64>,
+    recipient: String,
+    recipient_name: String,
+    vars_json: String,
+    attempts: i32,
+}
+
+/// Claims up to `n` due messages for `owner`, minting their link tokens in
+/// the same transaction. PostgreSQL and MariaDB skip rows another
+/// dispatcher holds; SQLite has one writer at a time.
+pub(crate) async fn claim(
+    db: &Db,
+    owner: &str,
+    n: usize,
+    lease: Duration,
+    now: DateTime<Utc>,
+) -> Result<Vec<Claimed>> {
+    let mut tx = db.begin_write("claim outbox messages").await?;
+    let skip = match tx.backend() {
+        Backend::Sqlite => "",
+        Backend::Postgres | Backend::Mysql => " FOR UPDATE SKIP LOCKED",
+    };
+    let ids: Vec<(i64,)> = tx
+        .fetch_all(
+            Query::new("SELECT id FROM admin_outbox WHERE status = 'queued' AND due_at <= ")
+                .bind(now)
+                .sql(format!(" ORDER BY due_at, id LIMIT {n}{skip}")),
+            "cannot read the outbox",
+        )
+        .await?;
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ids: Vec<i64> = ids.into_iter().map(|(i,)| i).collect();
+    let mut q = Query::new("UPDATE admin_outbox SET status = 'sending', lease_owner = ");
+    q.bind(owner)
+        .sql(", due_at = ")
+        .bind(later(now, lease))
+        .sql(", attempts = attempts + 1, send_started_at = NULL, updated_at = ")
+        .bind(now)
+        .sql(" WHERE id IN ")
+        .bind_list(ids.iter().copied());
+    tx.execute(&q, "cannot claim outbox messages").await?;
+    let mut q = Query::new(
+        "SELECT id, uid, template, user_id, recipient, recipient_name, vars_json, attempts \
+         FROM admin_outbox WHERE id IN ",
+    );
+    q.bind_list(ids.iter().copied()).sql(" ORDER BY id");
+    let rows: Vec<ClaimRow> = tx.fetch_all(&q, "cannot read the outbox").await?;
+    let mut claimed = Vec::with_capacity(rows.len());
+    for r in rows {
+        let mut broken = None;
+        let template = Template::parse(&r.template);
+        let vars = serde_json::from_str::<Value>(&r.vars_json);
+        let mut token = None;
+        match (&template, &vars) {
+            (Ok(t), Ok(_)) => {
+                if let Some(kind) = t.link() {
+                    match r.user_id {
+                        Some(user) => token = Some(tokens::mint(&mut tx, user, kind, now).await?),
+                        None => broken = Some("the user no longer exists".to_string()),
+                    }
+                }
+            }
+            (Err(e), _) => broken = Some(e.to_string()),
+            (_, Err(e)) => broken = Some(format!("unreadable values: {e}")),
+        }
+        claimed.push(Claimed {
+            id: r.id,
+            uid: r.uid,
+            template: template.unwrap_or(Template::SupportMessage),
+            recipient: r.recipient,
+            recipient_name: r.recipient_name,
+            vars: vars.unwrap_or(Value::Null),
+            attempt: r.attempts,
+            token,
+            broken,
+        });
+    }
+    tx.commit().await?;
+    Ok(claimed)
+}
+
+/// Stamps the start of a send and renews the lease. False when the lease
+/// was lost (another dispatcher took the message over): do not send.
+pub(crate) async fn start(
+    db: &Db,
+    id: i64,
+    owner: &str,
+    lease: Duration,
+    now: DateTime<Utc>,
+) -> Result<bool> {
+    let mut tx = db.begin_write("start a send").await?;
+    let n = tx
+        .execute(
+            Query::new("UPDATE admin_outbox SET send_started_at = ")
+                .bind(now)
+                .sql(", due_at = ")
+                .bind(later(now, lease))
+                .sql(" WHERE id = ")
+                .bind(id)
+                .sql(" AND status = 'sending' AND lease_owner = ")
+                .bind(owner),
+            "cannot start the send",
+        )
+        .await?;
+    tx.commit().await?;
+    Ok(n == 1)
+}
+
+/// What to do after a temporary failure.
+pub(crate) struct Retry {
+    pub max_attempts: i32,
+    pub after: Duration,
+}
+
+/// Records an attempt and moves the message on. A message another
+/// dispatcher marked uncertain meanwhile still gets the real outcome.
+pub(crate) async fn finish(
+    db: &Db,
+    msg: &Claimed,
+    owner: &str,
+    started: DateTime<Utc>,
+    outcome: &Outcome,
+    retry: &Retry,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let (code, detail) = match outcome {
+        Outcome::Sent { reply } => (None, Some(reply.clone())),
+        Outcome::Temporary { code, detail } | Outcome::Permanent { code, detail } => {
+            (*code, Some(detail.clone()))
+        }
+        Outcome::Uncertain { detail } => (None, Some(detail.clone())),
+    };
+    let mut tx = db.begin_write("record a send").await?;
+    tx.execute(
+        Query::new(
+            "INSERT INTO admin_outbox_attempts (message_id, attempt, started_at, finished_at, \
+             outcome, smtp_code, detail) VALUES (",
+        )
+        .bind(msg.id)
+        .sql(", ")
+        .bind(i64::from(msg.attempt))
+        .sql(", ")
+        .bind(started)
+        .sql(", ")
+        .bind(now)
+        .sql(", ")
+        .bind(outcome.name())
+        .sql(", ")
+        .bind(code.map(i64::from))
+        .sql(", ")
+        .bind(detail.clone())
+        .sql(")"),
+        "cannot record the attempt",
+    )
+    .await?;
+    let mut q = Query::new("UPDATE admin_outbox SET ");
+    match outcome {
+        Outcome::Sent { reply } => {
+            q.sql("status = 'sent', sent_at = ")
+                .bind(now)
+                .sql(", smtp_reply = ")
+                .bind(reply.as_str())
+                .sql(", last_error = NULL");
+        }
+        Outcome::Temporary { detail, .. } if msg.attempt < retry.max_attempts => {
+            q.sql("status = 'queued', due_at = ")
+                .bind(later(now, retry.after))
+                .sql(", last_error = ")
+                .bind(detail.as_str());
+        }
+        Outcome::Temporary { detail, .. } | Outcome::Permanent { detail, .. } => {
+            q.sql("status = 'failed', last_error = ")
+                .bind(detail.as_str());
+        }
+        Outcome::Uncertain { detail } => {
+            q.sql("status = 'uncertain', last_error = ")
+                .bind(detail.as_str());
+        }
+    }
+    q.sql(", lease_owner = NULL, send_started_at = NULL, updated_at = ")
+        .bind(now)
+        .sql(", version = version + 1 WHERE id = ")
+        .bind(msg.id)
+        .sql(" AND lease_owner = ")
+        .bind(owner)
+        .sql(" AND attempts = ")
+        .bind(i64::from(msg.attempt))
+        .sql(" AND status IN ('sending', 'uncertain')");
+    tx.execute(&q, "cannot record the outcome").await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Hands back claimed messages that were never started (on cancel).
+pub(crate) async fn release(db: &Db, ids: &[i64], owner: &str, now: DateTime<Utc>) -> Result<()> {
+    if ids.is_empty() {
+        return Ok(());
+    }
+    let mut tx = db.begin_write("release outbox messages").await?;
+    let mut q = Query::new(
+        "UPDATE admin_outbox SET status = 'queued', attempts = attempts - 1, lease_owner = NULL, due_at = ",
+    );
+    q.bind(now)
+        .sql(", updated_at = ")
+        .bind(now)
+        .sql(" WHERE lease_owner = ")
+        .bind(owner)
+        .sql(" AND status = 'sending' AND send_started_at IS NULL AND id IN ")
+        .bind_list(ids.iter().copied());
+    tx.execute(&q, "cannot release outbox messages").await?;
+    tx.commit().await
+}

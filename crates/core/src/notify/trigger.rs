@@ -1,0 +1,395 @@
+//! Triggering a notification: one outbox row, written in the caller's
+//! transaction, unless the same notification was queued inside the
+//! idempotency window.
+//!
+//! The key is the template, the entity and the recipient's address (or a
+//! key the caller gives). Its row in `admin_outbox_keys` is inserted if
+//! missing and then locked, so two operators pressing Send at the same
+//! moment are ordered: the second sees the first's message and is told
+//! "already sent … by …" instead of queueing another.
+
+use chrono::{DateTime, Duration, Utc};
+use rand::RngCore;
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Map, Value};
+
+use super::outbox::{self, OutboxMessage};
+use super::settings::MailSettings;
+use super::templates::{self, Rendered, BASE_PLACEHOLDER, TOKEN_PLACEHOLDER};
+use super::vars::{self, Recipient, Subject};
+use super::Template;
+use crate::audit::{self, Record};
+use crate::db::{Backend, Query, Source, WriteTx};
+use crate::session::Ctx;
+use crate::users::unmasked;
+use crate::{time, Error, Result};
+
+const MAX_SUBJECT_CHARS: usize = 200;
+const MAX_BODY_CHARS: usize = 10_000;
+const MAX_KEY_CHARS: usize = 200;
+const MAX_REASON_CHARS: usize = 500;
+
+/// The subject and text of a message written by support.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct FreeForm {
+    pub subject: String,
+    pub body: String,
+}
+
+/// What to send, to whom, about what.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Trigger {
+    pub template: Template,
+    /// The recipient; may be left out when `order_id` is given.
+    #[serde(default)]
+    pub user_id: Option<i64>,
+    #[serde(default)]
+    pub order_id: Option<i64>,
+    /// For the support message.
+    #[serde(default)]
+    pub message: Option<FreeForm>,
+    /// An explicit idempotency key instead of template + entity + address.
+    #[serde(default)]
+    pub key: Option<String>,
+    /// Queue even if the same notification was queued inside the window
+    /// (audited as such).
+    #[serde(default)]
+    pub force: bool,
+    #[serde(default)]
+    pub reason: Option<String>,
+}
+
+impl Trigger {
+    pub fn new(template: Template, user_id: i64) -> Self {
+        Trigger {
+            template,
+            user_id: Some(user_id),
+            order_id: None,
+            message: None,
+            key: None,
+            force: false,
+            reason: None,
+        }
+    }
+
+    fn subject(&self) -> Subject {
+        Subject {
+            user_id: self.user_id,
+            order_id: self.order_id,
+        }
+    }
+
+    /// Checks the free text and the key; returns them trimmed.
+    fn checked(mut self) -> Result<Trigger> {
+        let text = |what: &str, s: &str, max: usize| -> Result<String> {
+            let s = s.trim();
+            if s.is_empty() {
+                return Err(Error::validation(format!("the {what} is empty")));
+            }
+            if s.chars().count() > max {
+                return Err(Error::validation(format!(
+                    "the {what} is longer than {max} characters"
+                )));
+            }
+            Ok(s.to_string())
+        };
+        if let Some(m) = &self.message {
+            let subject = text("subject", &m.subject, MAX_SUBJECT_CHARS)?;
+            if subject.chars().any(char::is_control) {
+                return Err(Error::validation("the subject must be one line of text"));
+            }
+            self.message = Some(FreeForm {
+                subject,
+                body: text("message text", &m.body, MAX_BODY_CHARS)?,
+            });
+        } else if self.template == Template::SupportMessage {
+            return Err(Error::validation(
+                "a support message needs a subject and a text",
+            ));
+        }
+        if let Some(k) = &self.key {
+            self.key = Some(text("idempotency key", k, MAX_KEY_CHARS)?);
+        }
+        if let Some(r) = &self.reason {
+            let r = r.trim();
+            if r.chars().count() > MAX_REASON_CHARS {
+                return Err(Error::validation(format!(
+                    "the reason is longer than {MAX_REASON_CHARS} characters"
+                )));
+            }
+            self.reason = (!r.is_empty()).then(|| r.to_string());
+        }
+        Ok(self)
+    }
+}
+
+/// How triggers behave on this connection: the idempotency window, and the
+/// link base previews show.
+#[derive(Debug, Clone)]
+pub struct Policy {
+    pub window: Duration,
+    pub link_base: Option<String>,
+}
+
+impl Default for Policy {
+    fn default() -> Self {
+        Policy {
+            window: Duration::minutes(60),
+            link_base: None,
+        }
+    }
+}
+
+impl From<&MailSettings> for Policy {
+    fn from(s: &MailSettings) -> Self {
+        Policy {
+            window: s.window(),
+            link_base: Some(s.link_base.clone()),
+        }
+    }
+}
+
+/// The answer to a repeat inside the window.
+#[derive(Debug, Clone, Serialize)]
+pub struct AlreadySent {
+    /// The message queued first, with its status now.
+    pub original: OutboxMessage,
+    /// "already sent 4 minutes ago by operator support (message 12, sent)".
+    pub notice: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum Triggered {
+    Queued { message: OutboxMessage },
+    AlreadySent(AlreadySent),
+}
+
+/// Renders what the trigger would send, without queueing anything. Links
+/// show a placeholder where the token will be.
+pub async fn preview(ctx: &Ctx<'_>, policy: &Policy, trigger: Trigger) -> Result<Rendered> {
+    ctx.require(trigger.template.permission())?;
+    let trigger = trigger.checked()?;
+    let (_, vars) = vars::gather(
+        &mut Source::Pool(ctx.db),
+        trigger.template,
+        trigger.subject(),
+        trigger.message.as_ref(),
+    )
+    .await?;
+    let base = policy.link_base.as_deref().unwrap_or(BASE_PLACEHOLDER);
+    let link = templates::link(base, trigger.template, TOKEN_PLACEHOLDER);
+    templates::render(trigger.template, &vars, link.as_deref())
+}
+
+/// Queues the notification (or answers that it already was), audited.
+pub async fn send(ctx: &Ctx<'_>, policy: &Policy, trigger: Trigger) -> Result<Triggered> {
+    ctx.require(trigger.template.permission())?;
+    let trigger = trigger.checked()?;
+    let mut tx = ctx.db.begin_write("queue a notification").await?;
+    let outcome = enqueue(&mut tx, ctx, policy.window, &trigger).await?;
+    let Triggered::Queued { message } = outcome else {
+        return Ok(outcome); // nothing to write: dropping the transaction rolls back the key row
+    };
+    let mut after = Map::new();
+    after.insert("template".into(), json!(trigger.template.id()));
+    after.insert("message".into(), json!(message.id));
+    after.insert("recipient_user".into(), json!(message.user_id));
+    if let Some(o) = message.order_id {
+        after.insert("order".into(), json!(o));
+    }
+    audit::append(
+        &mut tx,
+        ctx.operator.username(),
+        ctx.now,
+        Record {
+            action: if message.forced {
+                "notify.force"
+            } else {
+                "notify.send"
+            },
+            entity_type: "notification",
+            entity_id: message.id.to_string(),
+            before: None,
+            after: Some(after),
+            reason: trigger.reason.as_deref(),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Triggered::Queued { message })
+}
+
+/// The default key: template, entity, address.
+pub(crate) fn default_key(
+    template: Template,
+    order_id: Option<i64>,
+    user_id: i64,
+    email: &str,
+) -> String {
+    let entity = match order_id {
+        Some(o) => format!("order:{o}"),
+        None => format!("user:{user_id}"),
+    };
+    format!("{}:{entity}:{}", template.id(), email.to_lowercase())
+}
+
+/// Writes the outbox row inside `tx`, or reports the message queued inside
+/// the window. The caller audits and commits.
+pub(crate) async fn enqueue(
+    tx: &mut WriteTx,
+    ctx: &Ctx<'_>,
+    window: Duration,
+    trigger: &Trigger,
+) -> Result<Triggered> {
+    let (recipient, vars) = vars::gather(
+        &mut Source::Tx(tx),
+        trigger.template,
+        trigger.subject(),
+        trigger.message.as_ref(),
+    )
+    .await?;
+    let key = match &trigger.key {
+        Some(k) => format!("key:{k}"),
+        None => default_key(
+            trigger.template,
+            trigger.order_id,
+            recipient.user_id,
+            &recipient.email,
+        ),
+    };
+    if let Some(original) = lock_key(tx, &key, ctx.now).await? {
+        let recent = original.created_at > ctx.now - window;
+        if recent && original.status.blocks_repeat() && !trigger.force {
+            let notice = format!(
+                "already sent {} by operator {} (message {}, {}); nothing was queued — \
+                 send anyway with --force",
+                time::relative(original.created_at, ctx.now),
+                original.created_by,
+                original.id,
+                original.status.as_str()
+            );
+            return Ok(Triggered::AlreadySent(AlreadySent {
+                original: original.masked(unmasked(ctx)),
+                notice,
+            }));
+        }
+    }
+    let link = templates::link(BASE_PLACEHOLDER, trigger.template, TOKEN_PLACEHOLDER);
+    let rendered = templates::render(trigger.template, &vars, link.as_deref())?;
+    let id = insert(tx, ctx, trigger, &recipient, &vars, &rendered.subject, &key).await?;
+    tx.execute(
+        Query::new("UPDATE admin_outbox_keys SET message_id = ")
+            .bind(id)
+            .sql(", updated_at = ")
+            .bind(ctx.now)
+            .sql(" WHERE idempotency_key = ")
+            .bind(key.as_str()),
+        "cannot record the idempotency key",
+    )
+    .await?;
+    let row = outbox::load(tx, id)
+        .await?
+        .ok_or_else(|| Error::internal("the queued message vanished"))?;
+    Ok(Triggered::Queued {
+        message: row.masked(unmasked(ctx)),
+    })
+}
+
+/// Inserts the key's row if it is new, locks it, and returns the message it
+/// last queued.
+async fn lock_key(
+    tx: &mut WriteTx,
+    key: &str,
+    now: DateTime<Utc>,
+) -> Result<Option<OutboxMessage>> {
+    let mut q = Query::new(
+        "INSERT INTO admin_outbox_keys (idempotency_key, message_id, updated_at) VALUES (",
+    );
+    q.bind(key).sql(", NULL, ").bind(now).sql(")");
+    q.sql(match tx.backend() {
+        Backend::Sqlite | Backend::Postgres => " ON CONFLICT (idempotency_key) DO NOTHING",
+        Backend::Mysql => " ON DUPLICATE KEY UPDATE idempotency_key = idempotency_key",
+    });
+    tx.execute(&q, "cannot record the idempotency key").await?;
+    let lock = tx.backend().for_update();
+    let (message_id,): (Option<i64>,) = tx
+        .fetch_one(
+            Query::new("SELECT message_id FROM admin_outbox_keys WHERE idempotency_key = ")
+                .bind(key)
+                .sql(lock),
+            "cannot read the idempotency key",
+        )
+        .await?;
+    let Some(id) = message_id else {
+        return Ok(None);
+    };
+    // A locking read: on MariaDB a plain one answers from this
+    // transaction's snapshot, which may predate the message the key names.
+    outbox::load(tx, id).await
+}
+
+async fn insert(
+    tx: &mut WriteTx,
+    ctx: &Ctx<'_>,
+    trigger: &Trigger,
+    recipient: &Recipient,
+    vars: &Value,
+    subject: &str,
+    key: &str,
+) -> Result<i64> {
+    let mut uid = [0u8; 16];
+    rand::rngs::OsRng.fill_bytes(&mut uid);
+    let mut q = Query::new(
+        "INSERT INTO admin_outbox (uid, template, user_id, order_id, recipient, recipient_name, \
+         subject, vars_json, idempotency_key, status, attempts, due_at, forced, created_by, \
+         created_at, updated_at) VALUES (",
+    );
+    q.bind(hex::encode(uid))
+        .sql(", ")
+        .bind(trigger.template.id())
+        .sql(", ")
+        .bind(recipient.user_id)
+        .sql(", ")
+        .bind(trigger.order_id)
+        .sql(", ")
+        .bind(recipient.email.as_str())
+        .sql(", ")
+        .bind(recipient.name.as_str())
+        .sql(", ")
+        .bind(subject)
+        .sql(", ")
+        .bind(vars.to_string())
+        .sql(", ")
+        .bind(key)
+        .sql(", 'queued', 0, ")
+        .bind(ctx.now)
+        .sql(", ")
+        .bind(trigger.force)
+        .sql(", ")
+        .bind(ctx.operator.username())
+        .sql(", ")
+        .bind(ctx.now)
+        .sql(", ")
+        .bind(ctx.now)
+        .sql(") RETURNING id");
+    let (id,): (i64,) = tx.fetch_one(&q, "cannot queue the notification").await?;
+    Ok(id)
+}
+
+/// Queues a verification email to a user's new address, inside the
+/// transaction that changed it. Returns the message's id; none for an
+/// account that takes no verification email (disabled).
+pub(crate) async fn verify_new_address(
+    tx: &mut WriteTx,
+    ctx: &Ctx<'_>,
+    user_id: i64,
+) -> Result<Option<i64>> {
+    let trigger = Trigger::new(Template::VerifyEmail, user_id);
+    match enqueue(tx, ctx, Policy::default().window, &trigger).await {
+        Ok(Triggered::Queued { message }) => Ok(Some(message.id)),
+        Ok(Triggered::AlreadySent(sent)) => Ok(Some(sent.original.id)),
+        Err(Error::Validation(_)) => Ok(None),
+        Err(e) => Err(e),
+    }
+}

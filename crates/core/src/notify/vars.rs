@@ -1,0 +1,172 @@
+//! The values a template is rendered with, read from the database when the
+//! notification is triggered and frozen in the outbox row: the message
+//! says what was true when the operator pressed Send. Links are not
+//! values: the dispatcher adds them, with the profile's link base and a
+//! fresh token, when it sends.
+
+use chrono::{DateTime, Utc};
+use serde_json::{json, Value};
+
+use super::{FreeForm, Template};
+use crate::db::{Query, Source};
+use crate::{money, Error, Result};
+
+/// Who receives the message.
+#[derive(Debug, Clone)]
+pub(crate) struct Recipient {
+    pub user_id: i64,
+    pub email: String,
+    pub name: String,
+}
+
+#[derive(sqlx::FromRow)]
+struct UserFacts {
+    id: i64,
+    email: String,
+    display_name: String,
+    status: String,
+    email_verified_at: Option<DateTime<Utc>>,
+}
+
+#[derive(sqlx::FromRow)]
+struct OrderFacts {
+    id: i64,
+    user_id: i64,
+    status: String,
+    currency: String,
+    total_cents: i64,
+    placed_at: DateTime<Utc>,
+    shipped_at: Option<DateTime<Utc>>,
+}
+
+/// Which records a trigger is about.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Subject {
+    pub user_id: Option<i64>,
+    pub order_id: Option<i64>,
+}
+
+/// Reads the recipient and the template's values, refusing what would make
+/// no sense to send (a reset link to a disabled account, an order message
+/// without its order).
+pub(crate) async fn gather(
+    src: &mut Source<'_>,
+    template: Template,
+    subject: Subject,
+    message: Option<&FreeForm>,
+) -> Result<(Recipient, Value)> {
+    let order = match subject.order_id {
+        Some(id) => Some(order(src, id).await?),
+        None if template.needs_order() => {
+            return Err(Error::validation(format!(
+                "the {} template is about an order: give the order's id",
+                template.id()
+            )))
+        }
+        None => None,
+    };
+    let user_id = match (subject.user_id, &order) {
+        (Some(u), Some(o)) if o.user_id != u => {
+            return Err(Error::validation(format!(
+                "order {} belongs to user {}, not user {u}",
+                o.id, o.user_id
+            )))
+        }
+        (Some(u), _) => u,
+        (None, Some(o)) => o.user_id,
+        (None, None) => return Err(Error::validation("say which user the message is for")),
+    };
+    let user = user(src, user_id).await?;
+    refuse_pointless(template, &user)?;
+
+    let mut vars = json!({
+        "user": {"name": user.display_name, "email": user.email},
+    });
+    if let Some(o) = order {
+        vars["order"] = order_vars(src, &o).await?;
+    }
+    if template == Template::SupportMessage {
+        let m = message
+            .ok_or_else(|| Error::validation("a support message needs a subject and a text"))?;
+        vars["message"] = json!({"subject": m.subject, "body": m.body});
+    }
+    let recipient = Recipient {
+        user_id: user.id,
+        email: user.email,
+        name: user.display_name,
+    };
+    Ok((recipient, vars))
+}
+
+fn refuse_pointless(template: Template, user: &UserFacts) -> Result<()> {
+    let why = match template {
+        Template::VerifyEmail | Template::PasswordReset if user.status == "disabled" => {
+            Some("the account is disabled")
+        }
+        Template::VerifyEmail if user.email_verified_at.is_some() => {
+            Some("the address is already verified")
+        }
+        _ => None,
+    };
+    match why {
+        Some(why) => Err(Error::validation(format!(
+            "not sending {} to user {}: {why}",
+            template.id(),
+            user.id
+        ))),
+        None => Ok(()),
+    }
+}
+
+async fn user(src: &mut Source<'_>, id: i64) -> Result<UserFacts> {
+    src.fetch_optional(
+        Query::new(
+            "SELECT id, email, display_name, status, email_verified_at FROM users WHERE id = ",
+        )
+        .bind(id),
+        "cannot read the user",
+    )
+    .await?
+    .ok_or_else(|| Error::NotFound(format!("no user with id {id}")))
+}
+
+async fn order(src: &mut Source<'_>, id: i64) -> Result<OrderFacts> {
+    src.fetch_optional(
+        Query::new(
+            "SELECT id, user_id, status, currency, total_cents, placed_at, shipped_at \
+             FROM orders WHERE id = ",
+        )
+        .bind(id),
+        "cannot read the order",
+    )
+    .await?
+    .ok_or_else(|| Error::NotFound(format!("no order with id {id}")))
+}
+
+async fn order_vars(src: &mut Source<'_>, o: &OrderFacts) -> Result<Value> {
+    let items: Vec<(String, i64, i64)> = src
+        .fetch_all(
+            Query::new(
+                "SELECT p.name, oi.quantity, oi.line_total_cents FROM order_items oi \
+                 JOIN products p ON p.id = oi.product_id WHERE oi.order_id = ",
+            )
+            .bind(o.id)
+            .sql(" ORDER BY oi.id"),
+            "cannot read the order's items",
+        )
+        .await?;
+    let items: Vec<Value> = items
+        .into_iter()
+        .map(|(name, quantity, line)| {
+            json!({"name": name, "quantity": quantity, "line_total": money::format(line, &o.currency)})
+        })
+        .collect();
+    Ok(json!({
+        "id": o.id,
+        "status": o.status,
+        "total": money::format(o.total_cents, &o.currency),
+        "placed_on": o.placed_at.format("%Y-%m-%d").to_string(),
+        "shipped_on": o.shipped_at.map(|t| t.format("%Y-%m-%d").to_string()),
+        "items": items,
+    }))
+}

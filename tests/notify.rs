@@ -1,0 +1,528 @@
+//! Notifications end to end on each backend, delivered to a real SMTP
+//! server on loopback: headers and both parts, HTML escaping, link tokens
+//! stored only as hashes, idempotency (a repeat, two operators at once,
+//! --force), retries, permanent refusals, uncertain sends, bulk sends.
+
+mod common;
+
+use std::time::Duration;
+
+use backoffice_core::db::Backend;
+use backoffice_core::error::ErrorCode;
+use backoffice_core::notify::dispatch::{DispatchOptions, DispatchReport, Dispatcher};
+use backoffice_core::notify::{
+    self, tokens, Audience, FreeForm, MailSettings, OutboxStatus, Policy, Template, Trigger,
+    Triggered,
+};
+use backoffice_core::progress::{CancelToken, Progress};
+use backoffice_core::session::Ctx;
+use backoffice_testkit::each_backend;
+use backoffice_testkit::smtp::SmtpServer;
+use chrono::Utc;
+use common::shop::shop;
+use common::{console, now, Console, U};
+
+const FROM: &str = "Shop <no-reply@shop.example>";
+
+fn settings(server: &SmtpServer) -> MailSettings {
+    MailSettings {
+        rate_per_second: 1000.0,
+        ..MailSettings::local(server.port, FROM, "https://shop.example")
+    }
+}
+
+fn quick() -> DispatchOptions {
+    DispatchOptions {
+        backoff: Duration::ZERO,
+        backoff_cap: Duration::ZERO,
+        timeout: Duration::from_secs(2),
+        ..DispatchOptions::default()
+    }
+}
+
+async fn dispatch(c: &Console, mail: &MailSettings, options: DispatchOptions) -> DispatchReport {
+    let ctx = Ctx::new(&c.db, &c.support);
+    let d = Dispatcher::new(&ctx, mail.clone(), None, options).expect("a dispatcher");
+    d.run_once(&CancelToken::new(), &|_| {})
+        .await
+        .expect("a dispatch run")
+}
+
+async fn queue(ctx: &Ctx<'_>, trigger: Trigger) -> i64 {
+    match notify::send(ctx, &Policy::default(), trigger)
+        .await
+        .expect("queued")
+    {
+        Triggered::Queued { message } => message.id,
+        Triggered::AlreadySent(s) => panic!("unexpected: {}", s.notice),
+    }
+}
+
+async fn status(c: &Console, id: i64) -> OutboxStatus {
+    let ctx = Ctx::new(&c.db, &c.admin);
+    notify::show(&ctx, id).await.unwrap().message.status
+}
+
+async fn delivers_both_parts_escaped_with_a_hashed_token(backend: Backend) {
+    let c = console(backend).await;
+    shop(&c.t).await;
+    c.t.exec("UPDATE users SET display_name = '<script>alert(1)</script>' WHERE id = 2")
+        .await;
+    let server = SmtpServer::start(&[]);
+    let ctx = Ctx::at(&c.db, &c.support, now());
+    let verify = queue(&ctx, Trigger::new(Template::VerifyEmail, 3)).await;
+    let shipped = queue(
+        &ctx,
+        Trigger {
+            order_id: Some(4),
+            ..Trigger::new(Template::OrderShipped, 2)
+        },
+    )
+    .await;
+    let note = Trigger {
+        message: Some(FreeForm {
+            subject: "About your <order>".into(),
+            body: "We found it.\n<b>Sorry</b> for the wait.".into(),
+        }),
+        ..Trigger::new(Template::SupportMessage, 2)
+    };
+    let preview = notify::preview(&ctx, &Policy::default(), note.clone())
+        .await
+        .unwrap();
+    assert!(
+        preview.html.contains("&lt;b&gt;Sorry&lt;&#x2f;b&gt;"),
+        "{}",
+        preview.html
+    );
+    assert_eq!(server.received().len(), 0, "a preview sends nothing");
+    let support = queue(&ctx, note).await;
+    assert_eq!(status(&c, verify).await, OutboxStatus::Queued);
+
+    let report = dispatch(&c, &settings(&server), quick()).await;
+    assert_eq!(report.sent, 3, "{report:?}");
+    let got = server.wait_for(3, Duration::from_secs(10));
+    let v = got
+        .iter()
+        .find(|m| m.subject == "Confirm your email address")
+        .expect("the verification email");
+    assert!(v.to.contains("ANNA@Example.org"), "{}", v.to);
+    assert_eq!(v.from, FROM);
+    assert_eq!(v.content_type, "multipart/alternative");
+    assert!(v.message_id.ends_with("@shop.example>"), "{}", v.message_id);
+    let uid = &notify::show(&Ctx::new(&c.db, &c.admin), verify)
+        .await
+        .unwrap()
+        .message
+        .uid;
+    assert!(v.message_id.contains(uid.as_str()));
+    let token = v
+        .text
+        .split("https://shop.example/verify-email?token=")
+        .nth(1)
+        .expect("a link in the text part")
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .to_string();
+    assert_eq!(token.len(), 43, "32 bytes, base64url: {token}");
+    assert!(v.html.contains(&token));
+    // Only the hash is stored, and the raw token is nowhere in the database.
+    let hashed =
+        c.t.scalar(&format!(
+            "SELECT COUNT(*) FROM auth_tokens WHERE user_id = 3 AND purpose = 'verify_email' \
+             AND token_hash = '{}'",
+            tokens::hash(&token)
+        ))
+        .await;
+    assert_eq!(hashed, 1);
+    let leaked =
+        c.t.scalar(&format!(
+            "SELECT COUNT(*) FROM admin_outbox WHERE vars_json LIKE '%{token}%'"
+        ))
+        .await;
+    assert_eq!(leaked, 0);
+    assert_eq!(
+        tokens::redeem(&c.db, &token, "verify_email", Utc::now())
+            .await
+            .unwrap(),
+        3
+    );
+    let again = tokens::redeem(&c.db, &token, "verify_email", Utc::now())
+        .await
+        .unwrap_err();
+    assert_eq!(again.code(), ErrorCode::Conflict);
+    let late = tokens::redeem(
+        &c.db,
+        &token,
+        "verify_email",
+        Utc::now() + chrono::Duration::hours(25),
+    );
+    assert!(late.await.is_err());
+
+    let s = got
+        .iter()
+        .find(|m| m.subject.contains("on its way"))
+        .expect("the shipped email");
+    assert!(
+        s.html
+            .contains("&lt;script&gt;alert(1)&lt;&#x2f;script&gt;"),
+        "{}",
+        s.html
+    );
+    assert!(!s.html.contains("<script>"));
+    assert!(
+        s.text.contains("Hello <script>alert(1)</script>,"),
+        "{}",
+        s.text
+    );
+    assert!(s.text.contains("#4"), "{}", s.text);
+    let m = got
+        .iter()
+        .find(|m| m.subject == "About your <order>")
+        .expect("the support email");
+    assert!(m.html.contains("&lt;b&gt;Sorry"), "{}", m.html);
+    for id in [verify, shipped, support] {
+        let view = notify::show(&Ctx::new(&c.db, &c.admin), id).await.unwrap();
+        assert_eq!(view.message.status, OutboxStatus::Sent, "{id}");
+        assert!(view
+            .message
+            .smtp_reply
+            .as_deref()
+            .unwrap_or("")
+            .starts_with("250"));
+        assert_eq!(view.attempts.len(), 1);
+        assert_eq!(view.attempts[0].outcome, "sent");
+    }
+}
+
+async fn a_repeat_is_answered_not_queued(backend: Backend) {
+    let c = console(backend).await;
+    shop(&c.t).await;
+    let ctx = Ctx::at(&c.db, &c.support, now());
+    let first = queue(&ctx, Trigger::new(Template::PasswordReset, 1)).await;
+    let later = Ctx::at(&c.db, &c.admin, now() + chrono::Duration::minutes(4));
+    let Triggered::AlreadySent(again) = notify::send(
+        &later,
+        &Policy::default(),
+        Trigger::new(Template::PasswordReset, 1),
+    )
+    .await
+    .unwrap() else {
+        panic!("a repeat inside the window was queued");
+    };
+    assert_eq!(again.original.id, first);
+    assert!(
+        again
+            .notice
+            .starts_with("already sent 4 minutes ago by operator sam"),
+        "{}",
+        again.notice
+    );
+    assert!(again.notice.contains("queued"), "{}", again.notice);
+    // --force queues anyway, audited as such.
+    let forced = Trigger {
+        force: true,
+        reason: Some("customer asked twice".into()),
+        ..Trigger::new(Template::PasswordReset, 1)
+    };
+    let id = queue(&later, forced).await;
+    assert_ne!(id, first);
+    let audited = c
+        .t
+        .scalar(&format!(
+            "SELECT COUNT(*) FROM admin_audit_log WHERE action = 'notify.force' AND entity_id = '{id}' \
+             AND reason = 'customer asked twice'"
+        ))
+        .await;
+    assert_eq!(audited, 1);
+    // After the window the same trigger queues again.
+    let next_day = Ctx::at(&c.db, &c.support, now() + chrono::Duration::hours(2));
+    queue(&next_day, Trigger::new(Template::PasswordReset, 1)).await;
+    // Another entity is another key.
+    queue(
+        &ctx,
+        Trigger {
+            order_id: Some(2),
+            ..Trigger::new(Template::OrderStatus, 1)
+        },
+    )
+    .await;
+    assert_eq!(c.t.scalar("SELECT COUNT(*) FROM admin_outbox").await, 4);
+    // Bad input writes nothing.
+    for (bad, why) in [
+        (Trigger::new(Template::OrderStatus, 1), "about an order"),
+        (
+            Trigger {
+                order_id: Some(3),
+                ..Trigger::new(Template::OrderStatus, 1)
+            },
+            "belongs to user 2",
+        ),
+        (Trigger::new(Template::VerifyEmail, 1), "already verified"),
+        (Trigger::new(Template::PasswordReset, 5), "disabled"),
+        (Trigger::new(Template::SupportMessage, 1), "subject"),
+        (Trigger::new(Template::PasswordReset, 999), "no user"),
+    ] {
+        let err = notify::send(&ctx, &Policy::default(), bad)
+            .await
+            .unwrap_err();
+        assert!(err.to_string().contains(why), "{why}: {err}");
+    }
+    assert_eq!(c.t.scalar("SELECT COUNT(*) FROM admin_outbox").await, 4);
+}
+
+async fn two_operators_at_once_queue_one(backend: Backend) {
+    let c = console(backend).await;
+    shop(&c.t).await;
+    for round in 0..5 {
+        let at = now() + chrono::Duration::hours(2 * round);
+        let a = Ctx::at(&c.db, &c.admin, at);
+        let s = Ctx::at(&c.db, &c.support, at);
+        let trigger = || Trigger {
+            order_id: Some(4),
+            ..Trigger::new(Template::OrderShipped, 2)
+        };
+        let policy = Policy::default();
+        let (x, y) = tokio::join!(
+            notify::send(&a, &policy, trigger()),
+            notify::send(&s, &policy, trigger())
+        );
+        let queued = [x.unwrap(), y.unwrap()]
+            .iter()
+            .filter(|t| matches!(t, Triggered::Queued { .. }))
+            .count();
+        assert_eq!(queued, 1, "round {round}");
+    }
+    assert_eq!(c.t.scalar("SELECT COUNT(*) FROM admin_outbox").await, 5);
+}
+
+async fn refusals_retries_and_uncertain_sends(backend: Backend) {
+    let c = console(backend).await;
+    shop(&c.t).await;
+    for (id, email) in [
+        (20, "tempfail@example.com"),
+        (21, "reject@example.com"),
+        (22, "hang@example.com"),
+        (23, "tempfail.two@example.com"),
+    ] {
+        U::new(id, email, "Case").insert(&c.t).await;
+    }
+    let server = SmtpServer::start(&["--tempfail-times", "2", "--hang-seconds", "20"]);
+    let ctx = Ctx::at(&c.db, &c.support, now());
+    let hello = |user| Trigger {
+        message: Some(FreeForm {
+            subject: "Hello".into(),
+            body: "Text".into(),
+        }),
+        ..Trigger::new(Template::SupportMessage, user)
+    };
+    let temp = queue(&ctx, hello(20)).await;
+    let reject = queue(&ctx, hello(21)).await;
+    let hang = queue(&ctx, hello(22)).await;
+    let options = DispatchOptions {
+        max_attempts: 3,
+        timeout: Duration::from_secs(1),
+        ..quick()
+    };
+    let report = dispatch(&c, &settings(&server), options).await;
+    assert_eq!(
+        (report.sent, report.failed, report.uncertain),
+        (1, 1, 1),
+        "{report:?}"
+    );
+    assert_eq!(report.retrying, 2, "{report:?}");
+
+    let admin = Ctx::new(&c.db, &c.admin);
+    let t = notify::show(&admin, temp).await.unwrap();
+    assert_eq!(t.message.status, OutboxStatus::Sent);
+    let outcomes: Vec<_> = t
+        .attempts
+        .iter()
+        .map(|a| (a.outcome.as_str(), a.smtp_code))
+        .collect();
+    assert_eq!(
+        outcomes,
+        [
+            ("temporary", Some(451)),
+            ("temporary", Some(451)),
+            ("sent", None)
+        ]
+    );
+    let r = notify::show(&admin, reject).await.unwrap();
+    assert_eq!(r.message.status, OutboxStatus::Failed);
+    assert_eq!(r.attempts.len(), 1, "a 5xx is not retried");
+    assert_eq!(r.attempts[0].smtp_code, Some(550));
+    let h = notify::show(&admin, hang).await.unwrap();
+    assert_eq!(h.message.status, OutboxStatus::Uncertain);
+    assert!(h
+        .message
+        .last_error
+        .as_deref()
+        .unwrap()
+        .contains("may have accepted"));
+    // The server did get it: that is why it is not resent on its own.
+    assert!(server.received().iter().any(|m| m.to.contains("hang@")));
+    assert_eq!(dispatch(&c, &settings(&server), quick()).await.sent, 0);
+
+    // The last attempt's temporary refusal fails the message.
+    let two = queue(&ctx, hello(23)).await;
+    let options = DispatchOptions {
+        max_attempts: 2,
+        ..quick()
+    };
+    let report = dispatch(&c, &settings(&server), options).await;
+    assert_eq!((report.retrying, report.failed), (1, 1), "{report:?}");
+    assert_eq!(status(&c, two).await, OutboxStatus::Failed);
+
+    // Operators: retry the failed one, cancel the uncertain one; a sent
+    // message cannot be cancelled.
+    let retried = notify::retry(&admin, reject, Some("address fixed"))
+        .await
+        .unwrap();
+    assert_eq!(retried.status, OutboxStatus::Queued);
+    let cancelled = notify::cancel(&admin, hang, None).await.unwrap();
+    assert_eq!(cancelled.status, OutboxStatus::Cancelled);
+    let err = notify::cancel(&admin, temp, None).await.unwrap_err();
+    assert_eq!(err.code(), ErrorCode::Conflict);
+    let audit = c
+        .t
+        .scalar("SELECT COUNT(*) FROM admin_audit_log WHERE action IN ('outbox.retry', 'outbox.cancel')")
+        .await;
+    assert_eq!(audit, 2);
+}
+
+async fn an_unreachable_server_keeps_messages_queued(backend: Backend) {
+    let c = console(backend).await;
+    shop(&c.t).await;
+    let ctx = Ctx::at(&c.db, &c.support, now());
+    let id = queue(&ctx, Trigger::new(Template::PasswordReset, 2)).await;
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mail = MailSettings {
+        rate_per_second: 1000.0,
+        ..MailSettings::local(closed, FROM, "https://shop.example")
+    };
+    let options = DispatchOptions {
+        backoff: Duration::from_secs(60),
+        backoff_cap: Duration::from_secs(60),
+        ..quick()
+    };
+    let report = dispatch(&c, &mail, options).await;
+    assert_eq!(report.retrying, 1, "{report:?}");
+    let view = notify::show(&Ctx::new(&c.db, &c.admin), id).await.unwrap();
+    assert_eq!(view.message.status, OutboxStatus::Queued);
+    assert!(view.message.due_at > Utc::now(), "backs off");
+    assert!(view
+        .message
+        .last_error
+        .unwrap()
+        .contains("connecting to 127.0.0.1"));
+}
+
+async fn bulk_reminder_counts_skips_and_cancels(backend: Backend) {
+    let c = console(backend).await;
+    shop(&c.t).await;
+    for id in 30..36 {
+        let mut u = U::new(id, "", "Late");
+        u.email = Box::leak(format!("late{id}@example.com").into_boxed_str());
+        u.verified = None;
+        u.insert(&c.t).await;
+    }
+    let ctx = Ctx::at(&c.db, &c.support, now());
+    queue(&ctx, Trigger::new(Template::VerifyEmail, 31)).await;
+    let audience = Audience::Unverified { days: 7 };
+    let policy = Policy {
+        link_base: Some("https://shop.example".into()),
+        ..Policy::default()
+    };
+    let preview = notify::bulk_preview(&ctx, &policy, Template::VerifyEmail, &audience, None)
+        .await
+        .unwrap();
+    // Users 3 and 30..35 are unverified; 31 was just asked.
+    assert_eq!(
+        (preview.recipients, preview.already_sent, preview.to_queue),
+        (7, 1, 6)
+    );
+    let sample = preview.sample.expect("a sample");
+    assert!(
+        sample
+            .text
+            .contains("https://shop.example/verify-email?token="),
+        "{}",
+        sample.text
+    );
+
+    let cancel = CancelToken::new();
+    cancel.cancel();
+    let report = notify::bulk_queue(
+        &ctx,
+        &policy,
+        Template::VerifyEmail,
+        &audience,
+        None,
+        None,
+        &|_: Progress| {},
+        &cancel,
+    )
+    .await
+    .unwrap();
+    assert!(report.cancelled);
+    assert_eq!(report.queued, 0);
+
+    let seen = std::sync::Mutex::new(Vec::new());
+    let progress = |p: Progress| seen.lock().unwrap().push(p.done);
+    let report = notify::bulk_queue(
+        &ctx,
+        &policy,
+        Template::VerifyEmail,
+        &audience,
+        None,
+        Some("reminder"),
+        &progress,
+        &CancelToken::new(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        (report.queued, report.skipped, report.refused),
+        (6, 1, 0),
+        "{report:?}"
+    );
+    assert_eq!(seen.lock().unwrap().last(), Some(&7));
+    assert_eq!(c.t.scalar("SELECT COUNT(*) FROM admin_outbox").await, 7);
+    assert_eq!(
+        c.t.scalar("SELECT COUNT(*) FROM admin_audit_log WHERE action = 'notify.bulk'")
+            .await,
+        1
+    );
+    // Orders: one message per order, missing ids reported.
+    let orders = Audience::Orders {
+        ids: vec![3, 4, 404],
+    };
+    let report = notify::bulk_queue(
+        &ctx,
+        &policy,
+        Template::OrderShipped,
+        &orders,
+        None,
+        None,
+        &|_: Progress| {},
+        &CancelToken::new(),
+    )
+    .await
+    .unwrap();
+    assert_eq!((report.queued, report.refused), (2, 1), "{report:?}");
+    assert!(report.refusals[0].contains("404"));
+}
+
+each_backend! {
+    delivery => delivers_both_parts_escaped_with_a_hashed_token,
+    repeat => a_repeat_is_answered_not_queued,
+    concurrent_triggers => two_operators_at_once_queue_one,
+    refusals => refusals_retries_and_uncertain_sends,
+    unreachable => an_unreachable_server_keeps_messages_queued,
+    bulk => bulk_reminder_counts_skips_and_cancels,
+}
