@@ -170,6 +170,7 @@ async fn lists_profiles_connects_and_shows_row_counts() {
         user: None,
         read_only: false,
         demo,
+        mail: None,
     };
     add_profile(
         &store,

@@ -5,9 +5,11 @@ mod card;
 mod findings;
 mod fixes;
 mod input;
+mod notify;
 mod operator;
 mod order_text;
 mod orders;
+mod outbox;
 mod output;
 mod profile;
 mod seed;
@@ -76,6 +78,12 @@ enum Command {
     /// The audit log: list entries, verify the hash chain.
     #[command(subcommand)]
     Audit(audit::AuditCommand),
+    /// Notifications: templates, preview, send, bulk.
+    #[command(subcommand)]
+    Notify(notify::NotifyCommand),
+    /// The notification outbox: list, show, retry, cancel, dispatch.
+    #[command(subcommand)]
+    Outbox(outbox::OutboxCommand),
 }
 
 async fn run(cli: Cli, out: &Out) -> Result<()> {
@@ -96,6 +104,8 @@ async fn run(cli: Cli, out: &Out) -> Result<()> {
         Command::Validate(cmd) => validate::run_command(cmd, &chosen, who, out).await,
         Command::Findings(cmd) => findings::run(cmd, &chosen, who, out).await,
         Command::Audit(cmd) => audit::run(cmd, &chosen, who, out).await,
+        Command::Notify(cmd) => notify::run(cmd, &chosen, who, out).await,
+        Command::Outbox(cmd) => outbox::run(cmd, &chosen, who, out).await,
     }
 }
 

@@ -4,7 +4,8 @@ use clap::{Args, Subcommand};
 use serde::Serialize;
 
 use backoffice_core::db::{Backend, Db, OpenOptions, SchemaStatus};
-use backoffice_core::profiles::{add_profile, remove_profile, Profile, ProfileStore};
+use backoffice_core::notify::{MailSettings, Security};
+use backoffice_core::profiles::{add_profile, remove_profile, set_mail, Profile, ProfileStore};
 use backoffice_core::secrets::{KeyringStore, Secret};
 use backoffice_core::{Error, Result};
 
@@ -22,6 +23,39 @@ pub enum ProfileCommand {
     Remove { name: String },
     /// Connect with a profile and report the server and schema.
     Test { name: Option<String> },
+    /// Set how a profile sends notifications (SMTP password to the keychain).
+    Mail(MailArgs),
+}
+
+#[derive(Args)]
+pub struct MailArgs {
+    name: String,
+    #[arg(long)]
+    smtp_host: String,
+    /// Default: 587 for starttls, 465 for tls, 25 for none.
+    #[arg(long)]
+    smtp_port: Option<u16>,
+    /// starttls, tls or none (none only for a relay on this machine).
+    #[arg(long, default_value = "starttls")]
+    security: Security,
+    /// Sign in to the server as this user; the password is asked for.
+    #[arg(long)]
+    smtp_user: Option<String>,
+    /// The sender: "Name <address>" or an address.
+    #[arg(long)]
+    from: String,
+    /// Where verification and reset links point, e.g. https://shop.example
+    #[arg(long)]
+    link_base: String,
+    /// At most this many messages per second.
+    #[arg(long, default_value_t = 10.0)]
+    rate: f64,
+    /// A repeat trigger inside this many minutes is answered, not queued.
+    #[arg(long, default_value_t = 60)]
+    window_minutes: u32,
+    /// Read the SMTP password from standard input (first line).
+    #[arg(long)]
+    password_stdin: bool,
 }
 
 #[derive(Args)]
@@ -91,6 +125,7 @@ pub async fn run(cmd: ProfileCommand, chosen: &Chosen<'_>, out: &Out) -> Result<
                 user: args.user.clone(),
                 read_only: args.read_only,
                 demo: false,
+                mail: None,
             };
             add_profile(&store, &secrets, profile.clone(), password, args.replace)?;
             out.show(&profile, || {
@@ -124,6 +159,38 @@ pub async fn run(cmd: ProfileCommand, chosen: &Chosen<'_>, out: &Out) -> Result<
                     })
                     .collect::<Vec<_>>()
                     .join("\n")
+            });
+        }
+        ProfileCommand::Mail(args) => {
+            let password = match (&args.smtp_user, args.password_stdin) {
+                (None, _) => None,
+                (Some(_), true) => Some(input::secret_from_stdin("SMTP password")?),
+                (Some(user), false) => Some(input::prompt_secret(
+                    &format!("SMTP password for {user}: "),
+                    "no SMTP password given: use --password-stdin",
+                )?),
+            };
+            let mail = MailSettings {
+                smtp_host: args.smtp_host,
+                smtp_port: args.smtp_port,
+                security: args.security,
+                smtp_user: args.smtp_user,
+                from: args.from,
+                link_base: args.link_base,
+                rate_per_second: args.rate,
+                window_minutes: args.window_minutes,
+            };
+            let profile = set_mail(&store, &secrets, &args.name, mail, password)?;
+            out.show(&profile, || {
+                let m = profile.mail.as_ref().expect("just set");
+                format!(
+                    "profile '{}' sends mail through {}:{} ({:?}) as {}",
+                    profile.name,
+                    m.smtp_host,
+                    m.port(),
+                    m.security,
+                    m.from
+                )
             });
         }
         ProfileCommand::Remove { name } => {

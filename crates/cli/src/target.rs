@@ -1,7 +1,7 @@
 //! Which database a command works on: `--db URL` or `--profile NAME`.
 
 use backoffice_core::db::{Db, OpenOptions, Target};
-use backoffice_core::profiles::ProfileStore;
+use backoffice_core::profiles::{Profile, ProfileStore};
 use backoffice_core::secrets::KeyringStore;
 use backoffice_core::{Error, Result};
 
@@ -11,6 +11,14 @@ pub struct Chosen<'a> {
 }
 
 impl Chosen<'_> {
+    /// The chosen profile, if the database was chosen by profile.
+    pub fn profile(&self) -> Result<Option<Profile>> {
+        match (self.db, self.profile) {
+            (None, Some(name)) => ProfileStore::open_default()?.get(name).map(Some),
+            _ => Ok(None),
+        }
+    }
+
     /// Opens the chosen database. `create` lets `migrate` and `seed` create
     /// a SQLite file given by URL; a profile's file must already exist.
     pub async fn open(&self, create: bool) -> Result<Db> {

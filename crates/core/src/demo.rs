@@ -72,6 +72,7 @@ pub async fn ensure_demo(
                 user: None,
                 read_only: false,
                 demo: true,
+                mail: None,
             };
             add_profile(profiles, secrets, profile, None, false)?;
             true

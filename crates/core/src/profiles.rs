@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::db::target::ServerParams;
 use crate::db::{Backend, Db, OpenOptions, Target};
+use crate::notify::MailSettings;
 use crate::secrets::{Secret, SecretKey, SecretStore};
 use crate::{paths, Error, Result};
 
@@ -29,6 +30,10 @@ pub struct Profile {
     /// The demo database `make run` creates; the UI says so in a banner.
     #[serde(default)]
     pub demo: bool,
+    /// How notifications leave: SMTP server, sender, link base, rate limit
+    /// (the SMTP password is in the keychain).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mail: Option<MailSettings>,
 }
 
 impl Profile {
@@ -96,6 +101,25 @@ impl Profile {
                     },
                 )
             }
+        }
+    }
+
+    /// The mail settings, or how to add them.
+    pub fn mail(&self) -> Result<&MailSettings> {
+        self.mail.as_ref().ok_or_else(|| {
+            Error::validation(format!(
+                "profile '{}' has no mail settings; add them with `backoffice profile mail {} \
+                 --smtp-host HOST --from ADDRESS --link-base URL`",
+                self.name, self.name
+            ))
+        })
+    }
+
+    /// The SMTP password from the keychain, when the server takes a user.
+    pub fn smtp_password(&self, secrets: &dyn SecretStore) -> Result<Option<Secret>> {
+        match self.mail.as_ref().and_then(|m| m.smtp_user.as_ref()) {
+            Some(_) => secrets.get(&SecretKey::Smtp(self.name.clone())),
+            None => Ok(None),
         }
     }
 
@@ -263,7 +287,35 @@ pub fn remove_profile(
     let removed = store.get(name)?;
     if removed.backend != Backend::Sqlite {
         secrets.delete(&SecretKey::Database(name.to_string()))?;
-        secrets.delete(&SecretKey::Smtp(name.to_string()))?;
     }
+    secrets.delete(&SecretKey::Smtp(name.to_string()))?;
     store.take(name)
+}
+
+/// Sets a profile's mail settings. A new SMTP password goes to the
+/// keychain; without one the stored password stays, unless the server
+/// no longer takes a user.
+pub fn set_mail(
+    store: &ProfileStore,
+    secrets: &dyn SecretStore,
+    name: &str,
+    mail: MailSettings,
+    password: Option<Secret>,
+) -> Result<Profile> {
+    mail.validate()?;
+    let mut profile = store.get(name)?;
+    let key = SecretKey::Smtp(name.to_string());
+    match (&mail.smtp_user, &password) {
+        (None, Some(_)) => {
+            return Err(Error::validation(
+                "an SMTP password needs an SMTP user (--smtp-user)",
+            ))
+        }
+        (None, None) => secrets.delete(&key)?,
+        (Some(_), Some(p)) => secrets.set(&key, p)?,
+        (Some(_), None) => {}
+    }
+    profile.mail = Some(mail);
+    store.put(profile.clone(), true)?;
+    Ok(profile)
 }

@@ -22,19 +22,25 @@ impl Cli {
         }
     }
 
-    pub fn run(&self, args: &[&str], stdin: Option<&str>) -> Output {
+    /// The command with this test's folders and password, not started.
+    pub fn command(&self, args: &[&str]) -> Command {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_backoffice"));
         match &self.password {
             Some(p) => cmd.env("BACKOFFICE_PASSWORD", p),
             None => cmd.env_remove("BACKOFFICE_PASSWORD"),
         };
-        let mut child = cmd
-            .args(args)
+        cmd.args(args)
             .env("BACKOFFICE_CONFIG_DIR", self.config.path())
             .env("BACKOFFICE_DATA_DIR", self.data.path())
             .env_remove("BACKOFFICE_DB")
             .env_remove("BACKOFFICE_PROFILE")
-            .env_remove("BACKOFFICE_OPERATOR")
+            .env_remove("BACKOFFICE_OPERATOR");
+        cmd
+    }
+
+    pub fn run(&self, args: &[&str], stdin: Option<&str>) -> Output {
+        let mut child = self
+            .command(args)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())

@@ -22,6 +22,21 @@ pub enum Security {
     None,
 }
 
+impl std::str::FromStr for Security {
+    type Err = Error;
+
+    fn from_str(s: &str) -> Result<Self> {
+        match s {
+            "starttls" => Ok(Security::Starttls),
+            "tls" => Ok(Security::Tls),
+            "none" => Ok(Security::None),
+            other => Err(Error::validation(format!(
+                "'{other}' is not a security mode; use starttls, tls or none"
+            ))),
+        }
+    }
+}
+
 impl Security {
     pub fn default_port(self) -> u16 {
         match self {
