@@ -11,8 +11,8 @@ use backoffice_core::db::Backend;
 use backoffice_core::error::ErrorCode;
 use backoffice_core::notify::dispatch::{DispatchOptions, DispatchReport, Dispatcher};
 use backoffice_core::notify::{
-    self, tokens, Audience, FreeForm, MailSettings, OutboxStatus, Policy, Template, Trigger,
-    Triggered,
+    self, tokens, Audience, FreeForm, MailSettings, OutboxStatus, Policy, Security, Template,
+    Trigger, Triggered,
 };
 use backoffice_core::progress::{CancelToken, Progress};
 use backoffice_core::session::Ctx;
@@ -410,7 +410,7 @@ async fn an_unreachable_server_keeps_messages_queued(backend: Backend) {
         backoff_cap: Duration::from_secs(60),
         ..quick()
     };
-    let report = dispatch(&c, &mail, options).await;
+    let report = dispatch(&c, &mail, options.clone()).await;
     assert_eq!(report.retrying, 1, "{report:?}");
     let view = notify::show(&Ctx::new(&c.db, &c.admin), id).await.unwrap();
     assert_eq!(view.message.status, OutboxStatus::Queued);
@@ -420,6 +420,23 @@ async fn an_unreachable_server_keeps_messages_queued(backend: Backend) {
         .last_error
         .unwrap()
         .contains("connecting to 127.0.0.1"));
+
+    // A server that does not offer STARTTLS gets nothing in clear.
+    let server = SmtpServer::start(&[]);
+    let id = queue(&ctx, Trigger::new(Template::PasswordReset, 1)).await;
+    let starttls = MailSettings {
+        security: Security::Starttls,
+        ..settings(&server)
+    };
+    let report = dispatch(&c, &starttls, options.clone()).await;
+    assert_eq!((report.sent, report.retrying), (0, 1), "{report:?}");
+    let error = notify::show(&Ctx::new(&c.db, &c.admin), id)
+        .await
+        .unwrap()
+        .message
+        .last_error;
+    assert!(error.unwrap().contains("does not offer STARTTLS"));
+    assert!(server.received().is_empty());
 }
 
 async fn bulk_reminder_counts_skips_and_cancels(backend: Backend) {

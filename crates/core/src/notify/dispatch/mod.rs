@@ -6,6 +6,7 @@
 mod claim;
 mod pace;
 mod smtp;
+mod socket;
 
 use std::sync::Mutex;
 use std::time::Duration;

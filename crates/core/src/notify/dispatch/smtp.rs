@@ -11,7 +11,7 @@ use std::time::Duration;
 use lettre::address::Envelope;
 use lettre::message::{Mailbox, MultiPart};
 use lettre::transport::smtp::authentication::{Credentials, Mechanism};
-use lettre::transport::smtp::client::{AsyncSmtpConnection, TlsParameters};
+use lettre::transport::smtp::client::{AsyncSmtpConnection, AsyncTokioStream, TlsParameters};
 use lettre::transport::smtp::commands::{Data, Mail, Rcpt, Rset};
 use lettre::transport::smtp::extension::{ClientId, Extension, MailBodyParameter, MailParameter};
 use lettre::transport::smtp::response::Response;
@@ -20,6 +20,7 @@ use lettre::Message;
 use super::super::templates::Rendered;
 use super::super::{MailSettings, Security};
 use super::claim::{Claimed, Outcome};
+use super::socket;
 use crate::secrets::Secret;
 use crate::{Error, Result};
 
@@ -125,25 +126,28 @@ impl Smtp {
     }
 
     async fn connect(&self) -> std::result::Result<AsyncSmtpConnection, Failure> {
-        let tls = || {
-            TlsParameters::new(self.host.clone()).map_err(|e| Failure::from_smtp("TLS setup", e))
-        };
-        let implicit = match self.security {
-            Security::Tls => Some(tls()?),
-            _ => None,
-        };
-        let server = (self.host.as_str(), self.port);
         let what = format!("connecting to {}:{}", self.host, self.port);
+        let network = |e: std::io::Error| Failure {
+            code: None,
+            detail: format!("{what}: {e}"),
+        };
+        let tcp = tokio::time::timeout(self.timeout, socket::tcp(&self.host, self.port))
+            .await
+            .map_err(|_| network(std::io::ErrorKind::TimedOut.into()))?
+            .map_err(network)?;
+        let stream: Box<dyn AsyncTokioStream> = match self.security {
+            Security::Tls => Box::new(
+                tokio::time::timeout(self.timeout, socket::tls(&self.host, tcp))
+                    .await
+                    .map_err(|_| network(std::io::ErrorKind::TimedOut.into()))?
+                    .map_err(network)?,
+            ),
+            Security::Starttls | Security::None => Box::new(tcp),
+        };
         let mut conn = self
             .within(
                 &what,
-                AsyncSmtpConnection::connect_tokio1(
-                    server,
-                    Some(self.timeout),
-                    &self.hello,
-                    implicit,
-                    None,
-                ),
+                AsyncSmtpConnection::connect_with_transport(stream, &self.hello),
             )
             .await?;
         if self.security == Security::Starttls {
@@ -156,7 +160,8 @@ impl Smtp {
                     ),
                 });
             }
-            let params = tls()?;
+            let params = TlsParameters::new(self.host.clone())
+                .map_err(|e| Failure::from_smtp("TLS setup", e))?;
             self.within("STARTTLS", conn.starttls(params, &self.hello))
                 .await?;
         }
