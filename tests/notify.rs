@@ -535,7 +535,31 @@ async fn bulk_reminder_counts_skips_and_cancels(backend: Backend) {
     assert!(report.refusals[0].contains("404"));
 }
 
+async fn the_rate_limit_spaces_messages(backend: Backend) {
+    let c = console(backend).await;
+    shop(&c.t).await;
+    let ctx = Ctx::at(&c.db, &c.support, now());
+    for user in [1, 2, 3, 6, 7] {
+        queue(&ctx, Trigger::new(Template::PasswordReset, user)).await;
+    }
+    let server = SmtpServer::start(&[]);
+    let slow = MailSettings {
+        rate_per_second: 20.0,
+        ..settings(&server)
+    };
+    let start = std::time::Instant::now();
+    assert_eq!(dispatch(&c, &slow, quick()).await.sent, 5);
+    // Five sends at 20 per second: four gaps of 50 ms at least, whatever
+    // the number of connections.
+    assert!(
+        start.elapsed() >= Duration::from_millis(200),
+        "{:?}",
+        start.elapsed()
+    );
+}
+
 each_backend! {
+    rate_limit => the_rate_limit_spaces_messages,
     delivery => delivers_both_parts_escaped_with_a_hashed_token,
     repeat => a_repeat_is_answered_not_queued,
     concurrent_triggers => two_operators_at_once_queue_one,

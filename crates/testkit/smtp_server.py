@@ -12,6 +12,8 @@ whole test:
               after --hang-seconds (the client gives up: outcome unknown)
 
 --delay-ms slows every accepted message down (for crash tests).
+--auth-user/--auth-password make the server require AUTH (PLAIN or LOGIN)
+with that account before it takes mail.
 """
 
 import argparse
@@ -20,7 +22,7 @@ import email
 import os
 import sys
 
-from aiosmtpd.smtp import SMTP
+from aiosmtpd.smtp import SMTP, AuthResult, LoginPassword
 
 
 class Handler:
@@ -66,13 +68,27 @@ async def main():
     p.add_argument("--tempfail-times", type=int, default=2)
     p.add_argument("--hang-seconds", type=float, default=30)
     p.add_argument("--delay-ms", type=int, default=0)
+    p.add_argument("--auth-user")
+    p.add_argument("--auth-password")
     args = p.parse_args()
     handler = Handler(args)
+
+    def authenticator(server, session, envelope, mechanism, auth_data):
+        ok = (
+            isinstance(auth_data, LoginPassword)
+            and auth_data.login == args.auth_user.encode()
+            and auth_data.password == args.auth_password.encode()
+        )
+        return AuthResult(success=ok, handled=False)
+
+    options = dict(decode_data=False, enable_SMTPUTF8=True)
+    if args.auth_user:
+        options.update(
+            authenticator=authenticator, auth_required=True, auth_require_tls=False
+        )
     loop = asyncio.get_running_loop()
     server = await loop.create_server(
-        lambda: SMTP(handler, decode_data=False, enable_SMTPUTF8=True),
-        "127.0.0.1",
-        0,
+        lambda: SMTP(handler, **options), "127.0.0.1", 0
     )
     print(server.sockets[0].getsockname()[1], flush=True)
     async with server:

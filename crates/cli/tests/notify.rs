@@ -223,3 +223,96 @@ fn send_bulk_and_a_killed_dispatcher() {
         );
     }
 }
+
+fn set_mail(cli: &Cli, port: &str, password: &str) {
+    cli.ok(
+        &[
+            "profile",
+            "mail",
+            "authshop",
+            "--smtp-host",
+            "127.0.0.1",
+            "--smtp-port",
+            port,
+            "--security",
+            "none",
+            "--smtp-user",
+            "mailer",
+            "--password-stdin",
+            "--from",
+            "no-reply@shop.example",
+            "--link-base",
+            "https://shop.example",
+        ],
+        Some(&format!("{password}\n")),
+    );
+}
+
+#[test]
+fn smtp_password_comes_from_the_keychain() {
+    let mut cli = Cli::new();
+    let path = cli.data.path().join("a.db");
+    let url = format!("sqlite:{}", path.display());
+    cli.ok(
+        &["--db", &url, "seed", "--users", "50", "--orders", "50"],
+        None,
+    );
+    let path_text = path.display().to_string();
+    cli.ok(
+        &[
+            "profile",
+            "add",
+            "authshop",
+            "--backend",
+            "sqlite",
+            "--database",
+            &path_text,
+        ],
+        None,
+    );
+    let server = SmtpServer::start(&["--auth-user", "mailer", "--auth-password", "s3cret pw"]);
+    let port = server.port.to_string();
+    set_mail(&cli, &port, "wrong");
+    let file = std::fs::read_to_string(cli.config.path().join("profiles.toml")).unwrap();
+    assert!(
+        file.contains("smtp_user = \"mailer\"") && !file.contains("wrong"),
+        "{file}"
+    );
+
+    cli.password = Some("backoffice-demo".into());
+    let with = |rest: &[&'static str]| {
+        let mut a = vec!["--profile", "authshop", "--operator", "support"];
+        a.extend_from_slice(rest);
+        a
+    };
+    cli.ok(
+        &with(&["notify", "send", "password_reset", "--user", "2"]),
+        None,
+    );
+    let once = with(&[
+        "outbox",
+        "dispatch",
+        "--once",
+        "--max-attempts",
+        "1",
+        "--json",
+    ]);
+    let report: Value = serde_json::from_str(&cli.ok(&once, None)).unwrap();
+    assert_eq!(report["failed"], 1, "{report}");
+    let shown = cli.ok(&with(&["outbox", "show", "1"]), None);
+    assert!(
+        shown.contains("signing in") && shown.contains("535"),
+        "{shown}"
+    );
+    assert!(server.received().is_empty());
+
+    set_mail(&cli, &port, "s3cret pw");
+    cli.ok(
+        &with(&["outbox", "retry", "1", "--reason", "password fixed"]),
+        None,
+    );
+    let report: Value = serde_json::from_str(&cli.ok(&once, None)).unwrap();
+    assert_eq!(report["sent"], 1, "{report}");
+    let got = server.wait_for(1, Duration::from_secs(10));
+    assert_eq!(got[0].subject, "Reset your password");
+}

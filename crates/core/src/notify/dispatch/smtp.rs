@@ -94,7 +94,7 @@ impl Smtp {
             (Some(user), None) => {
                 return Err(Error::Unavailable(format!(
                     "the SMTP user '{user}' has no password in the keychain; store it with \
-                     `backoffice profile mail-password PROFILE`"
+                     `backoffice profile mail PROFILE … --smtp-user USER`"
                 )))
             }
             (None, _) => None,
