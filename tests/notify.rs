@@ -247,7 +247,22 @@ async fn a_repeat_is_answered_not_queued(backend: Backend) {
         },
     )
     .await;
-    assert_eq!(c.t.scalar("SELECT COUNT(*) FROM admin_outbox").await, 4);
+    // An explicit key groups what the default key would not: one apology
+    // per ticket, whoever it goes to.
+    let apology = |user| Trigger {
+        key: Some("ticket-5521".into()),
+        message: Some(FreeForm {
+            subject: "Sorry".into(),
+            body: "About ticket 5521.".into(),
+        }),
+        ..Trigger::new(Template::SupportMessage, user)
+    };
+    queue(&ctx, apology(1)).await;
+    let again = notify::send(&ctx, &Policy::default(), apology(2))
+        .await
+        .unwrap();
+    assert!(matches!(again, Triggered::AlreadySent(_)));
+    assert_eq!(c.t.scalar("SELECT COUNT(*) FROM admin_outbox").await, 5);
     // Bad input writes nothing.
     for (bad, why) in [
         (Trigger::new(Template::OrderStatus, 1), "about an order"),
@@ -268,7 +283,7 @@ async fn a_repeat_is_answered_not_queued(backend: Backend) {
             .unwrap_err();
         assert!(err.to_string().contains(why), "{why}: {err}");
     }
-    assert_eq!(c.t.scalar("SELECT COUNT(*) FROM admin_outbox").await, 4);
+    assert_eq!(c.t.scalar("SELECT COUNT(*) FROM admin_outbox").await, 5);
 }
 
 async fn two_operators_at_once_queue_one(backend: Backend) {
