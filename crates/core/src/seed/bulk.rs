@@ -81,10 +81,13 @@ impl Deferred {
         if tx.backend() != Backend::Sqlite {
             return Ok(());
         }
+        let started = std::time::Instant::now();
         for sql in &self.schema {
             tx.execute(&Query::new(sql.as_str()), "cannot build an index")
                 .await?;
         }
+        tracing::info!(seconds = started.elapsed().as_secs_f64(), "seed: indexes built");
+        let started = std::time::Instant::now();
         for table in &self.fts {
             tx.execute(
                 &Query::new(format!(
@@ -94,6 +97,7 @@ impl Deferred {
             )
             .await?;
         }
+        tracing::info!(seconds = started.elapsed().as_secs_f64(), "seed: full-text index built");
         for pragma in [
             format!("PRAGMA cache_size = -{CACHE_KIB}"),
             "PRAGMA temp_store = DEFAULT".into(),

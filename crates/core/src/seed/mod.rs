@@ -225,6 +225,7 @@ pub async fn seed(
         start = end + 1;
     }
 
+    tracing::info!(seconds = started.elapsed().as_secs_f64(), "seed: users written");
     let (kinds, counts) = orders::plan(&mut rng, opts.orders);
     planted.extend(counts.iter().map(|(k, n)| (k.defect().to_string(), *n)));
     let disabled_users: Vec<u64> = facts
@@ -254,6 +255,7 @@ pub async fn seed(
         start = end + 1;
     }
 
+    tracing::info!(seconds = started.elapsed().as_secs_f64(), "seed: orders written");
     w.cancel.check()?;
     w.progress.report(Progress {
         stage: "building indexes".into(),
@@ -264,8 +266,10 @@ pub async fn seed(
     w.cancel.check()?;
     w.tx.sync_identity(&["users", "roles", "products", "orders"])
         .await?;
+    let committing = Instant::now();
     w.tx.commit().await?;
     db.after_bulk_load(crate::stats::TABLES).await?;
+    tracing::info!(seconds = committing.elapsed().as_secs_f64(), "seed: committed");
     let seconds = started.elapsed().as_secs_f64();
     let total_rows: u64 = w.rows.values().sum();
     Ok(SeedReport {
