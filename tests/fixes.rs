@@ -240,3 +240,46 @@ each_backend! {
     totals => recomputing_totals,
     users => clearing_locks_and_normalising_addresses,
 }
+
+/// A database error part-way (a fault injected with a trigger on order
+/// 11) stops the run; the report still lists what was fixed before it, and
+/// that stays fixed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_database_error_part_way_keeps_the_report() {
+    let c = console(Backend::Sqlite).await;
+    defects(&c.t).await;
+    let totals = [
+        "orders.total_mismatch",
+        "orders.subtotal_mismatch",
+        "orders.line_total_mismatch",
+    ];
+    sweep(&c, &totals).await;
+    let admin = Ctx::at(&c.db, &c.admin, now());
+    let p = preview_fix(&admin, "orders.recompute_totals", &[])
+        .await
+        .unwrap();
+    c.t.exec(
+        "CREATE TRIGGER injected_fault BEFORE UPDATE ON orders WHEN NEW.id = 11 \
+         BEGIN SELECT RAISE(ABORT, 'injected fault'); END",
+    )
+    .await;
+    let r = apply_fix(&admin, &p, None, &NoProgress, &CancelToken::new())
+        .await
+        .unwrap();
+    let applied: Vec<i64> = r.applied.iter().map(|a| a.entity_id).collect();
+    assert_eq!(applied, [8]);
+    let stopped = r.stopped_by.expect("the error that stopped the run");
+    assert_eq!(stopped.code, ErrorCode::Internal);
+    assert!(
+        stopped.message.contains("injected fault"),
+        "{}",
+        stopped.message
+    );
+    let fixed =
+        c.t.scalar("SELECT COUNT(*) FROM admin_audit_log WHERE action = 'order.fix_totals'")
+            .await;
+    assert_eq!(
+        fixed, 1,
+        "order 8 stays fixed and audited; 11 and 17 untouched"
+    );
+}

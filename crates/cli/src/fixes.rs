@@ -64,9 +64,10 @@ pub fn catalogue(out: &Out) {
     });
 }
 
-fn changes(list: &[EntityFix]) -> Vec<String> {
-    let mut lines = Vec::new();
-    for c in list {
+/// A preview or a report: the headline, every change, what was left alone.
+fn listing(head: String, done: &[EntityFix], left: &[Skipped], entity: &str) -> String {
+    let mut lines = vec![head];
+    for c in done {
         lines.push(format!(
             "{} {} (version {})",
             c.entity_type, c.entity_id, c.version
@@ -83,13 +84,14 @@ fn changes(list: &[EntityFix]) -> Vec<String> {
             lines.push(format!("  note: {note}"));
         }
     }
-    lines
-}
-
-fn skipped(list: &[Skipped], entity: &str) -> Vec<String> {
-    list.iter()
-        .map(|s| format!("  {entity} {}: {}", s.entity_id, s.reason))
-        .collect()
+    if !left.is_empty() {
+        lines.push("left alone:".into());
+        lines.extend(
+            left.iter()
+                .map(|s| format!("  {entity} {}: {}", s.entity_id, s.reason)),
+        );
+    }
+    lines.join("\n")
 }
 
 pub async fn run(ctx: &Ctx<'_>, args: FixArgs, out: &Out) -> Result<()> {
@@ -97,7 +99,7 @@ pub async fn run(ctx: &Ctx<'_>, args: FixArgs, out: &Out) -> Result<()> {
     let entity = backoffice_core::validation::fix(&plan.fix_id).map_or("record", |f| f.entity);
     if args.confirm.dry_run || !args.confirm.yes {
         out.show(&plan, || {
-            let mut lines = vec![format!(
+            let head = format!(
                 "{}: {} to change, {} left alone{}",
                 plan.fix_id,
                 plan.changes.len(),
@@ -107,13 +109,8 @@ pub async fn run(ctx: &Ctx<'_>, args: FixArgs, out: &Out) -> Result<()> {
                 } else {
                     ""
                 }
-            )];
-            lines.extend(changes(&plan.changes));
-            if !plan.skipped.is_empty() {
-                lines.push("left alone:".into());
-                lines.extend(skipped(&plan.skipped, entity));
-            }
-            lines.join("\n")
+            );
+            listing(head, &plan.changes, &plan.skipped, entity)
         });
         if !args.confirm.dry_run {
             return Err(Error::validation(format!(
@@ -136,19 +133,19 @@ pub async fn run(ctx: &Ctx<'_>, args: FixArgs, out: &Out) -> Result<()> {
     bar.finish_and_clear();
     let report = report?;
     out.show(&report, || {
-        let mut lines = vec![format!(
+        let head = format!(
             "{}: {} changed, {} left alone{}",
             report.fix_id,
             report.applied.len(),
             report.skipped.len(),
             if report.cancelled { " (cancelled)" } else { "" }
-        )];
-        lines.extend(changes(&report.applied));
-        if !report.skipped.is_empty() {
-            lines.push("left alone:".into());
-            lines.extend(skipped(&report.skipped, entity));
-        }
-        lines.join("\n")
+        );
+        listing(head, &report.applied, &report.skipped, entity)
     });
-    Ok(())
+    match report.stopped_by {
+        // The records above stay fixed; the exit code says the run did not
+        // finish, and why.
+        Some(body) => Err(Error::from(body)),
+        None => Ok(()),
+    }
 }

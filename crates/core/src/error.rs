@@ -81,6 +81,26 @@ pub struct ErrorBody {
     pub current: Option<serde_json::Value>,
 }
 
+/// An error that crossed a boundary as its body, back into the error it
+/// was (a stale version's current values stay in `Stale`).
+impl From<ErrorBody> for Error {
+    fn from(body: ErrorBody) -> Self {
+        let m = body.message;
+        match (body.code, body.current) {
+            (ErrorCode::Conflict, Some(current)) => Error::Stale {
+                message: m,
+                current,
+            },
+            (ErrorCode::Validation, _) => Error::Validation(m),
+            (ErrorCode::Conflict, None) => Error::Conflict(m),
+            (ErrorCode::Forbidden, _) => Error::Forbidden(m),
+            (ErrorCode::NotFound, _) => Error::NotFound(m),
+            (ErrorCode::Unavailable, _) => Error::Unavailable(m),
+            (ErrorCode::Internal, _) => Error::Internal(m),
+        }
+    }
+}
+
 impl From<&Error> for ErrorBody {
     fn from(err: &Error) -> Self {
         ErrorBody {

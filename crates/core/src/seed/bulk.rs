@@ -86,7 +86,10 @@ impl Deferred {
             tx.execute(&Query::new(sql.as_str()), "cannot build an index")
                 .await?;
         }
-        tracing::info!(seconds = started.elapsed().as_secs_f64(), "seed: indexes built");
+        tracing::info!(
+            seconds = started.elapsed().as_secs_f64(),
+            "seed: indexes built"
+        );
         let started = std::time::Instant::now();
         for table in &self.fts {
             tx.execute(
@@ -97,7 +100,10 @@ impl Deferred {
             )
             .await?;
         }
-        tracing::info!(seconds = started.elapsed().as_secs_f64(), "seed: full-text index built");
+        tracing::info!(
+            seconds = started.elapsed().as_secs_f64(),
+            "seed: full-text index built"
+        );
         for pragma in [
             format!("PRAGMA cache_size = -{CACHE_KIB}"),
             "PRAGMA temp_store = DEFAULT".into(),

@@ -11,6 +11,7 @@ mod catalog;
 mod orders;
 mod plan;
 mod products;
+mod user_plan;
 mod users;
 mod writer;
 
@@ -191,7 +192,7 @@ pub async fn seed(
     w.write(&mut products).await?;
     w.advance("products", n_products)?;
 
-    let plan = users::UserPlan::new(&mut rng, opts.users);
+    let plan = user_plan::UserPlan::new(&mut rng, opts.users);
     for (kind, n) in &plan.counts {
         if let Some(id) = kind.defect() {
             *planted.entry(id.to_string()).or_default() += *n;
@@ -225,7 +226,10 @@ pub async fn seed(
         start = end + 1;
     }
 
-    tracing::info!(seconds = started.elapsed().as_secs_f64(), "seed: users written");
+    tracing::info!(
+        seconds = started.elapsed().as_secs_f64(),
+        "seed: users written"
+    );
     let (kinds, counts) = orders::plan(&mut rng, opts.orders);
     planted.extend(counts.iter().map(|(k, n)| (k.defect().to_string(), *n)));
     let disabled_users: Vec<u64> = facts
@@ -255,7 +259,10 @@ pub async fn seed(
         start = end + 1;
     }
 
-    tracing::info!(seconds = started.elapsed().as_secs_f64(), "seed: orders written");
+    tracing::info!(
+        seconds = started.elapsed().as_secs_f64(),
+        "seed: orders written"
+    );
     w.cancel.check()?;
     w.progress.report(Progress {
         stage: "building indexes".into(),
@@ -269,7 +276,10 @@ pub async fn seed(
     let committing = Instant::now();
     w.tx.commit().await?;
     db.after_bulk_load(crate::stats::TABLES).await?;
-    tracing::info!(seconds = committing.elapsed().as_secs_f64(), "seed: committed");
+    tracing::info!(
+        seconds = committing.elapsed().as_secs_f64(),
+        "seed: committed"
+    );
     let seconds = started.elapsed().as_secs_f64();
     let total_rows: u64 = w.rows.values().sum();
     Ok(SeedReport {

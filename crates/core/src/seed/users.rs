@@ -1,6 +1,5 @@
 //! Demo users with their roles, sign-in history and tokens.
 
-use std::collections::{HashMap, HashSet};
 use std::ops::RangeInclusive;
 
 use chrono::{DateTime, Duration, Utc};
@@ -8,109 +7,9 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
 use super::catalog::{DOMAINS, FIRST_NAMES, LAST_NAMES, USER_AGENTS};
-use super::plan::{assign, mix};
+use super::plan::mix;
+use super::user_plan::{UserKind, UserPlan};
 use super::writer::{Batch, Value};
-
-#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
-pub(crate) enum UserKind {
-    InvalidEmail,
-    DuplicateEmailCase,
-    UnverifiedStale,
-    LockedWithoutReason,
-    LockExpired,
-    FailedCountOverThreshold,
-    BadDisplayName,
-    EmailNotNormalized,
-    Disabled,
-    ManualLock,
-    TempLock,
-    UnverifiedRecent,
-}
-
-/// Planted defects first (they must get their full count), then the rarer
-/// normal states.
-const KINDS: &[(UserKind, f64)] = &[
-    (UserKind::InvalidEmail, 0.002),
-    (UserKind::DuplicateEmailCase, 0.001),
-    (UserKind::UnverifiedStale, 0.002),
-    (UserKind::LockedWithoutReason, 0.0005),
-    (UserKind::LockExpired, 0.0005),
-    (UserKind::FailedCountOverThreshold, 0.0005),
-    (UserKind::BadDisplayName, 0.0005),
-    (UserKind::EmailNotNormalized, 0.0005),
-    (UserKind::Disabled, 0.015),
-    (UserKind::ManualLock, 0.01),
-    (UserKind::TempLock, 0.005),
-    (UserKind::UnverifiedRecent, 0.04),
-];
-
-impl UserKind {
-    /// The defect id reported for planted kinds (see docs/DEMO-DATA.md).
-    pub(crate) fn defect(self) -> Option<&'static str> {
-        Some(match self {
-            UserKind::InvalidEmail => "users.invalid_email",
-            UserKind::DuplicateEmailCase => "users.duplicate_email_case",
-            UserKind::UnverifiedStale => "users.unverified_stale",
-            UserKind::LockedWithoutReason => "users.locked_without_reason",
-            UserKind::LockExpired => "users.lock_expired",
-            UserKind::FailedCountOverThreshold => "users.failed_count_over_threshold",
-            UserKind::BadDisplayName => "users.bad_display_name",
-            UserKind::EmailNotNormalized => "users.email_not_normalized",
-            _ => return None,
-        })
-    }
-}
-
-pub(crate) struct UserPlan {
-    kinds: HashMap<u64, UserKind>,
-    /// Each case-variant duplicate's original account.
-    partners: HashMap<u64, u64>,
-    pub counts: Vec<(UserKind, u64)>,
-}
-
-impl UserPlan {
-    pub(crate) fn new(rng: &mut ChaCha8Rng, n: u64) -> Self {
-        let (mut kinds, mut counts) = assign(rng, n, KINDS);
-        let dups: Vec<u64> = kinds
-            .iter()
-            .filter(|(_, k)| **k == UserKind::DuplicateEmailCase)
-            .map(|(row, _)| *row)
-            .collect();
-        let mut partners = HashMap::new();
-        let mut used = HashSet::new();
-        for row in dups {
-            // The original must be a plain account, and each original gets
-            // one duplicate, so each pair is exactly one finding group.
-            let found = (0..200)
-                .map(|_| rng.gen_range(1..=n))
-                .find(|p| *p != row && !kinds.contains_key(p) && !used.contains(p));
-            match found {
-                Some(p) => {
-                    used.insert(p);
-                    partners.insert(row, p);
-                }
-                None => {
-                    kinds.remove(&row);
-                    if let Some(c) = counts
-                        .iter_mut()
-                        .find(|c| c.0 == UserKind::DuplicateEmailCase)
-                    {
-                        c.1 -= 1;
-                    }
-                }
-            }
-        }
-        UserPlan {
-            kinds,
-            partners,
-            counts,
-        }
-    }
-
-    pub(crate) fn kind(&self, row: u64) -> Option<UserKind> {
-        self.kinds.get(&row).copied()
-    }
-}
 
 /// What the order generator needs to know of each user, by row number - 1.
 #[derive(Default)]
@@ -200,6 +99,15 @@ fn identity(seed: u64, row: u64) -> (String, String) {
     (format!("{first} {last}"), format!("{local}@{domain}"))
 }
 
+/// The address with its first letter in upper case, as people type it.
+fn capitalised(text: &str) -> String {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
+}
+
 fn secs(rng: &mut ChaCha8Rng, range: RangeInclusive<i64>) -> Duration {
     Duration::seconds(rng.gen_range(range))
 }
@@ -253,23 +161,14 @@ pub(crate) fn generate(
             Some(UserKind::DuplicateEmailCase) => {
                 // The back end's normaliser once failed to lowercase: the
                 // variant was stored as its own "normalized" address.
-                let partner = plan.partners[&row];
-                let (_, original) = identity(seed, partner);
-                let mut chars = original.chars();
-                email = chars
-                    .next()
-                    .map(|c| c.to_uppercase().chain(chars).collect())
-                    .unwrap_or_default();
+                let (_, original) = identity(seed, plan.partner(row));
+                email = capitalised(&original);
                 normalized = email.clone();
             }
             Some(UserKind::EmailNotNormalized) => {
                 // Typed with a capital, stored un-lowered, and no other
                 // account has the address: normalising it is safe.
-                let mut chars = email.chars();
-                email = chars
-                    .next()
-                    .map(|c| c.to_uppercase().chain(chars).collect())
-                    .unwrap_or_default();
+                email = capitalised(&email);
                 normalized = email.clone();
             }
             Some(UserKind::UnverifiedStale) => {

@@ -12,6 +12,7 @@ use super::guard::{Guard, Touched};
 use crate::audit::{self, Record};
 use crate::db::query::Arg;
 use crate::db::{Query, Source, WriteTx};
+use crate::error::ErrorBody;
 use crate::operators::Permission;
 use crate::progress::{CancelToken, Progress, ProgressSink};
 use crate::session::Ctx;
@@ -21,11 +22,22 @@ use crate::{Error, Result};
 /// the rest.
 pub const MAX_FIX_RECORDS: usize = 10_000;
 
+/// How a fix works out its changes for one record.
+#[derive(Debug, Clone, Copy)]
+enum Planner {
+    RecomputeTotals,
+    ClearExpiredLock,
+    NormalizeEmail,
+}
+
 pub struct Fix {
     pub id: &'static str,
     pub title: &'static str,
     /// user or order.
     pub entity: &'static str,
+    /// The audit log's name for one record fixed.
+    pub audit_action: &'static str,
+    planner: Planner,
     /// The rules whose open findings it fixes.
     pub rules: &'static [&'static str],
     pub description: &'static str,
@@ -36,6 +48,8 @@ pub static FIXES: &[Fix] = &[
         id: "orders.recompute_totals",
         title: "Recompute the order's totals from its items",
         entity: "order",
+        audit_action: "order.fix_totals",
+        planner: Planner::RecomputeTotals,
         rules: &[
             "orders.line_total_mismatch",
             "orders.subtotal_mismatch",
@@ -50,6 +64,8 @@ pub static FIXES: &[Fix] = &[
         id: "users.clear_expired_lock",
         title: "Clear a lock that has expired",
         entity: "user",
+        audit_action: "user.fix_expired_lock",
+        planner: Planner::ClearExpiredLock,
         rules: &["users.lock_expired"],
         description: "Makes the account active and clears the lock's reason and end and the \
                       failed sign-in counter, as an unlock does.",
@@ -58,6 +74,8 @@ pub static FIXES: &[Fix] = &[
         id: "users.normalize_email",
         title: "Store the normalised address in lower case",
         entity: "user",
+        audit_action: "user.fix_email_normalized",
+        planner: Planner::NormalizeEmail,
         rules: &["users.email_not_normalized"],
         description: "Sets the normalised address to the address in lower case, unless \
                       another account already has it (a duplicate account, for a person).",
@@ -135,6 +153,9 @@ pub struct FixReport {
     /// a guarding rule.
     pub skipped: Vec<Skipped>,
     pub cancelled: bool,
+    /// What stopped the run before the end (the database went away…); the
+    /// records in `applied` stay fixed and audited.
+    pub stopped_by: Option<ErrorBody>,
 }
 
 fn find(id: &str) -> Result<&'static Fix> {
@@ -151,11 +172,10 @@ async fn plan(
     now: chrono::DateTime<chrono::Utc>,
     lock: bool,
 ) -> Result<Plan> {
-    match f.id {
-        "orders.recompute_totals" => fix_plans::recompute_totals(src, id, lock).await,
-        "users.clear_expired_lock" => fix_plans::clear_expired_lock(src, id, now, lock).await,
-        "users.normalize_email" => fix_plans::normalize_email(src, id, lock).await,
-        other => Err(Error::Internal(format!("fix {other} has no plan"))),
+    match f.planner {
+        Planner::RecomputeTotals => fix_plans::recompute_totals(src, id, lock).await,
+        Planner::ClearExpiredLock => fix_plans::clear_expired_lock(src, id, now, lock).await,
+        Planner::NormalizeEmail => fix_plans::normalize_email(src, id, lock).await,
     }
 }
 
@@ -222,6 +242,7 @@ pub async fn apply(
         applied: Vec::new(),
         skipped: Vec::new(),
         cancelled: false,
+        stopped_by: None,
     };
     let total = seen.changes.len() as u64;
     for (n, want) in seen.changes.iter().enumerate() {
@@ -234,41 +255,14 @@ pub async fn apply(
             done: n as u64,
             total,
         });
-        let id = want.entity_id;
-        let mut tx = ctx.db.begin_write("apply a fix").await?;
-        let now = match plan(f, &mut Source::Tx(&mut tx), id, ctx.now, true).await? {
-            Ok(now) => now,
-            Err(why) => {
-                report.skipped.push(Skipped {
-                    entity_id: id,
-                    reason: format!("no longer applies: {why}"),
-                });
-                continue;
+        match apply_one(ctx, f, want, reason.as_deref()).await {
+            Ok(Ok(done)) => report.applied.push(done),
+            Ok(Err(skipped)) => report.skipped.push(skipped),
+            Err(e) => {
+                report.stopped_by = Some(ErrorBody::from(&e));
+                break;
             }
-        };
-        if now != *want {
-            report.skipped.push(Skipped {
-                entity_id: id,
-                reason: format!(
-                    "{} {id} changed since the preview; nothing was written — preview again",
-                    f.entity
-                ),
-            });
-            continue;
         }
-        match write(ctx, &mut tx, f, &now, reason.as_deref()).await {
-            Ok(()) => {}
-            Err(Error::Validation(why)) => {
-                report.skipped.push(Skipped {
-                    entity_id: id,
-                    reason: why,
-                });
-                continue;
-            }
-            Err(e) => return Err(e),
-        }
-        tx.commit().await?;
-        report.applied.push(now);
     }
     progress.report(Progress {
         stage: format!(
@@ -280,6 +274,41 @@ pub async fn apply(
         total,
     });
     Ok(report)
+}
+
+/// One record: planned again under lock, written if it still equals what
+/// the operator saw, else skipped with the reason.
+async fn apply_one(
+    ctx: &Ctx<'_>,
+    f: &Fix,
+    want: &EntityFix,
+    reason: Option<&str>,
+) -> Result<std::result::Result<EntityFix, Skipped>> {
+    let id = want.entity_id;
+    let skip = |reason: String| {
+        Ok(Err(Skipped {
+            entity_id: id,
+            reason,
+        }))
+    };
+    let mut tx = ctx.db.begin_write("apply a fix").await?;
+    let now = match plan(f, &mut Source::Tx(&mut tx), id, ctx.now, true).await? {
+        Ok(now) => now,
+        Err(why) => return skip(format!("no longer applies: {why}")),
+    };
+    if now != *want {
+        return skip(format!(
+            "{} {id} changed since the preview; nothing was written — preview again",
+            f.entity
+        ));
+    }
+    match write(ctx, &mut tx, f, &now, reason).await {
+        Ok(()) => {}
+        Err(Error::Validation(why)) => return skip(why),
+        Err(e) => return Err(e),
+    }
+    tx.commit().await?;
+    Ok(Ok(now))
 }
 
 /// The writes of one record's fix, guarded, audited, its findings fixed.
@@ -354,7 +383,7 @@ async fn write(
         ctx.operator.username(),
         ctx.now,
         Record {
-            action: audit_action(f),
+            action: f.audit_action,
             entity_type: f.entity,
             entity_id: p.entity_id.to_string(),
             before: Some(before),
@@ -364,12 +393,4 @@ async fn write(
     )
     .await
     .map(|_| ())
-}
-
-fn audit_action(f: &Fix) -> &'static str {
-    match f.id {
-        "orders.recompute_totals" => "order.fix_totals",
-        "users.clear_expired_lock" => "user.fix_expired_lock",
-        _ => "user.fix_email_normalized",
-    }
 }
