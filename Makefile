@@ -4,7 +4,7 @@ SHELL := /bin/bash
 CARGO ?= cargo
 UI_STAMP := ui/node_modules/.package-lock.json
 
-.PHONY: run test deps test-deps ui build lint test-ui test-rust bench screenshots clean
+.PHONY: run test deps test-deps ui build lint test-ui test-rust bench bindings screenshots clean
 
 run: deps ui build
 	./target/debug/backoffice demo
@@ -49,6 +49,11 @@ test-rust:
 
 bench:
 	scripts/bench.sh
+
+# Rewrites ui/src/bindings from the Rust types (the tests fail while the
+# committed files differ).
+bindings:
+	BACKOFFICE_WRITE_BINDINGS=1 $(CARGO) test -p backoffice-desktop --lib bindings
 
 clean:
 	$(CARGO) clean

@@ -12,7 +12,7 @@ use crate::error::IpcResult;
 use crate::state::{AppState, Connection};
 
 /// A profile as the web view may see it: where, never a password.
-#[derive(Serialize)]
+#[derive(Serialize, ts_rs::TS)]
 pub struct ProfileView {
     name: String,
     backend: Backend,
@@ -33,14 +33,14 @@ impl From<&Profile> for ProfileView {
     }
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ts_rs::TS)]
 pub struct ConnectionView {
     profile: ProfileView,
     label: String,
     server: String,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ts_rs::TS)]
 pub struct AppInfo {
     version: &'static str,
     profiles_file: String,

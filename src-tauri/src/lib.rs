@@ -1,6 +1,7 @@
 //! The desktop shell: Tauri commands that take state, call the core and map
 //! the error. No business logic lives here.
 
+pub mod bindings;
 mod commands;
 mod error;
 mod state;

@@ -1,39 +1,16 @@
 // Typed calls to the Rust commands. Every failure arrives as {code, message}.
 import { invoke } from "@tauri-apps/api/core";
 
-export type ErrorCode =
-  | "validation"
-  | "conflict"
-  | "forbidden"
-  | "not_found"
-  | "unavailable"
-  | "internal";
+import type { ConnectionView } from "./bindings/ConnectionView";
+import type { ErrorBody } from "./bindings/ErrorBody";
+import type { ProfileView } from "./bindings/ProfileView";
+import type { TableCount } from "./bindings/TableCount";
 
-export interface ApiError {
-  code: ErrorCode;
-  message: string;
-}
-
-export type Backend = "sqlite" | "postgres" | "mysql";
-
-export interface ProfileView {
-  name: string;
-  backend: Backend;
-  location: string;
-  read_only: boolean;
-  demo: boolean;
-}
-
-export interface ConnectionView {
-  profile: ProfileView;
-  label: string;
-  server: string;
-}
-
-export interface TableCount {
-  table: string;
-  rows: number;
-}
+// The types come from the Rust types (ui/src/bindings, `make bindings`).
+export type { Backend } from "./bindings/Backend";
+export type { ErrorCode } from "./bindings/ErrorCode";
+export type { ConnectionView, ProfileView, TableCount };
+export type ApiError = ErrorBody;
 
 /** Anything thrown by invoke, as an ApiError. */
 export function toApiError(e: unknown): ApiError {

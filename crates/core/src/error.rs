@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 /// The fixed set of error codes shown to the UI and in `--json` output.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorCode {
     Validation,
@@ -72,12 +72,13 @@ impl Error {
 }
 
 /// The error as it crosses a process boundary (IPC, `--json`).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
 pub struct ErrorBody {
     pub code: ErrorCode,
     pub message: String,
     /// For a stale version: the row's current values.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(type = "unknown", optional)]
     pub current: Option<serde_json::Value>,
 }
 

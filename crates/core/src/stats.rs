@@ -21,9 +21,10 @@ pub const TABLES: &[&str] = &[
     "admin_operators",
 ];
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, ts_rs::TS)]
 pub struct TableCount {
     pub table: String,
+    #[ts(type = "number")]
     pub rows: i64,
 }
 

@@ -28,7 +28,7 @@ pub use target::Target;
 use crate::{Error, Result};
 
 /// Which database engine a profile or URL points at.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "lowercase")]
 pub enum Backend {
     Sqlite,

@@ -1,0 +1,64 @@
+//! The TypeScript types of everything that crosses IPC, generated from the
+//! Rust types into `ui/src/bindings/`. The test fails when a committed
+//! file differs from what the Rust types say; `make bindings` rewrites
+//! them.
+
+use ts_rs::TS;
+
+use crate::commands::{AppInfo, ConnectionView, ProfileView};
+use backoffice_core::db::Backend;
+use backoffice_core::error::{ErrorBody, ErrorCode};
+use backoffice_core::stats::TableCount;
+
+/// Each binding's file name and its generated text.
+pub fn all() -> Vec<(String, String)> {
+    fn one<T: TS + 'static>() -> (String, String) {
+        let text =
+            T::export_to_string().unwrap_or_else(|e| panic!("cannot generate {}: {e}", T::name()));
+        (format!("{}.ts", T::name()), text)
+    }
+    vec![
+        one::<AppInfo>(),
+        one::<Backend>(),
+        one::<ConnectionView>(),
+        one::<ErrorBody>(),
+        one::<ErrorCode>(),
+        one::<ProfileView>(),
+        one::<TableCount>(),
+    ]
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::PathBuf;
+
+    const WRITE: &str = "BACKOFFICE_WRITE_BINDINGS";
+
+    #[test]
+    fn committed_bindings_match_the_rust_types() {
+        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("ui/src/bindings");
+        let write = std::env::var_os(WRITE).is_some();
+        let mut stale = Vec::new();
+        for (name, text) in super::all() {
+            let path = dir.join(&name);
+            if write {
+                std::fs::create_dir_all(&dir).unwrap();
+                std::fs::write(&path, &text).unwrap();
+            } else if std::fs::read_to_string(&path).ok().as_deref() != Some(text.as_str()) {
+                stale.push(name);
+            }
+        }
+        assert!(
+            stale.is_empty(),
+            "ui/src/bindings is out of date for {stale:?}: run `make bindings` and commit the result"
+        );
+        let known: Vec<String> = super::all().into_iter().map(|(n, _)| n).collect();
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let name = entry.unwrap().file_name().to_string_lossy().into_owned();
+            assert!(
+                known.contains(&name),
+                "ui/src/bindings/{name} has no Rust type: remove it"
+            );
+        }
+    }
+}
