@@ -55,6 +55,11 @@ bench:
 bindings:
 	BACKOFFICE_WRITE_BINDINGS=1 $(CARGO) test -p backoffice-desktop --lib bindings
 
+# Regenerates the README's pictures from the real app in a virtual window.
+screenshots: ui
+	scripts/with-session.sh $(CARGO) test -p backoffice-desktop --test window
+	cp target/screenshots/*.png docs/screenshots/
+
 clean:
 	$(CARGO) clean
 	rm -rf ui/dist ui/node_modules

@@ -6,6 +6,8 @@ const COMMANDS: &[&str] = &[
     "list_profiles",
     "connect",
     "disconnect",
+    "sign_in",
+    "sign_out",
     "table_counts",
 ];
 

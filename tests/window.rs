@@ -136,6 +136,22 @@ async fn text_of(client: &Client, css: &str) -> String {
     el.text().await.unwrap()
 }
 
+/// Fills in the sign-in form and submits it.
+async fn sign_in(client: &Client, user: &str, password: &str) {
+    for (id, text) in [("signin-user", user), ("signin-password", password)] {
+        let field = client.find(Locator::Id(id)).await.unwrap();
+        field.clear().await.unwrap();
+        field.send_keys(text).await.unwrap();
+    }
+    client
+        .find(Locator::Id("signin-submit"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn lists_profiles_connects_and_shows_row_counts() {
     let dir = tempfile::tempdir().unwrap();
@@ -225,6 +241,23 @@ async fn lists_profiles_connects_and_shows_row_counts() {
         .click()
         .await
         .unwrap();
+    // Connected: the operator signs in, and a wrong password is refused
+    // in words, with the password field emptied.
+    text_of(&client, "#signin-view:not([hidden]) h2").await;
+    sign_in(&client, "admin", "not the password").await;
+    let error = text_of(&client, "#error:not([hidden])").await;
+    assert!(error.contains("wrong operator name or password"), "{error}");
+    let password = client.find(Locator::Id("signin-password")).await.unwrap();
+    assert_eq!(password.prop("value").await.unwrap().as_deref(), Some(""));
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    std::fs::write(
+        screenshot_path("sign-in"),
+        client.screenshot().await.unwrap(),
+    )
+    .unwrap();
+    sign_in(&client, "admin", "backoffice-demo").await;
+    assert_eq!(text_of(&client, "#operator-label:not([hidden])").await, "admin (admin)");
+
     let users = text_of(&client, "#counts tr[data-table=users] td.num").await;
     assert_eq!(users, "120");
     assert_eq!(

@@ -5,7 +5,7 @@
 
 use ts_rs::TS;
 
-use crate::commands::{AppInfo, ConnectionView, ProfileView};
+use crate::commands::{AppInfo, ConnectionView, OperatorView, ProfileView};
 use backoffice_core::db::Backend;
 use backoffice_core::error::{ErrorBody, ErrorCode};
 use backoffice_core::stats::TableCount;
@@ -23,6 +23,7 @@ pub fn all() -> Vec<(String, String)> {
         one::<ConnectionView>(),
         one::<ErrorBody>(),
         one::<ErrorCode>(),
+        one::<OperatorView>(),
         one::<ProfileView>(),
         one::<TableCount>(),
     ]

@@ -3,10 +3,14 @@
 use std::sync::Arc;
 
 use backoffice_core::db::Backend;
+use backoffice_core::operators::{self, Operator};
 use backoffice_core::profiles::Profile;
+use backoffice_core::secrets::Secret;
 use backoffice_core::stats::{table_counts as count_tables, TableCount};
+use chrono::Utc;
 use serde::Serialize;
 use tauri::State;
+use tokio::sync::RwLock;
 
 use crate::error::IpcResult;
 use crate::state::{AppState, Connection};
@@ -74,11 +78,11 @@ pub async fn connect(state: State<'_, AppState>, name: String) -> IpcResult<Conn
         label: db.label().to_string(),
         server,
     };
-    let previous = state
-        .connection
-        .write()
-        .await
-        .replace(Arc::new(Connection { profile, db }));
+    let previous = state.connection.write().await.replace(Arc::new(Connection {
+        profile,
+        db,
+        operator: RwLock::new(None),
+    }));
     if let Some(old) = previous {
         old.db.close().await;
     }
@@ -93,8 +97,48 @@ pub async fn disconnect(state: State<'_, AppState>) -> IpcResult<()> {
     Ok(())
 }
 
+/// Who is signed in, as the web view may see it.
+#[derive(Serialize, ts_rs::TS)]
+pub struct OperatorView {
+    username: String,
+    role: String,
+}
+
+impl From<&Operator> for OperatorView {
+    fn from(o: &Operator) -> Self {
+        OperatorView {
+            username: o.username().to_string(),
+            role: o.role().as_str().to_string(),
+        }
+    }
+}
+
+/// Signs in on the open connection. The password is wrapped at once and
+/// never leaves Rust again; failed attempts count towards the lockout.
+#[tauri::command]
+pub async fn sign_in(
+    state: State<'_, AppState>,
+    username: String,
+    password: String,
+) -> IpcResult<OperatorView> {
+    let conn = state.connected().await?;
+    let password = Secret::new(password);
+    let operator = operators::sign_in(&conn.db, &username, &password, Utc::now()).await?;
+    let view = OperatorView::from(&operator);
+    *conn.operator.write().await = Some(operator);
+    Ok(view)
+}
+
+#[tauri::command]
+pub async fn sign_out(state: State<'_, AppState>) -> IpcResult<()> {
+    if let Ok(conn) = state.connected().await {
+        conn.operator.write().await.take();
+    }
+    Ok(())
+}
+
 #[tauri::command]
 pub async fn table_counts(state: State<'_, AppState>) -> IpcResult<Vec<TableCount>> {
-    let conn = state.connected().await?;
+    let (conn, _operator) = state.session().await?;
     Ok(count_tables(&conn.db).await?)
 }

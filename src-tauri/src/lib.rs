@@ -35,6 +35,8 @@ pub fn run() -> ExitCode {
             commands::list_profiles,
             commands::connect,
             commands::disconnect,
+            commands::sign_in,
+            commands::sign_out,
             commands::table_counts,
         ])
         .run(tauri::generate_context!());

@@ -4,6 +4,7 @@
 use std::sync::Arc;
 
 use backoffice_core::db::Db;
+use backoffice_core::operators::Operator;
 use backoffice_core::profiles::{Profile, ProfileStore};
 use backoffice_core::secrets::{KeyringStore, SecretStore};
 use backoffice_core::{Error, Result};
@@ -12,6 +13,8 @@ use tokio::sync::RwLock;
 pub struct Connection {
     pub profile: Profile,
     pub db: Db,
+    /// The operator signed in on this connection, if any.
+    pub operator: RwLock<Option<Operator>>,
 }
 
 pub struct AppState {
@@ -27,6 +30,15 @@ impl AppState {
             secrets: Arc::new(KeyringStore::new()),
             connection: RwLock::new(None),
         })
+    }
+
+    /// The open connection and its signed-in operator, or a clear error.
+    pub async fn session(&self) -> Result<(Arc<Connection>, Operator)> {
+        let conn = self.connected().await?;
+        let operator = conn.operator.read().await.clone().ok_or_else(|| {
+            Error::Forbidden("not signed in: sign in as a console operator first".into())
+        })?;
+        Ok((conn, operator))
     }
 
     /// The open connection, or a clear error when there is none.

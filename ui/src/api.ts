@@ -3,13 +3,14 @@ import { invoke } from "@tauri-apps/api/core";
 
 import type { ConnectionView } from "./bindings/ConnectionView";
 import type { ErrorBody } from "./bindings/ErrorBody";
+import type { OperatorView } from "./bindings/OperatorView";
 import type { ProfileView } from "./bindings/ProfileView";
 import type { TableCount } from "./bindings/TableCount";
 
 // The types come from the Rust types (ui/src/bindings, `make bindings`).
 export type { Backend } from "./bindings/Backend";
 export type { ErrorCode } from "./bindings/ErrorCode";
-export type { ConnectionView, ProfileView, TableCount };
+export type { ConnectionView, OperatorView, ProfileView, TableCount };
 export type ApiError = ErrorBody;
 
 /** Anything thrown by invoke, as an ApiError. */
@@ -32,5 +33,8 @@ export const api = {
   listProfiles: () => call<ProfileView[]>("list_profiles"),
   connect: (name: string) => call<ConnectionView>("connect", { name }),
   disconnect: () => call<void>("disconnect"),
+  signIn: (username: string, password: string) =>
+    call<OperatorView>("sign_in", { username, password }),
+  signOut: () => call<void>("sign_out"),
   tableCounts: () => call<TableCount[]>("table_counts"),
 };

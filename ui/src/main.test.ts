@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { countRows, profileCard } from "./main";
+import { countRows, operatorLabel, profileCard } from "./main";
 import { toApiError } from "./api";
 import { formatCount } from "./dom";
 
@@ -40,5 +40,11 @@ describe("errors", () => {
   it("keeps {code, message} and wraps anything else", () => {
     expect(toApiError({ code: "forbidden", message: "no" })).toEqual({ code: "forbidden", message: "no" });
     expect(toApiError("boom")).toEqual({ code: "internal", message: "boom" });
+  });
+});
+
+describe("operator label", () => {
+  it("names the operator and the role", () => {
+    expect(operatorLabel({ username: "alice", role: "admin" })).toBe("alice (admin)");
   });
 });

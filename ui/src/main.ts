@@ -1,4 +1,4 @@
-import { api, type ApiError, type ProfileView, type TableCount } from "./api";
+import { api, type ApiError, type OperatorView, type ProfileView, type TableCount } from "./api";
 import { byId, el, formatCount } from "./dom";
 
 const backendNames: Record<ProfileView["backend"], string> = {
@@ -60,13 +60,12 @@ async function connect(name: string): Promise<void> {
   }
   try {
     const conn = await api.connect(name);
-    const counts = await api.tableCounts();
     byId("connection-label").textContent = `${conn.profile.name} — ${conn.label}`;
     byId("demo-banner").hidden = !conn.profile.demo;
     byId("disconnect").hidden = false;
     byId("profiles-view").hidden = true;
-    byId("counts").querySelector("tbody")?.replaceChildren(...countRows(counts));
-    byId("counts-view").hidden = false;
+    byId("signin-view").hidden = false;
+    byId<HTMLInputElement>("signin-user").focus();
     showError(null);
   } catch (e) {
     showError(e as ApiError);
@@ -78,8 +77,42 @@ async function connect(name: string): Promise<void> {
   }
 }
 
+/** "alice (admin)": who is signed in, shown in the header. */
+export function operatorLabel(o: OperatorView): string {
+  return `${o.username} (${o.role})`;
+}
+
+async function signIn(): Promise<void> {
+  const user = byId<HTMLInputElement>("signin-user");
+  const password = byId<HTMLInputElement>("signin-password");
+  const submit = byId<HTMLButtonElement>("signin-submit");
+  submit.disabled = true;
+  try {
+    const me = await api.signIn(user.value, password.value);
+    const counts = await api.tableCounts();
+    const label = byId("operator-label");
+    label.textContent = operatorLabel(me);
+    label.hidden = false;
+    byId("signin-view").hidden = true;
+    byId("counts").querySelector("tbody")?.replaceChildren(...countRows(counts));
+    byId("counts-view").hidden = false;
+    showError(null);
+  } catch (e) {
+    showError(e as ApiError);
+    password.select();
+  } finally {
+    // The password leaves the page as soon as it has been used.
+    password.value = "";
+    submit.disabled = false;
+  }
+}
+
 async function disconnect(): Promise<void> {
+  await api.signOut().catch(() => undefined);
   await api.disconnect().catch((e: ApiError) => showError(e));
+  byId("operator-label").hidden = true;
+  byId("operator-label").textContent = "";
+  byId("signin-view").hidden = true;
   byId("connection-label").textContent = "";
   byId("demo-banner").hidden = true;
   byId("disconnect").hidden = true;
@@ -90,5 +123,9 @@ async function disconnect(): Promise<void> {
 
 if (typeof window !== "undefined" && "__TAURI_INTERNALS__" in window) {
   byId("disconnect").addEventListener("click", () => void disconnect());
+  byId("signin-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    void signIn();
+  });
   void loadProfiles();
 }
