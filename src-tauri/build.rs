@@ -8,6 +8,8 @@ const COMMANDS: &[&str] = &[
     "disconnect",
     "sign_in",
     "sign_out",
+    "search_users",
+    "user_card",
     "table_counts",
 ];
 

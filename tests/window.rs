@@ -10,11 +10,17 @@ use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use backoffice_core::db::{Backend, Db, OpenOptions, Target};
+use backoffice_core::operators::sign_in;
 use backoffice_core::profiles::{add_profile, Profile, ProfileStore};
 use backoffice_core::progress::{CancelToken, NoProgress};
-use backoffice_core::secrets::MemoryStore;
-use backoffice_core::seed::{seed, SeedOptions};
+use backoffice_core::secrets::{MemoryStore, Secret};
+use backoffice_core::seed::{seed, SeedOptions, DEMO_OPERATOR_PASSWORD};
+use backoffice_core::session::Ctx;
+use backoffice_core::users::{self, UserAction};
+use chrono::Utc;
 use fantoccini::{Client, ClientBuilder, Locator};
+
+const PAYLOAD: &str = "<img src=x onerror=alert(1)>";
 
 fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
@@ -137,7 +143,7 @@ async fn text_of(client: &Client, css: &str) -> String {
 }
 
 /// Fills in the sign-in form and submits it.
-async fn sign_in(client: &Client, user: &str, password: &str) {
+async fn sign_in_as(client: &Client, user: &str, password: &str) {
     for (id, text) in [("signin-user", user), ("signin-password", password)] {
         let field = client.find(Locator::Id(id)).await.unwrap();
         field.clear().await.unwrap();
@@ -173,6 +179,23 @@ async fn lists_profiles_connects_and_shows_row_counts() {
     )
     .await
     .unwrap();
+    // A user whose display name is a script payload: it must show as text.
+    let admin = sign_in(
+        &db,
+        "admin",
+        &Secret::new(DEMO_OPERATOR_PASSWORD),
+        Utc::now(),
+    )
+    .await
+    .unwrap();
+    let ctx = Ctx::new(&db, &admin);
+    let seven = users::show(&ctx, "7").await.unwrap().user;
+    let rename = UserAction::ChangeDisplayName {
+        display_name: PAYLOAD.into(),
+    };
+    users::apply(&ctx, 7, seven.version, rename, None)
+        .await
+        .unwrap();
     db.close().await;
 
     let store = ProfileStore::at(dir.path().join("profiles.toml"));
@@ -244,7 +267,7 @@ async fn lists_profiles_connects_and_shows_row_counts() {
     // Connected: the operator signs in, and a wrong password is refused
     // in words, with the password field emptied.
     text_of(&client, "#signin-view:not([hidden]) h2").await;
-    sign_in(&client, "admin", "not the password").await;
+    sign_in_as(&client, "admin", "not the password").await;
     let error = text_of(&client, "#error:not([hidden])").await;
     assert!(error.contains("wrong operator name or password"), "{error}");
     let password = client.find(Locator::Id("signin-password")).await.unwrap();
@@ -255,8 +278,11 @@ async fn lists_profiles_connects_and_shows_row_counts() {
         client.screenshot().await.unwrap(),
     )
     .unwrap();
-    sign_in(&client, "admin", "backoffice-demo").await;
-    assert_eq!(text_of(&client, "#operator-label:not([hidden])").await, "admin (admin)");
+    sign_in_as(&client, "admin", DEMO_OPERATOR_PASSWORD).await;
+    assert_eq!(
+        text_of(&client, "#operator-label:not([hidden])").await,
+        "admin (admin)"
+    );
 
     let users = text_of(&client, "#counts tr[data-table=users] td.num").await;
     assert_eq!(users, "120");
@@ -285,6 +311,28 @@ async fn lists_profiles_connects_and_shows_row_counts() {
         client.screenshot().await.unwrap(),
     )
     .unwrap();
+
+    // Search as you type: the payload user is found and shown as text, and
+    // the trouble card opens on a click.
+    let search = client.find(Locator::Id("user-search")).await.unwrap();
+    search.send_keys("onerror").await.unwrap();
+    // The only row left once the search has answered.
+    let row = text_of(&client, "#users tbody tr[data-user='7']:only-child").await;
+    assert!(row.contains(PAYLOAD), "{row}");
+    assert!(client.find(Locator::Css("#users img")).await.is_err());
+    client
+        .find(Locator::Css("#users tbody tr[data-user='7']:only-child td"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    assert_eq!(
+        text_of(&client, "#card-view:not([hidden]) #card-title").await,
+        PAYLOAD
+    );
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    std::fs::write(screenshot_path("users"), client.screenshot().await.unwrap()).unwrap();
 
     client.close().await.unwrap();
 }

@@ -6,19 +6,38 @@
 use ts_rs::TS;
 
 use crate::commands::{AppInfo, ConnectionView, OperatorView, ProfileView};
+use backoffice_core::audit::AuditEntry;
 use backoffice_core::db::Backend;
 use backoffice_core::error::{ErrorBody, ErrorCode};
+use backoffice_core::page::{Page, PageRequest, Total};
 use backoffice_core::stats::TableCount;
+use backoffice_core::users::{
+    LoginEvent, OrderBrief, OrderSummary, OutstandingToken, TroubleCard, User, UserQuery, UserSort,
+    UserStatus,
+};
 
 /// Each binding's file name and its generated text.
 pub fn all() -> Vec<(String, String)> {
     fn one<T: TS + 'static>() -> (String, String) {
         let text =
             T::export_to_string().unwrap_or_else(|e| panic!("cannot generate {}: {e}", T::name()));
-        (format!("{}.ts", T::name()), text)
+        (format!("{}.ts", T::ident()), text)
     }
     vec![
         one::<AppInfo>(),
+        one::<AuditEntry>(),
+        one::<LoginEvent>(),
+        one::<OrderBrief>(),
+        one::<OrderSummary>(),
+        one::<OutstandingToken>(),
+        one::<Page<User>>(),
+        one::<PageRequest>(),
+        one::<Total>(),
+        one::<TroubleCard>(),
+        one::<User>(),
+        one::<UserQuery>(),
+        one::<UserSort>(),
+        one::<UserStatus>(),
         one::<Backend>(),
         one::<ConnectionView>(),
         one::<ErrorBody>(),

@@ -4,9 +4,12 @@ use std::sync::Arc;
 
 use backoffice_core::db::Backend;
 use backoffice_core::operators::{self, Operator};
+use backoffice_core::page::{Page, PageRequest};
 use backoffice_core::profiles::Profile;
 use backoffice_core::secrets::Secret;
+use backoffice_core::session::Ctx;
 use backoffice_core::stats::{table_counts as count_tables, TableCount};
+use backoffice_core::users::{self, TroubleCard, User, UserQuery};
 use chrono::Utc;
 use serde::Serialize;
 use tauri::State;
@@ -135,6 +138,24 @@ pub async fn sign_out(state: State<'_, AppState>) -> IpcResult<()> {
         conn.operator.write().await.take();
     }
     Ok(())
+}
+
+/// One page of users matching the query (debounced and paged by the UI).
+#[tauri::command]
+pub async fn search_users(
+    state: State<'_, AppState>,
+    query: UserQuery,
+    page: PageRequest,
+) -> IpcResult<Page<User>> {
+    let (conn, me) = state.session().await?;
+    Ok(users::search(&Ctx::new(&conn.db, &me), &query, &page).await?)
+}
+
+/// The sign-in trouble card of a user, by id or email address.
+#[tauri::command]
+pub async fn user_card(state: State<'_, AppState>, key: String) -> IpcResult<TroubleCard> {
+    let (conn, me) = state.session().await?;
+    Ok(users::show(&Ctx::new(&conn.db, &me), &key).await?)
 }
 
 #[tauri::command]

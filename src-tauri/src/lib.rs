@@ -37,6 +37,8 @@ pub fn run() -> ExitCode {
             commands::disconnect,
             commands::sign_in,
             commands::sign_out,
+            commands::search_users,
+            commands::user_card,
             commands::table_counts,
         ])
         .run(tauri::generate_context!());

@@ -5,12 +5,27 @@ import type { ConnectionView } from "./bindings/ConnectionView";
 import type { ErrorBody } from "./bindings/ErrorBody";
 import type { OperatorView } from "./bindings/OperatorView";
 import type { ProfileView } from "./bindings/ProfileView";
+import type { Page } from "./bindings/Page";
+import type { PageRequest } from "./bindings/PageRequest";
 import type { TableCount } from "./bindings/TableCount";
+import type { TroubleCard } from "./bindings/TroubleCard";
+import type { User } from "./bindings/User";
+import type { UserQuery } from "./bindings/UserQuery";
 
 // The types come from the Rust types (ui/src/bindings, `make bindings`).
 export type { Backend } from "./bindings/Backend";
 export type { ErrorCode } from "./bindings/ErrorCode";
-export type { ConnectionView, OperatorView, ProfileView, TableCount };
+export type {
+  ConnectionView,
+  OperatorView,
+  Page,
+  PageRequest,
+  ProfileView,
+  TableCount,
+  TroubleCard,
+  User,
+  UserQuery,
+};
 export type ApiError = ErrorBody;
 
 /** Anything thrown by invoke, as an ApiError. */
@@ -37,4 +52,7 @@ export const api = {
     call<OperatorView>("sign_in", { username, password }),
   signOut: () => call<void>("sign_out"),
   tableCounts: () => call<TableCount[]>("table_counts"),
+  searchUsers: (query: UserQuery, page: PageRequest) =>
+    call<Page<User>>("search_users", { query, page }),
+  userCard: (key: string) => call<TroubleCard>("user_card", { key }),
 };

@@ -28,3 +28,29 @@ export function byId<T extends HTMLElement = HTMLElement>(id: string): T {
 export function formatCount(n: number): string {
   return Math.trunc(n).toLocaleString("en-US");
 }
+
+/** "4 minutes ago", "in 2 hours": how far `iso` is from `now`. */
+export function relative(iso: string, now: Date = new Date()): string {
+  const seconds = Math.round((new Date(iso).getTime() - now.getTime()) / 1000);
+  const units: [Intl.RelativeTimeFormatUnit, number][] = [
+    ["year", 31_536_000],
+    ["month", 2_592_000],
+    ["day", 86_400],
+    ["hour", 3_600],
+    ["minute", 60],
+  ];
+  const format = new Intl.RelativeTimeFormat("en", { numeric: "auto" });
+  for (const [unit, size] of units) {
+    if (Math.abs(seconds) >= size) {
+      return format.format(Math.trunc(seconds / size), unit);
+    }
+  }
+  return format.format(seconds, "second");
+}
+
+/** A moment in the operator's own time zone, with how long ago it was. */
+export function when(iso: string | null, now: Date = new Date()): string {
+  if (iso === null) return "never";
+  const local = new Date(iso).toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" });
+  return `${local} (${relative(iso, now)})`;
+}

@@ -1,5 +1,8 @@
 import { api, type ApiError, type OperatorView, type ProfileView, type TableCount } from "./api";
 import { byId, el, formatCount } from "./dom";
+import { usersView } from "./users";
+
+let showUsers: () => void = () => {};
 
 const backendNames: Record<ProfileView["backend"], string> = {
   sqlite: "SQLite",
@@ -97,6 +100,8 @@ async function signIn(): Promise<void> {
     byId("counts").querySelector("tbody")?.replaceChildren(...countRows(counts));
     byId("counts-view").hidden = false;
     showError(null);
+    showUsers();
+    byId<HTMLInputElement>("user-search").focus();
   } catch (e) {
     showError(e as ApiError);
     password.select();
@@ -113,6 +118,8 @@ async function disconnect(): Promise<void> {
   byId("operator-label").hidden = true;
   byId("operator-label").textContent = "";
   byId("signin-view").hidden = true;
+  byId("users-view").hidden = true;
+  byId("card-view").hidden = true;
   byId("connection-label").textContent = "";
   byId("demo-banner").hidden = true;
   byId("disconnect").hidden = true;
@@ -122,6 +129,7 @@ async function disconnect(): Promise<void> {
 }
 
 if (typeof window !== "undefined" && "__TAURI_INTERNALS__" in window) {
+  showUsers = usersView(showError);
   byId("disconnect").addEventListener("click", () => void disconnect());
   byId("signin-form").addEventListener("submit", (event) => {
     event.preventDefault();

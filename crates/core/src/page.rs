@@ -15,7 +15,7 @@ pub const MAX_LIMIT: u32 = 1_000;
 pub const COUNT_CAP: u64 = 10_000;
 
 /// Which page: the cursor from the previous page, and its size.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, ts_rs::TS)]
 #[serde(default)]
 pub struct PageRequest {
     pub after: Option<String>,
@@ -42,8 +42,9 @@ impl PageRequest {
 }
 
 /// How many rows match, counted no further than [`COUNT_CAP`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct Total {
+    #[ts(type = "number")]
     pub count: u64,
     /// True when there are more than `count`.
     pub capped: bool,
@@ -71,7 +72,7 @@ impl std::fmt::Display for Total {
     }
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
 pub struct Page<T> {
     pub items: Vec<T>,
     /// Pass as `after` to get the next page; absent on the last page.

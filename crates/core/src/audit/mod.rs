@@ -37,8 +37,9 @@ pub(crate) struct AuditRow {
 }
 
 /// One audit entry as shown to people.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
 pub struct AuditEntry {
+    #[ts(type = "number")]
     pub id: i64,
     pub at: DateTime<Utc>,
     pub operator: String,
@@ -47,7 +48,9 @@ pub struct AuditEntry {
     pub entity_id: String,
     /// The changed fields before and after (absent for actions that change
     /// nothing, such as revealing an email address).
+    #[ts(type = "unknown")]
     pub before: Option<Value>,
+    #[ts(type = "unknown")]
     pub after: Option<Value>,
     pub reason: Option<String>,
     pub hash: String,

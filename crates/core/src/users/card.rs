@@ -18,7 +18,7 @@ const TOKENS: u32 = 20;
 const LAST_ORDERS: u32 = 5;
 const AUDIT: u32 = 20;
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, ts_rs::TS)]
 pub struct LoginEvent {
     pub at: DateTime<Utc>,
     pub succeeded: bool,
@@ -29,7 +29,7 @@ pub struct LoginEvent {
 
 /// A verification or reset token: when it was issued and until when it
 /// works. Never the token.
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, ts_rs::TS)]
 pub struct OutstandingToken {
     pub purpose: String,
     pub created_at: DateTime<Utc>,
@@ -43,25 +43,30 @@ impl OutstandingToken {
     }
 }
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, ts_rs::TS)]
 pub struct OrderBrief {
+    #[ts(type = "number")]
     pub id: i64,
     pub status: String,
     pub currency: String,
+    #[ts(type = "number")]
     pub total_cents: i64,
     pub placed_at: DateTime<Utc>,
 }
 
 /// Orders of one currency: how many, what was paid, what was refunded.
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, ts_rs::TS)]
 pub struct OrderSummary {
     pub currency: String,
+    #[ts(type = "number")]
     pub orders: i64,
+    #[ts(type = "number")]
     pub paid_cents: i64,
+    #[ts(type = "number")]
     pub refunded_cents: i64,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
 pub struct TroubleCard {
     /// Plain-words reasons the person may not be able to sign in, most
     /// important first.

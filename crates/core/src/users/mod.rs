@@ -71,7 +71,7 @@ pub(crate) struct UserRow {
 }
 
 /// Account status as stored in `users.status`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "lowercase")]
 pub enum UserStatus {
     Active,
@@ -104,8 +104,9 @@ impl std::str::FromStr for UserStatus {
 }
 
 /// A user account as the console shows it.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, ts_rs::TS)]
 pub struct User {
+    #[ts(type = "number")]
     pub id: i64,
     /// Masked (`j•••@example.com`) for operators who may not see emails.
     pub email: String,
@@ -120,6 +121,7 @@ pub struct User {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     /// The row version a change must carry.
+    #[ts(type = "number")]
     pub version: i64,
     pub roles: Vec<String>,
     /// Whether a password is set (never the hash).

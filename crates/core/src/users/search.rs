@@ -17,7 +17,7 @@ pub const MAX_QUERY_CHARS: usize = 320;
 /// Trigram indexes need three characters to look anything up.
 pub const MIN_SUBSTRING_CHARS: usize = 3;
 
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum UserSort {
     #[default]
@@ -27,7 +27,7 @@ pub enum UserSort {
 }
 
 /// What to look for; every part is optional.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, ts_rs::TS)]
 #[serde(default)]
 pub struct UserQuery {
     /// A substring (3+ characters) of email or display name, an exact id,

@@ -1,0 +1,66 @@
+import { describe, expect, it } from "vitest";
+import { cardView, query, userRow } from "./users";
+import { relative } from "./dom";
+import type { TroubleCard, User } from "./api";
+
+const user: User = {
+  id: 7,
+  email: "a•••@example.com",
+  email_masked: true,
+  display_name: "<img src=x onerror=alert(1)>",
+  status: "locked",
+  locked_until: null,
+  lock_reason: "<b>fraud</b>",
+  email_verified_at: null,
+  failed_login_count: 3,
+  last_login_at: null,
+  created_at: "2026-01-02T03:04:05Z",
+  updated_at: "2026-01-02T03:04:05Z",
+  version: 4,
+  roles: [],
+  has_password: true,
+};
+
+describe("users", () => {
+  it("shows names and reasons as text, never as HTML", () => {
+    const row = userRow(user, () => {});
+    expect(row.querySelector("img")).toBeNull();
+    expect(row.textContent).toContain("<img src=x onerror=alert(1)>");
+    const card: TroubleCard = {
+      diagnosis: ["The account is locked: <b>fraud</b>"],
+      user,
+      logins: [],
+      tokens: [],
+      orders: [],
+      last_orders: [],
+      audit: [],
+    };
+    const nodes = cardView(card);
+    const holder = document.createElement("div");
+    holder.append(...nodes);
+    expect(holder.querySelector("img, b")).toBeNull();
+    expect(holder.querySelector("#card-title")?.textContent).toBe("<img src=x onerror=alert(1)>");
+    expect(holder.textContent).toContain("No sign-ins on record.");
+  });
+
+  it("opens the card from the row, by click or Enter", () => {
+    const opened: number[] = [];
+    const row = userRow(user, (id) => opened.push(id));
+    row.click();
+    row.dispatchEvent(new KeyboardEvent("keydown", { key: "Enter" }));
+    expect(opened).toEqual([7, 7]);
+  });
+
+  it("asks with every filter spelled out", () => {
+    expect(query("ann")).toMatchObject({ text: "ann", status: null, sort: "created" });
+  });
+});
+
+describe("relative times", () => {
+  it("says how long ago", () => {
+    const now = new Date("2026-06-01T12:00:00Z");
+    expect(relative("2026-06-01T11:56:00Z", now)).toBe("4 minutes ago");
+    expect(relative("2026-06-01T14:00:00Z", now)).toBe("in 2 hours");
+    expect(relative("2026-05-31T12:00:00Z", now)).toBe("yesterday");
+  });
+});
