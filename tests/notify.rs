@@ -95,6 +95,17 @@ async fn delivers_both_parts_escaped_with_a_hashed_token(backend: Backend) {
         preview.html
     );
     assert_eq!(server.received().len(), 0, "a preview sends nothing");
+    // Support may not see addresses: previews and the outbox mask them
+    // (the email itself carries the real one).
+    let asked = notify::preview(
+        &ctx,
+        &Policy::default(),
+        Trigger::new(Template::VerifyEmail, 3),
+    )
+    .await
+    .unwrap();
+    assert!(asked.text.contains("A•••@Example.org"), "{}", asked.text);
+    assert!(!asked.text.contains("ANNA@Example.org"));
     let support = queue(&ctx, note).await;
     assert_eq!(status(&c, verify).await, OutboxStatus::Queued);
 
@@ -106,6 +117,15 @@ async fn delivers_both_parts_escaped_with_a_hashed_token(backend: Backend) {
         .find(|m| m.subject == "Confirm your email address")
         .expect("the verification email");
     assert!(v.to.contains("ANNA@Example.org"), "{}", v.to);
+    let seen_by_support = notify::show(&Ctx::new(&c.db, &c.support), verify)
+        .await
+        .unwrap();
+    assert_eq!(seen_by_support.message.recipient, "A•••@Example.org");
+    assert!(!seen_by_support.rendered.text.contains("ANNA@Example.org"));
+    assert!(!seen_by_support
+        .message
+        .idempotency_key
+        .contains("anna@example.org"));
     assert_eq!(v.from, FROM);
     assert_eq!(v.content_type, "multipart/alternative");
     assert!(v.message_id.ends_with("@shop.example>"), "{}", v.message_id);

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 
 use super::templates::{self, Rendered, BASE_PLACEHOLDER, TOKEN_PLACEHOLDER};
-use super::Template;
+use super::{vars, Template};
 use crate::audit::{self, Record};
 use crate::db::{Query, WriteTx};
 use crate::operators::Permission;
@@ -247,6 +247,7 @@ pub async fn show(ctx: &Ctx<'_>, id: i64) -> Result<OutboxView> {
     let template = Template::parse(&row.template)?;
     let vars: Value = serde_json::from_str(&vars)
         .map_err(|e| Error::internal(format!("outbox message {id} has unreadable values: {e}")))?;
+    let vars = vars::for_operator(vars, unmasked(ctx));
     let link = templates::link(BASE_PLACEHOLDER, template, TOKEN_PLACEHOLDER);
     let rendered = templates::render(template, &vars, link.as_deref())?;
     Ok(OutboxView {

@@ -177,6 +177,7 @@ pub async fn preview(ctx: &Ctx<'_>, policy: &Policy, trigger: Trigger) -> Result
         trigger.message.as_ref(),
     )
     .await?;
+    let vars = vars::for_operator(vars, unmasked(ctx));
     let base = policy.link_base.as_deref().unwrap_or(BASE_PLACEHOLDER);
     let link = templates::link(base, trigger.template, TOKEN_PLACEHOLDER);
     templates::render(trigger.template, &vars, link.as_deref())

@@ -9,6 +9,7 @@ use serde_json::{json, Value};
 
 use super::{FreeForm, Template};
 use crate::db::{Query, Source};
+use crate::users::mask_email;
 use crate::{money, Error, Result};
 
 /// Who receives the message.
@@ -96,6 +97,21 @@ pub(crate) async fn gather(
         name: user.display_name,
     };
     Ok((recipient, vars))
+}
+
+/// The values as an operator who may not see addresses is shown them: the
+/// recipient's address masked. What is sent keeps the real one.
+pub(crate) fn for_operator(mut vars: Value, unmasked: bool) -> Value {
+    if !unmasked {
+        let masked = vars
+            .pointer("/user/email")
+            .and_then(Value::as_str)
+            .map(mask_email);
+        if let Some(m) = masked {
+            vars["user"]["email"] = Value::from(m);
+        }
+    }
+    vars
 }
 
 fn refuse_pointless(template: Template, user: &UserFacts) -> Result<()> {
