@@ -10,6 +10,7 @@ const COMMANDS: &[&str] = &[
     "sign_out",
     "search_users",
     "user_card",
+    "user_action",
     "table_counts",
 ];
 

@@ -142,6 +142,31 @@ async fn text_of(client: &Client, css: &str) -> String {
     el.text().await.unwrap()
 }
 
+async fn click(client: &Client, css: &str) {
+    client
+        .find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("no element {css}: {e}"))
+        .click()
+        .await
+        .unwrap_or_else(|e| panic!("cannot click {css}: {e}"));
+}
+
+/// Waits until the element's text is `want` (the UI re-renders it).
+async fn wait_text(client: &Client, css: &str, want: &str) {
+    let mut last = String::new();
+    for _ in 0..100 {
+        if let Ok(el) = client.find(Locator::Css(css)).await {
+            last = el.text().await.unwrap_or_default();
+            if last == want {
+                return;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("{css} says {last:?}, not {want:?}");
+}
+
 /// Fills in the sign-in form and submits it.
 async fn sign_in_as(client: &Client, user: &str, password: &str) {
     for (id, text) in [("signin-user", user), ("signin-password", password)] {
@@ -331,6 +356,50 @@ async fn lists_profiles_connects_and_shows_row_counts() {
         text_of(&client, "#card-view:not([hidden]) #card-title").await,
         PAYLOAD
     );
+    // Lock from the card, with a reason.
+    let reason = client.find(Locator::Id("action-reason")).await.unwrap();
+    reason.send_keys("chargeback").await.unwrap();
+    click(&client, "#action-submit").await;
+    wait_text(&client, "#action-submit", "Unlock account").await;
+    // Someone else unlocks it meanwhile; the window's unlock carries the
+    // old version, is refused in words, and the card shows the account as
+    // it is now.
+    let db = Db::open(
+        &Target::sqlite_file(&db_path),
+        OpenOptions {
+            read_only: false,
+            create_if_missing: false,
+        },
+    )
+    .await
+    .unwrap();
+    let support = sign_in(
+        &db,
+        "support",
+        &Secret::new(DEMO_OPERATOR_PASSWORD),
+        Utc::now(),
+    )
+    .await
+    .unwrap();
+    let ctx = Ctx::new(&db, &support);
+    let now = users::show(&ctx, "7").await.unwrap().user;
+    assert_eq!(now.status, "locked");
+    users::apply(&ctx, 7, now.version, UserAction::Unlock, Some("phone call"))
+        .await
+        .unwrap();
+    click(&client, "#action-submit").await;
+    let error = text_of(&client, "#error:not([hidden])").await;
+    assert!(error.contains("changed by someone else"), "{error}");
+    wait_text(&client, "#action-submit", "Lock account").await;
+    let audit = users::show(&ctx, "7").await.unwrap().audit;
+    let actions: Vec<(&str, &str)> = audit
+        .iter()
+        .map(|e| (e.action.as_str(), e.operator.as_str()))
+        .collect();
+    assert!(actions.contains(&("user.lock", "admin")), "{actions:?}");
+    assert!(actions.contains(&("user.unlock", "support")), "{actions:?}");
+    db.close().await;
+
     tokio::time::sleep(Duration::from_millis(300)).await;
     std::fs::write(screenshot_path("users"), client.screenshot().await.unwrap()).unwrap();
 

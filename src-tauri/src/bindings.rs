@@ -12,8 +12,8 @@ use backoffice_core::error::{ErrorBody, ErrorCode};
 use backoffice_core::page::{Page, PageRequest, Total};
 use backoffice_core::stats::TableCount;
 use backoffice_core::users::{
-    LoginEvent, OrderBrief, OrderSummary, OutstandingToken, TroubleCard, User, UserQuery, UserSort,
-    UserStatus,
+    LoginEvent, OrderBrief, OrderSummary, OutstandingToken, TroubleCard, User, UserAction,
+    UserQuery, UserSort, UserStatus,
 };
 
 /// Each binding's file name and its generated text.
@@ -35,6 +35,7 @@ pub fn all() -> Vec<(String, String)> {
         one::<Total>(),
         one::<TroubleCard>(),
         one::<User>(),
+        one::<UserAction>(),
         one::<UserQuery>(),
         one::<UserSort>(),
         one::<UserStatus>(),

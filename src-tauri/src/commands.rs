@@ -9,7 +9,7 @@ use backoffice_core::profiles::Profile;
 use backoffice_core::secrets::Secret;
 use backoffice_core::session::Ctx;
 use backoffice_core::stats::{table_counts as count_tables, TableCount};
-use backoffice_core::users::{self, TroubleCard, User, UserQuery};
+use backoffice_core::users::{self, TroubleCard, User, UserAction, UserQuery};
 use chrono::Utc;
 use serde::Serialize;
 use tauri::State;
@@ -156,6 +156,21 @@ pub async fn search_users(
 pub async fn user_card(state: State<'_, AppState>, key: String) -> IpcResult<TroubleCard> {
     let (conn, me) = state.session().await?;
     Ok(users::show(&Ctx::new(&conn.db, &me), &key).await?)
+}
+
+/// One account action (lock, unlock, …) on the version the operator saw;
+/// a stale version is refused with the current values.
+#[tauri::command]
+pub async fn user_action(
+    state: State<'_, AppState>,
+    user_id: i64,
+    version: i64,
+    action: UserAction,
+    reason: Option<String>,
+) -> IpcResult<User> {
+    let (conn, me) = state.session().await?;
+    let ctx = Ctx::new(&conn.db, &me);
+    Ok(users::apply(&ctx, user_id, version, action, reason.as_deref()).await?)
 }
 
 #[tauri::command]

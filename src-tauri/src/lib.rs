@@ -39,6 +39,7 @@ pub fn run() -> ExitCode {
             commands::sign_out,
             commands::search_users,
             commands::user_card,
+            commands::user_action,
             commands::table_counts,
         ])
         .run(tauri::generate_context!());

@@ -10,6 +10,7 @@ import type { PageRequest } from "./bindings/PageRequest";
 import type { TableCount } from "./bindings/TableCount";
 import type { TroubleCard } from "./bindings/TroubleCard";
 import type { User } from "./bindings/User";
+import type { UserAction } from "./bindings/UserAction";
 import type { UserQuery } from "./bindings/UserQuery";
 
 // The types come from the Rust types (ui/src/bindings, `make bindings`).
@@ -24,6 +25,7 @@ export type {
   TableCount,
   TroubleCard,
   User,
+  UserAction,
   UserQuery,
 };
 export type ApiError = ErrorBody;
@@ -55,4 +57,6 @@ export const api = {
   searchUsers: (query: UserQuery, page: PageRequest) =>
     call<Page<User>>("search_users", { query, page }),
   userCard: (key: string) => call<TroubleCard>("user_card", { key }),
+  userAction: (userId: number, version: number, action: UserAction, reason: string | null) =>
+    call<User>("user_action", { userId, version, action, reason }),
 };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { cardView, query, userRow } from "./users";
+import { actionForm, cardView, offeredAction, query, userRow } from "./users";
 import { relative } from "./dom";
 import type { TroubleCard, User } from "./api";
 
@@ -62,5 +62,14 @@ describe("relative times", () => {
     expect(relative("2026-06-01T11:56:00Z", now)).toBe("4 minutes ago");
     expect(relative("2026-06-01T14:00:00Z", now)).toBe("in 2 hours");
     expect(relative("2026-05-31T12:00:00Z", now)).toBe("yesterday");
+  });
+});
+
+describe("account actions", () => {
+  it("offers unlock for a locked account and lock with the reason otherwise", () => {
+    expect(offeredAction(user, "x").action).toEqual({ kind: "unlock" });
+    const active = { ...user, status: "active" };
+    expect(offeredAction(active, "chargeback").action).toEqual({ kind: "lock", reason: "chargeback", until: null });
+    expect(actionForm(active).querySelector("#action-submit")?.textContent).toBe("Lock account");
   });
 });

@@ -1,7 +1,7 @@
 // The users view: search as you type (debounced, stale answers dropped),
 // pages of 50 with "More", and the sign-in trouble card of the user picked.
 // User data goes into the page as text only.
-import { api, type ApiError, type TroubleCard, type User, type UserQuery } from "./api";
+import { api, type ApiError, type TroubleCard, type User, type UserAction, type UserQuery } from "./api";
 import { byId, el, formatCount, when } from "./dom";
 
 const PAGE = 50;
@@ -35,6 +35,24 @@ export function userRow(u: User, onOpen: (id: number) => void): HTMLTableRowElem
     if (e.key === "Enter") onOpen(u.id);
   });
   return row;
+}
+
+/** The lock or unlock the card offers for the user's status. */
+export function offeredAction(u: User, reason: string): { label: string; action: UserAction } {
+  return u.status === "locked"
+    ? { label: "Unlock account", action: { kind: "unlock" } }
+    : { label: "Lock account", action: { kind: "lock", reason, until: null } };
+}
+
+/** The confirmation form: a reason, and one explicit button. */
+export function actionForm(u: User): HTMLFormElement {
+  const { label } = offeredAction(u, "");
+  return el(
+    "form",
+    { id: "user-actions", class: "actions", novalidate: "" },
+    el("label", {}, "Reason (kept in the audit log)", el("input", { id: "action-reason", autocomplete: "off" })),
+    el("button", { type: "submit", id: "action-submit", class: u.status === "locked" ? "" : "danger" }, label),
+  );
 }
 
 export function cardView(card: TroubleCard): HTMLElement[] {
@@ -75,6 +93,7 @@ export function cardView(card: TroubleCard): HTMLElement[] {
     el("p", { class: "muted" }, `User ${u.id} · version ${u.version}`),
     diagnosis,
     facts,
+    actionForm(u),
     el("h3", {}, "Recent sign-ins"),
     card.logins.length ? logins : el("p", { class: "muted" }, "No sign-ins on record."),
   ];
@@ -92,14 +111,33 @@ export function usersView(showError: ShowError): () => void {
   let next: string | null = null;
   let timer: ReturnType<typeof setTimeout> | undefined;
 
-  async function open(id: number): Promise<void> {
+  async function open(id: number, keepError = false): Promise<void> {
     try {
       const card = await api.userCard(String(id));
       byId("card-view").replaceChildren(...cardView(card));
       byId("card-view").hidden = false;
-      showError(null);
+      byId("user-actions").addEventListener("submit", (e) => {
+        e.preventDefault();
+        void act(card.user);
+      });
+      if (!keepError) showError(null);
     } catch (e) {
       showError(e as ApiError);
+    }
+  }
+
+  async function act(u: User): Promise<void> {
+    const reason = byId<HTMLInputElement>("action-reason").value.trim();
+    const { action } = offeredAction(u, reason);
+    byId<HTMLButtonElement>("action-submit").disabled = true;
+    try {
+      await api.userAction(u.id, u.version, action, reason === "" ? null : reason);
+      await open(u.id);
+    } catch (e) {
+      showError(e as ApiError);
+      // A conflict: show the account as it is now, ready to try again.
+      if ((e as ApiError).code === "conflict") await open(u.id, true);
+      else byId<HTMLButtonElement>("action-submit").disabled = false;
     }
   }
 

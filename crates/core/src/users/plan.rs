@@ -16,7 +16,7 @@ use crate::{Error, Result};
 pub const MAX_NAME_CHARS: usize = 200;
 pub const MAX_REASON_CHARS: usize = 500;
 
-#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Deserialize, PartialEq, ts_rs::TS)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum UserAction {
     Lock {
