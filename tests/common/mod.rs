@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod defects;
+pub mod notify;
 pub mod shop;
 
 use backoffice_core::db::{Backend, Db};

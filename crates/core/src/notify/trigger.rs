@@ -21,13 +21,12 @@ use super::Template;
 use crate::audit::{self, Record};
 use crate::db::{Backend, Query, Source, WriteTx};
 use crate::session::Ctx;
-use crate::users::unmasked;
+use crate::users::{clean_text, unmasked, MAX_REASON_CHARS};
 use crate::{time, Error, Result};
 
 const MAX_SUBJECT_CHARS: usize = 200;
 const MAX_BODY_CHARS: usize = 10_000;
 const MAX_KEY_CHARS: usize = 200;
-const MAX_REASON_CHARS: usize = 500;
 
 /// The subject and text of a message written by support.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -79,46 +78,43 @@ impl Trigger {
         }
     }
 
-    /// Checks the free text and the key; returns them trimmed.
+    /// Checks the free text, the key and the reason; returns them trimmed.
     fn checked(mut self) -> Result<Trigger> {
-        let text = |what: &str, s: &str, max: usize| -> Result<String> {
-            let s = s.trim();
-            if s.is_empty() {
-                return Err(Error::validation(format!("the {what} is empty")));
+        let required = |what: &str, text: String| -> Result<String> {
+            if text.is_empty() {
+                Err(Error::validation(format!("the {what} is empty")))
+            } else {
+                Ok(text)
             }
-            if s.chars().count() > max {
-                return Err(Error::validation(format!(
-                    "the {what} is longer than {max} characters"
-                )));
-            }
-            Ok(s.to_string())
         };
         if let Some(m) = &self.message {
-            let subject = text("subject", &m.subject, MAX_SUBJECT_CHARS)?;
-            if subject.chars().any(char::is_control) {
-                return Err(Error::validation("the subject must be one line of text"));
+            let subject = required(
+                "subject",
+                clean_text("subject", &m.subject, MAX_SUBJECT_CHARS)?,
+            )?;
+            // The text may span lines, so only its length is checked.
+            let body = required("message text", m.body.trim().to_string())?;
+            if body.chars().count() > MAX_BODY_CHARS {
+                return Err(Error::validation(format!(
+                    "the message text is longer than {MAX_BODY_CHARS} characters"
+                )));
             }
-            self.message = Some(FreeForm {
-                subject,
-                body: text("message text", &m.body, MAX_BODY_CHARS)?,
-            });
+            self.message = Some(FreeForm { subject, body });
         } else if self.template == Template::SupportMessage {
             return Err(Error::validation(
                 "a support message needs a subject and a text",
             ));
         }
         if let Some(k) = &self.key {
-            self.key = Some(text("idempotency key", k, MAX_KEY_CHARS)?);
+            let key = clean_text("idempotency key", k, MAX_KEY_CHARS)?;
+            self.key = Some(required("idempotency key", key)?);
         }
-        if let Some(r) = &self.reason {
-            let r = r.trim();
-            if r.chars().count() > MAX_REASON_CHARS {
-                return Err(Error::validation(format!(
-                    "the reason is longer than {MAX_REASON_CHARS} characters"
-                )));
-            }
-            self.reason = (!r.is_empty()).then(|| r.to_string());
-        }
+        self.reason = self
+            .reason
+            .as_deref()
+            .map(|r| clean_text("reason", r, MAX_REASON_CHARS))
+            .transpose()?
+            .filter(|r| !r.is_empty());
         Ok(self)
     }
 }

@@ -1,0 +1,194 @@
+//! The dispatcher on each backend against a real SMTP server on loopback:
+//! 451 then success, 550 at once, a reply that never comes (uncertain), the
+//! last attempt failing, operator retry and cancel, an unreachable server,
+//! a server without STARTTLS, and the rate limit.
+
+mod common;
+
+use std::time::Duration;
+
+use backoffice_core::db::Backend;
+use backoffice_core::error::ErrorCode;
+use backoffice_core::notify::dispatch::DispatchOptions;
+use backoffice_core::notify::{
+    self, FreeForm, MailSettings, OutboxStatus, Security, Template, Trigger,
+};
+use backoffice_core::session::Ctx;
+use backoffice_testkit::each_backend;
+use backoffice_testkit::smtp::SmtpServer;
+use chrono::Utc;
+use common::notify::{dispatch, queue, quick, settings, status, FROM};
+use common::shop::shop;
+use common::{console, now, U};
+
+async fn refusals_retries_and_uncertain_sends(backend: Backend) {
+    let c = console(backend).await;
+    shop(&c.t).await;
+    for (id, email) in [
+        (20, "tempfail@example.com"),
+        (21, "reject@example.com"),
+        (22, "hang@example.com"),
+        (23, "tempfail.two@example.com"),
+    ] {
+        U::new(id, email, "Case").insert(&c.t).await;
+    }
+    let server = SmtpServer::start(&["--tempfail-times", "2", "--hang-seconds", "20"]);
+    let ctx = Ctx::at(&c.db, &c.support, now());
+    let hello = |user| Trigger {
+        message: Some(FreeForm {
+            subject: "Hello".into(),
+            body: "Text".into(),
+        }),
+        ..Trigger::new(Template::SupportMessage, user)
+    };
+    let temp = queue(&ctx, hello(20)).await;
+    let reject = queue(&ctx, hello(21)).await;
+    let hang = queue(&ctx, hello(22)).await;
+    let options = DispatchOptions {
+        max_attempts: 3,
+        timeout: Duration::from_secs(1),
+        ..quick()
+    };
+    let report = dispatch(&c, &settings(&server), options).await;
+    assert_eq!(
+        (report.sent, report.failed, report.uncertain),
+        (1, 1, 1),
+        "{report:?}"
+    );
+    assert_eq!(report.retrying, 2, "{report:?}");
+
+    let admin = Ctx::new(&c.db, &c.admin);
+    let t = notify::show(&admin, temp).await.unwrap();
+    assert_eq!(t.message.status, OutboxStatus::Sent);
+    let outcomes: Vec<_> = t
+        .attempts
+        .iter()
+        .map(|a| (a.outcome.as_str(), a.smtp_code))
+        .collect();
+    assert_eq!(
+        outcomes,
+        [
+            ("temporary", Some(451)),
+            ("temporary", Some(451)),
+            ("sent", None)
+        ]
+    );
+    let r = notify::show(&admin, reject).await.unwrap();
+    assert_eq!(r.message.status, OutboxStatus::Failed);
+    assert_eq!(r.attempts.len(), 1, "a 5xx is not retried");
+    assert_eq!(r.attempts[0].smtp_code, Some(550));
+    let h = notify::show(&admin, hang).await.unwrap();
+    assert_eq!(h.message.status, OutboxStatus::Uncertain);
+    assert!(h
+        .message
+        .last_error
+        .as_deref()
+        .unwrap()
+        .contains("may have accepted"));
+    // The server did get it: that is why it is not resent on its own.
+    assert!(server.received().iter().any(|m| m.to.contains("hang@")));
+    assert_eq!(dispatch(&c, &settings(&server), quick()).await.sent, 0);
+
+    // The last attempt's temporary refusal fails the message.
+    let two = queue(&ctx, hello(23)).await;
+    let options = DispatchOptions {
+        max_attempts: 2,
+        ..quick()
+    };
+    let report = dispatch(&c, &settings(&server), options).await;
+    assert_eq!((report.retrying, report.failed), (1, 1), "{report:?}");
+    assert_eq!(status(&c, two).await, OutboxStatus::Failed);
+
+    // Operators: retry the failed one, cancel the uncertain one; a sent
+    // message cannot be cancelled.
+    let retried = notify::retry(&admin, reject, Some("address fixed"))
+        .await
+        .unwrap();
+    assert_eq!(retried.status, OutboxStatus::Queued);
+    let cancelled = notify::cancel(&admin, hang, None).await.unwrap();
+    assert_eq!(cancelled.status, OutboxStatus::Cancelled);
+    let err = notify::cancel(&admin, temp, None).await.unwrap_err();
+    assert_eq!(err.code(), ErrorCode::Conflict);
+    let audit = c
+        .t
+        .scalar("SELECT COUNT(*) FROM admin_audit_log WHERE action IN ('outbox.retry', 'outbox.cancel')")
+        .await;
+    assert_eq!(audit, 2);
+}
+
+async fn an_unreachable_server_keeps_messages_queued(backend: Backend) {
+    let c = console(backend).await;
+    shop(&c.t).await;
+    let ctx = Ctx::at(&c.db, &c.support, now());
+    let id = queue(&ctx, Trigger::new(Template::PasswordReset, 2)).await;
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mail = MailSettings {
+        rate_per_second: 1000.0,
+        ..MailSettings::local(closed, FROM, "https://shop.example")
+    };
+    let options = DispatchOptions {
+        backoff: Duration::from_secs(60),
+        backoff_cap: Duration::from_secs(60),
+        ..quick()
+    };
+    let report = dispatch(&c, &mail, options.clone()).await;
+    assert_eq!(report.retrying, 1, "{report:?}");
+    let view = notify::show(&Ctx::new(&c.db, &c.admin), id).await.unwrap();
+    assert_eq!(view.message.status, OutboxStatus::Queued);
+    assert!(view.message.due_at > Utc::now(), "backs off");
+    assert!(view
+        .message
+        .last_error
+        .unwrap()
+        .contains("connecting to 127.0.0.1"));
+
+    // A server that does not offer STARTTLS gets nothing in clear.
+    let server = SmtpServer::start(&[]);
+    let id = queue(&ctx, Trigger::new(Template::PasswordReset, 1)).await;
+    let starttls = MailSettings {
+        security: Security::Starttls,
+        ..settings(&server)
+    };
+    let report = dispatch(&c, &starttls, options.clone()).await;
+    assert_eq!((report.sent, report.retrying), (0, 1), "{report:?}");
+    let error = notify::show(&Ctx::new(&c.db, &c.admin), id)
+        .await
+        .unwrap()
+        .message
+        .last_error;
+    assert!(error.unwrap().contains("does not offer STARTTLS"));
+    assert!(server.received().is_empty());
+}
+
+async fn the_rate_limit_spaces_messages(backend: Backend) {
+    let c = console(backend).await;
+    shop(&c.t).await;
+    let ctx = Ctx::at(&c.db, &c.support, now());
+    for user in [1, 2, 3, 6, 7] {
+        queue(&ctx, Trigger::new(Template::PasswordReset, user)).await;
+    }
+    let server = SmtpServer::start(&[]);
+    let slow = MailSettings {
+        rate_per_second: 20.0,
+        ..settings(&server)
+    };
+    let start = std::time::Instant::now();
+    assert_eq!(dispatch(&c, &slow, quick()).await.sent, 5);
+    // Five sends at 20 per second: four gaps of 50 ms at least, whatever
+    // the number of connections.
+    assert!(
+        start.elapsed() >= Duration::from_millis(200),
+        "{:?}",
+        start.elapsed()
+    );
+}
+
+each_backend! {
+    rate_limit => the_rate_limit_spaces_messages,
+    refusals => refusals_retries_and_uncertain_sends,
+    unreachable => an_unreachable_server_keeps_messages_queued,
+}
