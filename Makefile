@@ -4,7 +4,7 @@ SHELL := /bin/bash
 CARGO ?= cargo
 UI_STAMP := ui/node_modules/.package-lock.json
 
-.PHONY: run test deps test-deps ui build lint test-ui test-rust bench bindings screenshots clean
+.PHONY: run test deps test-deps ui build lint test-ui test-rust bench bench-window bindings screenshots clean
 
 run: deps ui build
 	./target/debug/backoffice demo
@@ -50,6 +50,13 @@ test-rust:
 bench:
 	scripts/bench.sh
 
+# The window's speed on 1,000,000 users (docs/BENCHMARKS.md).
+BENCH_DB ?= /tmp/backoffice-users1m.db
+bench-window: test-deps ui
+	$(CARGO) build -p backoffice-cli -p backoffice-desktop --bins
+	test -f $(BENCH_DB) || ./target/debug/backoffice --db sqlite:$(BENCH_DB) seed --users 1000000 --orders 100000 --seed 1
+	scripts/with-session.sh $(CARGO) run --example window_bench -- $(BENCH_DB) 5
+
 # Rewrites ui/src/bindings from the Rust types (the tests fail while the
 # committed files differ).
 bindings:
@@ -57,7 +64,7 @@ bindings:
 
 # Regenerates the README's pictures from the real app in a virtual window.
 screenshots: ui
-	scripts/with-session.sh $(CARGO) test -p backoffice-desktop --test window
+	scripts/with-session.sh $(CARGO) test -p backoffice-desktop --test window --test console
 	cp target/screenshots/*.png docs/screenshots/
 
 clean:

@@ -15,7 +15,8 @@ fi
 build_pkgs=(build-essential pkg-config curl libssl-dev libdbus-1-dev
   libwebkit2gtk-4.1-dev libgtk-3-dev librsvg2-dev libxdo-dev)
 test_pkgs=(xvfb xauth webkit2gtk-driver dbus dbus-x11 gnome-keyring libsecret-tools
-  postgresql postgresql-contrib mariadb-server mariadb-client imagemagick python3-aiosmtpd)
+  postgresql postgresql-contrib mariadb-server mariadb-client imagemagick python3-aiosmtpd
+  xdotool)
 
 pkgs=("${build_pkgs[@]}")
 [[ $want_test -eq 1 ]] && pkgs+=("${test_pkgs[@]}")

@@ -12,13 +12,14 @@ use std::time::Duration;
 use backoffice_core::db::{Backend, Db, OpenOptions, Target};
 use backoffice_core::operators::sign_in;
 use backoffice_core::profiles::{add_profile, Profile, ProfileStore};
-use backoffice_core::progress::{CancelToken, NoProgress};
 use backoffice_core::secrets::{MemoryStore, Secret};
-use backoffice_core::seed::{seed, SeedOptions, DEMO_OPERATOR_PASSWORD};
+use backoffice_core::seed::DEMO_OPERATOR_PASSWORD;
 use backoffice_core::session::Ctx;
 use backoffice_core::users::{self, UserAction};
 use chrono::Utc;
-use driver::{click, screenshot_path, sign_in_as, start_app, text_of, wait_text};
+use driver::{
+    click, save_as, screenshot_path, seed_as_admin, sign_in_as, start_app, text_of, wait_text,
+};
 use fantoccini::Locator;
 
 const PAYLOAD: &str = "<img src=x onerror=alert(1)>";
@@ -36,23 +37,8 @@ async fn lists_profiles_connects_and_shows_row_counts() {
     )
     .await
     .unwrap();
-    seed(
-        &db,
-        &SeedOptions::new(120, 240, 3),
-        &NoProgress,
-        &CancelToken::new(),
-    )
-    .await
-    .unwrap();
+    let admin = seed_as_admin(&db, 120, 240, 3).await;
     // A user whose display name is a script payload: it must show as text.
-    let admin = sign_in(
-        &db,
-        "admin",
-        &Secret::new(DEMO_OPERATOR_PASSWORD),
-        Utc::now(),
-    )
-    .await
-    .unwrap();
     let ctx = Ctx::new(&db, &admin);
     let seven = users::show(&ctx, "7").await.unwrap().user;
     let rename = UserAction::ChangeDisplayName {
@@ -179,19 +165,14 @@ async fn lists_profiles_connects_and_shows_row_counts() {
 
     // Search as you type: the payload user is found and shown as text, and
     // the trouble card opens on a click.
+    click(&client, "#nav button[data-view=users]").await;
     let search = client.find(Locator::Id("user-search")).await.unwrap();
     search.send_keys("onerror").await.unwrap();
     // The only row left once the search has answered.
     let row = text_of(&client, "#users tbody tr[data-user='7']:only-child").await;
     assert!(row.contains(PAYLOAD), "{row}");
     assert!(client.find(Locator::Css("#users img")).await.is_err());
-    client
-        .find(Locator::Css("#users tbody tr[data-user='7']:only-child td"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(&client, "#users tbody tr[data-user='7']:only-child td").await;
     assert_eq!(
         text_of(&client, "#card-view:not([hidden]) #card-title").await,
         PAYLOAD
@@ -242,6 +223,18 @@ async fn lists_profiles_connects_and_shows_row_counts() {
 
     tokio::time::sleep(Duration::from_millis(300)).await;
     std::fs::write(screenshot_path("users"), client.screenshot().await.unwrap()).unwrap();
+
+    // The search's whole result as CSV, to a file picked in the save
+    // dialog: the payload stays text.
+    let csv = dir.path().join("onerror-users.csv");
+    click(&client, "#users-export").await;
+    save_as("Export users as CSV", &csv).await;
+    let saved = text_of(&client, "#notice:not([hidden])").await;
+    assert!(saved.contains("Saved 1 row to"), "{saved}");
+    let text = std::fs::read_to_string(&csv).unwrap();
+    assert_eq!(text.lines().count(), 2, "{text}");
+    assert!(text.lines().nth(1).unwrap().starts_with("7,"), "{text}");
+    assert!(text.contains(PAYLOAD), "{text}");
 
     client.close().await.unwrap();
 }

@@ -5,15 +5,30 @@
 
 use ts_rs::TS;
 
-use crate::commands::{AppInfo, ConnectionView, OperatorView, ProfileView};
-use backoffice_core::audit::AuditEntry;
+use crate::commands::export::{ExportDone, ExportRequest};
+use crate::commands::session::{AppInfo, ConnectionView, OperatorView, ProfileDraft, ProfileView};
+use backoffice_core::audit::{AuditEntry, AuditFilter, BadEntry, VerifyReport};
+use backoffice_core::dashboard::{Dashboard, StatusCount};
 use backoffice_core::db::Backend;
 use backoffice_core::error::{ErrorBody, ErrorCode};
+use backoffice_core::notify::{
+    AlreadySent, OutboxFilter, OutboxMessage, OutboxStatus, Rendered, Template, Triggered,
+};
+use backoffice_core::orders::{
+    BulkChange, BulkOutcome, BulkPreview, Customer, Item, Note, Order, OrderChange, OrderQuery,
+    OrderSort, OrderStatus, OrderStory, Preview, Refund, Refusal, Selection, StockChange,
+    TimelineEntry, Totals,
+};
 use backoffice_core::page::{Page, PageRequest, Total};
+use backoffice_core::progress::Progress;
 use backoffice_core::stats::TableCount;
 use backoffice_core::users::{
     LoginEvent, OrderBrief, OrderSummary, OutstandingToken, TroubleCard, User, UserAction,
     UserQuery, UserSort, UserStatus,
+};
+use backoffice_core::validation::{
+    EntityFix, FieldChange, Finding, FindingFilter, FixPreview, FixReport, RowChange, RuleCount,
+    RuleInfo, RuleResult, RunReport, Severity, Skipped,
 };
 
 /// Each binding's file name and its generated text.
@@ -46,6 +61,54 @@ pub fn all() -> Vec<(String, String)> {
         one::<OperatorView>(),
         one::<ProfileView>(),
         one::<TableCount>(),
+        one::<AuditFilter>(),
+        one::<BadEntry>(),
+        one::<VerifyReport>(),
+        one::<Dashboard>(),
+        one::<StatusCount>(),
+        one::<AlreadySent>(),
+        one::<OutboxFilter>(),
+        one::<OutboxMessage>(),
+        one::<OutboxStatus>(),
+        one::<Rendered>(),
+        one::<Template>(),
+        one::<Triggered>(),
+        one::<BulkChange>(),
+        one::<BulkOutcome>(),
+        one::<BulkPreview>(),
+        one::<Refusal>(),
+        one::<Selection>(),
+        one::<Customer>(),
+        one::<Item>(),
+        one::<Note>(),
+        one::<Order>(),
+        one::<OrderChange>(),
+        one::<OrderQuery>(),
+        one::<OrderSort>(),
+        one::<OrderStatus>(),
+        one::<OrderStory>(),
+        one::<Preview>(),
+        one::<Refund>(),
+        one::<StockChange>(),
+        one::<TimelineEntry>(),
+        one::<Totals>(),
+        one::<Progress>(),
+        one::<EntityFix>(),
+        one::<FieldChange>(),
+        one::<FixPreview>(),
+        one::<FixReport>(),
+        one::<RowChange>(),
+        one::<Skipped>(),
+        one::<Finding>(),
+        one::<FindingFilter>(),
+        one::<RuleCount>(),
+        one::<RuleInfo>(),
+        one::<RuleResult>(),
+        one::<RunReport>(),
+        one::<Severity>(),
+        one::<ProfileDraft>(),
+        one::<ExportDone>(),
+        one::<ExportRequest>(),
     ]
 }
 

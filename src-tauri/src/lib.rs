@@ -4,6 +4,7 @@
 pub mod bindings;
 mod commands;
 mod error;
+mod mail;
 mod state;
 
 use std::process::ExitCode;
@@ -29,18 +30,45 @@ pub fn run() -> ExitCode {
         }
     };
     let result = tauri::Builder::default()
+        .plugin(tauri_plugin_dialog::init())
         .manage(state)
         .invoke_handler(tauri::generate_handler![
-            commands::app_info,
-            commands::list_profiles,
-            commands::connect,
-            commands::disconnect,
-            commands::sign_in,
-            commands::sign_out,
-            commands::search_users,
-            commands::user_card,
-            commands::user_action,
-            commands::table_counts,
+            commands::session::app_info,
+            commands::session::list_profiles,
+            commands::session::add_profile,
+            commands::session::test_profile,
+            commands::session::connect,
+            commands::session::disconnect,
+            commands::session::sign_in,
+            commands::session::sign_out,
+            commands::session::dashboard,
+            commands::session::table_counts,
+            commands::users::search_users,
+            commands::users::user_card,
+            commands::users::user_action,
+            commands::orders::list_orders,
+            commands::orders::order_story,
+            commands::orders::preview_order_change,
+            commands::orders::commit_order_change,
+            commands::orders::add_order_note,
+            commands::orders::preview_bulk_orders,
+            commands::orders::commit_bulk_orders,
+            commands::validation::validation_rules,
+            commands::validation::run_validation,
+            commands::validation::cancel_job,
+            commands::validation::findings_summary,
+            commands::validation::list_findings,
+            commands::validation::accept_finding,
+            commands::validation::preview_fix,
+            commands::validation::apply_fix,
+            commands::notify::preview_notification,
+            commands::notify::send_notification,
+            commands::notify::list_outbox,
+            commands::notify::retry_outbox,
+            commands::notify::cancel_outbox,
+            commands::audit::list_audit,
+            commands::audit::verify_audit,
+            commands::export::export_csv,
         ])
         .run(tauri::generate_context!());
     match result {

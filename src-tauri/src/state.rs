@@ -1,11 +1,14 @@
-//! What the shell holds between calls: the profiles file, the keychain, and
-//! the open connection. The session lives here, in Rust, not in the web view.
+//! What the shell holds between calls: the profiles file, the keychain, the
+//! open connection and the long work under way. The session lives here, in
+//! Rust, not in the web view.
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 
 use backoffice_core::db::Db;
 use backoffice_core::operators::Operator;
 use backoffice_core::profiles::{Profile, ProfileStore};
+use backoffice_core::progress::CancelToken;
 use backoffice_core::secrets::{KeyringStore, SecretStore};
 use backoffice_core::{Error, Result};
 use tokio::sync::RwLock;
@@ -15,12 +18,56 @@ pub struct Connection {
     pub db: Db,
     /// The operator signed in on this connection, if any.
     pub operator: RwLock<Option<Operator>>,
+    /// Stops the background mail dispatcher, when one runs.
+    pub dispatcher: Mutex<Option<CancelToken>>,
+}
+
+impl Connection {
+    pub fn new(profile: Profile, db: Db) -> Self {
+        Connection {
+            profile,
+            db,
+            operator: RwLock::new(None),
+            dispatcher: Mutex::new(None),
+        }
+    }
+
+    /// Stops the mail dispatcher, if it runs.
+    pub fn stop_dispatcher(&self) {
+        if let Some(token) = self.dispatcher.lock().ok().and_then(|mut d| d.take()) {
+            token.cancel();
+        }
+    }
+
+    pub async fn close(&self) {
+        self.stop_dispatcher();
+        self.operator.write().await.take();
+        self.db.close().await;
+    }
 }
 
 pub struct AppState {
     pub profiles: ProfileStore,
     pub secrets: Arc<dyn SecretStore>,
     pub connection: RwLock<Option<Arc<Connection>>>,
+    /// Long operations under way, by the id the window gave them, so the
+    /// window can cancel them.
+    jobs: Mutex<HashMap<String, CancelToken>>,
+}
+
+/// A long operation's cancel token; forgets the job when dropped.
+pub struct Job<'a> {
+    state: &'a AppState,
+    id: String,
+    pub cancel: CancelToken,
+}
+
+impl Drop for Job<'_> {
+    fn drop(&mut self) {
+        if let Ok(mut jobs) = self.state.jobs.lock() {
+            jobs.remove(&self.id);
+        }
+    }
 }
 
 impl AppState {
@@ -29,6 +76,7 @@ impl AppState {
             profiles: ProfileStore::open_default()?,
             secrets: Arc::new(KeyringStore::new()),
             connection: RwLock::new(None),
+            jobs: Mutex::new(HashMap::new()),
         })
     }
 
@@ -48,5 +96,34 @@ impl AppState {
             .await
             .clone()
             .ok_or_else(|| Error::NotFound("not connected: choose a profile first".into()))
+    }
+
+    /// Registers a long operation under the window's id.
+    pub fn start_job(&self, id: &str) -> Result<Job<'_>> {
+        let mut jobs = self
+            .jobs
+            .lock()
+            .map_err(|_| Error::internal("the job table is poisoned"))?;
+        if jobs.contains_key(id) {
+            return Err(Error::validation(format!("job '{id}' is already running")));
+        }
+        let cancel = CancelToken::new();
+        jobs.insert(id.to_string(), cancel.clone());
+        Ok(Job {
+            state: self,
+            id: id.to_string(),
+            cancel,
+        })
+    }
+
+    /// Asks a long operation to stop; false when it is not running.
+    pub fn cancel_job(&self, id: &str) -> bool {
+        match self.jobs.lock().ok().and_then(|j| j.get(id).cloned()) {
+            Some(token) => {
+                token.cancel();
+                true
+            }
+            None => false,
+        }
     }
 }

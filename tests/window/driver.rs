@@ -8,7 +8,33 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
+use backoffice_core::db::Db;
+use backoffice_core::operators::{sign_in, Operator};
+use backoffice_core::progress::{CancelToken, NoProgress};
+use backoffice_core::secrets::Secret;
+use backoffice_core::seed::{seed, SeedOptions, DEMO_OPERATOR_PASSWORD};
+use chrono::Utc;
 use fantoccini::{Client, ClientBuilder, Locator};
+
+/// Fills an empty database with demo data and signs in as its admin.
+pub async fn seed_as_admin(db: &Db, users: u64, orders: u64, seed_value: u64) -> Operator {
+    seed(
+        db,
+        &SeedOptions::new(users, orders, seed_value),
+        &NoProgress,
+        &CancelToken::new(),
+    )
+    .await
+    .unwrap();
+    sign_in(
+        db,
+        "admin",
+        &Secret::new(DEMO_OPERATOR_PASSWORD),
+        Utc::now(),
+    )
+    .await
+    .unwrap()
+}
 
 fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
@@ -28,6 +54,26 @@ fn tauri_driver() -> PathBuf {
     on_path.unwrap_or_else(|| {
         panic!("tauri-driver is not installed: run `make test` (or `scripts/deps.sh --test`), which installs it")
     })
+}
+
+/// The desktop binary: Cargo names it for tests; a benchmark (an example)
+/// finds it beside its own directory, in the same profile.
+pub fn app_binary() -> PathBuf {
+    if let Some(path) = option_env!("CARGO_BIN_EXE_backoffice-desktop") {
+        return PathBuf::from(path);
+    }
+    let exe = std::env::current_exe().expect("the running executable");
+    let profile = exe
+        .parent()
+        .and_then(Path::parent)
+        .expect("target/<profile>/examples");
+    let app = profile.join("backoffice-desktop");
+    assert!(
+        app.is_file(),
+        "{} is missing: build it first (cargo build -p backoffice-desktop)",
+        app.display()
+    );
+    app
 }
 
 /// tauri-driver, stopped when the test ends however it ends.
@@ -74,7 +120,7 @@ impl Driver {
         caps.insert("browserName".into(), "wry".into());
         caps.insert(
             "tauri:options".into(),
-            serde_json::json!({ "application": env!("CARGO_BIN_EXE_backoffice-desktop") }),
+            serde_json::json!({ "application": app_binary() }),
         );
         ClientBuilder::native()
             .capabilities(caps)
@@ -120,24 +166,43 @@ pub fn screenshot_path(name: &str) -> PathBuf {
     dir.join(format!("{name}.png"))
 }
 
+/// The text of the first element matching `css`, waiting for it to exist.
+/// The window re-renders lists as answers arrive, so an element found may
+/// be replaced before its text is read: then it is looked up again.
 pub async fn text_of(client: &Client, css: &str) -> String {
-    let el = client
-        .wait()
-        .at_most(Duration::from_secs(20))
-        .for_element(Locator::Css(css))
-        .await
-        .unwrap_or_else(|e| panic!("no element {css}: {e}"));
-    el.text().await.unwrap()
+    let mut last = String::new();
+    for _ in 0..5 {
+        let el = client
+            .wait()
+            .at_most(Duration::from_secs(20))
+            .for_element(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("no element {css}: {e}"));
+        match el.text().await {
+            Ok(text) => return text,
+            Err(e) => last = e.to_string(),
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("{css} kept being replaced while read: {last}");
 }
 
+/// Clicks the first element matching `css`, looking it up again if the
+/// window replaced it in between.
 pub async fn click(client: &Client, css: &str) {
-    client
-        .find(Locator::Css(css))
-        .await
-        .unwrap_or_else(|e| panic!("no element {css}: {e}"))
-        .click()
-        .await
-        .unwrap_or_else(|e| panic!("cannot click {css}: {e}"));
+    let mut last = String::new();
+    for _ in 0..5 {
+        let el = client
+            .find(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("no element {css}: {e}"));
+        match el.click().await {
+            Ok(()) => return,
+            Err(e) => last = e.to_string(),
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("cannot click {css}: {last}");
 }
 
 /// Waits until the element's text is `want` (the UI re-renders it).
@@ -169,4 +234,50 @@ pub async fn sign_in_as(client: &Client, user: &str, password: &str) {
         .click()
         .await
         .unwrap();
+}
+
+/// Answers the system's save dialog titled `title` with `path`, as a
+/// person would type it (GTK takes a full path in the name field).
+pub async fn save_as(title: &str, path: &std::path::Path) {
+    let title = title.to_string();
+    let path = path.display().to_string();
+    let xdotool = |args: &[&str]| {
+        let out = Command::new("xdotool")
+            .args(args)
+            .output()
+            .unwrap_or_else(|e| panic!("xdotool is not installed ({e}): `make test` installs it"));
+        assert!(
+            out.status.success(),
+            "xdotool {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    };
+    tokio::task::spawn_blocking(move || {
+        let mut window = String::new();
+        for _ in 0..100 {
+            let found = Command::new("xdotool")
+                .args(["search", "--name", &title])
+                .output()
+                .expect("xdotool");
+            window = String::from_utf8_lossy(&found.stdout)
+                .lines()
+                .next()
+                .unwrap_or_default()
+                .to_string();
+            if !window.is_empty() {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        assert!(!window.is_empty(), "no save dialog titled {title:?} opened");
+        // Let GTK finish laying the dialog out before typing into it.
+        std::thread::sleep(Duration::from_millis(700));
+        xdotool(&["windowfocus", "--sync", &window]);
+        xdotool(&["key", "--window", &window, "ctrl+a"]);
+        xdotool(&["type", "--window", &window, "--delay", "20", &path]);
+        xdotool(&["key", "--window", &window, "Return"]);
+    })
+    .await
+    .unwrap();
 }

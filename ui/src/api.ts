@@ -1,32 +1,94 @@
 // Typed calls to the Rust commands. Every failure arrives as {code, message}.
-import { invoke } from "@tauri-apps/api/core";
+import { Channel, invoke } from "@tauri-apps/api/core";
 
+import type { AuditEntry } from "./bindings/AuditEntry";
+import type { BulkChange } from "./bindings/BulkChange";
+import type { BulkOutcome } from "./bindings/BulkOutcome";
+import type { BulkPreview } from "./bindings/BulkPreview";
+import type { AuditFilter } from "./bindings/AuditFilter";
 import type { ConnectionView } from "./bindings/ConnectionView";
+import type { Dashboard } from "./bindings/Dashboard";
 import type { ErrorBody } from "./bindings/ErrorBody";
+import type { ExportDone } from "./bindings/ExportDone";
+import type { ExportRequest } from "./bindings/ExportRequest";
+import type { Finding } from "./bindings/Finding";
+import type { FixPreview } from "./bindings/FixPreview";
+import type { FixReport } from "./bindings/FixReport";
+import type { FindingFilter } from "./bindings/FindingFilter";
+import type { Note } from "./bindings/Note";
 import type { OperatorView } from "./bindings/OperatorView";
-import type { ProfileView } from "./bindings/ProfileView";
+import type { Order } from "./bindings/Order";
+import type { OrderChange } from "./bindings/OrderChange";
+import type { OrderQuery } from "./bindings/OrderQuery";
+import type { OrderStory } from "./bindings/OrderStory";
+import type { OutboxFilter } from "./bindings/OutboxFilter";
+import type { OutboxMessage } from "./bindings/OutboxMessage";
 import type { Page } from "./bindings/Page";
 import type { PageRequest } from "./bindings/PageRequest";
+import type { Preview } from "./bindings/Preview";
+import type { ProfileDraft } from "./bindings/ProfileDraft";
+import type { ProfileView } from "./bindings/ProfileView";
+import type { Progress } from "./bindings/Progress";
+import type { Rendered } from "./bindings/Rendered";
+import type { RuleCount } from "./bindings/RuleCount";
+import type { RuleInfo } from "./bindings/RuleInfo";
+import type { RunReport } from "./bindings/RunReport";
+import type { Selection } from "./bindings/Selection";
 import type { TableCount } from "./bindings/TableCount";
+import type { Template } from "./bindings/Template";
+import type { Triggered } from "./bindings/Triggered";
 import type { TroubleCard } from "./bindings/TroubleCard";
 import type { User } from "./bindings/User";
 import type { UserAction } from "./bindings/UserAction";
 import type { UserQuery } from "./bindings/UserQuery";
+import type { VerifyReport } from "./bindings/VerifyReport";
 
 // The types come from the Rust types (ui/src/bindings, `make bindings`).
 export type { Backend } from "./bindings/Backend";
 export type { ErrorCode } from "./bindings/ErrorCode";
+export type { OrderStatus } from "./bindings/OrderStatus";
+export type { StatusCount } from "./bindings/StatusCount";
 export type {
+  AuditEntry,
+  AuditFilter,
+  BulkChange,
+  BulkOutcome,
+  BulkPreview,
   ConnectionView,
+  Dashboard,
+  ExportDone,
+  ExportRequest,
+  Finding,
+  FindingFilter,
+  FixPreview,
+  FixReport,
+  Note,
   OperatorView,
+  Order,
+  OrderChange,
+  OrderQuery,
+  OrderStory,
+  OutboxFilter,
+  OutboxMessage,
   Page,
   PageRequest,
+  Preview,
+  ProfileDraft,
   ProfileView,
+  Progress,
+  Rendered,
+  RuleCount,
+  RuleInfo,
+  RunReport,
+  Selection,
   TableCount,
+  Template,
+  Triggered,
   TroubleCard,
   User,
   UserAction,
   UserQuery,
+  VerifyReport,
 };
 export type ApiError = ErrorBody;
 
@@ -46,17 +108,75 @@ async function call<T>(command: string, args?: Record<string, unknown>): Promise
   }
 }
 
+let jobs = 0;
+/** A fresh id for a long operation the window may cancel. */
+export function jobId(kind: string): string {
+  jobs += 1;
+  return `${kind}-${Date.now()}-${jobs}`;
+}
+
+function progressChannel(onProgress: (p: Progress) => void): Channel<Progress> {
+  const channel = new Channel<Progress>();
+  channel.onmessage = onProgress;
+  return channel;
+}
+
 export const api = {
   listProfiles: () => call<ProfileView[]>("list_profiles"),
+  addProfile: (draft: ProfileDraft) => call<ProfileView>("add_profile", { draft }),
+  testProfile: (name: string) => call<string>("test_profile", { name }),
   connect: (name: string) => call<ConnectionView>("connect", { name }),
   disconnect: () => call<void>("disconnect"),
   signIn: (username: string, password: string) =>
     call<OperatorView>("sign_in", { username, password }),
   signOut: () => call<void>("sign_out"),
+  dashboard: () => call<Dashboard>("dashboard"),
   tableCounts: () => call<TableCount[]>("table_counts"),
   searchUsers: (query: UserQuery, page: PageRequest) =>
     call<Page<User>>("search_users", { query, page }),
   userCard: (key: string) => call<TroubleCard>("user_card", { key }),
   userAction: (userId: number, version: number, action: UserAction, reason: string | null) =>
     call<User>("user_action", { userId, version, action, reason }),
+  listOrders: (query: OrderQuery, page: PageRequest) =>
+    call<Page<Order>>("list_orders", { query, page }),
+  orderStory: (orderId: number) => call<OrderStory>("order_story", { orderId }),
+  previewOrderChange: (orderId: number, version: number, change: OrderChange) =>
+    call<Preview>("preview_order_change", { orderId, version, change }),
+  commitOrderChange: (preview: Preview, reason: string | null) =>
+    call<Order>("commit_order_change", { preview, reason }),
+  addOrderNote: (orderId: number, body: string) => call<Note>("add_order_note", { orderId, body }),
+  previewBulkOrders: (selection: Selection, change: BulkChange, job: string, onProgress: (p: Progress) => void) =>
+    call<BulkPreview>("preview_bulk_orders", { selection, change, job, onProgress: progressChannel(onProgress) }),
+  commitBulkOrders: (previews: Preview[], reason: string | null, job: string, onProgress: (p: Progress) => void) =>
+    call<BulkOutcome[]>("commit_bulk_orders", { previews, reason, job, onProgress: progressChannel(onProgress) }),
+  validationRules: () => call<RuleInfo[]>("validation_rules"),
+  runValidation: (job: string, onProgress: (p: Progress) => void) =>
+    call<RunReport>("run_validation", { job, onProgress: progressChannel(onProgress) }),
+  cancelJob: (job: string) => call<boolean>("cancel_job", { job }),
+  findingsSummary: () => call<RuleCount[]>("findings_summary"),
+  listFindings: (filter: FindingFilter, page: PageRequest) =>
+    call<Page<Finding>>("list_findings", { filter, page }),
+  previewFix: (fixId: string) => call<FixPreview>("preview_fix", { fixId }),
+  applyFix: (preview: FixPreview, reason: string | null, job: string, onProgress: (p: Progress) => void) =>
+    call<FixReport>("apply_fix", { preview, reason, job, onProgress: progressChannel(onProgress) }),
+  acceptFinding: (id: number, version: number, reason: string) =>
+    call<Finding>("accept_finding", { id, version, reason }),
+  previewNotification: (template: Template, userId: number | null, orderId: number | null) =>
+    call<Rendered>("preview_notification", { template, userId, orderId }),
+  sendNotification: (
+    template: Template,
+    userId: number | null,
+    orderId: number | null,
+    force: boolean,
+    reason: string | null,
+  ) => call<Triggered>("send_notification", { template, userId, orderId, force, reason }),
+  listOutbox: (filter: OutboxFilter, page: PageRequest) =>
+    call<Page<OutboxMessage>>("list_outbox", { filter, page }),
+  retryOutbox: (id: number, reason: string | null) => call<OutboxMessage>("retry_outbox", { id, reason }),
+  cancelOutbox: (id: number, reason: string | null) => call<OutboxMessage>("cancel_outbox", { id, reason }),
+  listAudit: (filter: AuditFilter, page: PageRequest) =>
+    call<Page<AuditEntry>>("list_audit", { filter, page }),
+  verifyAudit: (job: string) => call<VerifyReport>("verify_audit", { job }),
+  exportCsv: (request: ExportRequest, job: string, onProgress: (p: Progress) => void) =>
+    call<ExportDone | null>("export_csv", { request, job, onProgress: progressChannel(onProgress) }),
 };

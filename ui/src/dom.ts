@@ -1,5 +1,6 @@
 // Small DOM helpers. User data only ever goes in as text (textContent),
 // never as HTML.
+import type { ApiError } from "./api";
 
 export function el<K extends keyof HTMLElementTagNameMap>(
   tag: K,
@@ -29,6 +30,11 @@ export function formatCount(n: number): string {
   return Math.trunc(n).toLocaleString("en-US");
 }
 
+/** "1 order", "2,000 orders". */
+export function count(n: number, noun: string): string {
+  return `${formatCount(n)} ${noun}${n === 1 ? "" : "s"}`;
+}
+
 /** "4 minutes ago", "in 2 hours": how far `iso` is from `now`. */
 export function relative(iso: string, now: Date = new Date()): string {
   const seconds = Math.round((new Date(iso).getTime() - now.getTime()) / 1000);
@@ -53,4 +59,25 @@ export function when(iso: string | null, now: Date = new Date()): string {
   if (iso === null) return "never";
   const local = new Date(iso).toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" });
   return `${local} (${relative(iso, now)})`;
+}
+
+/** 12345, "EUR" → "€123.45": minor units in the currency's own exponent. */
+export function money(minor: number, currency: string): string {
+  let format: Intl.NumberFormat;
+  try {
+    format = new Intl.NumberFormat("en", { style: "currency", currency });
+  } catch {
+    return `${formatCount(minor)} (minor units of ${currency})`;
+  }
+  const digits = format.resolvedOptions().maximumFractionDigits ?? 2;
+  return format.format(minor / 10 ** digits);
+}
+
+/** The errors and notices banners, shared by every view. */
+export type ShowError = (err: ApiError | null) => void;
+
+export function showNotice(text: string | null): void {
+  const box = byId("notice");
+  box.hidden = text === null;
+  box.textContent = text ?? "";
 }

@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { countRows, operatorLabel, profileCard } from "./main";
+import { operatorLabel } from "./main";
+import { countRows } from "./dashboard";
+import { draftFrom, profileCard } from "./profiles";
 import { toApiError } from "./api";
 import { formatCount } from "./dom";
 
@@ -46,5 +48,19 @@ describe("errors", () => {
 describe("operator label", () => {
   it("names the operator and the role", () => {
     expect(operatorLabel({ username: "alice", role: "admin" })).toBe("alice (admin)");
+  });
+});
+
+describe("profile form", () => {
+  const base = { name: "shop", backend: "postgres", host: "db", port: "", database: "shop", user: "ops", password: "pw", readOnly: true };
+  it("makes a server draft with its password and no port by default", () => {
+    expect(draftFrom(base)).toEqual({ name: "shop", backend: "postgres", host: "db", port: null, database: "shop", user: "ops", read_only: true, password: "pw" });
+  });
+  it("refuses a port that is not a number", () => {
+    expect(draftFrom({ ...base, port: "54x" })).toBe("the port must be a number");
+  });
+  it("drops server fields for a SQLite file", () => {
+    const d = draftFrom({ ...base, backend: "sqlite", database: "/tmp/a.db", port: "5432" });
+    expect(d).toMatchObject({ host: null, port: null, user: null, password: null, database: "/tmp/a.db" });
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { actionForm, cardView, offeredAction, query, userRow } from "./users";
+import { actionForm, cardView, latestOnly, offeredAction, query, tooShort, userRow } from "./users";
 import { relative } from "./dom";
 import type { TroubleCard, User } from "./api";
 
@@ -71,5 +71,52 @@ describe("account actions", () => {
     const active = { ...user, status: "active" };
     expect(offeredAction(active, "chargeback").action).toEqual({ kind: "lock", reason: "chargeback", until: null });
     expect(actionForm(active).querySelector("#action-submit")?.textContent).toBe("Lock account");
+  });
+});
+
+describe("search as you type", () => {
+  it("answers the first key at once and coalesces keys typed meanwhile", async () => {
+    const started: number[] = [];
+    const finish: (() => void)[] = [];
+    let n = 0;
+    const run = latestOnly(
+      () =>
+        new Promise<void>((resolve) => {
+          started.push(++n);
+          finish.push(resolve);
+        }),
+    );
+    run(); // starts at once
+    run(); // waits
+    run(); // replaces the waiting one
+    expect(started).toEqual([1]);
+    finish[0]?.();
+    await new Promise((r) => setTimeout(r, 0));
+    expect(started).toEqual([1, 2]);
+    finish[1]?.();
+    await new Promise((r) => setTimeout(r, 0));
+    expect(started).toEqual([1, 2]);
+  });
+});
+
+describe("short searches", () => {
+  it("waits for 3 characters but takes an id at once", () => {
+    expect(tooShort("an")).toBe(true);
+    expect(tooShort("ann")).toBe(false);
+    expect(tooShort("7")).toBe(false);
+    expect(tooShort("")).toBe(false);
+  });
+});
+
+describe("user filters", () => {
+  it("turns the selects into a query", () => {
+    expect(query("ann", { status: "locked", verified: "no", sort: "oldest" })).toMatchObject({
+      text: "ann",
+      status: "locked",
+      verified: false,
+      sort: "created",
+      oldest_first: true,
+    });
+    expect(query("", { status: "", verified: "yes", sort: "last_sign_in" })).toMatchObject({ status: null, verified: true, sort: "last_sign_in" });
   });
 });

@@ -1,22 +1,63 @@
 // The users view: search as you type (debounced, stale answers dropped),
 // pages of 50 with "More", and the sign-in trouble card of the user picked.
 // User data goes into the page as text only.
-import { api, type ApiError, type TroubleCard, type User, type UserAction, type UserQuery } from "./api";
-import { byId, el, formatCount, when } from "./dom";
+import { api, type ApiError, type Template, type TroubleCard, type User, type UserAction, type UserQuery } from "./api";
+import { byId, el, formatCount, when, type ShowError } from "./dom";
+import { exportButton } from "./exporting";
+import { sendNotification } from "./notify";
 
 const PAGE = 50;
-const DEBOUNCE_MS = 200;
 
-export function query(text: string): UserQuery {
+/** The core searches text from 3 characters (or a user id). */
+export function tooShort(text: string): boolean {
+  const t = text.trim();
+  return t.length > 0 && t.length < 3 && !/^\d+$/.test(t);
+}
+
+/**
+ * Runs `task` for the newest request only, one at a time: a request made
+ * while one runs waits for it, and of the requests that waited only the
+ * last runs. Typing fast costs one query per answer, not one per key, and
+ * the first key is answered at once.
+ */
+export function latestOnly(task: () => Promise<void>): () => void {
+  let running = false;
+  let again = false;
+  const go = async (): Promise<void> => {
+    running = true;
+    try {
+      await task();
+    } finally {
+      running = false;
+      if (again) {
+        again = false;
+        void go();
+      }
+    }
+  };
+  return () => {
+    if (running) again = true;
+    else void go();
+  };
+}
+
+/** The filters beside the search box, as the selects hold them. */
+export interface UserFilters {
+  status: string;
+  verified: string;
+  sort: string;
+}
+
+export function query(text: string, f: UserFilters = { status: "", verified: "", sort: "created" }): UserQuery {
   return {
     text,
-    status: null,
-    verified: null,
+    status: f.status === "" ? null : (f.status as UserQuery["status"]),
+    verified: f.verified === "" ? null : f.verified === "yes",
     role: null,
     created_from: null,
     created_until: null,
-    sort: "created",
-    oldest_first: false,
+    sort: f.sort === "last_sign_in" ? "last_sign_in" : "created",
+    oldest_first: f.sort === "oldest",
   };
 }
 
@@ -52,6 +93,18 @@ export function actionForm(u: User): HTMLFormElement {
     { id: "user-actions", class: "actions", novalidate: "" },
     el("label", {}, "Reason (kept in the audit log)", el("input", { id: "action-reason", autocomplete: "off" })),
     el("button", { type: "submit", id: "action-submit", class: u.status === "locked" ? "" : "danger" }, label),
+  );
+}
+
+/** The account emails the card offers. */
+export function mailButtons(): HTMLElement {
+  const button = (template: Template, label: string) =>
+    el("button", { type: "button", class: "secondary", "data-send": template }, label);
+  return el(
+    "div",
+    { class: "buttons", id: "card-mail" },
+    button("verify_email", "Send verification email…"),
+    button("password_reset", "Send password reset…"),
   );
 }
 
@@ -94,32 +147,40 @@ export function cardView(card: TroubleCard): HTMLElement[] {
     diagnosis,
     facts,
     actionForm(u),
+    mailButtons(),
     el("h3", {}, "Recent sign-ins"),
     card.logins.length ? logins : el("p", { class: "muted" }, "No sign-ins on record."),
   ];
 }
 
-type ShowError = (err: ApiError | null) => void;
-
-/** Wires the view; returns what to call when it is shown. */
-export function usersView(showError: ShowError): () => void {
+/** Wires the view; returns what to call when it is shown, and how to open one user. */
+export function usersView(showError: ShowError): { show: () => void; open: (key: string) => Promise<void> } {
   const input = byId<HTMLInputElement>("user-search");
   const body = byId("users").querySelector("tbody") as HTMLTableSectionElement;
   const more = byId<HTMLButtonElement>("users-more");
   const summary = byId("users-summary");
+  const filters = (): UserFilters => ({
+    status: byId<HTMLSelectElement>("user-status").value,
+    verified: byId<HTMLSelectElement>("user-verified").value,
+    sort: byId<HTMLSelectElement>("user-sort").value,
+  });
   let seq = 0;
   let next: string | null = null;
-  let timer: ReturnType<typeof setTimeout> | undefined;
+  // When the last key was pressed, to report how long its answer took.
+  let typedAt = 0;
 
-  async function open(id: number, keepError = false): Promise<void> {
+  async function open(key: number | string, keepError = false): Promise<void> {
     try {
-      const card = await api.userCard(String(id));
+      const card = await api.userCard(String(key));
       byId("card-view").replaceChildren(...cardView(card));
       byId("card-view").hidden = false;
       byId("user-actions").addEventListener("submit", (e) => {
         e.preventDefault();
         void act(card.user);
       });
+      for (const b of byId("card-mail").querySelectorAll<HTMLButtonElement>("button[data-send]")) {
+        b.addEventListener("click", () => void sendNotification(b.dataset["send"] as Template, card.user.id, null, showError));
+      }
       if (!keepError) showError(null);
     } catch (e) {
       showError(e as ApiError);
@@ -143,9 +204,15 @@ export function usersView(showError: ShowError): () => void {
 
   async function load(append: boolean): Promise<void> {
     const mine = ++seq;
+    const text = input.value;
+    if (!append && tooShort(text)) {
+      summary.textContent = "Type at least 3 characters, or a user id.";
+      showError(null);
+      return;
+    }
     summary.textContent = "Searching…";
     try {
-      const page = await api.searchUsers(query(input.value), {
+      const page = await api.searchUsers(query(text, filters()), {
         after: append ? next : null,
         limit: PAGE,
       });
@@ -165,6 +232,10 @@ export function usersView(showError: ShowError): () => void {
               : "";
       }
       showError(null);
+      if (!append && text === input.value) {
+        // Keystroke to results in the page, for the benchmark.
+        summary.dataset["latencyMs"] = (performance.now() - typedAt).toFixed(1);
+      }
     } catch (e) {
       if (mine === seq) {
         summary.textContent = "";
@@ -173,21 +244,32 @@ export function usersView(showError: ShowError): () => void {
     }
   }
 
+  const search = latestOnly(() => load(false));
   input.addEventListener("input", () => {
-    clearTimeout(timer);
-    timer = setTimeout(() => void load(false), DEBOUNCE_MS);
+    typedAt = performance.now();
+    search();
   });
+  byId("user-filters").addEventListener("submit", (e) => e.preventDefault());
+  for (const id of ["user-status", "user-verified", "user-sort"]) {
+    byId(id).addEventListener("change", () => {
+      typedAt = performance.now();
+      search();
+    });
+  }
   more.addEventListener("click", () => void load(true));
+  exportButton(byId<HTMLButtonElement>("users-export"), () => ({ list: "users", query: query(input.value, filters()) }), showError);
   document.addEventListener("keydown", (e) => {
     const typing = e.target instanceof HTMLInputElement || e.target instanceof HTMLTextAreaElement;
     if (e.key === "/" && !typing && !byId("users-view").hidden) {
       e.preventDefault();
       input.focus();
     }
-    if (e.key === "Escape") byId("card-view").hidden = true;
   });
-  return () => {
-    byId("users-view").hidden = false;
-    void load(false);
+  return {
+    show: () => {
+      if (body.childElementCount === 0) void load(false);
+      input.focus();
+    },
+    open: (key) => open(key),
   };
 }

@@ -168,9 +168,10 @@ async fn run_list(ctx: &Ctx<'_>, args: ListArgs, out: &Out) -> Result<()> {
     };
     query.ascending = args.ascending;
     if let ListFormat::Csv = args.format {
-        let stdout = std::io::stdout();
-        let mut lock = stdout.lock();
-        export_csv(ctx, &query, &mut lock, &NoProgress, &CancelToken::new()).await?;
+        // Stdout itself (not its lock) can cross the awaits; the CSV
+        // writer buffers and flushes once per page.
+        let mut stdout = std::io::stdout();
+        export_csv(ctx, &query, &mut stdout, &NoProgress, &CancelToken::new()).await?;
         return Ok(());
     }
     let page = list(

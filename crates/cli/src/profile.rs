@@ -226,16 +226,7 @@ pub async fn run(cmd: ProfileCommand, chosen: &Chosen<'_>, out: &Out) -> Result<
                     report.location,
                     report.server,
                     if report.read_only { ", read-only" } else { "" },
-                    match &report.schema {
-                        SchemaStatus::Current { version } => format!("current (version {version})"),
-                        SchemaStatus::Missing => "none yet (created on first writable use)".into(),
-                        SchemaStatus::Foreign { tables } =>
-                            format!("not Backoffice's ({} other tables)", tables.len()),
-                        SchemaStatus::Behind { at, want } =>
-                            format!("at {at}, needs {want}: run `backoffice migrate`"),
-                        SchemaStatus::Ahead { at, want } =>
-                            format!("at {at}, newer than this build ({want})"),
-                    }
+                    report.schema.describe()
                 )
             });
         }

@@ -203,9 +203,10 @@ fn truncate(s: &str, n: usize) -> String {
 async fn run_search(ctx: &Ctx<'_>, args: SearchArgs, out: &Out) -> Result<()> {
     let query = args.query()?;
     if let ListFormat::Csv = args.format {
-        let stdout = std::io::stdout();
-        let mut lock = stdout.lock();
-        export_csv(ctx, &query, &mut lock, &NoProgress, &CancelToken::new()).await?;
+        // Stdout itself (not its lock) can cross the awaits; the CSV
+        // writer buffers and flushes once per page.
+        let mut stdout = std::io::stdout();
+        export_csv(ctx, &query, &mut stdout, &NoProgress, &CancelToken::new()).await?;
         return Ok(());
     }
     let page = search(

@@ -1,10 +1,9 @@
 //! `validate rules|run`.
 
 use clap::{Args, Subcommand};
-use serde::Serialize;
 
 use backoffice_core::session::Ctx;
-use backoffice_core::validation::{fix_for_rule, run, Params, RunReport, Severity, RULES};
+use backoffice_core::validation::{self, run, Params, RunReport};
 use backoffice_core::Result;
 
 use crate::output::{thousands, Out};
@@ -33,32 +32,8 @@ pub struct RunArgs {
     paid_not_shipped_days: i64,
 }
 
-#[derive(Serialize)]
-struct RuleView {
-    id: &'static str,
-    title: &'static str,
-    severity: Severity,
-    entity: &'static str,
-    explanation: &'static str,
-    /// Every edit the console makes is refused if it would trip the rule.
-    guards_edits: bool,
-    /// The mechanical fix for its findings, if there is one.
-    fix: Option<&'static str>,
-}
-
 fn catalogue(out: &Out) {
-    let rules: Vec<RuleView> = RULES
-        .iter()
-        .map(|r| RuleView {
-            id: r.id,
-            title: r.title,
-            severity: r.severity,
-            entity: r.entity,
-            explanation: r.explanation,
-            guards_edits: r.guards_edits,
-            fix: fix_for_rule(r.id).map(|f| f.id),
-        })
-        .collect();
+    let rules = validation::catalogue();
     out.show(&rules, || {
         rules
             .iter()

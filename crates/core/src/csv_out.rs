@@ -7,7 +7,7 @@ use std::io::Write;
 
 use chrono::{DateTime, Utc};
 
-use crate::page::Cursor;
+use crate::page::{Cursor, Page, PageRequest};
 use crate::progress::{CancelToken, Progress, ProgressSink};
 use crate::{Error, Result};
 
@@ -35,7 +35,7 @@ fn io(e: impl std::fmt::Display) -> Error {
 
 /// Where the output goes and who hears about it.
 pub(crate) struct Sink<'a> {
-    pub out: &'a mut dyn Write,
+    pub out: &'a mut (dyn Write + Send),
     pub progress: &'a dyn ProgressSink,
     pub cancel: &'a CancelToken,
 }
@@ -76,6 +76,33 @@ where
             return Ok(written);
         }
     }
+}
+
+/// [`stream`] over a list that pages with [`PageRequest`]: the findings,
+/// outbox and audit lists.
+pub(crate) async fn stream_pages<T, F, Fut>(
+    sink: Sink<'_>,
+    header: &[&str],
+    stage: &str,
+    mut next: F,
+    record: impl Fn(T) -> Vec<String>,
+) -> Result<u64>
+where
+    F: FnMut(PageRequest) -> Fut,
+    Fut: Future<Output = Result<Page<T>>>,
+{
+    let pages = |cursor: Option<Cursor>| {
+        let page = next(PageRequest {
+            after: cursor.map(|c| c.encode()),
+            limit: Some(BATCH),
+        });
+        async move {
+            let page = page.await?;
+            let after = page.next.as_deref().map(Cursor::decode).transpose()?;
+            Ok((page.items, after))
+        }
+    };
+    stream(sink, header, stage, pages, record).await
 }
 
 #[cfg(test)]

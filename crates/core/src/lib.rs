@@ -6,9 +6,11 @@
 
 pub mod audit;
 mod csv_out;
+pub mod dashboard;
 pub mod db;
 pub mod demo;
 pub mod error;
+pub mod exports;
 pub mod money;
 pub mod notify;
 pub mod operators;

@@ -37,12 +37,14 @@ impl CancelToken {
 }
 
 /// One step of a long operation.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, ts_rs::TS)]
 pub struct Progress {
     /// What is being worked on ("users", "orders", a rule id…).
     pub stage: String,
     /// Units done and expected within the whole operation.
+    #[ts(type = "number")]
     pub done: u64,
+    #[ts(type = "number")]
     pub total: u64,
 }
 

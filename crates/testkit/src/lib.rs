@@ -34,6 +34,28 @@ pub fn server_url(backend: Backend) -> String {
         .unwrap_or_else(|| default.to_string())
 }
 
+/// A test server's account, in the parts a connection form asks for.
+pub struct ServerAccount {
+    pub host: String,
+    pub port: u16,
+    pub user: String,
+    pub password: String,
+    pub database: String,
+}
+
+/// The account of a backend's test server URL (user and password as they
+/// appear in it).
+pub fn server_account(backend: Backend) -> ServerAccount {
+    let url = url::Url::parse(&server_url(backend)).expect("the test server URL parses");
+    ServerAccount {
+        host: url.host_str().unwrap_or("127.0.0.1").to_string(),
+        port: url.port().or(backend.default_port()).unwrap_or_default(),
+        user: url.username().to_string(),
+        password: url.password().unwrap_or_default().to_string(),
+        database: url.path().trim_start_matches('/').to_string(),
+    }
+}
+
 fn how_to_start(backend: Backend) -> String {
     let var = if backend == Backend::Postgres {
         POSTGRES_ENV

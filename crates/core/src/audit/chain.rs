@@ -64,16 +64,18 @@ impl AuditRow {
 }
 
 /// What `audit verify` found.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
 pub struct VerifyReport {
     /// Entries read.
+    #[ts(type = "number")]
     pub checked: u64,
     /// The first entry that is not what was written, if any.
     pub first_bad: Option<BadEntry>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
 pub struct BadEntry {
+    #[ts(type = "number")]
     pub id: i64,
     pub problem: String,
 }

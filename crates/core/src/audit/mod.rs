@@ -166,7 +166,7 @@ pub(crate) async fn lock_head(tx: &mut WriteTx) -> Result<()> {
 }
 
 /// Filters for `audit list`; all optional, combined with AND.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, ts_rs::TS)]
 #[serde(default)]
 pub struct AuditFilter {
     pub operator: Option<String>,

@@ -152,11 +152,10 @@ impl Backend {
     pub(crate) fn push_contains(self, q: &mut Query, needle: &str) {
         match self {
             Backend::Sqlite => {
-                let phrase = format!("\"{}\"", needle.replace('"', "\"\""));
                 q.sql(
                     "u.id IN (SELECT rowid FROM admin_user_search WHERE admin_user_search MATCH ",
                 )
-                .bind(phrase)
+                .bind(fts_phrase(needle))
                 .sql(")");
             }
             Backend::Postgres | Backend::Mysql => {
@@ -174,6 +173,12 @@ impl Backend {
             }
         }
     }
+}
+
+/// FTS5 phrase syntax: the text as one quoted phrase, so no character of
+/// it is an operator.
+pub(crate) fn fts_phrase(needle: &str) -> String {
+    format!("\"{}\"", needle.replace('"', "\"\""))
 }
 
 /// Escapes LIKE's wildcards with `!`, an escape character that means the

@@ -117,6 +117,25 @@ pub enum SchemaStatus {
     },
 }
 
+impl SchemaStatus {
+    /// Where the schema stands, in words.
+    pub fn describe(&self) -> String {
+        match self {
+            SchemaStatus::Current { version } => format!("current (version {version})"),
+            SchemaStatus::Missing => "none yet (created on first writable use)".into(),
+            SchemaStatus::Foreign { tables } => {
+                format!("not Backoffice's ({} other tables)", tables.len())
+            }
+            SchemaStatus::Behind { at, want } => {
+                format!("at {at}, needs {want}: run `backoffice migrate`")
+            }
+            SchemaStatus::Ahead { at, want } => {
+                format!("at {at}, newer than this build ({want})")
+            }
+        }
+    }
+}
+
 pub(super) async fn status(db: &Db) -> Result<SchemaStatus> {
     let tables = table_names(db).await?;
     if !tables.iter().any(|t| t == MIGRATIONS_TABLE) {

@@ -33,7 +33,7 @@ pub(crate) use trigger::verify_new_address;
 pub use trigger::{preview, send, AlreadySent, FreeForm, Policy, Trigger, Triggered};
 
 /// The built-in templates.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum Template {
     VerifyEmail,

@@ -15,7 +15,7 @@ use crate::session::Ctx;
 use crate::users::{mask_email, unmasked};
 use crate::{Error, Result};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum OutboxStatus {
     Queued,
@@ -87,13 +87,16 @@ pub(crate) const MESSAGE_COLUMNS: &str = "id, uid, template, user_id, order_id, 
 
 /// One outbox message as operators see it. The recipient is masked unless
 /// the operator may see addresses.
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, ts_rs::TS)]
 pub struct OutboxMessage {
+    #[ts(type = "number")]
     pub id: i64,
     /// Also the local part of the message's `Message-ID`.
     pub uid: String,
     pub template: String,
+    #[ts(type = "number | null")]
     pub user_id: Option<i64>,
+    #[ts(type = "number | null")]
     pub order_id: Option<i64>,
     pub recipient: String,
     pub recipient_name: String,
@@ -164,12 +167,14 @@ pub struct OutboxView {
     pub rendered: Rendered,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, ts_rs::TS)]
 #[serde(default)]
 pub struct OutboxFilter {
     pub status: Option<OutboxStatus>,
     pub template: Option<String>,
+    #[ts(type = "number | null")]
     pub user_id: Option<i64>,
+    #[ts(type = "number | null")]
     pub order_id: Option<i64>,
 }
 

@@ -13,7 +13,7 @@ use super::Template;
 use crate::{Error, Result};
 
 /// What a recipient sees.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
 pub struct Rendered {
     pub subject: String,
     pub text: String,

@@ -146,7 +146,7 @@ impl From<&MailSettings> for Policy {
 }
 
 /// The answer to a repeat inside the window.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
 pub struct AlreadySent {
     /// The message queued first, with its status now.
     pub original: OutboxMessage,
@@ -154,7 +154,7 @@ pub struct AlreadySent {
     pub notice: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
 #[serde(tag = "outcome", rename_all = "snake_case")]
 pub enum Triggered {
     Queued { message: OutboxMessage },

@@ -15,14 +15,19 @@ use crate::progress::{CancelToken, Progress, ProgressSink};
 use crate::session::Ctx;
 use crate::{Error, Result};
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, ts_rs::TS)]
 #[serde(tag = "by", rename_all = "snake_case")]
 pub enum Selection {
-    Ids { ids: Vec<i64> },
-    Filter { query: OrderQuery },
+    Ids {
+        #[ts(type = "Array<number>")]
+        ids: Vec<i64>,
+    },
+    Filter {
+        query: OrderQuery,
+    },
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum BulkChange {
     Transition { to: OrderStatus },
@@ -39,14 +44,15 @@ impl From<BulkChange> for OrderChange {
 }
 
 /// Why one order of a bulk change cannot (or did not) go through.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, ts_rs::TS)]
 pub struct Refusal {
+    #[ts(type = "number")]
     pub order_id: i64,
     pub code: ErrorCode,
     pub message: String,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, ts_rs::TS)]
 pub struct BulkPreview {
     pub change: BulkChange,
     /// The orders the change can go through on, each with its preview.
@@ -56,8 +62,9 @@ pub struct BulkPreview {
 }
 
 /// What happened to one order of a bulk change.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, ts_rs::TS)]
 pub struct BulkOutcome {
+    #[ts(type = "number")]
     pub order_id: i64,
     /// The order's status afterwards, when the change went through.
     pub status: Option<OrderStatus>,

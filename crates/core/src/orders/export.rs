@@ -39,7 +39,7 @@ fn amount(minor: i64, currency: &str) -> String {
 pub async fn export_csv(
     ctx: &Ctx<'_>,
     query: &OrderQuery,
-    out: &mut dyn Write,
+    out: &mut (dyn Write + Send),
     progress: &dyn ProgressSink,
     cancel: &CancelToken,
 ) -> Result<u64> {

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::{Error, Result};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "lowercase")]
 pub enum OrderStatus {
     Pending,
@@ -73,6 +73,11 @@ impl OrderStatus {
             self,
             OrderStatus::Pending | OrderStatus::Paid | OrderStatus::Packed
         )
+    }
+
+    /// The next status along the forward path, if there is one.
+    pub fn next(self) -> Option<OrderStatus> {
+        self.step().and_then(|i| PATH.get(i + 1)).copied()
     }
 
     fn step(self) -> Option<usize> {

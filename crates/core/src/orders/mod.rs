@@ -61,16 +61,23 @@ pub(crate) struct OrderRow {
 
 /// One order as the console shows it. Money is in minor units of
 /// `currency`.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, ts_rs::TS)]
 pub struct Order {
+    #[ts(type = "number")]
     pub id: i64,
+    #[ts(type = "number")]
     pub user_id: i64,
     pub status: OrderStatus,
     pub currency: String,
+    #[ts(type = "number")]
     pub subtotal_cents: i64,
+    #[ts(type = "number")]
     pub shipping_cents: i64,
+    #[ts(type = "number")]
     pub discount_cents: i64,
+    #[ts(type = "number")]
     pub tax_cents: i64,
+    #[ts(type = "number")]
     pub total_cents: i64,
     pub placed_at: DateTime<Utc>,
     pub paid_at: Option<DateTime<Utc>>,
@@ -81,6 +88,7 @@ pub struct Order {
     pub refunded_at: Option<DateTime<Utc>>,
     pub updated_at: DateTime<Utc>,
     /// The row version a change must carry.
+    #[ts(type = "number")]
     pub version: i64,
     /// The customer's email, masked for operators who may not see emails
     /// (filled in lists; empty where the customer is shown on its own).

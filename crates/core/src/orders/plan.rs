@@ -9,7 +9,7 @@ use crate::money;
 use crate::operators::Permission;
 use crate::{Error, Result};
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum OrderChange {
     /// One step along pending → paid → packed → shipped → delivered. A
@@ -19,7 +19,10 @@ pub enum OrderChange {
     Cancel,
     /// Refund part of what was paid, or all that is left when no amount is
     /// given. Refunding all that is left makes the order refunded.
-    Refund { amount_cents: Option<i64> },
+    Refund {
+        #[ts(type = "number | null")]
+        amount_cents: Option<i64>,
+    },
 }
 
 impl OrderChange {
@@ -49,23 +52,29 @@ impl OrderChange {
 }
 
 /// One product's stock before and after a change.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct StockChange {
+    #[ts(type = "number")]
     pub product_id: i64,
     pub sku: String,
     pub name: String,
     /// Units put back on the shelf.
+    #[ts(type = "number")]
     pub quantity: i64,
+    #[ts(type = "number")]
     pub before: i64,
+    #[ts(type = "number")]
     pub after: i64,
 }
 
 /// Exactly what a change will do. Committing it applies this and nothing
 /// else, or fails with a conflict when the data moved since.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct Preview {
+    #[ts(type = "number")]
     pub order_id: i64,
     /// The order version the preview was made from.
+    #[ts(type = "number")]
     pub version: i64,
     pub change: OrderChange,
     pub status_before: OrderStatus,
@@ -73,14 +82,19 @@ pub struct Preview {
     /// The timestamp column the change sets to the time of the commit.
     pub sets: Option<String>,
     pub currency: String,
+    #[ts(type = "number")]
     pub total_cents: i64,
     /// What the customer paid (the total, once the order was paid).
+    #[ts(type = "number")]
     pub paid_cents: i64,
     /// Refunded before this change.
+    #[ts(type = "number")]
     pub refunded_cents: i64,
     /// Refunded by this change.
+    #[ts(type = "number")]
     pub refund_cents: i64,
     /// Still refundable after this change.
+    #[ts(type = "number")]
     pub refundable_after_cents: i64,
     pub stock: Vec<StockChange>,
     /// Things the operator should know before confirming.

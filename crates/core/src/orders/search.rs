@@ -14,7 +14,7 @@ use crate::{Error, Result};
 /// A filter may name at most this many orders by id.
 pub const MAX_FILTER_IDS: usize = 10_000;
 
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum OrderSort {
     #[default]
@@ -23,7 +23,7 @@ pub enum OrderSort {
 }
 
 /// Which orders; every part is optional.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ts_rs::TS)]
 #[serde(default)]
 pub struct OrderQuery {
     /// Any of these statuses (all when empty).
@@ -35,10 +35,13 @@ pub struct OrderQuery {
     /// The customer's user id or email address.
     pub customer: Option<String>,
     /// Totals between these amounts (minor units), both included.
+    #[ts(type = "number | null")]
     pub total_min: Option<i64>,
+    #[ts(type = "number | null")]
     pub total_max: Option<i64>,
     pub currency: Option<String>,
     /// Only these orders (a selection for bulk work).
+    #[ts(type = "Array<number>")]
     pub ids: Vec<i64>,
     /// Only orders with an open validation finding.
     pub has_open_findings: bool,

@@ -5,7 +5,7 @@
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use super::{load, Order};
+use super::{load, Order, OrderStatus};
 use crate::audit::{self, AuditEntry};
 use crate::db::{Query, Source};
 use crate::money;
@@ -17,8 +17,9 @@ use crate::{Error, Result};
 /// Audit entries shown on the timeline (newest).
 const AUDIT: u32 = 100;
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
 pub struct Customer {
+    #[ts(type = "number")]
     pub id: i64,
     pub email: String,
     pub email_masked: bool,
@@ -28,36 +29,43 @@ pub struct Customer {
     pub locked: bool,
 }
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, ts_rs::TS)]
 pub struct Item {
+    #[ts(type = "number")]
     pub product_id: i64,
     pub sku: String,
     pub name: String,
+    #[ts(type = "number")]
     pub quantity: i64,
+    #[ts(type = "number")]
     pub unit_price_cents: i64,
+    #[ts(type = "number")]
     pub line_total_cents: i64,
 }
 
 /// The recorded totals and what the items say they should be.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
 pub struct Totals {
     /// The sum of the line totals (absent when it does not fit in 64 bits).
+    #[ts(type = "number | null")]
     pub items_subtotal_cents: Option<i64>,
     /// subtotal + shipping + tax − discount, from the recorded parts.
+    #[ts(type = "number | null")]
     pub expected_total_cents: Option<i64>,
     /// Every way the recorded amounts disagree with the items, in words.
     pub mismatches: Vec<String>,
 }
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, ts_rs::TS)]
 pub struct Refund {
+    #[ts(type = "number")]
     pub amount_cents: i64,
     pub reason: String,
     pub operator: String,
     pub at: DateTime<Utc>,
 }
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, ts_rs::TS)]
 pub struct Note {
     pub at: DateTime<Utc>,
     pub operator: String,
@@ -65,7 +73,7 @@ pub struct Note {
 }
 
 /// One thing that happened to the order.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
 pub struct TimelineEntry {
     pub at: DateTime<Utc>,
     /// status, note, refund or audit.
@@ -74,19 +82,25 @@ pub struct TimelineEntry {
     pub text: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
 pub struct OrderStory {
     pub order: Order,
     pub customer: Customer,
     pub items: Vec<Item>,
     pub totals: Totals,
+    #[ts(type = "number")]
     pub paid_cents: i64,
+    #[ts(type = "number")]
     pub refunded_cents: i64,
+    #[ts(type = "number")]
     pub refundable_cents: i64,
     pub refunds: Vec<Refund>,
     pub notes: Vec<Note>,
     /// Oldest first.
     pub timeline: Vec<TimelineEntry>,
+    /// Where the order can go next along the lifecycle, if anywhere.
+    pub next_status: Option<OrderStatus>,
+    pub can_cancel: bool,
 }
 
 #[derive(sqlx::FromRow)]
@@ -319,6 +333,8 @@ pub async fn show(ctx: &Ctx<'_>, order_id: i64) -> Result<OrderStory> {
         refunds,
         notes,
         timeline: Vec::new(),
+        next_status: order.status.next(),
+        can_cancel: order.status.can_cancel(),
         order,
     };
     story.timeline = timeline(&story.order, events, &story, audit);

@@ -3,6 +3,7 @@
 use std::io::Write;
 
 use super::search::{cursor_after, fetch_rows};
+use super::text_plan::TextPlan;
 use super::{present, User, UserQuery};
 use crate::csv_out::{cell, stream, time, Sink, BATCH};
 use crate::operators::Permission;
@@ -31,7 +32,7 @@ const HEADER: [&str; 12] = [
 pub async fn export_csv(
     ctx: &Ctx<'_>,
     query: &UserQuery,
-    out: &mut dyn Write,
+    out: &mut (dyn Write + Send),
     progress: &dyn ProgressSink,
     cancel: &CancelToken,
 ) -> Result<u64> {
@@ -42,7 +43,8 @@ pub async fn export_csv(
         cancel,
     };
     let next = |cursor: Option<Cursor>| async move {
-        let rows = fetch_rows(ctx.db, query, cursor.as_ref(), BATCH).await?;
+        // Every match is read anyway: the set plan.
+        let rows = fetch_rows(ctx.db, query, cursor.as_ref(), BATCH, TextPlan::Matches).await?;
         let (rows, after) = split(rows, BATCH, |r| cursor_after(query, r));
         Ok((present(ctx, rows).await?, after))
     };

@@ -7,6 +7,7 @@ mod diagnosis;
 mod export;
 mod plan;
 mod search;
+mod text_plan;
 
 use std::collections::HashMap;
 

@@ -4,6 +4,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use super::text_plan::{self, TextPlan};
 use super::{present, user_columns, User, UserRow, UserStatus};
 use crate::db::{Backend, Db, Query};
 use crate::operators::Permission;
@@ -45,7 +46,7 @@ pub struct UserQuery {
 }
 
 /// `SELECT <columns> FROM users u WHERE <the query's filters>`.
-fn filtered(backend: Backend, columns: &str, query: &UserQuery) -> Result<Query> {
+fn filtered(backend: Backend, columns: &str, query: &UserQuery, plan: TextPlan) -> Result<Query> {
     let mut q = Query::new(format!("SELECT {columns} FROM users u WHERE 1 = 1"));
     let text = query.text.trim();
     let chars = text.chars().count();
@@ -76,7 +77,10 @@ fn filtered(backend: Backend, columns: &str, query: &UserQuery) -> Result<Query>
             if alternatives > 0 {
                 q.sql(" OR ");
             }
-            backend.push_contains(&mut q, text);
+            match plan {
+                TextPlan::Probe => text_plan::push_probe(&mut q, text),
+                TextPlan::Matches => backend.push_contains(&mut q, text),
+            }
             if text.contains('@') {
                 q.sql(" OR u.email_normalized = ").bind(text.to_lowercase());
             }
@@ -124,6 +128,7 @@ pub(super) async fn fetch_rows(
     query: &UserQuery,
     cursor: Option<&Cursor>,
     limit: u32,
+    plan: TextPlan,
 ) -> Result<Vec<UserRow>> {
     let backend = db.backend();
     let columns = user_columns(backend);
@@ -140,7 +145,7 @@ pub(super) async fn fetch_rows(
     let in_null_segment = nullable && cursor.is_some_and(|c| c.key.is_none());
     let mut rows = Vec::new();
     if !in_null_segment {
-        let mut q = filtered(backend, &columns, query)?;
+        let mut q = filtered(backend, &columns, query, plan)?;
         if nullable {
             q.sql(format!(" AND {col} IS NOT NULL"));
         }
@@ -154,7 +159,7 @@ pub(super) async fn fetch_rows(
         rows = db.fetch_all(&q, "cannot search users").await?;
     }
     if nullable && rows.len() < wanted {
-        let mut q = filtered(backend, &columns, query)?;
+        let mut q = filtered(backend, &columns, query, plan)?;
         q.sql(format!(" AND {col} IS NULL"));
         if let Some(c) = cursor.filter(|_| in_null_segment) {
             q.sql(format!(" AND u.id {cmp} ")).bind(c.id);
@@ -171,7 +176,7 @@ pub(super) async fn fetch_rows(
 
 /// How many users match, counted no further than [`COUNT_CAP`].
 async fn capped_total(db: &Db, query: &UserQuery) -> Result<Total> {
-    let inner = filtered(db.backend(), "1 AS one", query)?;
+    let inner = filtered(db.backend(), "1 AS one", query, TextPlan::Matches)?;
     let mut q = Query::new("SELECT COUNT(*) FROM (");
     q.append(inner)
         .sql(format!(" LIMIT {}) capped", COUNT_CAP + 1));
@@ -184,12 +189,13 @@ pub async fn search(ctx: &Ctx<'_>, query: &UserQuery, page: &PageRequest) -> Res
     ctx.require(Permission::ReadUsers)?;
     let limit = page.limit()?;
     let cursor = page.after.as_deref().map(Cursor::decode).transpose()?;
-    let rows = fetch_rows(ctx.db, query, cursor.as_ref(), limit).await?;
+    let (plan, known) = text_plan::choose(ctx.db, query).await?;
+    let rows = fetch_rows(ctx.db, query, cursor.as_ref(), limit, plan).await?;
     let rows_page = Page::from_rows(rows, limit, |r| cursor_after(query, r));
-    let total = if cursor.is_none() {
-        Some(capped_total(ctx.db, query).await?)
-    } else {
-        None
+    let total = match (cursor.is_none(), known) {
+        (false, _) => None,
+        (true, Some(total)) => Some(total),
+        (true, None) => Some(capped_total(ctx.db, query).await?),
     };
     Ok(Page {
         items: present(ctx, rows_page.items).await?,

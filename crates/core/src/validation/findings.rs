@@ -17,39 +17,48 @@ use crate::{Error, Result};
 const COLUMNS: &str = "id, rule_id, entity_type, entity_id, status, first_run, last_run, \
      first_seen_at, last_seen_at, resolved_at, accepted_by, accepted_reason, version";
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, ts_rs::TS)]
 pub struct Finding {
+    #[ts(type = "number")]
     pub id: i64,
     pub rule_id: String,
     /// user, product, order or order_item; with `entity_id`, the record to
     /// open.
     pub entity_type: String,
+    #[ts(type = "number")]
     pub entity_id: i64,
     /// open, accepted, fixed or resolved.
     pub status: String,
+    #[ts(type = "number")]
     pub first_run: i64,
+    #[ts(type = "number")]
     pub last_run: i64,
     pub first_seen_at: DateTime<Utc>,
     pub last_seen_at: DateTime<Utc>,
     pub resolved_at: Option<DateTime<Utc>>,
     pub accepted_by: Option<String>,
     pub accepted_reason: Option<String>,
+    #[ts(type = "number")]
     pub version: i64,
 }
 
 /// Findings of one rule, by status.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
 pub struct RuleCount {
     pub rule_id: String,
     pub title: String,
     pub severity: Option<Severity>,
+    #[ts(type = "number")]
     pub open: i64,
+    #[ts(type = "number")]
     pub accepted: i64,
+    #[ts(type = "number")]
     pub fixed: i64,
+    #[ts(type = "number")]
     pub resolved: i64,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, ts_rs::TS)]
 #[serde(default)]
 pub struct FindingFilter {
     pub rule_id: Option<String>,

@@ -93,13 +93,16 @@ pub fn fix_for_rule(rule_id: &str) -> Option<&'static Fix> {
 }
 
 /// One column of one row, before and after.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, ts_rs::TS)]
 pub struct FieldChange {
     pub column: String,
+    #[ts(type = "unknown")]
     pub before: Value,
+    #[ts(type = "unknown")]
     pub after: Value,
     /// The typed value written; not part of what the operator sees.
     #[serde(skip)]
+    #[ts(skip)]
     pub(crate) value: Option<Arg>,
 }
 
@@ -109,20 +112,23 @@ impl PartialEq for FieldChange {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 pub struct RowChange {
     pub table: String,
+    #[ts(type = "number")]
     pub id: i64,
     pub fields: Vec<FieldChange>,
 }
 
 /// Everything a fix changes for one record; the first row is the record
 /// itself (its version is bumped even when none of its own columns move).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 pub struct EntityFix {
     pub entity_type: String,
+    #[ts(type = "number")]
     pub entity_id: i64,
     /// The record's version the plan was read at.
+    #[ts(type = "number")]
     pub version: i64,
     pub rows: Vec<RowChange>,
     /// What the operator should know, e.g. a paid order whose total moves.
@@ -130,13 +136,14 @@ pub struct EntityFix {
 }
 
 /// A record a fix leaves alone, and why.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 pub struct Skipped {
+    #[ts(type = "number")]
     pub entity_id: i64,
     pub reason: String,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, ts_rs::TS)]
 pub struct FixPreview {
     pub fix_id: String,
     pub changes: Vec<EntityFix>,
@@ -145,7 +152,7 @@ pub struct FixPreview {
     pub more: bool,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
 pub struct FixReport {
     pub fix_id: String,
     pub applied: Vec<EntityFix>,

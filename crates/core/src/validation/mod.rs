@@ -1,6 +1,7 @@
 //! Validation: a catalogue of rules swept over the whole database, stored
 //! runs, and findings that stay open until fixed, accepted or resolved.
 
+mod catalogue;
 mod findings;
 mod fix_plans;
 mod fixes;
@@ -9,6 +10,7 @@ mod guard;
 mod rules;
 mod sweep;
 
+pub use catalogue::{catalogue, RuleInfo};
 pub use findings::{accept, list, summary, Finding, FindingFilter, RuleCount};
 pub use fixes::{
     apply as apply_fix, fix, fix_for_rule, preview as preview_fix, EntityFix, FieldChange, Fix,

@@ -21,26 +21,36 @@ use crate::{Error, Result};
 /// Flagged ids recorded per statement when they come from outside it.
 const IDS_PER_STATEMENT: usize = 500;
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
 pub struct RuleResult {
     pub rule_id: String,
     /// Records flagged by this run.
+    #[ts(type = "number")]
     pub findings: u64,
     /// …of which were not flagged before.
+    #[ts(type = "number")]
     pub new: u64,
     /// Findings of earlier runs no longer flagged.
+    #[ts(type = "number")]
     pub resolved: u64,
+    #[ts(type = "number")]
     pub rows_examined: u64,
+    #[ts(type = "number")]
     pub millis: u64,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
 pub struct RunReport {
+    #[ts(type = "number")]
     pub run_id: i64,
     pub rules: Vec<RuleResult>,
+    #[ts(type = "number")]
     pub rows_examined: u64,
+    #[ts(type = "number")]
     pub findings: u64,
+    #[ts(type = "number")]
     pub new: u64,
+    #[ts(type = "number")]
     pub resolved: u64,
     pub seconds: f64,
 }

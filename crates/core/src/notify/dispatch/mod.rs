@@ -187,14 +187,9 @@ impl<'a> Dispatcher<'a> {
                 break;
             }
             let now = micros(Utc::now());
-            let batch = claim::claim(
-                self.db,
-                &self.owner,
-                self.options.batch,
-                self.options.lease,
-                now,
-            )
-            .await?;
+            let (owner, batch_size, lease) = (&self.owner, self.options.batch, self.options.lease);
+            let batch =
+                pace::again(|| claim::claim(self.db, owner, batch_size, lease, now)).await?;
             if batch.is_empty() {
                 break;
             }
@@ -216,7 +211,7 @@ impl<'a> Dispatcher<'a> {
                     report(&t);
                 }
             }
-            claim::release(self.db, &rest, &self.owner, micros(Utc::now())).await?;
+            pace::again(|| claim::release(self.db, &rest, &self.owner, micros(Utc::now()))).await?;
         }
         smtp.quit().await;
         Ok(())
@@ -226,7 +221,8 @@ impl<'a> Dispatcher<'a> {
     /// lease was lost and the message was left alone.
     async fn deliver(&self, smtp: &mut Smtp, msg: &Claimed) -> Result<Option<(Outcome, Retry)>> {
         let started = micros(Utc::now());
-        if !claim::start(self.db, msg.id, &self.owner, self.options.lease, started).await? {
+        let lease = self.options.lease;
+        if !pace::again(|| claim::start(self.db, msg.id, &self.owner, lease, started)).await? {
             return Ok(None);
         }
         let outcome = match self.letter(msg) {
@@ -238,7 +234,8 @@ impl<'a> Dispatcher<'a> {
             after: pace::backoff(msg.attempt, self.options.backoff, self.options.backoff_cap),
         };
         let now = micros(Utc::now());
-        claim::finish(self.db, msg, &self.owner, started, &outcome, &retry, now).await?;
+        pace::again(|| claim::finish(self.db, msg, &self.owner, started, &outcome, &retry, now))
+            .await?;
         Ok(Some((outcome, retry)))
     }
 

@@ -12,7 +12,7 @@ use crate::db::{Backend, Query};
 mod accounts;
 mod orders;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     /// Money or integrity is wrong.

@@ -1,21 +1,20 @@
-//! One command per operation, so each can be granted on its own.
+//! Profiles, connecting, signing in, and the dashboard.
 
 use std::sync::Arc;
 
-use backoffice_core::db::Backend;
+use backoffice_core::dashboard::{dashboard as read_dashboard, Dashboard};
+use backoffice_core::db::{Backend, Db, OpenOptions};
 use backoffice_core::operators::{self, Operator};
-use backoffice_core::page::{Page, PageRequest};
-use backoffice_core::profiles::Profile;
+use backoffice_core::profiles::{add_profile as save_profile, Profile};
 use backoffice_core::secrets::Secret;
 use backoffice_core::session::Ctx;
 use backoffice_core::stats::{table_counts as count_tables, TableCount};
-use backoffice_core::users::{self, TroubleCard, User, UserAction, UserQuery};
 use chrono::Utc;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use tauri::State;
-use tokio::sync::RwLock;
 
 use crate::error::IpcResult;
+use crate::mail;
 use crate::state::{AppState, Connection};
 
 /// A profile as the web view may see it: where, never a password.
@@ -81,13 +80,13 @@ pub async fn connect(state: State<'_, AppState>, name: String) -> IpcResult<Conn
         label: db.label().to_string(),
         server,
     };
-    let previous = state.connection.write().await.replace(Arc::new(Connection {
-        profile,
-        db,
-        operator: RwLock::new(None),
-    }));
+    let previous = state
+        .connection
+        .write()
+        .await
+        .replace(Arc::new(Connection::new(profile, db)));
     if let Some(old) = previous {
-        old.db.close().await;
+        old.close().await;
     }
     Ok(view)
 }
@@ -95,9 +94,73 @@ pub async fn connect(state: State<'_, AppState>, name: String) -> IpcResult<Conn
 #[tauri::command]
 pub async fn disconnect(state: State<'_, AppState>) -> IpcResult<()> {
     if let Some(old) = state.connection.write().await.take() {
-        old.db.close().await;
+        old.close().await;
     }
     Ok(())
+}
+
+/// A new profile as the window's form sends it. The password goes to the
+/// keychain and is never sent back.
+#[derive(Deserialize, ts_rs::TS)]
+pub struct ProfileDraft {
+    name: String,
+    backend: Backend,
+    host: Option<String>,
+    port: Option<u16>,
+    database: String,
+    user: Option<String>,
+    read_only: bool,
+    password: Option<String>,
+}
+
+#[tauri::command]
+pub fn add_profile(state: State<'_, AppState>, draft: ProfileDraft) -> IpcResult<ProfileView> {
+    let blank = |v: Option<String>| v.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
+    let profile = Profile {
+        name: draft.name.trim().to_string(),
+        backend: draft.backend,
+        host: blank(draft.host),
+        port: draft.port,
+        database: draft.database.trim().to_string(),
+        user: blank(draft.user),
+        read_only: draft.read_only,
+        demo: false,
+        mail: None,
+    };
+    let password = draft.password.filter(|p| !p.is_empty()).map(Secret::new);
+    let view = ProfileView::from(&profile);
+    save_profile(
+        &state.profiles,
+        state.secrets.as_ref(),
+        profile,
+        password,
+        false,
+    )?;
+    Ok(view)
+}
+
+/// Connects without migrating or changing anything, and says where the
+/// schema stands.
+#[tauri::command]
+pub async fn test_profile(state: State<'_, AppState>, name: String) -> IpcResult<String> {
+    let profile = state.profiles.get(&name)?;
+    let db = Db::connect(
+        &profile.target(state.secrets.as_ref())?,
+        OpenOptions {
+            read_only: profile.read_only,
+            create_if_missing: false,
+        },
+    )
+    .await?;
+    let server = db.server_version().await;
+    let schema = db.schema_status().await;
+    db.close().await;
+    Ok(format!(
+        "connected to {} ({}); schema: {}",
+        profile.location(),
+        server?,
+        schema?.describe()
+    ))
 }
 
 /// Who is signed in, as the web view may see it.
@@ -128,49 +191,24 @@ pub async fn sign_in(
     let password = Secret::new(password);
     let operator = operators::sign_in(&conn.db, &username, &password, Utc::now()).await?;
     let view = OperatorView::from(&operator);
-    *conn.operator.write().await = Some(operator);
+    *conn.operator.write().await = Some(operator.clone());
+    mail::start_dispatcher(&conn, operator, Arc::clone(&state.secrets));
     Ok(view)
 }
 
 #[tauri::command]
 pub async fn sign_out(state: State<'_, AppState>) -> IpcResult<()> {
     if let Ok(conn) = state.connected().await {
+        conn.stop_dispatcher();
         conn.operator.write().await.take();
     }
     Ok(())
 }
 
-/// One page of users matching the query (debounced and paged by the UI).
 #[tauri::command]
-pub async fn search_users(
-    state: State<'_, AppState>,
-    query: UserQuery,
-    page: PageRequest,
-) -> IpcResult<Page<User>> {
+pub async fn dashboard(state: State<'_, AppState>) -> IpcResult<Dashboard> {
     let (conn, me) = state.session().await?;
-    Ok(users::search(&Ctx::new(&conn.db, &me), &query, &page).await?)
-}
-
-/// The sign-in trouble card of a user, by id or email address.
-#[tauri::command]
-pub async fn user_card(state: State<'_, AppState>, key: String) -> IpcResult<TroubleCard> {
-    let (conn, me) = state.session().await?;
-    Ok(users::show(&Ctx::new(&conn.db, &me), &key).await?)
-}
-
-/// One account action (lock, unlock, …) on the version the operator saw;
-/// a stale version is refused with the current values.
-#[tauri::command]
-pub async fn user_action(
-    state: State<'_, AppState>,
-    user_id: i64,
-    version: i64,
-    action: UserAction,
-    reason: Option<String>,
-) -> IpcResult<User> {
-    let (conn, me) = state.session().await?;
-    let ctx = Ctx::new(&conn.db, &me);
-    Ok(users::apply(&ctx, user_id, version, action, reason.as_deref()).await?)
+    Ok(read_dashboard(&Ctx::new(&conn.db, &me)).await?)
 }
 
 #[tauri::command]

@@ -1,0 +1,123 @@
+//! The console's first screen: how many users and orders are in each
+//! status, the open findings by severity, the outbox's health and the
+//! latest audit entries. Each part needs its own permission; a part the
+//! operator may not read is left out rather than refused.
+
+use serde::Serialize;
+
+use crate::audit::{self, AuditEntry, AuditFilter};
+use crate::db::{Db, Query};
+use crate::operators::Permission;
+use crate::page::PageRequest;
+use crate::session::Ctx;
+use crate::validation::{rule, Severity};
+use crate::Result;
+
+/// Audit entries shown.
+const RECENT_AUDIT: u32 = 8;
+
+#[derive(Debug, Clone, Serialize, PartialEq, ts_rs::TS)]
+pub struct StatusCount {
+    pub status: String,
+    #[ts(type = "number")]
+    pub count: i64,
+}
+
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+pub struct Dashboard {
+    pub users_by_status: Option<Vec<StatusCount>>,
+    pub orders_by_status: Option<Vec<StatusCount>>,
+    /// Open findings per severity ("error", "warning").
+    pub open_findings: Option<Vec<StatusCount>>,
+    /// Outbox messages per status.
+    pub outbox: Option<Vec<StatusCount>>,
+    pub recent_audit: Option<Vec<AuditEntry>>,
+}
+
+async fn by_status(db: &Db, table: &str, what: &str) -> Result<Vec<StatusCount>> {
+    let rows: Vec<(String, i64)> = db
+        .fetch_all(
+            &Query::new(format!(
+                "SELECT status, COUNT(*) FROM {table} GROUP BY status ORDER BY status"
+            )),
+            what,
+        )
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(status, count)| StatusCount { status, count })
+        .collect())
+}
+
+async fn open_findings(db: &Db) -> Result<Vec<StatusCount>> {
+    let rows: Vec<(String, i64)> = db
+        .fetch_all(
+            &Query::new(
+                "SELECT rule_id, COUNT(*) FROM admin_findings WHERE status = 'open' \
+                 GROUP BY rule_id",
+            ),
+            "cannot count the open findings",
+        )
+        .await?;
+    let (mut errors, mut warnings) = (0, 0);
+    for (rule_id, count) in rows {
+        match rule(&rule_id).map(|r| r.severity) {
+            Some(Severity::Error) => errors += count,
+            // A rule no longer in the catalogue still needs looking at.
+            Some(Severity::Warning) | None => warnings += count,
+        }
+    }
+    Ok(vec![
+        StatusCount {
+            status: "error".into(),
+            count: errors,
+        },
+        StatusCount {
+            status: "warning".into(),
+            count: warnings,
+        },
+    ])
+}
+
+/// Everything the operator may see of the dashboard.
+pub async fn dashboard(ctx: &Ctx<'_>) -> Result<Dashboard> {
+    let me = ctx.operator;
+    let db = ctx.db;
+    let users = if me.can(Permission::ReadUsers) {
+        Some(by_status(db, "users", "cannot count users by status").await?)
+    } else {
+        None
+    };
+    let orders = if me.can(Permission::ReadOrders) {
+        Some(by_status(db, "orders", "cannot count orders by status").await?)
+    } else {
+        None
+    };
+    let findings = if me.can(Permission::ReadFindings) {
+        Some(open_findings(db).await?)
+    } else {
+        None
+    };
+    let outbox = if me.can(Permission::SendNotifications) {
+        Some(by_status(db, "admin_outbox", "cannot count the outbox").await?)
+    } else {
+        None
+    };
+    let recent_audit = if me.can(Permission::ReadAudit) {
+        let page = PageRequest::first(RECENT_AUDIT);
+        Some(
+            audit::list(ctx, &AuditFilter::default(), &page)
+                .await?
+                .items,
+        )
+    } else {
+        None
+    };
+    Ok(Dashboard {
+        users_by_status: users,
+        orders_by_status: orders,
+        open_findings: findings,
+        outbox,
+        recent_audit,
+    })
+}

@@ -1,0 +1,21 @@
+//! One command per operation, so each can be granted on its own. Each takes
+//! the session from managed state, calls the core and maps the error.
+
+pub mod audit;
+pub mod export;
+pub mod notify;
+pub mod orders;
+pub mod session;
+pub mod users;
+pub mod validation;
+
+use backoffice_core::progress::Progress;
+use tauri::ipc::Channel;
+
+/// Progress sent to the window over its channel; a window that went away
+/// only stops seeing it.
+pub fn progress_to(channel: &Channel<Progress>) -> impl Fn(Progress) + Send + Sync + '_ {
+    move |p| {
+        let _ = channel.send(p);
+    }
+}

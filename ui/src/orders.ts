@@ -1,0 +1,235 @@
+// The orders view: filters, the list, and the order's story with its
+// changes (each through a preview the operator confirms) and notes.
+import { api, type ApiError, type Order, type OrderChange, type OrderQuery, type OrderStatus, type OrderStory, type Preview } from "./api";
+import { bulkOrders } from "./bulk";
+import { confirmAction } from "./confirm";
+import { byId, el, money, showNotice, when, type ShowError } from "./dom";
+import { exportButton } from "./exporting";
+import { pagedList } from "./list";
+
+const DEBOUNCE_MS = 200;
+
+export function orderQuery(customer: string, status: string, withFindings: boolean): OrderQuery {
+  return {
+    statuses: status === "" ? [] : [status as OrderStatus],
+    placed_from: null,
+    placed_until: null,
+    customer: customer.trim() === "" ? null : customer.trim(),
+    total_min: null,
+    total_max: null,
+    currency: null,
+    ids: [],
+    has_open_findings: withFindings,
+    sort: "placed",
+    ascending: false,
+  };
+}
+
+export function orderRow(o: Order, onOpen: (id: number) => void): HTMLTableRowElement {
+  const row = el(
+    "tr",
+    { "data-order": String(o.id), tabindex: "0", class: "clickable" },
+    el("td", { class: "num" }, String(o.id)),
+    el("td", {}, when(o.placed_at)),
+    el("td", {}, o.customer_email || `user ${o.user_id}`),
+    el("td", {}, el("span", { class: `status ${o.status}` }, o.status)),
+    el("td", { class: "num" }, money(o.total_cents, o.currency)),
+  );
+  row.addEventListener("click", () => onOpen(o.id));
+  row.addEventListener("keydown", (e) => {
+    if (e.key === "Enter") onOpen(o.id);
+  });
+  return row;
+}
+
+/** "mark packed", "cancel", "refund": the change in a few words. */
+export function changeLabel(change: OrderChange): string {
+  return change.kind === "transition" ? `mark ${change.to}` : change.kind;
+}
+
+/** What a preview shows before the operator confirms. */
+export function previewBody(p: Preview): Node[] {
+  const parts: Node[] = [el("p", { id: "preview-summary" }, p.summary)];
+  if (p.refund_cents > 0) {
+    parts.push(el("p", {}, `Refund ${money(p.refund_cents, p.currency)}; still refundable after: ${money(p.refundable_after_cents, p.currency)}.`));
+  }
+  if (p.stock.length > 0) {
+    parts.push(
+      el(
+        "table",
+        { class: "grid", id: "preview-stock" },
+        el("thead", {}, el("tr", {}, el("th", {}, "Product"), el("th", { class: "num" }, "Back on the shelf"), el("th", { class: "num" }, "Stock"))),
+        el(
+          "tbody",
+          {},
+          ...p.stock.map((s) =>
+            el("tr", {}, el("td", {}, `${s.sku} — ${s.name}`), el("td", { class: "num" }, String(s.quantity)), el("td", { class: "num" }, `${s.before} → ${s.after}`)),
+          ),
+        ),
+      ),
+    );
+  }
+  if (p.warnings.length > 0) {
+    parts.push(el("ul", { class: "diagnosis" }, ...p.warnings.map((w) => el("li", {}, w))));
+  }
+  return parts;
+}
+
+function itemsTable(s: OrderStory): HTMLTableElement {
+  const o = s.order;
+  const m = (c: number) => money(c, o.currency);
+  const foot = (label: string, cents: number, id: string) =>
+    el("tr", { class: "sum", id }, el("td", { colspan: "4" }, label), el("td", { class: "num" }, m(cents)));
+  const mismatch = s.totals.mismatches.length > 0;
+  const total = foot("Total", o.total_cents, "order-total");
+  if (mismatch) total.classList.add("mismatch");
+  return el(
+    "table",
+    { class: "grid wide", id: "order-items" },
+    el("thead", {}, el("tr", {}, el("th", {}, "SKU"), el("th", {}, "Product"), el("th", { class: "num" }, "Qty"), el("th", { class: "num" }, "Unit"), el("th", { class: "num" }, "Line"))),
+    el(
+      "tbody",
+      {},
+      ...s.items.map((i) =>
+        el("tr", {}, el("td", {}, i.sku), el("td", {}, i.name), el("td", { class: "num" }, String(i.quantity)), el("td", { class: "num" }, m(i.unit_price_cents)), el("td", { class: "num" }, m(i.line_total_cents))),
+      ),
+      foot("Subtotal", o.subtotal_cents, "order-subtotal"),
+      foot("Shipping", o.shipping_cents, "order-shipping"),
+      foot("Discount", o.discount_cents === 0 ? 0 : -o.discount_cents, "order-discount"),
+      foot("Tax", o.tax_cents, "order-tax"),
+      total,
+    ),
+  );
+}
+
+/** The order's story as the panel shows it; `act` runs a change. */
+export function storyView(s: OrderStory, act: (change: OrderChange) => void, note: (body: string) => void): HTMLElement[] {
+  const o = s.order;
+  const m = (c: number) => money(c, o.currency);
+  const actions = el("div", { class: "buttons", id: "order-actions" });
+  if (s.next_status) {
+    const to = s.next_status;
+    const b = el("button", { type: "button", id: "order-next" }, `Mark ${to}`);
+    b.addEventListener("click", () => act({ kind: "transition", to }));
+    actions.append(b);
+  }
+  if (s.can_cancel) {
+    const b = el("button", { type: "button", id: "order-cancel", class: "danger" }, "Cancel order…");
+    b.addEventListener("click", () => act({ kind: "cancel" }));
+    actions.append(b);
+  }
+  if (s.refundable_cents > 0) {
+    const b = el("button", { type: "button", id: "order-refund", class: "danger" }, "Refund what is left…");
+    b.addEventListener("click", () => act({ kind: "refund", amount_cents: null }));
+    actions.append(b);
+  }
+  const noteInput = el("textarea", { id: "note-body", rows: "2", "aria-label": "Note" });
+  const noteForm = el("form", { id: "note-form", class: "actions", novalidate: "" }, el("label", {}, "Add a note", noteInput), el("button", { type: "submit" }, "Add note"));
+  noteForm.addEventListener("submit", (e) => {
+    e.preventDefault();
+    note(noteInput.value);
+  });
+  return [
+    el("h2", { id: "order-title" }, `Order ${o.id} `, el("span", { class: `status ${o.status}`, id: "order-state" }, o.status)),
+    el("p", { class: "muted" }, `${s.customer.display_name || "(no name)"} · ${s.customer.email} · user ${s.customer.id} · version ${o.version}`),
+    itemsTable(s),
+    s.totals.mismatches.length
+      ? el("ul", { class: "diagnosis mismatch", id: "order-mismatches" }, ...s.totals.mismatches.map((t) => el("li", {}, t)))
+      : el("p", { class: "muted" }, "Totals agree with the items."),
+    el("p", {}, `Paid ${m(s.paid_cents)} · refunded ${m(s.refunded_cents)} · refundable ${m(s.refundable_cents)}`),
+    actions,
+    noteForm,
+    el("h3", {}, "Timeline"),
+    el(
+      "ol",
+      { class: "timeline", id: "order-timeline" },
+      ...s.timeline.map((t) => el("li", {}, el("span", { class: "muted" }, `${when(t.at)} · ${t.operator || "system"} · `), t.text)),
+    ),
+  ];
+}
+
+/** Wires the view; returns what to call when it is shown, and how to open one order. */
+export function ordersView(showError: ShowError): { show: () => void; open: (id: number) => Promise<void> } {
+  const customer = byId<HTMLInputElement>("order-customer");
+  const status = byId<HTMLSelectElement>("order-status");
+  const findings = byId<HTMLInputElement>("order-findings");
+  const panel = byId("order-view");
+  let timer: ReturnType<typeof setTimeout> | undefined;
+
+  const list = pagedList<Order>({
+    body: byId("orders").querySelector("tbody") as HTMLTableSectionElement,
+    more: byId<HTMLButtonElement>("orders-more"),
+    summary: byId("orders-summary"),
+    fetch: (page) => api.listOrders(orderQuery(customer.value, status.value, findings.checked), page),
+    row: (o) => orderRow(o, (id) => void open(id)),
+    empty: "No orders match.",
+    showError,
+  });
+
+  async function open(id: number, keepError = false): Promise<void> {
+    try {
+      const story = await api.orderStory(id);
+      panel.replaceChildren(
+        ...storyView(
+          story,
+          (change) => void change_(story, change),
+          (body) => void note(story, body),
+        ),
+      );
+      panel.hidden = false;
+      if (!keepError) showError(null);
+    } catch (e) {
+      showError(e as ApiError);
+    }
+  }
+
+  async function change_(story: OrderStory, change: OrderChange): Promise<void> {
+    try {
+      const preview = await api.previewOrderChange(story.order.id, story.order.version, change);
+      const refund = change.kind === "refund";
+      const reason = await confirmAction({
+        title: `Order ${story.order.id}: ${changeLabel(change)}`,
+        body: previewBody(preview),
+        confirm: change.kind === "transition" ? "Apply" : refund ? "Refund" : "Cancel the order",
+        reason: refund ? "required" : "optional",
+        danger: change.kind !== "transition",
+      });
+      if (reason === null) return;
+      await api.commitOrderChange(preview, reason === "" ? null : reason);
+      showNotice(`Order ${story.order.id}: done — ${preview.summary}`);
+      await open(story.order.id);
+      await list.reload();
+    } catch (e) {
+      showError(e as ApiError);
+      if ((e as ApiError).code === "conflict") await open(story.order.id, true);
+    }
+  }
+
+  async function note(story: OrderStory, body: string): Promise<void> {
+    try {
+      await api.addOrderNote(story.order.id, body);
+      await open(story.order.id);
+    } catch (e) {
+      showError(e as ApiError);
+    }
+  }
+
+  const refresh = () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => void list.reload(), DEBOUNCE_MS);
+  };
+  exportButton(
+    byId<HTMLButtonElement>("orders-export"),
+    () => ({ list: "orders", query: orderQuery(customer.value, status.value, findings.checked) }),
+    showError,
+  );
+  bulkOrders(() => orderQuery(customer.value, status.value, findings.checked), () => list.reload(), showError);
+  customer.addEventListener("input", refresh);
+  status.addEventListener("change", refresh);
+  findings.addEventListener("change", refresh);
+  byId("order-filters").addEventListener("submit", (e) => e.preventDefault());
+  return {
+    show: () => void list.reload(),
+    open,
+  };
+}

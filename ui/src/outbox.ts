@@ -1,0 +1,88 @@
+// The outbox: messages by status, with retry and cancel.
+import { api, type ApiError, type OutboxMessage, type OutboxFilter } from "./api";
+import { confirmAction } from "./confirm";
+import { byId, el, showNotice, when, type ShowError } from "./dom";
+import { exportButton } from "./exporting";
+import { pagedList } from "./list";
+import { templateNames } from "./notify";
+
+const RETRYABLE = ["failed", "uncertain"];
+const CANCELLABLE = ["queued", "failed", "uncertain"];
+
+export function outboxFilter(status: string): OutboxFilter {
+  return {
+    status: status === "" ? null : (status as OutboxFilter["status"]),
+    template: null,
+    user_id: null,
+    order_id: null,
+  };
+}
+
+export function outboxView(showError: ShowError): () => void {
+  const status = byId<HTMLSelectElement>("outbox-status");
+
+  function row(m: OutboxMessage): HTMLTableRowElement {
+    const buttons = el("td", { class: "buttons" });
+    if (RETRYABLE.includes(m.status)) {
+      const b = el("button", { type: "button", class: "secondary", "data-retry": String(m.id) }, "Retry…");
+      b.addEventListener("click", () => void act(m, "retry"));
+      buttons.append(b);
+    }
+    if (CANCELLABLE.includes(m.status)) {
+      const b = el("button", { type: "button", class: "secondary", "data-cancel": String(m.id) }, "Cancel…");
+      b.addEventListener("click", () => void act(m, "cancel"));
+      buttons.append(b);
+    }
+    const detail = m.last_error ? el("div", { class: "muted small" }, m.last_error) : "";
+    return el(
+      "tr",
+      { "data-message": String(m.id) },
+      el("td", { class: "num" }, String(m.id)),
+      el("td", {}, templateNames[m.template as keyof typeof templateNames] ?? m.template),
+      el("td", {}, m.recipient),
+      el("td", {}, el("span", { class: `status ${m.status}` }, m.status), detail),
+      el("td", {}, when(m.created_at)),
+      el("td", {}, m.created_by),
+      buttons,
+    );
+  }
+
+  const list = pagedList<OutboxMessage>({
+    body: byId("outbox").querySelector("tbody") as HTMLTableSectionElement,
+    more: byId<HTMLButtonElement>("outbox-more"),
+    summary: byId("outbox-summary"),
+    fetch: (page) => api.listOutbox(outboxFilter(status.value), page),
+    row,
+    empty: "No messages.",
+    showError,
+  });
+
+  async function act(m: OutboxMessage, what: "retry" | "cancel"): Promise<void> {
+    const warning =
+      what === "retry" && m.status === "uncertain"
+        ? "The server may already have this message: retrying can deliver it twice."
+        : what === "retry"
+          ? "The message is queued again and sent at the next round."
+          : "The message will not be sent.";
+    const reason = await confirmAction({
+      title: `${what === "retry" ? "Retry" : "Cancel"} message ${m.id} to ${m.recipient}`,
+      body: [el("p", {}, warning)],
+      confirm: what === "retry" ? "Retry" : "Cancel the message",
+      reason: "optional",
+      danger: what === "cancel" || m.status === "uncertain",
+    });
+    if (reason === null) return;
+    try {
+      const r = reason === "" ? null : reason;
+      const after = what === "retry" ? await api.retryOutbox(m.id, r) : await api.cancelOutbox(m.id, r);
+      showNotice(`Message ${after.id} is ${after.status}.`);
+      await list.reload();
+    } catch (e) {
+      showError(e as ApiError);
+    }
+  }
+
+  exportButton(byId<HTMLButtonElement>("outbox-export"), () => ({ list: "outbox", filter: outboxFilter(status.value) }), showError);
+  status.addEventListener("change", () => void list.reload());
+  return () => void list.reload();
+}

@@ -1,0 +1,114 @@
+// The connect screen's profiles: the list with its badges, and the form
+// that adds one (the password goes straight to the OS keychain).
+import { api, type ApiError, type Backend, type ProfileDraft, type ProfileView } from "./api";
+import { byId, el, showNotice, type ShowError } from "./dom";
+
+export const backendNames: Record<Backend, string> = {
+  sqlite: "SQLite",
+  postgres: "PostgreSQL",
+  mysql: "MySQL/MariaDB",
+};
+
+export function profileCard(p: ProfileView, onConnect: (name: string) => void): HTMLLIElement {
+  const badges = el("span", { class: "badges" });
+  if (p.read_only) badges.append(el("span", { class: "badge read-only" }, "read-only"));
+  if (p.demo) badges.append(el("span", { class: "badge demo" }, "demo"));
+  const button = el("button", { type: "button", "data-connect": p.name }, "Connect");
+  button.addEventListener("click", () => onConnect(p.name));
+  return el(
+    "li",
+    { class: `card${p.read_only ? " read-only" : ""}`, "data-profile": p.name },
+    el("div", { class: "card-title" }, el("strong", {}, p.name), badges),
+    el("div", { class: "muted" }, `${backendNames[p.backend]} · ${p.location}`),
+    button,
+  );
+}
+
+/** The form's values as a draft; the port must be a number when given. */
+export function draftFrom(values: {
+  name: string;
+  backend: string;
+  host: string;
+  port: string;
+  database: string;
+  user: string;
+  password: string;
+  readOnly: boolean;
+}): ProfileDraft | string {
+  const port = values.port.trim();
+  if (port !== "" && !/^\d{1,5}$/.test(port)) return "the port must be a number";
+  const server = values.backend !== "sqlite";
+  return {
+    name: values.name,
+    backend: values.backend as Backend,
+    host: server ? values.host : null,
+    port: server && port !== "" ? Number(port) : null,
+    database: values.database,
+    user: server ? values.user : null,
+    read_only: values.readOnly,
+    password: server && values.password !== "" ? values.password : null,
+  };
+}
+
+export function profilesView(showError: ShowError, connect: (name: string) => void): () => Promise<void> {
+  const list = byId("profiles");
+  const backend = byId<HTMLSelectElement>("profile-backend");
+  const form = byId<HTMLFormElement>("profile-form");
+  const value = (id: string) => byId<HTMLInputElement>(id).value;
+
+  async function load(): Promise<void> {
+    try {
+      const profiles = await api.listProfiles();
+      list.replaceChildren(...profiles.map((p) => profileCard(p, connect)));
+      byId("profiles-empty").hidden = profiles.length > 0;
+      showError(null);
+    } catch (e) {
+      showError(e as ApiError);
+    }
+  }
+
+  const showServerFields = () => {
+    const server = backend.value !== "sqlite";
+    for (const label of form.querySelectorAll<HTMLElement>("label.server")) label.hidden = !server;
+    byId("profile-database-label").textContent = server ? "Database" : "File path";
+  };
+
+  async function add(): Promise<void> {
+    const password = byId<HTMLInputElement>("profile-password");
+    const draft = draftFrom({
+      name: value("profile-name"),
+      backend: backend.value,
+      host: value("profile-host"),
+      port: value("profile-port"),
+      database: value("profile-database"),
+      user: value("profile-user"),
+      password: password.value,
+      readOnly: byId<HTMLInputElement>("profile-read-only").checked,
+    });
+    // The password leaves the page as soon as it has been read.
+    password.value = "";
+    if (typeof draft === "string") {
+      showError({ code: "validation", message: draft });
+      return;
+    }
+    try {
+      const added = await api.addProfile(draft);
+      await load();
+      showError(null);
+      showNotice(`Profile ${added.name} added. Testing…`);
+      showNotice(`Profile ${added.name}: ${await api.testProfile(added.name)}`);
+      form.reset();
+      showServerFields();
+    } catch (e) {
+      showError(e as ApiError);
+    }
+  }
+
+  backend.addEventListener("change", showServerFields);
+  form.addEventListener("submit", (e) => {
+    e.preventDefault();
+    void add();
+  });
+  showServerFields();
+  return load;
+}

@@ -1,0 +1,175 @@
+// The validation view: the rule catalogue with open findings per rule, a
+// run with progress and cancel, and the findings of the rule picked.
+import { api, jobId, type ApiError, type Finding, type Progress, type RuleCount, type RuleInfo, type RunReport } from "./api";
+import { confirmAction } from "./confirm";
+import { byId, el, formatCount, showNotice, when, type ShowError } from "./dom";
+import { exportButton } from "./exporting";
+import { runFix } from "./fixes";
+import { pagedList } from "./list";
+
+export interface RuleLine {
+  rule: RuleInfo;
+  count: RuleCount | null;
+}
+
+/** The catalogue with each rule's counts (zero when it never fired). */
+export function ruleLines(rules: RuleInfo[], counts: RuleCount[]): RuleLine[] {
+  return rules.map((rule) => ({ rule, count: counts.find((c) => c.rule_id === rule.id) ?? null }));
+}
+
+export function ruleRow(l: RuleLine, onOpen: (rule: RuleInfo) => void): HTMLTableRowElement {
+  const n = (v: number | undefined) => formatCount(v ?? 0);
+  const row = el(
+    "tr",
+    { "data-rule": l.rule.id, tabindex: "0", class: "clickable" },
+    el("td", {}, el("strong", {}, l.rule.title), el("div", { class: "muted small" }, l.rule.id)),
+    el("td", {}, el("span", { class: `severity ${l.rule.severity}` }, l.rule.severity)),
+    el("td", { class: "num open" }, n(l.count?.open)),
+    el("td", { class: "num" }, n(l.count?.accepted)),
+    el("td", { class: "num" }, n(l.count?.fixed)),
+  );
+  row.addEventListener("click", () => onOpen(l.rule));
+  row.addEventListener("keydown", (e) => {
+    if (e.key === "Enter") onOpen(l.rule);
+  });
+  return row;
+}
+
+/** "12 rules done: 1,234 findings, 12 new, 3 resolved in 4.2 s". */
+export function runSummary(r: RunReport): string {
+  return `Run ${r.run_id}: ${formatCount(r.findings)} findings (${formatCount(r.new)} new, ${formatCount(r.resolved)} resolved) in ${r.seconds.toFixed(1)} s, ${formatCount(r.rows_examined)} rows examined.`;
+}
+
+export interface Jump {
+  user: (id: number) => void;
+  order: (id: number) => void;
+}
+
+export function validationView(showError: ShowError, jump: Jump): () => void {
+  const body = byId("rules").querySelector("tbody") as HTMLTableSectionElement;
+  const panel = byId("findings-view");
+  const run = byId<HTMLButtonElement>("validation-run");
+  const cancel = byId<HTMLButtonElement>("validation-cancel");
+  const bar = byId<HTMLProgressElement>("validation-progress");
+  const status = byId("validation-status");
+  let rules: RuleInfo[] = [];
+  let job: string | null = null;
+
+  async function load(): Promise<void> {
+    try {
+      if (rules.length === 0) rules = await api.validationRules();
+      const counts = await api.findingsSummary();
+      body.replaceChildren(...ruleLines(rules, counts).map((l) => ruleRow(l, (r) => void open(r))));
+      showError(null);
+    } catch (e) {
+      showError(e as ApiError);
+    }
+  }
+
+  function findingRow(f: Finding, rule: RuleInfo): HTMLTableRowElement {
+    const go = el("button", { type: "button", class: "secondary", "data-open": String(f.id) }, "Open");
+    go.addEventListener("click", () => (f.entity_type === "user" ? jump.user(f.entity_id) : f.entity_type === "order" ? jump.order(f.entity_id) : undefined));
+    go.disabled = f.entity_type !== "user" && f.entity_type !== "order";
+    const accept = el("button", { type: "button", class: "secondary", "data-accept": String(f.id) }, "Accept…");
+    accept.addEventListener("click", () => void acceptOne(f, rule));
+    return el(
+      "tr",
+      { "data-finding": String(f.id) },
+      el("td", {}, `${f.entity_type} ${f.entity_id}`),
+      el("td", {}, when(f.first_seen_at)),
+      el("td", { class: "buttons" }, go, accept),
+    );
+  }
+
+  async function open(rule: RuleInfo): Promise<void> {
+    const table = el("table", { class: "grid wide", id: "findings" }, el("tbody"));
+    const more = el("button", { type: "button", hidden: "" }, "More");
+    const summary = el("span", { class: "muted" });
+    const csv = el("button", { type: "button", class: "secondary", id: "findings-export" });
+    const filter = { rule_id: rule.id, status: "open", entity_type: null };
+    exportButton(csv, () => ({ list: "findings", filter }), showError);
+    const tools = el("div", { class: "toolbar" }, summary, csv);
+    if (rule.fix) {
+      const fixId = rule.fix;
+      const fixing = el("span", { class: "muted", "aria-live": "polite" });
+      const button = el("button", { type: "button", class: "secondary", id: "fix-preview" }, `Preview fix (${fixId})…`);
+      button.addEventListener("click", () =>
+        void runFix(fixId, fixing, showError).then(async () => {
+          await load();
+          await open(rule);
+        }),
+      );
+      tools.append(button, fixing);
+    }
+    panel.replaceChildren(
+      el("h2", { id: "findings-title" }, rule.title),
+      el("p", {}, rule.explanation),
+      el("p", { class: "muted small" }, `${rule.id} · ${rule.entity}${rule.guards_edits ? " · guards every edit" : ""}`),
+      tools,
+      table,
+      more,
+    );
+    panel.hidden = false;
+    await pagedList<Finding>({
+      body: table.querySelector("tbody") as HTMLTableSectionElement,
+      more,
+      summary,
+      fetch: (page) => api.listFindings(filter, page),
+      row: (f) => findingRow(f, rule),
+      empty: "No open findings.",
+      showError,
+    }).reload();
+  }
+
+  async function acceptOne(f: Finding, rule: RuleInfo): Promise<void> {
+    const reason = await confirmAction({
+      title: `Accept finding ${f.id}`,
+      body: [el("p", {}, `${rule.title}: ${f.entity_type} ${f.entity_id}. Accepted findings stay accepted while the record still trips the rule.`)],
+      confirm: "Accept",
+      reason: "required",
+      danger: false,
+    });
+    if (reason === null) return;
+    try {
+      await api.acceptFinding(f.id, f.version, reason);
+      showNotice(`Finding ${f.id} accepted.`);
+      await load();
+      await open(rule);
+    } catch (e) {
+      showError(e as ApiError);
+    }
+  }
+
+  async function sweep(): Promise<void> {
+    job = jobId("validation");
+    run.disabled = true;
+    cancel.hidden = false;
+    bar.hidden = false;
+    bar.value = 0;
+    status.textContent = "Starting…";
+    try {
+      const report = await api.runValidation(job, (p: Progress) => {
+        bar.max = Math.max(p.total, 1);
+        bar.value = p.done;
+        status.textContent = p.stage;
+      });
+      status.textContent = runSummary(report);
+      showError(null);
+      await load();
+    } catch (e) {
+      status.textContent = "";
+      showError(e as ApiError);
+    } finally {
+      job = null;
+      run.disabled = false;
+      cancel.hidden = true;
+      bar.hidden = true;
+    }
+  }
+
+  run.addEventListener("click", () => void sweep());
+  cancel.addEventListener("click", () => {
+    if (job) void api.cancelJob(job);
+  });
+  return () => void load();
+}

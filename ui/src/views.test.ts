@@ -1,0 +1,195 @@
+import { describe, expect, it } from "vitest";
+import type { OrderStory, Preview } from "./api";
+import { auditRow, jsonText } from "./audit";
+import { bars } from "./dashboard";
+import { money } from "./dom";
+import { summarise } from "./list";
+import { paletteItems } from "./nav";
+import { outcomeText } from "./notify";
+import { orderQuery, previewBody, storyView } from "./orders";
+import { ruleLines, runSummary } from "./validation";
+
+const PAYLOAD = "<img src=x onerror=alert(1)>";
+
+function story(overrides: Partial<OrderStory> = {}): OrderStory {
+  return {
+    order: {
+      id: 12, user_id: 3, status: "paid", currency: "EUR", subtotal_cents: 2000, shipping_cents: 500,
+      discount_cents: 0, tax_cents: 0, total_cents: 2600, placed_at: "2026-11-01T10:00:00Z", paid_at: null,
+      packed_at: null, shipped_at: null, delivered_at: null, cancelled_at: null, refunded_at: null,
+      updated_at: "2026-11-01T10:00:00Z", version: 4, customer_email: "",
+    },
+    customer: { id: 3, email: "a@b.test", email_masked: false, display_name: PAYLOAD, status: "active", verified: true, locked: false },
+    items: [{ product_id: 1, sku: "MUG-1", name: PAYLOAD, quantity: 2, unit_price_cents: 1000, line_total_cents: 2000 }],
+    totals: { items_subtotal_cents: 2000, expected_total_cents: 2500, mismatches: ["the total is 26.00 but the parts add up to 25.00"] },
+    paid_cents: 2600, refunded_cents: 0, refundable_cents: 2600, refunds: [], notes: [],
+    timeline: [{ at: "2026-11-01T10:00:00Z", kind: "note", operator: "sam", text: PAYLOAD }],
+    next_status: "packed", can_cancel: true,
+    ...overrides,
+  } as OrderStory;
+}
+
+describe("orders", () => {
+  it("builds a query from the filters", () => {
+    expect(orderQuery(" 42 ", "paid", true)).toMatchObject({ customer: "42", statuses: ["paid"], has_open_findings: true });
+    expect(orderQuery("", "", false)).toMatchObject({ customer: null, statuses: [] });
+  });
+
+  it("shows the story as text, highlights a mismatch and offers what the lifecycle allows", () => {
+    const changes: unknown[] = [];
+    const root = document.createElement("div");
+    root.append(...storyView(story(), (c) => changes.push(c), () => {}));
+    expect(root.querySelector("img")).toBeNull();
+    expect(root.textContent).toContain(PAYLOAD);
+    expect(root.querySelector("#order-total")?.classList.contains("mismatch")).toBe(true);
+    expect(root.querySelector("#order-mismatches")?.textContent).toContain("add up to");
+    expect(root.querySelector("#order-next")?.textContent).toBe("Mark packed");
+    (root.querySelector("#order-cancel") as HTMLButtonElement).click();
+    (root.querySelector("#order-refund") as HTMLButtonElement).click();
+    expect(changes).toEqual([{ kind: "cancel" }, { kind: "refund", amount_cents: null }]);
+  });
+
+  it("offers no cancel for a shipped order and no next step for a closed one", () => {
+    const root = document.createElement("div");
+    root.append(...storyView(story({ next_status: null, can_cancel: false, refundable_cents: 0 }), () => {}, () => {}));
+    expect(root.querySelector("#order-cancel")).toBeNull();
+    expect(root.querySelector("#order-next")).toBeNull();
+    expect(root.querySelector("#order-refund")).toBeNull();
+  });
+
+  it("previews stock and warnings as text", () => {
+    const p = {
+      order_id: 12, version: 4, change: { kind: "cancel" }, status_before: "paid", status_after: "cancelled", sets: "cancelled_at",
+      currency: "EUR", total_cents: 2600, paid_cents: 2600, refunded_cents: 0, refund_cents: 0, refundable_after_cents: 2600,
+      stock: [{ product_id: 1, sku: "MUG-1", name: PAYLOAD, quantity: 2, before: 5, after: 7 }],
+      warnings: ["the order was paid: cancelling does not refund it"], summary: "cancel order 12 (paid → cancelled)",
+    } as Preview;
+    const root = document.createElement("div");
+    root.append(...previewBody(p));
+    expect(root.querySelector("img")).toBeNull();
+    expect(root.querySelector("#preview-stock")?.textContent).toContain("5 → 7");
+    expect(root.textContent).toContain("does not refund");
+  });
+});
+
+describe("money", () => {
+  it("uses the currency's own exponent", () => {
+    expect(money(12345, "EUR")).toBe("€123.45");
+    expect(money(500, "JPY")).toBe("¥500");
+  });
+});
+
+describe("validation", () => {
+  it("joins the catalogue with the counts, zero where a rule never fired", () => {
+    const rules = [
+      { id: "a", title: "A", severity: "error", entity: "user", explanation: "", guards_edits: true, fix: null },
+      { id: "b", title: "B", severity: "warning", entity: "order", explanation: "", guards_edits: false, fix: null },
+    ] as const;
+    const lines = ruleLines([...rules], [{ rule_id: "b", title: "B", severity: "warning", open: 3, accepted: 1, fixed: 0, resolved: 0 }]);
+    expect(lines.map((l) => l.count?.open ?? 0)).toEqual([0, 3]);
+  });
+
+  it("sums a run up", () => {
+    expect(runSummary({ run_id: 2, rules: [], rows_examined: 1000, findings: 1234, new: 12, resolved: 3, seconds: 4.21 })).toBe(
+      "Run 2: 1,234 findings (12 new, 3 resolved) in 4.2 s, 1,000 rows examined.",
+    );
+  });
+});
+
+describe("dashboard", () => {
+  it("draws bars relative to the largest and flags what needs attention", () => {
+    const [a, b] = bars([{ status: "queued", count: 10 }, { status: "failed", count: 5 }], ["failed"]);
+    expect((a?.querySelector(".fill") as HTMLElement).style.width).toBe("100%");
+    expect((b?.querySelector(".fill") as HTMLElement).style.width).toBe("50%");
+    expect(b?.classList.contains("attention")).toBe(true);
+    expect(bars(null)[0]?.textContent).toContain("Not available");
+  });
+});
+
+describe("palette", () => {
+  const noop = () => {};
+  it("offers an order and a user for a number, a user for an address, and matching views", () => {
+    expect(paletteItems("#12", noop, noop, noop).map((i) => i.label).slice(0, 2)).toEqual(["Open order 12", "Open user 12"]);
+    expect(paletteItems("a@b.test", noop, noop, noop)[0]?.label).toBe("Open user a@b.test");
+    expect(paletteItems("val", noop, noop, noop).map((i) => i.label)).toEqual(["Go to Validation"]);
+  });
+  it("runs what is picked", () => {
+    let opened = 0;
+    paletteItems("7", noop, (id) => (opened = id), noop)[0]?.run();
+    expect(opened).toBe(7);
+  });
+});
+
+describe("audit", () => {
+  it("shows before and after as text in a detail row that opens on a click", () => {
+    const [row, detail] = auditRow({
+      id: 1, at: "2026-11-01T10:00:00Z", operator: "sam", action: "user.rename", entity_type: "user", entity_id: "7",
+      before: { display_name: "x" }, after: { display_name: PAYLOAD }, reason: null, hash: "h",
+    });
+    expect(detail?.hidden).toBe(true);
+    row?.click();
+    expect(detail?.hidden).toBe(false);
+    expect(detail?.querySelector("img")).toBeNull();
+    expect(detail?.textContent).toContain(PAYLOAD);
+    expect(jsonText(null)).toBe("—");
+  });
+});
+
+describe("notifications and lists", () => {
+  it("words the outcome of a send", () => {
+    expect(outcomeText({ outcome: "already_sent", notice: "already sent 4 minutes ago by operator sam (message 1, sent)" } as never)).toContain("by operator sam");
+  });
+  it("summarises a page", () => {
+    expect(summarise({ items: [], next: null, total: null }, "None.")).toBe("None.");
+    expect(summarise({ items: [1], next: null, total: { count: 10000, capped: true } }, "")).toBe("10,000+ matching");
+  });
+});
+
+describe("order changes and dashboard order", () => {
+  it("names a change in a few words", async () => {
+    const { changeLabel } = await import("./orders");
+    expect(changeLabel({ kind: "transition", to: "packed" })).toBe("mark packed");
+    expect(changeLabel({ kind: "refund", amount_cents: null })).toBe("refund");
+  });
+  it("lists statuses in lifecycle order", () => {
+    const labels = bars([{ status: "shipped", count: 1 }, { status: "pending", count: 2 }, { status: "zzz", count: 1 }]).map((b) => b.dataset["status"]);
+    expect(labels).toEqual(["pending", "shipped", "zzz"]);
+  });
+});
+
+describe("bulk order changes", () => {
+  it("words the preview and the outcome", async () => {
+    const { bulkChange, outcomeSummary, previewSummary } = await import("./bulk");
+    expect(bulkChange("cancel")).toEqual({ kind: "cancel" });
+    expect(bulkChange("packed")).toEqual({ kind: "transition", to: "packed" });
+    const root = document.createElement("div");
+    const refused = Array.from({ length: 12 }, (_, i) => ({ order_id: i + 1, code: "validation" as const, message: PAYLOAD }));
+    root.append(...previewSummary({ change: { kind: "cancel" }, ready: [], refused }));
+    expect(root.querySelector("#bulk-summary")?.textContent).toBe("0 orders ready; 12 cannot change.");
+    expect(root.querySelectorAll("li")).toHaveLength(11);
+    expect(root.querySelector("img")).toBeNull();
+    expect(outcomeSummary([{ order_id: 1, status: "paid", error: null }, { order_id: 2, status: null, error: { order_id: 2, code: "conflict", message: "x" } }])).toBe(
+      "Bulk change: 1 changed, 1 failed or not attempted.",
+    );
+  });
+});
+
+describe("fixes", () => {
+  it("lists every change as text and words the report", async () => {
+    const { fixBody, reportText } = await import("./fixes");
+    const root = document.createElement("div");
+    root.append(
+      ...fixBody({
+        fix_id: "users.normalize_email",
+        changes: [{ entity_type: "user", entity_id: 7, version: 2, rows: [{ table: "users", id: 7, fields: [{ column: "email_normalized", before: PAYLOAD, after: "a@b.test" }] }], note: null }],
+        skipped: [{ entity_id: 9, reason: "another account has that address" }],
+        more: false,
+      }),
+    );
+    expect(root.querySelector("#fix-summary")?.textContent).toBe("Changes to 1 record; 1 record left alone.");
+    expect(root.querySelector("#fix-changes")?.textContent).toContain(`${PAYLOAD} → a@b.test`);
+    expect(root.querySelector("img")).toBeNull();
+    expect(root.textContent).toContain("another account");
+    expect(reportText({ fix_id: "f", applied: [], skipped: [], cancelled: true, stopped_by: null })).toBe("Fix f: 0 records fixed, 0 left alone. Stopped before the end.");
+  });
+});
