@@ -23,35 +23,10 @@ use backoffice_core::validation;
 use backoffice_testkit::smtp::SmtpServer;
 use backoffice_testkit::{server_account, TestDb};
 use driver::{
-    click, save_as, screenshot_path, seed_as_admin, sign_in_as, start_app, text_of, wait_text,
+    click, fill, picture, save_as, seed_as_admin, sign_in_as, start_app, text_of, wait_contains,
+    wait_text,
 };
-use fantoccini::{Client, Locator};
-
-async fn fill(client: &Client, id: &str, text: &str) {
-    let field = client.find(Locator::Id(id)).await.unwrap();
-    field.clear().await.unwrap();
-    field.send_keys(text).await.unwrap();
-}
-
-async fn picture(client: &Client, name: &str) {
-    tokio::time::sleep(Duration::from_millis(400)).await;
-    std::fs::write(screenshot_path(name), client.screenshot().await.unwrap()).unwrap();
-}
-
-/// Waits until the element's text contains `want`.
-async fn wait_contains(client: &Client, css: &str, want: &str) -> String {
-    let mut last = String::new();
-    for _ in 0..300 {
-        if let Ok(el) = client.find(Locator::Css(css)).await {
-            last = el.text().await.unwrap_or_default();
-            if last.contains(want) {
-                return last;
-            }
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("{css} says {last:?}, which does not contain {want:?}");
-}
+use fantoccini::Locator;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_operator_works_through_every_view() {
@@ -76,6 +51,13 @@ async fn an_operator_works_through_every_view() {
              AND email LIKE '%_@_%._%' AND email = LOWER(email) AND email NOT LIKE '% %' \
              ORDER BY id LIMIT 1",
         )
+        .await;
+    let other = shop
+        .scalar(&format!(
+            "SELECT id FROM users WHERE status = 'active' AND id <> {user_id} \
+             AND email LIKE '%_@_%._%' AND email = LOWER(email) AND email NOT LIKE '% %' \
+             ORDER BY id LIMIT 1"
+        ))
         .await;
     let email = users::show(&Ctx::new(&db, &admin), &user_id.to_string())
         .await
@@ -221,6 +203,21 @@ async fn an_operator_works_through_every_view() {
         .await;
     assert_eq!(left, pending - changed, "{done}");
 
+    // The total filter, in major units, both ends included.
+    click(&client, "#order-status option:nth-child(1)").await;
+    fill(&client, "order-min", "100").await;
+    fill(&client, "order-max", "200.00").await;
+    let between = shop
+        .scalar("SELECT COUNT(*) FROM orders WHERE total_cents BETWEEN 10000 AND 20000")
+        .await;
+    assert!(between > 0, "the seed has orders between 100 and 200");
+    wait_text(&client, "#orders-summary", &format!("{between} matching")).await;
+    fill(&client, "order-max", "2OO").await;
+    wait_contains(&client, "#error:not([hidden])", "Total up to").await;
+    // (A space: clearing alone fires no input event.)
+    fill(&client, "order-min", " ").await;
+    fill(&client, "order-max", " ").await;
+
     // Validation: run every rule in the window; each rule's open count is
     // what the sweep recorded, and the planted defects are among them.
     click(&client, "#nav button[data-view=validation]").await;
@@ -320,11 +317,50 @@ async fn an_operator_works_through_every_view() {
     tokio::time::sleep(Duration::from_secs(3)).await;
     assert_eq!(smtp.received().len(), 1, "the repeat was not sent");
 
+    // The bulk wizard: a support message to two users and an id that does
+    // not exist; the preview counts them and shows a sample, the missing id
+    // is named, and both messages arrive.
+    click(&client, "#nav button[data-view=notify]").await;
+    text_of(&client, "#templates tr[data-template=support_message]").await;
+    click(&client, "#bulk-send-template option[value=support_message]").await;
+    click(&client, "#bulk-send-audience option[value=users]").await;
+    let ids = format!("{user_id}, {other} 999999999");
+    fill(&client, "bulk-send-ids", &ids).await;
+    fill(&client, "bulk-send-subject", "About your account").await;
+    fill(&client, "bulk-send-body", "We fixed the address on file.").await;
+    picture(&client, "notifications").await;
+    click(&client, "#bulk-send-preview").await;
+    let summary = text_of(&client, "#confirm-dialog[open] #bulk-send-summary").await;
+    let body = text_of(&client, "#confirm-dialog[open] #confirm-body").await;
+    assert_eq!(
+        summary, "2 recipients: 2 to queue, 0 already notified recently (skipped).",
+        "{user_id} {other}: {body}"
+    );
+    assert!(body.contains("Not found, left out: 999999999."), "{body}");
+    assert!(body.contains("We fixed the address on file."), "{body}");
+    picture(&client, "bulk-send").await;
+    click(&client, "#confirm-ok").await;
+    wait_contains(
+        &client,
+        "#notice",
+        "Queued 2, skipped 0 already notified, 1 refused.",
+    )
+    .await;
+    let got = smtp.wait_for(3, Duration::from_secs(30));
+    let mut bulk: Vec<&str> = got[1..].iter().map(|m| m.to.as_str()).collect();
+    bulk.sort();
+    assert!(got[1..].iter().all(|m| m.subject == "About your account"));
+    assert!(
+        bulk.iter().any(|to| to.ends_with(&format!("<{email}>"))),
+        "{bulk:?}"
+    );
+
     // The audit log shows what the window did, with before and after.
     click(&client, "#nav button[data-view=audit]").await;
     fill(&client, "audit-operator", "admin").await;
     let cancel_row = wait_contains(&client, "#audit tbody", "order.cancel").await;
     assert!(cancel_row.contains("notify.send"), "{cancel_row}");
+    assert!(cancel_row.contains("notify.bulk"), "{cancel_row}");
     assert!(
         cancel_row.contains("customer asked by phone"),
         "{cancel_row}"

@@ -7,7 +7,6 @@
 mod driver;
 
 use std::path::Path;
-use std::time::Duration;
 
 use backoffice_core::db::{Backend, Db, OpenOptions, Target};
 use backoffice_core::operators::sign_in;
@@ -18,7 +17,8 @@ use backoffice_core::session::Ctx;
 use backoffice_core::users::{self, UserAction};
 use chrono::Utc;
 use driver::{
-    click, save_as, screenshot_path, seed_as_admin, sign_in_as, start_app, text_of, wait_text,
+    click, fill, picture, save_as, seed_as_admin, sign_in_as, start_app, text_of, wait_contains,
+    wait_text,
 };
 use fantoccini::Locator;
 
@@ -88,13 +88,7 @@ async fn lists_profiles_connects_and_shows_row_counts() {
     assert!(text_of(&client, "li[data-profile=broken]")
         .await
         .contains("gone.db"));
-    // Let the window paint before the picture is taken.
-    tokio::time::sleep(Duration::from_millis(500)).await;
-    std::fs::write(
-        screenshot_path("profiles"),
-        client.screenshot().await.unwrap(),
-    )
-    .unwrap();
+    picture(&client, "profiles").await;
 
     // A profile whose database is gone says so, in words.
     client
@@ -123,12 +117,7 @@ async fn lists_profiles_connects_and_shows_row_counts() {
     assert!(error.contains("wrong operator name or password"), "{error}");
     let password = client.find(Locator::Id("signin-password")).await.unwrap();
     assert_eq!(password.prop("value").await.unwrap().as_deref(), Some(""));
-    tokio::time::sleep(Duration::from_millis(300)).await;
-    std::fs::write(
-        screenshot_path("sign-in"),
-        client.screenshot().await.unwrap(),
-    )
-    .unwrap();
+    picture(&client, "sign-in").await;
     sign_in_as(&client, "admin", DEMO_OPERATOR_PASSWORD).await;
     assert_eq!(
         text_of(&client, "#operator-label:not([hidden])").await,
@@ -157,17 +146,12 @@ async fn lists_profiles_connects_and_shows_row_counts() {
         .is_displayed()
         .await
         .unwrap());
-    std::fs::write(
-        screenshot_path("connected"),
-        client.screenshot().await.unwrap(),
-    )
-    .unwrap();
+    picture(&client, "connected").await;
 
     // Search as you type: the payload user is found and shown as text, and
     // the trouble card opens on a click.
     click(&client, "#nav button[data-view=users]").await;
-    let search = client.find(Locator::Id("user-search")).await.unwrap();
-    search.send_keys("onerror").await.unwrap();
+    fill(&client, "user-search", "onerror").await;
     // The only row left once the search has answered.
     let row = text_of(&client, "#users tbody tr[data-user='7']:only-child").await;
     assert!(row.contains(PAYLOAD), "{row}");
@@ -178,8 +162,7 @@ async fn lists_profiles_connects_and_shows_row_counts() {
         PAYLOAD
     );
     // Lock from the card, with a reason.
-    let reason = client.find(Locator::Id("action-reason")).await.unwrap();
-    reason.send_keys("chargeback").await.unwrap();
+    fill(&client, "action-reason", "chargeback").await;
     click(&client, "#action-submit").await;
     wait_text(&client, "#action-submit", "Unlock account").await;
     // Someone else unlocks it meanwhile; the window's unlock carries the
@@ -212,6 +195,10 @@ async fn lists_profiles_connects_and_shows_row_counts() {
     let error = text_of(&client, "#error:not([hidden])").await;
     assert!(error.contains("changed by someone else"), "{error}");
     wait_text(&client, "#action-submit", "Lock account").await;
+    // What changed is shown: the status as the operator saw it and now.
+    let seen = "#conflict tr[data-field='Status'] td";
+    assert_eq!(text_of(&client, &format!("{seen}.old")).await, "locked");
+    assert_eq!(text_of(&client, &format!("{seen}.new")).await, "active");
     let audit = users::show(&ctx, "7").await.unwrap().audit;
     let actions: Vec<(&str, &str)> = audit
         .iter()
@@ -221,16 +208,14 @@ async fn lists_profiles_connects_and_shows_row_counts() {
     assert!(actions.contains(&("user.unlock", "support")), "{actions:?}");
     db.close().await;
 
-    tokio::time::sleep(Duration::from_millis(300)).await;
-    std::fs::write(screenshot_path("users"), client.screenshot().await.unwrap()).unwrap();
+    picture(&client, "users").await;
 
     // The search's whole result as CSV, to a file picked in the save
     // dialog: the payload stays text.
     let csv = dir.path().join("onerror-users.csv");
     click(&client, "#users-export").await;
     save_as("Export users as CSV", &csv).await;
-    let saved = text_of(&client, "#notice:not([hidden])").await;
-    assert!(saved.contains("Saved 1 row to"), "{saved}");
+    wait_contains(&client, "#notice:not([hidden])", "Saved 1 row to").await;
     let text = std::fs::read_to_string(&csv).unwrap();
     assert_eq!(text.lines().count(), 2, "{text}");
     assert!(text.lines().nth(1).unwrap().starts_with("7,"), "{text}");

@@ -12,7 +12,8 @@ use backoffice_core::dashboard::{Dashboard, StatusCount};
 use backoffice_core::db::Backend;
 use backoffice_core::error::{ErrorBody, ErrorCode};
 use backoffice_core::notify::{
-    AlreadySent, OutboxFilter, OutboxMessage, OutboxStatus, Rendered, Template, Triggered,
+    self, AlreadySent, Audience, FreeForm, OutboxFilter, OutboxMessage, OutboxStatus, Rendered,
+    Template, TemplateInfo, Triggered,
 };
 use backoffice_core::orders::{
     BulkChange, BulkOutcome, BulkPreview, Customer, Item, Note, Order, OrderChange, OrderQuery,
@@ -73,6 +74,11 @@ pub fn all() -> Vec<(String, String)> {
         one::<Rendered>(),
         one::<Template>(),
         one::<Triggered>(),
+        one::<TemplateInfo>(),
+        one::<Audience>(),
+        one::<FreeForm>(),
+        one::<notify::BulkPreview>(),
+        one::<notify::BulkReport>(),
         one::<BulkChange>(),
         one::<BulkOutcome>(),
         one::<BulkPreview>(),

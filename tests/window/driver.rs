@@ -220,6 +220,35 @@ pub async fn wait_text(client: &Client, css: &str, want: &str) {
     panic!("{css} says {last:?}, not {want:?}");
 }
 
+/// Empties the field with this id and types `text` into it.
+pub async fn fill(client: &Client, id: &str, text: &str) {
+    let field = client.find(Locator::Id(id)).await.unwrap();
+    field.clear().await.unwrap();
+    field.send_keys(text).await.unwrap();
+}
+
+/// Saves what the window shows as target/screenshots/NAME.png, once it
+/// has painted.
+pub async fn picture(client: &Client, name: &str) {
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    std::fs::write(screenshot_path(name), client.screenshot().await.unwrap()).unwrap();
+}
+
+/// Waits until the element's text contains `want`.
+pub async fn wait_contains(client: &Client, css: &str, want: &str) -> String {
+    let mut last = String::new();
+    for _ in 0..300 {
+        if let Ok(el) = client.find(Locator::Css(css)).await {
+            last = el.text().await.unwrap_or_default();
+            if last.contains(want) {
+                return last;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("{css} says {last:?}, which does not contain {want:?}");
+}
+
 /// Fills in the sign-in form and submits it.
 pub async fn sign_in_as(client: &Client, user: &str, password: &str) {
     for (id, text) in [("signin-user", user), ("signin-password", password)] {

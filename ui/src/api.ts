@@ -1,10 +1,13 @@
 // Typed calls to the Rust commands. Every failure arrives as {code, message}.
 import { Channel, invoke } from "@tauri-apps/api/core";
 
+import type { Audience } from "./bindings/Audience";
 import type { AuditEntry } from "./bindings/AuditEntry";
 import type { BulkChange } from "./bindings/BulkChange";
 import type { BulkOutcome } from "./bindings/BulkOutcome";
 import type { BulkPreview } from "./bindings/BulkPreview";
+import type { BulkSendPreview } from "./bindings/BulkSendPreview";
+import type { BulkSendReport } from "./bindings/BulkSendReport";
 import type { AuditFilter } from "./bindings/AuditFilter";
 import type { ConnectionView } from "./bindings/ConnectionView";
 import type { Dashboard } from "./bindings/Dashboard";
@@ -14,6 +17,7 @@ import type { ExportRequest } from "./bindings/ExportRequest";
 import type { Finding } from "./bindings/Finding";
 import type { FixPreview } from "./bindings/FixPreview";
 import type { FixReport } from "./bindings/FixReport";
+import type { FreeForm } from "./bindings/FreeForm";
 import type { FindingFilter } from "./bindings/FindingFilter";
 import type { Note } from "./bindings/Note";
 import type { OperatorView } from "./bindings/OperatorView";
@@ -36,6 +40,7 @@ import type { RunReport } from "./bindings/RunReport";
 import type { Selection } from "./bindings/Selection";
 import type { TableCount } from "./bindings/TableCount";
 import type { Template } from "./bindings/Template";
+import type { TemplateInfo } from "./bindings/TemplateInfo";
 import type { Triggered } from "./bindings/Triggered";
 import type { TroubleCard } from "./bindings/TroubleCard";
 import type { User } from "./bindings/User";
@@ -49,11 +54,14 @@ export type { ErrorCode } from "./bindings/ErrorCode";
 export type { OrderStatus } from "./bindings/OrderStatus";
 export type { StatusCount } from "./bindings/StatusCount";
 export type {
+  Audience,
   AuditEntry,
   AuditFilter,
   BulkChange,
   BulkOutcome,
   BulkPreview,
+  BulkSendPreview,
+  BulkSendReport,
   ConnectionView,
   Dashboard,
   ExportDone,
@@ -62,6 +70,7 @@ export type {
   FindingFilter,
   FixPreview,
   FixReport,
+  FreeForm,
   Note,
   OperatorView,
   Order,
@@ -83,6 +92,7 @@ export type {
   Selection,
   TableCount,
   Template,
+  TemplateInfo,
   Triggered,
   TroubleCard,
   User,
@@ -161,15 +171,35 @@ export const api = {
     call<FixReport>("apply_fix", { preview, reason, job, onProgress: progressChannel(onProgress) }),
   acceptFinding: (id: number, version: number, reason: string) =>
     call<Finding>("accept_finding", { id, version, reason }),
-  previewNotification: (template: Template, userId: number | null, orderId: number | null) =>
-    call<Rendered>("preview_notification", { template, userId, orderId }),
+  listTemplates: () => call<TemplateInfo[]>("list_templates"),
+  previewNotification: (template: Template, userId: number | null, orderId: number | null, message: FreeForm | null) =>
+    call<Rendered>("preview_notification", { template, userId, orderId, message }),
   sendNotification: (
     template: Template,
     userId: number | null,
     orderId: number | null,
+    message: FreeForm | null,
     force: boolean,
     reason: string | null,
-  ) => call<Triggered>("send_notification", { template, userId, orderId, force, reason }),
+  ) => call<Triggered>("send_notification", { template, userId, orderId, message, force, reason }),
+  previewBulkNotification: (template: Template, audience: Audience, message: FreeForm | null) =>
+    call<BulkSendPreview>("preview_bulk_notification", { template, audience, message }),
+  sendBulkNotification: (
+    template: Template,
+    audience: Audience,
+    message: FreeForm | null,
+    reason: string | null,
+    job: string,
+    onProgress: (p: Progress) => void,
+  ) =>
+    call<BulkSendReport>("send_bulk_notification", {
+      template,
+      audience,
+      message,
+      reason,
+      job,
+      onProgress: progressChannel(onProgress),
+    }),
   listOutbox: (filter: OutboxFilter, page: PageRequest) =>
     call<Page<OutboxMessage>>("list_outbox", { filter, page }),
   retryOutbox: (id: number, reason: string | null) => call<OutboxMessage>("retry_outbox", { id, reason }),

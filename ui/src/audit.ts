@@ -3,13 +3,21 @@
 import { api, jobId, type ApiError, type AuditEntry, type AuditFilter } from "./api";
 import { byId, el, formatCount, when, type ShowError } from "./dom";
 import { exportButton } from "./exporting";
+import { dayEnd, dayStart } from "./filters";
 import { pagedList } from "./list";
 
 const DEBOUNCE_MS = 250;
 
-export function auditFilter(operator: string, action: string, entity: string, entityId: string): AuditFilter {
+export function auditFilter(operator: string, action: string, entity: string, entityId: string, from = "", to = ""): AuditFilter {
   const v = (s: string) => (s.trim() === "" ? null : s.trim());
-  return { operator: v(operator), action: v(action), entity_type: v(entity), entity_id: v(entityId), from: null, until: null };
+  return {
+    operator: v(operator),
+    action: v(action),
+    entity_type: v(entity),
+    entity_id: v(entityId),
+    from: dayStart(from),
+    until: dayEnd(to),
+  };
 }
 
 /** A before/after value as indented JSON text. */
@@ -53,7 +61,7 @@ export function auditView(showError: ShowError): () => void {
 
   const filter = () => {
     const [o, a, e, i] = inputs.map((x) => x.value) as [string, string, string, string];
-    return auditFilter(o, a, e, i);
+    return auditFilter(o, a, e, i, byId<HTMLInputElement>("audit-from").value, byId<HTMLInputElement>("audit-to").value);
   };
   const list = pagedList<AuditEntry>({
     body,
@@ -85,6 +93,7 @@ export function auditView(showError: ShowError): () => void {
       timer = setTimeout(() => void list.reload(), DEBOUNCE_MS);
     });
   }
+  for (const id of ["audit-from", "audit-to"]) byId(id).addEventListener("change", () => void list.reload());
   byId("audit-filters").addEventListener("submit", (e) => e.preventDefault());
   byId("audit-verify").addEventListener("click", () => void verify());
   exportButton(byId<HTMLButtonElement>("audit-export"), () => ({ list: "audit", filter: filter() }), showError);

@@ -6,6 +6,7 @@ import { navigation } from "./nav";
 import { ordersView } from "./orders";
 import { outboxView } from "./outbox";
 import { profilesView } from "./profiles";
+import { sendingView } from "./sending";
 import { usersView } from "./users";
 import { validationView } from "./validation";
 
@@ -41,9 +42,10 @@ function start(): void {
         void orders.open(id);
       },
     }),
+    notify: sendingView(showError),
     outbox: outboxView(showError),
     audit: auditView(showError),
-  });
+  }, showError);
   nav.palette(
     (id) => {
       nav.go("orders");

@@ -1,8 +1,8 @@
 // Moving between views: the header's buttons, and the Ctrl+K palette that
 // jumps to a view, an order (#12) or a user (an id or an email address).
-import { byId, el, showNotice } from "./dom";
+import { byId, el, showNotice, type ShowError } from "./dom";
 
-export const VIEWS = ["dashboard", "users", "orders", "validation", "outbox", "audit"] as const;
+export const VIEWS = ["dashboard", "users", "orders", "validation", "notify", "outbox", "audit"] as const;
 export type View = (typeof VIEWS)[number];
 
 const titles: Record<View, string> = {
@@ -10,6 +10,7 @@ const titles: Record<View, string> = {
   users: "Users",
   orders: "Orders",
   validation: "Validation",
+  notify: "Notifications",
   outbox: "Outbox",
   audit: "Audit log",
 };
@@ -35,9 +36,14 @@ export function paletteItems(text: string, go: (v: View) => void, order: (id: nu
   return items;
 }
 
-export function navigation(onShow: Record<View, () => void>): { go: (v: View) => void; palette: (order: (id: number) => void, user: (key: string) => void) => void } {
+export function navigation(
+  onShow: Record<View, () => void>,
+  showError: ShowError,
+): { go: (v: View) => void; palette: (order: (id: number) => void, user: (key: string) => void) => void } {
   const go = (v: View) => {
+    // What another view said no longer applies here.
     showNotice(null);
+    showError(null);
     for (const name of VIEWS) {
       byId(`${name}-view`).hidden = name !== v;
       const button = document.querySelector<HTMLButtonElement>(`#nav button[data-view="${name}"]`);

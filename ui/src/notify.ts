@@ -1,7 +1,7 @@
 // Sending one notification: a preview of what the recipient will read, a
 // confirmation, and the "already sent … by …" answer with a way to send
 // again anyway (with a reason).
-import { api, type ApiError, type Rendered, type Template, type Triggered } from "./api";
+import { api, type ApiError, type FreeForm, type Rendered, type Template, type Triggered } from "./api";
 import { confirmAction } from "./confirm";
 import { el, showNotice, type ShowError } from "./dom";
 
@@ -32,10 +32,11 @@ export async function sendNotification(
   userId: number | null,
   orderId: number | null,
   showError: ShowError,
+  message: FreeForm | null = null,
 ): Promise<Triggered | null> {
   const name = templateNames[template];
   try {
-    const preview = await api.previewNotification(template, userId, orderId);
+    const preview = await api.previewNotification(template, userId, orderId, message);
     const ok = await confirmAction({
       title: `Send: ${name}`,
       body: renderedBody(preview),
@@ -44,7 +45,7 @@ export async function sendNotification(
       danger: false,
     });
     if (ok === null) return null;
-    let result = await api.sendNotification(template, userId, orderId, false, null);
+    let result = await api.sendNotification(template, userId, orderId, message, false, null);
     if (result.outcome === "already_sent") {
       showError({ code: "conflict", message: result.notice });
       const reason = await confirmAction({
@@ -55,7 +56,7 @@ export async function sendNotification(
         danger: true,
       });
       if (reason === null) return result;
-      result = await api.sendNotification(template, userId, orderId, true, reason);
+      result = await api.sendNotification(template, userId, orderId, message, true, reason);
     }
     showError(null);
     showNotice(outcomeText(result));

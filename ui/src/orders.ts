@@ -4,22 +4,47 @@ import { api, type ApiError, type Order, type OrderChange, type OrderQuery, type
 import { bulkOrders } from "./bulk";
 import { confirmAction } from "./confirm";
 import { byId, el, money, showNotice, when, type ShowError } from "./dom";
+import { conflictBox, differences, type Field } from "./conflict";
 import { exportButton } from "./exporting";
+import { dayEnd, dayStart, minorUnits } from "./filters";
 import { pagedList } from "./list";
 
 const DEBOUNCE_MS = 200;
 
-export function orderQuery(customer: string, status: string, withFindings: boolean): OrderQuery {
+/** What a conflict compares on the story. */
+export const STORY_FIELDS: Field<OrderStory>[] = [
+  { label: "Status", show: (s) => s.order.status },
+  { label: "Total", show: (s) => money(s.order.total_cents, s.order.currency) },
+  { label: "Refunded", show: (s) => money(s.refunded_cents, s.order.currency) },
+  { label: "Items", show: (s) => s.items.map((i) => `${i.quantity} × ${i.sku}`).join(", ") },
+  { label: "Notes", show: (s) => String(s.notes.length) },
+];
+
+/** The order filters as the fields hold them. */
+export interface OrderFilters {
+  customer: string;
+  status: string;
+  withFindings: boolean;
+  /** Days placed, both included ("2026-11-24"). */
+  from: string;
+  to: string;
+  /** Totals in major units, both included. */
+  min: string;
+  max: string;
+}
+
+/** The query the filters describe; throws a validation error for a bad amount. */
+export function orderQuery(f: OrderFilters): OrderQuery {
   return {
-    statuses: status === "" ? [] : [status as OrderStatus],
-    placed_from: null,
-    placed_until: null,
-    customer: customer.trim() === "" ? null : customer.trim(),
-    total_min: null,
-    total_max: null,
+    statuses: f.status === "" ? [] : [f.status as OrderStatus],
+    placed_from: dayStart(f.from),
+    placed_until: dayEnd(f.to),
+    customer: f.customer.trim() === "" ? null : f.customer.trim(),
+    total_min: minorUnits(f.min, "Total from"),
+    total_max: minorUnits(f.max, "Total up to"),
     currency: null,
     ids: [],
-    has_open_findings: withFindings,
+    has_open_findings: f.withFindings,
     sort: "placed",
     ascending: false,
   };
@@ -153,6 +178,17 @@ export function ordersView(showError: ShowError): { show: () => void; open: (id:
   const customer = byId<HTMLInputElement>("order-customer");
   const status = byId<HTMLSelectElement>("order-status");
   const findings = byId<HTMLInputElement>("order-findings");
+  const value = (id: string) => byId<HTMLInputElement>(id).value;
+  const query = () =>
+    orderQuery({
+      customer: customer.value,
+      status: status.value,
+      withFindings: findings.checked,
+      from: value("order-from"),
+      to: value("order-to"),
+      min: value("order-min"),
+      max: value("order-max"),
+    });
   const panel = byId("order-view");
   let timer: ReturnType<typeof setTimeout> | undefined;
 
@@ -160,13 +196,14 @@ export function ordersView(showError: ShowError): { show: () => void; open: (id:
     body: byId("orders").querySelector("tbody") as HTMLTableSectionElement,
     more: byId<HTMLButtonElement>("orders-more"),
     summary: byId("orders-summary"),
-    fetch: (page) => api.listOrders(orderQuery(customer.value, status.value, findings.checked), page),
+    fetch: (page) => api.listOrders(query(), page),
     row: (o) => orderRow(o, (id) => void open(id)),
     empty: "No orders match.",
     showError,
   });
 
-  async function open(id: number, keepError = false): Promise<void> {
+  /** Opens the story; after a conflict, `before` is the story as the operator saw it. */
+  async function open(id: number, keepError = false, before: OrderStory | null = null): Promise<void> {
     try {
       const story = await api.orderStory(id);
       panel.replaceChildren(
@@ -176,6 +213,7 @@ export function ordersView(showError: ShowError): { show: () => void; open: (id:
           (body) => void note(story, body),
         ),
       );
+      if (before) panel.prepend(conflictBox(differences(before, story, STORY_FIELDS)));
       panel.hidden = false;
       if (!keepError) showError(null);
     } catch (e) {
@@ -201,7 +239,7 @@ export function ordersView(showError: ShowError): { show: () => void; open: (id:
       await list.reload();
     } catch (e) {
       showError(e as ApiError);
-      if ((e as ApiError).code === "conflict") await open(story.order.id, true);
+      if ((e as ApiError).code === "conflict") await open(story.order.id, true, story);
     }
   }
 
@@ -220,13 +258,12 @@ export function ordersView(showError: ShowError): { show: () => void; open: (id:
   };
   exportButton(
     byId<HTMLButtonElement>("orders-export"),
-    () => ({ list: "orders", query: orderQuery(customer.value, status.value, findings.checked) }),
+    () => ({ list: "orders", query: query() }),
     showError,
   );
-  bulkOrders(() => orderQuery(customer.value, status.value, findings.checked), () => list.reload(), showError);
-  customer.addEventListener("input", refresh);
-  status.addEventListener("change", refresh);
-  findings.addEventListener("change", refresh);
+  bulkOrders(query, () => list.reload(), showError);
+  for (const id of ["order-customer", "order-min", "order-max"]) byId(id).addEventListener("input", refresh);
+  for (const id of ["order-status", "order-findings", "order-from", "order-to"]) byId(id).addEventListener("change", refresh);
   byId("order-filters").addEventListener("submit", (e) => e.preventDefault());
   return {
     show: () => void list.reload(),

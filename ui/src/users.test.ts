@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { actionForm, cardView, latestOnly, offeredAction, query, tooShort, userRow } from "./users";
+import { actionForm, cardView, latestOnly, offeredAction, query, tooShort, USER_FIELDS, userRow } from "./users";
+import { conflictBox, differences } from "./conflict";
 import { relative } from "./dom";
 import type { TroubleCard, User } from "./api";
 
@@ -118,5 +119,17 @@ describe("user filters", () => {
       oldest_first: true,
     });
     expect(query("", { status: "", verified: "yes", sort: "last_sign_in" })).toMatchObject({ status: null, verified: true, sort: "last_sign_in" });
+  });
+
+  it("after a conflict, shows each changed field as it was seen and as it is now, as text", () => {
+    const now = { ...user, status: "active", lock_reason: null, failed_login_count: 0, version: 5 };
+    const diffs = differences(user, now, USER_FIELDS);
+    expect(diffs.map((d) => d.label)).toEqual(["Status", "Lock reason", "Failed sign-ins"]);
+    expect(diffs[0]).toEqual({ label: "Status", then: "locked", now: "active" });
+    const box = conflictBox(diffs);
+    expect(box.textContent).toContain("Nothing was written.");
+    expect(box.querySelector("tr[data-field='Lock reason'] td.old")?.textContent).toBe("<b>fraud</b>");
+    expect(box.querySelector("b")).toBeNull();
+    expect(conflictBox([]).textContent).toContain("are the same");
   });
 });

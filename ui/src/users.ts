@@ -3,7 +3,9 @@
 // User data goes into the page as text only.
 import { api, type ApiError, type Template, type TroubleCard, type User, type UserAction, type UserQuery } from "./api";
 import { byId, el, formatCount, when, type ShowError } from "./dom";
+import { conflictBox, differences, type Field } from "./conflict";
 import { exportButton } from "./exporting";
+import { dayEnd, dayStart } from "./filters";
 import { sendNotification } from "./notify";
 
 const PAGE = 50;
@@ -41,21 +43,38 @@ export function latestOnly(task: () => Promise<void>): () => void {
   };
 }
 
+/** What a conflict compares on the card. */
+export const USER_FIELDS: Field<User>[] = [
+  { label: "Status", show: (u) => u.status },
+  { label: "Locked until", show: (u) => (u.locked_until ? when(u.locked_until) : "not locked") },
+  { label: "Lock reason", show: (u) => u.lock_reason ?? "" },
+  { label: "Email", show: (u) => u.email },
+  { label: "Display name", show: (u) => u.display_name },
+  { label: "Email verified", show: (u) => when(u.email_verified_at) },
+  { label: "Failed sign-ins", show: (u) => String(u.failed_login_count) },
+  { label: "Roles", show: (u) => u.roles.join(", ") },
+];
+
 /** The filters beside the search box, as the selects hold them. */
 export interface UserFilters {
   status: string;
   verified: string;
   sort: string;
+  role?: string;
+  /** Days joined, both included ("2026-11-24"). */
+  from?: string;
+  to?: string;
 }
 
 export function query(text: string, f: UserFilters = { status: "", verified: "", sort: "created" }): UserQuery {
+  const role = (f.role ?? "").trim();
   return {
     text,
     status: f.status === "" ? null : (f.status as UserQuery["status"]),
     verified: f.verified === "" ? null : f.verified === "yes",
-    role: null,
-    created_from: null,
-    created_until: null,
+    role: role === "" ? null : role,
+    created_from: dayStart(f.from ?? ""),
+    created_until: dayEnd(f.to ?? ""),
     sort: f.sort === "last_sign_in" ? "last_sign_in" : "created",
     oldest_first: f.sort === "oldest",
   };
@@ -163,16 +182,21 @@ export function usersView(showError: ShowError): { show: () => void; open: (key:
     status: byId<HTMLSelectElement>("user-status").value,
     verified: byId<HTMLSelectElement>("user-verified").value,
     sort: byId<HTMLSelectElement>("user-sort").value,
+    role: byId<HTMLInputElement>("user-role").value,
+    from: byId<HTMLInputElement>("user-from").value,
+    to: byId<HTMLInputElement>("user-to").value,
   });
   let seq = 0;
   let next: string | null = null;
   // When the last key was pressed, to report how long its answer took.
   let typedAt = 0;
 
-  async function open(key: number | string, keepError = false): Promise<void> {
+  /** Opens the card; after a conflict, `before` is the user as the operator saw it. */
+  async function open(key: number | string, keepError = false, before: User | null = null): Promise<void> {
     try {
       const card = await api.userCard(String(key));
       byId("card-view").replaceChildren(...cardView(card));
+      if (before) byId("card-view").prepend(conflictBox(differences(before, card.user, USER_FIELDS)));
       byId("card-view").hidden = false;
       byId("user-actions").addEventListener("submit", (e) => {
         e.preventDefault();
@@ -197,7 +221,7 @@ export function usersView(showError: ShowError): { show: () => void; open: (key:
     } catch (e) {
       showError(e as ApiError);
       // A conflict: show the account as it is now, ready to try again.
-      if ((e as ApiError).code === "conflict") await open(u.id, true);
+      if ((e as ApiError).code === "conflict") await open(u.id, true, u);
       else byId<HTMLButtonElement>("action-submit").disabled = false;
     }
   }
@@ -250,8 +274,8 @@ export function usersView(showError: ShowError): { show: () => void; open: (key:
     search();
   });
   byId("user-filters").addEventListener("submit", (e) => e.preventDefault());
-  for (const id of ["user-status", "user-verified", "user-sort"]) {
-    byId(id).addEventListener("change", () => {
+  for (const id of ["user-status", "user-verified", "user-sort", "user-role", "user-from", "user-to"]) {
+    byId(id).addEventListener(id === "user-role" ? "input" : "change", () => {
       typedAt = performance.now();
       search();
     });

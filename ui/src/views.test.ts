@@ -31,8 +31,19 @@ function story(overrides: Partial<OrderStory> = {}): OrderStory {
 
 describe("orders", () => {
   it("builds a query from the filters", () => {
-    expect(orderQuery(" 42 ", "paid", true)).toMatchObject({ customer: "42", statuses: ["paid"], has_open_findings: true });
-    expect(orderQuery("", "", false)).toMatchObject({ customer: null, statuses: [] });
+    const none = { customer: "", status: "", withFindings: false, from: "", to: "", min: "", max: "" };
+    expect(orderQuery({ ...none, customer: " 42 ", status: "paid", withFindings: true })).toMatchObject({ customer: "42", statuses: ["paid"], has_open_findings: true });
+    expect(orderQuery(none)).toMatchObject({ customer: null, statuses: [], placed_from: null, total_min: null, total_max: null });
+    const ranged = orderQuery({ ...none, from: "2026-11-01", to: "2026-11-30", min: "25", max: "1,000.5" });
+    expect(ranged).toMatchObject({ total_min: 2500, total_max: 100050 });
+    expect(new Date(ranged.placed_from ?? "").getTime()).toBe(new Date(2026, 10, 1).getTime());
+    expect(new Date(ranged.placed_until ?? "").getTime()).toBe(new Date(2026, 11, 1).getTime());
+    expect(() => orderQuery({ ...none, min: "25,50" })).toThrow();
+    try {
+      orderQuery({ ...none, max: "ten" });
+    } catch (e) {
+      expect(e).toMatchObject({ code: "validation", message: expect.stringContaining("Total up to") });
+    }
   });
 
   it("shows the story as text, highlights a mismatch and offers what the lifecycle allows", () => {

@@ -143,14 +143,10 @@ pub async fn run(
     out: &Out,
 ) -> Result<()> {
     if let NotifyCommand::Templates = cmd {
-        let list: Vec<_> = Template::ALL
-            .iter()
-            .map(|t| serde_json::json!({"id": t.id(), "description": t.describe()}))
-            .collect();
+        let list = notify::catalogue(None);
         out.show(&list, || {
-            Template::ALL
-                .iter()
-                .map(|t| format!("{:<16} {}", t.id(), t.describe()))
+            list.iter()
+                .map(|t| format!("{:<16} {}", t.template.id(), t.description))
                 .collect::<Vec<_>>()
                 .join("\n")
         });
@@ -198,7 +194,7 @@ async fn send(ctx: &Ctx<'_>, policy: &Policy, args: SendArgs, out: &Out) -> Resu
         // the original message, as for any conflict.
         Triggered::AlreadySent(sent) => Err(Error::Stale {
             current: serde_json::to_value(&sent.original).unwrap_or_default(),
-            message: sent.notice,
+            message: format!("{} — send anyway with --force", sent.notice),
         }),
     }
 }

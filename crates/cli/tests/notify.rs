@@ -98,7 +98,9 @@ fn send_bulk_and_a_killed_dispatcher() {
     let (code, again) = cli.fails(&with(&["notify", "send", "password_reset", "--user", "1"]));
     assert_eq!(code, 4, "{again}");
     assert!(
-        again.contains("already sent") && again.contains("by operator support"),
+        again.contains("already sent")
+            && again.contains("by operator support")
+            && again.contains("send anyway with --force"),
         "{again}"
     );
     let preview = cli.ok(

@@ -1,10 +1,13 @@
 //! Notifications: preview and send one, the outbox and its retries.
 
 use backoffice_core::notify::{
-    self, OutboxFilter, OutboxMessage, Policy, Rendered, Template, Trigger, Triggered,
+    self, Audience, BulkPreview, BulkReport, FreeForm, OutboxFilter, OutboxMessage, Policy,
+    Rendered, Template, TemplateInfo, Trigger, Triggered,
 };
 use backoffice_core::page::{Page, PageRequest};
+use backoffice_core::progress::Progress;
 use backoffice_core::session::Ctx;
+use tauri::ipc::Channel;
 use tauri::State;
 
 use crate::error::IpcResult;
@@ -18,16 +21,73 @@ fn policy(conn: &Connection) -> Policy {
         .unwrap_or_default()
 }
 
-fn trigger(template: Template, user_id: Option<i64>, order_id: Option<i64>) -> Trigger {
+fn trigger(
+    template: Template,
+    user_id: Option<i64>,
+    order_id: Option<i64>,
+    message: Option<FreeForm>,
+) -> Trigger {
     Trigger {
         template,
         user_id,
         order_id,
-        message: None,
+        message,
         key: None,
         force: false,
         reason: None,
     }
+}
+
+/// The templates, with whether the signed-in operator may send each.
+#[tauri::command]
+pub async fn list_templates(state: State<'_, AppState>) -> IpcResult<Vec<TemplateInfo>> {
+    let (_, me) = state.session().await?;
+    Ok(notify::catalogue(Some(me.role())))
+}
+
+/// How many an audience reaches, how many were already notified, and what
+/// the first of them would read.
+#[tauri::command]
+pub async fn preview_bulk_notification(
+    state: State<'_, AppState>,
+    template: Template,
+    audience: Audience,
+    message: Option<FreeForm>,
+) -> IpcResult<BulkPreview> {
+    let (conn, me) = state.session().await?;
+    let ctx = Ctx::new(&conn.db, &me);
+    let message = message.as_ref();
+    Ok(notify::bulk_preview(&ctx, &policy(&conn), template, &audience, message).await?)
+}
+
+/// Queues the notification for the whole audience in chunks, with
+/// progress; cancelling stops before the next chunk.
+#[tauri::command]
+pub async fn send_bulk_notification(
+    state: State<'_, AppState>,
+    template: Template,
+    audience: Audience,
+    message: Option<FreeForm>,
+    reason: Option<String>,
+    job: String,
+    on_progress: Channel<Progress>,
+) -> IpcResult<BulkReport> {
+    let (conn, me) = state.session().await?;
+    let running = state.start_job(&job)?;
+    let ctx = Ctx::new(&conn.db, &me);
+    let report = super::progress_to(&on_progress);
+    let (policy, message, reason) = (policy(&conn), message.as_ref(), reason.as_deref());
+    let sent = notify::bulk_queue(
+        &ctx,
+        &policy,
+        template,
+        &audience,
+        message,
+        reason,
+        &report,
+        &running.cancel,
+    );
+    Ok(sent.await?)
 }
 
 /// What the notification would say, without queueing it.
@@ -37,10 +97,11 @@ pub async fn preview_notification(
     template: Template,
     user_id: Option<i64>,
     order_id: Option<i64>,
+    message: Option<FreeForm>,
 ) -> IpcResult<Rendered> {
     let (conn, me) = state.session().await?;
     let ctx = Ctx::new(&conn.db, &me);
-    let t = trigger(template, user_id, order_id);
+    let t = trigger(template, user_id, order_id, message);
     Ok(notify::preview(&ctx, &policy(&conn), t).await?)
 }
 
@@ -52,6 +113,7 @@ pub async fn send_notification(
     template: Template,
     user_id: Option<i64>,
     order_id: Option<i64>,
+    message: Option<FreeForm>,
     force: bool,
     reason: Option<String>,
 ) -> IpcResult<Triggered> {
@@ -60,7 +122,7 @@ pub async fn send_notification(
     let t = Trigger {
         force,
         reason,
-        ..trigger(template, user_id, order_id)
+        ..trigger(template, user_id, order_id, message)
     };
     Ok(notify::send(&ctx, &policy(&conn), t).await?)
 }

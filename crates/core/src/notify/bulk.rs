@@ -27,19 +27,19 @@ const CHUNK: usize = 250;
 const LISTED_REFUSALS: usize = 20;
 
 /// Who receives a bulk notification.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, ts_rs::TS)]
 #[serde(tag = "by", rename_all = "snake_case")]
 pub enum Audience {
     /// Accounts (not disabled) whose address is still unverified this many
     /// days after they were created.
-    Unverified {
-        days: u32,
-    },
+    Unverified { days: u32 },
     Users {
+        #[ts(type = "Array<number>")]
         ids: Vec<i64>,
     },
     /// One message per order, to its customer.
     Orders {
+        #[ts(type = "Array<number>")]
         ids: Vec<i64>,
     },
 }
@@ -51,24 +51,34 @@ struct Target {
     email: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+#[ts(rename = "BulkSendPreview")]
 pub struct BulkPreview {
     pub template: Template,
+    #[ts(type = "number")]
     pub recipients: u64,
     /// Notified inside the idempotency window: will be skipped.
+    #[ts(type = "number")]
     pub already_sent: u64,
+    #[ts(type = "number")]
     pub to_queue: u64,
     /// Ids named in the audience that do not exist.
+    #[ts(type = "Array<number>")]
     pub missing: Vec<i64>,
     /// What the first recipient to be queued would receive.
     pub sample: Option<Rendered>,
+    #[ts(type = "number | null")]
     pub sample_user_id: Option<i64>,
 }
 
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, ts_rs::TS)]
+#[ts(rename = "BulkSendReport")]
 pub struct BulkReport {
+    #[ts(type = "number")]
     pub queued: u64,
+    #[ts(type = "number")]
     pub skipped: u64,
+    #[ts(type = "number")]
     pub refused: u64,
     /// The first refusals, "user 12: the account is disabled".
     pub refusals: Vec<String>,

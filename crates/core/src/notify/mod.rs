@@ -10,6 +10,7 @@
 //! twice are those marked `uncertain`, which an operator resends on purpose.
 
 mod bulk;
+mod catalogue;
 pub mod dispatch;
 mod outbox;
 mod settings;
@@ -24,6 +25,7 @@ use crate::operators::Permission;
 use crate::{Error, Result};
 
 pub use bulk::{bulk_preview, bulk_queue, Audience, BulkPreview, BulkReport, MAX_RECIPIENTS};
+pub use catalogue::{catalogue, TemplateInfo};
 pub use outbox::{
     cancel, list, retry, show, Attempt, OutboxFilter, OutboxMessage, OutboxStatus, OutboxView,
 };

@@ -29,7 +29,7 @@ const MAX_BODY_CHARS: usize = 10_000;
 const MAX_KEY_CHARS: usize = 200;
 
 /// The subject and text of a message written by support.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, ts_rs::TS)]
 pub struct FreeForm {
     pub subject: String,
     pub body: String,
@@ -259,8 +259,7 @@ pub(crate) async fn enqueue(
         let recent = original.created_at > ctx.now - window;
         if recent && original.status.blocks_repeat() && !trigger.force {
             let notice = format!(
-                "already sent {} by operator {} (message {}, {}); nothing was queued — \
-                 send anyway with --force",
+                "already sent {} by operator {} (message {}, {}); nothing was queued",
                 time::relative(original.created_at, ctx.now),
                 original.created_by,
                 original.id,
