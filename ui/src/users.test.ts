@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { actionForm, cardView, latestOnly, offeredAction, query, tooShort, USER_FIELDS, userRow } from "./users";
+import { actionForm, cardView, latestOnly, offeredAction, query, searchHint, USER_FIELDS, userRow } from "./users";
 import { conflictBox, differences } from "./conflict";
 import { relative } from "./dom";
 import type { TroubleCard, User } from "./api";
@@ -101,11 +101,10 @@ describe("search as you type", () => {
 });
 
 describe("short searches", () => {
-  it("waits for 3 characters but takes an id at once", () => {
-    expect(tooShort("an")).toBe(true);
-    expect(tooShort("ann")).toBe(false);
-    expect(tooShort("7")).toBe(false);
-    expect(tooShort("")).toBe(false);
+  it("says what the core will not search beside the box, and leaves other failures as errors", () => {
+    const short = { code: "validation" as const, message: "type at least 3 characters to search emails and names (or a user id)" };
+    expect(searchHint(short)).toBe("Type at least 3 characters to search emails and names (or a user id).");
+    expect(searchHint({ code: "unavailable", message: "the database is not reachable" })).toBeNull();
   });
 });
 

@@ -10,10 +10,14 @@ import { sendNotification } from "./notify";
 
 const PAGE = 50;
 
-/** The core searches text from 3 characters (or a user id). */
-export function tooShort(text: string): boolean {
-  const t = text.trim();
-  return t.length > 0 && t.length < 3 && !/^\d+$/.test(t);
+/**
+ * A search text the core will not look up (too short, too long) is said
+ * beside the box, in the core's words, rather than as an error: the
+ * operator is still typing. Other failures are errors.
+ */
+export function searchHint(err: ApiError): string | null {
+  if (err.code !== "validation") return null;
+  return err.message.charAt(0).toUpperCase() + err.message.slice(1) + ".";
 }
 
 /**
@@ -229,11 +233,6 @@ export function usersView(showError: ShowError): { show: () => void; open: (key:
   async function load(append: boolean): Promise<void> {
     const mine = ++seq;
     const text = input.value;
-    if (!append && tooShort(text)) {
-      summary.textContent = "Type at least 3 characters, or a user id.";
-      showError(null);
-      return;
-    }
     summary.textContent = "Searching…";
     try {
       const page = await api.searchUsers(query(text, filters()), {
@@ -261,10 +260,14 @@ export function usersView(showError: ShowError): { show: () => void; open: (key:
         summary.dataset["latencyMs"] = (performance.now() - typedAt).toFixed(1);
       }
     } catch (e) {
-      if (mine === seq) {
-        summary.textContent = "";
-        showError(e as ApiError);
+      if (mine !== seq) return;
+      const hint = searchHint(e as ApiError);
+      summary.textContent = hint ?? "";
+      if (hint !== null && !append) {
+        body.replaceChildren();
+        more.hidden = true;
       }
+      showError(hint === null ? (e as ApiError) : null);
     }
   }
 

@@ -3,7 +3,7 @@
 use std::io::Write;
 
 use super::search::{cursor_after, fetch_rows};
-use super::text_plan::TextPlan;
+use super::text_plan;
 use super::{present, User, UserQuery};
 use crate::csv_out::{cell, stream, time, Sink, BATCH};
 use crate::operators::Permission;
@@ -42,9 +42,9 @@ pub async fn export_csv(
         progress,
         cancel,
     };
+    let plan = text_plan::for_export(ctx.db, query).await?;
     let next = |cursor: Option<Cursor>| async move {
-        // Every match is read anyway: the set plan.
-        let rows = fetch_rows(ctx.db, query, cursor.as_ref(), BATCH, TextPlan::Matches).await?;
+        let rows = fetch_rows(ctx.db, query, cursor.as_ref(), BATCH, plan).await?;
         let (rows, after) = split(rows, BATCH, |r| cursor_after(query, r));
         Ok((present(ctx, rows).await?, after))
     };
