@@ -25,6 +25,12 @@ pub enum Error {
     /// The data changed since it was read, or already exists.
     #[error("{0}")]
     Conflict(String),
+    /// Two writers met (a deadlock, a serialisation failure, a busy
+    /// database): the transaction was rolled back, nothing was written, and
+    /// the same transaction may succeed if tried again
+    /// ([`crate::db::retry_contended`]). Shown as a conflict.
+    #[error("{0}")]
+    Contended(String),
     /// Not allowed: a role without the permission, a read-only profile.
     #[error("{0}")]
     Forbidden(String),
@@ -48,7 +54,7 @@ impl Error {
     pub fn code(&self) -> ErrorCode {
         match self {
             Error::Validation(_) => ErrorCode::Validation,
-            Error::Conflict(_) | Error::Stale { .. } => ErrorCode::Conflict,
+            Error::Conflict(_) | Error::Contended(_) | Error::Stale { .. } => ErrorCode::Conflict,
             Error::Forbidden(_) => ErrorCode::Forbidden,
             Error::NotFound(_) => ErrorCode::NotFound,
             Error::Unavailable(_) => ErrorCode::Unavailable,

@@ -62,7 +62,7 @@ pub(crate) fn classify(context: &str, err: sqlx::Error) -> Error {
                 || number == Some(MYSQL_LOCK_WAIT_TIMEOUT)
                 || code == SQLITE_BUSY
             {
-                Error::Conflict(format!(
+                Error::Contended(format!(
                     "{context}: a concurrent change held the rows; nothing was written, try again ({msg})"
                 ))
             } else if code == SQLITE_CANTOPEN {

@@ -15,6 +15,7 @@ mod migrate;
 mod mysql;
 mod postgres;
 pub(crate) mod query;
+mod retry;
 pub(crate) mod sqlite;
 pub(crate) mod target;
 
@@ -23,6 +24,7 @@ use sqlx::{MySql, MySqlPool, PgPool, Postgres, Sqlite, SqlitePool};
 
 pub use migrate::{MigrationReport, SchemaStatus};
 pub(crate) use query::{Query, Source};
+pub use retry::retry_contended;
 pub use target::Target;
 
 use crate::{Error, Result};

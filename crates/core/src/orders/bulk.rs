@@ -8,7 +8,7 @@ use super::change::{commit, load_state};
 use super::plan::{plan, OrderChange, Preview};
 use super::search::{resolve, OrderQuery, MAX_FILTER_IDS};
 use super::OrderStatus;
-use crate::db::Source;
+use crate::db::{retry_contended, Source};
 use crate::error::ErrorCode;
 use crate::page::Cursor;
 use crate::progress::{CancelToken, Progress, ProgressSink};
@@ -174,7 +174,9 @@ pub async fn bulk_commit(
             });
             continue;
         }
-        let result = commit(ctx, p, reason).await;
+        // Another writer may deadlock with this one: its transaction rolled
+        // back, so it is run again rather than reported.
+        let result = retry_contended(|| commit(ctx, p, reason)).await;
         out.push(match result {
             Ok(order) => BulkOutcome {
                 order_id: p.order_id,

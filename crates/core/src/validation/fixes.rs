@@ -11,7 +11,7 @@ use super::fix_plans::{self, Plan};
 use super::guard::{Guard, Touched};
 use crate::audit::{self, Record};
 use crate::db::query::Arg;
-use crate::db::{Query, Source, WriteTx};
+use crate::db::{retry_contended, Query, Source, WriteTx};
 use crate::error::ErrorBody;
 use crate::operators::Permission;
 use crate::progress::{CancelToken, Progress, ProgressSink};
@@ -262,7 +262,7 @@ pub async fn apply(
             done: n as u64,
             total,
         });
-        match apply_one(ctx, f, want, reason.as_deref()).await {
+        match retry_contended(|| apply_one(ctx, f, want, reason.as_deref())).await {
             Ok(Ok(done)) => report.applied.push(done),
             Ok(Err(skipped)) => report.skipped.push(skipped),
             Err(e) => {

@@ -17,7 +17,7 @@ use serde::Serialize;
 
 use super::templates;
 use super::MailSettings;
-use crate::db::Db;
+use crate::db::{retry_contended, Db};
 use crate::operators::Permission;
 use crate::progress::CancelToken;
 use crate::secrets::Secret;
@@ -189,7 +189,7 @@ impl<'a> Dispatcher<'a> {
             let now = micros(Utc::now());
             let (owner, batch_size, lease) = (&self.owner, self.options.batch, self.options.lease);
             let batch =
-                pace::again(|| claim::claim(self.db, owner, batch_size, lease, now)).await?;
+                retry_contended(|| claim::claim(self.db, owner, batch_size, lease, now)).await?;
             if batch.is_empty() {
                 break;
             }
@@ -211,7 +211,8 @@ impl<'a> Dispatcher<'a> {
                     report(&t);
                 }
             }
-            pace::again(|| claim::release(self.db, &rest, &self.owner, micros(Utc::now()))).await?;
+            retry_contended(|| claim::release(self.db, &rest, &self.owner, micros(Utc::now())))
+                .await?;
         }
         smtp.quit().await;
         Ok(())
@@ -222,7 +223,7 @@ impl<'a> Dispatcher<'a> {
     async fn deliver(&self, smtp: &mut Smtp, msg: &Claimed) -> Result<Option<(Outcome, Retry)>> {
         let started = micros(Utc::now());
         let lease = self.options.lease;
-        if !pace::again(|| claim::start(self.db, msg.id, &self.owner, lease, started)).await? {
+        if !retry_contended(|| claim::start(self.db, msg.id, &self.owner, lease, started)).await? {
             return Ok(None);
         }
         let outcome = match self.letter(msg) {
@@ -234,8 +235,10 @@ impl<'a> Dispatcher<'a> {
             after: pace::backoff(msg.attempt, self.options.backoff, self.options.backoff_cap),
         };
         let now = micros(Utc::now());
-        pace::again(|| claim::finish(self.db, msg, &self.owner, started, &outcome, &retry, now))
-            .await?;
+        retry_contended(|| {
+            claim::finish(self.db, msg, &self.owner, started, &outcome, &retry, now)
+        })
+        .await?;
         Ok(Some((outcome, retry)))
     }
 

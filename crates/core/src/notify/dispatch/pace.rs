@@ -35,30 +35,6 @@ impl RateLimit {
     }
 }
 
-/// Tries a dispatcher bookkeeping transaction again when it failed with a
-/// conflict: two connections claiming, stamping or finishing at once can
-/// deadlock on MariaDB/PostgreSQL (reported as a conflict), and those
-/// transactions change nothing when they fail. Other errors, and a
-/// conflict that persists, are returned.
-pub(crate) async fn again<T, F, Fut>(mut op: F) -> crate::Result<T>
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = crate::Result<T>>,
-{
-    const TRIES: u64 = 4;
-    let mut tried = 1;
-    loop {
-        match op().await {
-            Err(crate::Error::Conflict(_)) if tried < TRIES => {
-                let jitter = rand::thread_rng().gen_range(0..20);
-                tokio::time::sleep(Duration::from_millis(20 * tried + jitter)).await;
-                tried += 1;
-            }
-            other => return other,
-        }
-    }
-}
-
 /// The wait before attempt `attempt + 1` after a temporary failure:
 /// exponential from `base`, capped, with ±25% jitter so that messages
 /// refused together do not come back together.
@@ -85,41 +61,6 @@ mod tests {
             );
         }
         assert!(backoff(40, base, cap) <= cap.mul_f64(1.25));
-    }
-
-    #[tokio::test(start_paused = true)]
-    async fn conflicts_are_tried_again_a_few_times() {
-        use crate::Error;
-        let calls = std::cell::Cell::new(0);
-        let twice = again(|| {
-            calls.set(calls.get() + 1);
-            let n = calls.get();
-            async move {
-                if n < 3 {
-                    Err(Error::Conflict("deadlock".into()))
-                } else {
-                    Ok(n)
-                }
-            }
-        })
-        .await;
-        assert_eq!(twice.unwrap(), 3);
-        calls.set(0);
-        let always = again(|| {
-            calls.set(calls.get() + 1);
-            async { Err::<(), _>(Error::Conflict("deadlock".into())) }
-        })
-        .await;
-        assert!(always.is_err());
-        assert_eq!(calls.get(), 4, "gives up after four tries");
-        calls.set(0);
-        let other = again(|| {
-            calls.set(calls.get() + 1);
-            async { Err::<(), _>(Error::validation("bad")) }
-        })
-        .await;
-        assert!(other.is_err());
-        assert_eq!(calls.get(), 1, "other errors are not retried");
     }
 
     #[tokio::test(start_paused = true)]
