@@ -36,6 +36,7 @@ const COMMANDS: &[&str] = &[
     "retry_outbox",
     "cancel_outbox",
     "list_templates",
+    "mail_status",
     "preview_bulk_notification",
     "send_bulk_notification",
     "list_audit",

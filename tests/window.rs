@@ -124,6 +124,12 @@ async fn lists_profiles_connects_and_shows_row_counts() {
         "admin (admin)"
     );
 
+    // The demo profile has no mail settings: the outbox says mail does not
+    // leave from this window, and why.
+    click(&client, "#nav button[data-view=outbox]").await;
+    wait_contains(&client, "#mail-status", "the profile has no mail settings").await;
+    click(&client, "#nav button[data-view=dashboard]").await;
+
     let users = text_of(&client, "#counts tr[data-table=users] td.num").await;
     assert_eq!(users, "120");
     assert_eq!(

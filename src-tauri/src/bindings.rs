@@ -7,6 +7,7 @@ use ts_rs::TS;
 
 use crate::commands::export::{ExportDone, ExportRequest};
 use crate::commands::session::{AppInfo, ConnectionView, OperatorView, ProfileDraft, ProfileView};
+use crate::mail::MailStatus;
 use backoffice_core::audit::{AuditEntry, AuditFilter, BadEntry, VerifyReport};
 use backoffice_core::dashboard::{Dashboard, StatusCount};
 use backoffice_core::db::Backend;
@@ -75,6 +76,7 @@ pub fn all() -> Vec<(String, String)> {
         one::<Template>(),
         one::<Triggered>(),
         one::<TemplateInfo>(),
+        one::<MailStatus>(),
         one::<Audience>(),
         one::<FreeForm>(),
         one::<notify::BulkPreview>(),

@@ -67,6 +67,7 @@ pub fn run() -> ExitCode {
             commands::notify::retry_outbox,
             commands::notify::cancel_outbox,
             commands::notify::list_templates,
+            commands::notify::mail_status,
             commands::notify::preview_bulk_notification,
             commands::notify::send_bulk_notification,
             commands::audit::list_audit,

@@ -12,20 +12,64 @@ use backoffice_core::operators::{Operator, Permission};
 use backoffice_core::progress::CancelToken;
 use backoffice_core::secrets::SecretStore;
 use backoffice_core::session::Ctx;
+use chrono::{DateTime, Utc};
+use serde::Serialize;
 
 use crate::state::Connection;
 
 /// After a failure, the dispatcher tries again after this long.
 const RESTART_AFTER: Duration = Duration::from_secs(30);
 
+/// Whether this window delivers the outbox, and if not, why: shown above
+/// the outbox so an operator knows whether queued mail will leave.
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum MailStatus {
+    /// Not delivering from this window.
+    Off {
+        reason: String,
+    },
+    Delivering,
+    /// The dispatcher stopped on an error and starts again at `retry_at`.
+    Failing {
+        error: String,
+        retry_at: DateTime<Utc>,
+    },
+}
+
+impl MailStatus {
+    pub fn off(reason: &str) -> Self {
+        MailStatus::Off {
+            reason: reason.to_string(),
+        }
+    }
+}
+
+/// Why a dispatcher would not run for this operator here, if it would not.
+fn reason_not_to_run(conn: &Connection, operator: &Operator) -> Option<&'static str> {
+    if conn.profile.mail.is_none() {
+        Some(
+            "the profile has no mail settings; queued messages wait for a console or \
+             `backoffice outbox dispatch` with them",
+        )
+    } else if conn.db.is_read_only() {
+        Some("the profile is read-only")
+    } else if !operator.can(Permission::SendNotifications) {
+        Some("your role may not send notifications")
+    } else {
+        None
+    }
+}
+
 pub fn start_dispatcher(conn: &Arc<Connection>, operator: Operator, secrets: Arc<dyn SecretStore>) {
     conn.stop_dispatcher();
+    if let Some(reason) = reason_not_to_run(conn, &operator) {
+        conn.set_mail_status(MailStatus::off(reason));
+        return;
+    }
     let Some(settings) = conn.profile.mail.clone() else {
         return;
     };
-    if conn.db.is_read_only() || !operator.can(Permission::SendNotifications) {
-        return;
-    }
     let cancel = CancelToken::new();
     if let Ok(mut slot) = conn.dispatcher.lock() {
         *slot = Some(cancel.clone());
@@ -42,14 +86,28 @@ pub fn start_dispatcher(conn: &Arc<Connection>, operator: Operator, secrets: Arc
                 .and_then(|password| {
                     Dispatcher::new(&ctx, settings.clone(), password, DispatchOptions::default())
                 }) {
-                Ok(d) => d.watch(&cancel, &|_| {}).await,
+                Ok(d) if !cancel.is_cancelled() => {
+                    conn.set_mail_status(MailStatus::Delivering);
+                    d.watch(&cancel, &|_| {}).await.map(|_| ())
+                }
+                Ok(_) => Ok(()),
                 Err(e) => Err(e),
             };
             if let Err(e) = run {
+                // Stopped at sign-out: the status is already "off".
+                if cancel.is_cancelled() {
+                    break;
+                }
                 tracing::warn!(
                     "the mail dispatcher stopped: {e}; trying again in {} s",
                     RESTART_AFTER.as_secs()
                 );
+                let retry_at =
+                    Utc::now() + chrono::Duration::from_std(RESTART_AFTER).unwrap_or_default();
+                conn.set_mail_status(MailStatus::Failing {
+                    error: e.to_string(),
+                    retry_at,
+                });
                 let mut waited = Duration::ZERO;
                 while waited < RESTART_AFTER && !cancel.is_cancelled() {
                     tokio::time::sleep(Duration::from_millis(200)).await;

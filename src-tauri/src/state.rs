@@ -13,6 +13,8 @@ use backoffice_core::secrets::{KeyringStore, SecretStore};
 use backoffice_core::{Error, Result};
 use tokio::sync::RwLock;
 
+use crate::mail::MailStatus;
+
 pub struct Connection {
     pub profile: Profile,
     pub db: Db,
@@ -20,6 +22,8 @@ pub struct Connection {
     pub operator: RwLock<Option<Operator>>,
     /// Stops the background mail dispatcher, when one runs.
     pub dispatcher: Mutex<Option<CancelToken>>,
+    /// Whether this window delivers the outbox.
+    mail: Mutex<MailStatus>,
 }
 
 impl Connection {
@@ -29,6 +33,7 @@ impl Connection {
             db,
             operator: RwLock::new(None),
             dispatcher: Mutex::new(None),
+            mail: Mutex::new(MailStatus::off("nobody is signed in")),
         }
     }
 
@@ -36,6 +41,20 @@ impl Connection {
     pub fn stop_dispatcher(&self) {
         if let Some(token) = self.dispatcher.lock().ok().and_then(|mut d| d.take()) {
             token.cancel();
+        }
+        self.set_mail_status(MailStatus::off("nobody is signed in"));
+    }
+
+    pub fn mail_status(&self) -> MailStatus {
+        self.mail
+            .lock()
+            .map(|m| m.clone())
+            .unwrap_or_else(|_| MailStatus::off("unknown"))
+    }
+
+    pub fn set_mail_status(&self, status: MailStatus) {
+        if let Ok(mut m) = self.mail.lock() {
+            *m = status;
         }
     }
 

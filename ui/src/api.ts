@@ -19,6 +19,7 @@ import type { FixPreview } from "./bindings/FixPreview";
 import type { FixReport } from "./bindings/FixReport";
 import type { FreeForm } from "./bindings/FreeForm";
 import type { FindingFilter } from "./bindings/FindingFilter";
+import type { MailStatus } from "./bindings/MailStatus";
 import type { Note } from "./bindings/Note";
 import type { OperatorView } from "./bindings/OperatorView";
 import type { Order } from "./bindings/Order";
@@ -71,6 +72,7 @@ export type {
   FixPreview,
   FixReport,
   FreeForm,
+  MailStatus,
   Note,
   OperatorView,
   Order,
@@ -102,12 +104,13 @@ export type {
 };
 export type ApiError = ErrorBody;
 
+export function isApiError(e: unknown): e is ApiError {
+  return typeof e === "object" && e !== null && "code" in e && "message" in e;
+}
+
 /** Anything thrown by invoke, as an ApiError. */
 export function toApiError(e: unknown): ApiError {
-  if (typeof e === "object" && e !== null && "code" in e && "message" in e) {
-    return e as ApiError;
-  }
-  return { code: "internal", message: String(e) };
+  return isApiError(e) ? e : { code: "internal", message: String(e) };
 }
 
 async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
@@ -172,6 +175,7 @@ export const api = {
   acceptFinding: (id: number, version: number, reason: string) =>
     call<Finding>("accept_finding", { id, version, reason }),
   listTemplates: () => call<TemplateInfo[]>("list_templates"),
+  mailStatus: () => call<MailStatus>("mail_status"),
   previewNotification: (template: Template, userId: number | null, orderId: number | null, message: FreeForm | null) =>
     call<Rendered>("preview_notification", { template, userId, orderId, message }),
   sendNotification: (

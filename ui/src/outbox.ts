@@ -1,7 +1,7 @@
 // The outbox: messages by status, with retry and cancel.
-import { api, type ApiError, type OutboxMessage, type OutboxFilter } from "./api";
+import { api, type ApiError, type MailStatus, type OutboxMessage, type OutboxFilter } from "./api";
 import { confirmAction } from "./confirm";
-import { byId, el, showNotice, when, type ShowError } from "./dom";
+import { byId, el, relative, showNotice, when, type ShowError } from "./dom";
 import { exportButton } from "./exporting";
 import { pagedList } from "./list";
 import { templateNames } from "./notify";
@@ -16,6 +16,18 @@ export function outboxFilter(status: string): OutboxFilter {
     user_id: null,
     order_id: null,
   };
+}
+
+/** Whether queued mail leaves from this window, in words. */
+export function mailStatusText(s: MailStatus, now: Date = new Date()): string {
+  switch (s.state) {
+    case "delivering":
+      return "Mail: this window delivers the outbox.";
+    case "off":
+      return `Mail: not delivered from this window (${s.reason}).`;
+    case "failing":
+      return `Mail: stopped on an error: ${s.error}. Trying again ${relative(s.retry_at, now)}.`;
+  }
 }
 
 export function outboxView(showError: ShowError): () => void {
@@ -84,5 +96,15 @@ export function outboxView(showError: ShowError): () => void {
 
   exportButton(byId<HTMLButtonElement>("outbox-export"), () => ({ list: "outbox", filter: outboxFilter(status.value) }), showError);
   status.addEventListener("change", () => void list.reload());
-  return () => void list.reload();
+  const mail = byId("mail-status");
+  return () => {
+    void list.reload();
+    api
+      .mailStatus()
+      .then((s) => {
+        mail.textContent = mailStatusText(s);
+        mail.className = s.state === "failing" ? "warning" : "muted";
+      })
+      .catch((e: unknown) => showError(e as ApiError));
+  };
 }

@@ -1,7 +1,7 @@
 // The notifications view: the templates with a preview for one recipient,
 // and the bulk wizard (choose template and recipients, read the preview
 // and one sample, confirm, queue in chunks with progress and Stop).
-import { api, jobId, type ApiError, type Audience, type BulkSendPreview, type BulkSendReport, type FreeForm, type Template, type TemplateInfo } from "./api";
+import { api, isApiError, jobId, type ApiError, type Audience, type BulkSendPreview, type BulkSendReport, type FreeForm, type Template, type TemplateInfo } from "./api";
 import { confirmAction } from "./confirm";
 import { byId, count, el, formatCount, showNotice, type ShowError } from "./dom";
 import { renderedBody, sendNotification, templateNames } from "./notify";
@@ -33,19 +33,14 @@ export function freeForm(info: TemplateInfo | undefined, subject: string, body: 
   return info?.needs_message ? { subject, body } : null;
 }
 
-function isError(x: unknown): x is ApiError {
-  return typeof x === "object" && x !== null && "code" in x && "message" in x;
+/** "1,201 recipients: 1,200 to queue, 1 already notified recently (skipped)." */
+export function bulkLine(p: BulkSendPreview): string {
+  return `${count(p.recipients, "recipient")}: ${formatCount(p.to_queue)} to queue, ${formatCount(p.already_sent)} already notified recently (skipped).`;
 }
 
 /** What the confirmation says before a bulk send. */
 export function bulkSummary(p: BulkSendPreview): Node[] {
-  const parts: Node[] = [
-    el(
-      "p",
-      { id: "bulk-send-summary" },
-      `${count(p.recipients, "recipient")}: ${formatCount(p.to_queue)} to queue, ${formatCount(p.already_sent)} already notified recently (skipped).`,
-    ),
-  ];
+  const parts: Node[] = [el("p", { id: "bulk-send-summary" }, bulkLine(p))];
   if (p.missing.length > 0) {
     const shown = p.missing.slice(0, 10).join(", ");
     const more = p.missing.length > 10 ? ` and ${formatCount(p.missing.length - 10)} more` : "";
@@ -136,7 +131,7 @@ export function sendingView(showError: ShowError): () => void {
     const info = chosen(template);
     const audience = audienceOf(kind.value, days.value, ids.value);
     if (!info) return;
-    if (isError(audience)) {
+    if (isApiError(audience)) {
       showError(audience);
       return;
     }
@@ -146,7 +141,7 @@ export function sendingView(showError: ShowError): () => void {
       const preview = await api.previewBulkNotification(info.template, audience, message);
       status.textContent = "";
       if (preview.to_queue === 0) {
-        showError({ code: "validation", message: `Nobody to send to: ${bulkSummary(preview)[0]?.textContent ?? ""}` });
+        showError({ code: "validation", message: `Nobody to send to: ${bulkLine(preview)}` });
         return;
       }
       showError(null);

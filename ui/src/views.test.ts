@@ -6,6 +6,7 @@ import { money } from "./dom";
 import { summarise } from "./list";
 import { paletteItems } from "./nav";
 import { outcomeText } from "./notify";
+import { mailStatusText } from "./outbox";
 import { orderQuery, previewBody, storyView } from "./orders";
 import { ruleLines, runSummary } from "./validation";
 
@@ -202,5 +203,18 @@ describe("fixes", () => {
     expect(root.querySelector("img")).toBeNull();
     expect(root.textContent).toContain("another account");
     expect(reportText({ fix_id: "f", applied: [], skipped: [], cancelled: true, stopped_by: null })).toBe("Fix f: 0 records fixed, 0 left alone. Stopped before the end.");
+  });
+});
+
+describe("mail status", () => {
+  it("says whether this window delivers, and why not", () => {
+    expect(mailStatusText({ state: "delivering" })).toBe("Mail: this window delivers the outbox.");
+    expect(mailStatusText({ state: "off", reason: "the profile is read-only" })).toBe(
+      "Mail: not delivered from this window (the profile is read-only).",
+    );
+    const now = new Date("2026-11-24T12:00:00Z");
+    expect(mailStatusText({ state: "failing", error: "no SMTP password", retry_at: "2026-11-24T12:00:30Z" }, now)).toBe(
+      "Mail: stopped on an error: no SMTP password. Trying again in 30 seconds.",
+    );
   });
 });

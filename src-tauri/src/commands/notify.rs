@@ -11,6 +11,7 @@ use tauri::ipc::Channel;
 use tauri::State;
 
 use crate::error::IpcResult;
+use crate::mail::MailStatus;
 use crate::state::{AppState, Connection};
 
 fn policy(conn: &Connection) -> Policy {
@@ -36,6 +37,12 @@ fn trigger(
         force: false,
         reason: None,
     }
+}
+
+/// Whether this window delivers the outbox, and if not, why.
+#[tauri::command]
+pub async fn mail_status(state: State<'_, AppState>) -> IpcResult<MailStatus> {
+    Ok(state.connected().await?.mail_status())
 }
 
 /// The templates, with whether the signed-in operator may send each.
