@@ -3,6 +3,7 @@
 
 mod catalogue;
 mod findings;
+mod fix_catalogue;
 mod fix_plans;
 mod fixes;
 mod flagged;
@@ -12,9 +13,10 @@ mod sweep;
 
 pub use catalogue::{catalogue, RuleInfo};
 pub use findings::{accept, list, summary, Finding, FindingFilter, RuleCount};
+pub use fix_catalogue::{fix, fix_for_rule, Fix, FIXES};
 pub use fixes::{
-    apply as apply_fix, fix, fix_for_rule, preview as preview_fix, EntityFix, FieldChange, Fix,
-    FixPreview, FixReport, RowChange, Skipped, FIXES, MAX_FIX_RECORDS,
+    apply as apply_fix, preview as preview_fix, EntityFix, FieldChange, FixPreview, FixReport,
+    RowChange, Skipped, MAX_FIX_RECORDS,
 };
 pub(crate) use guard::{Guard, Touched};
 pub use rules::{rule, Params, Rule, Severity, RULES};
