@@ -227,5 +227,27 @@ async fn lists_profiles_connects_and_shows_row_counts() {
     assert!(text.lines().nth(1).unwrap().starts_with("7,"), "{text}");
     assert!(text.contains(PAYLOAD), "{text}");
 
+    // The audit log in the window shows both changes to user 7: the lock
+    // from this window with its reason, the concurrent unlock by support,
+    // and what each changed.
+    click(&client, "#nav button[data-view=audit]").await;
+    fill(&client, "audit-entity", "user").await;
+    fill(&client, "audit-entity-id", "7").await;
+    let rows = wait_contains(&client, "#audit tbody", "user.unlock").await;
+    assert!(
+        rows.contains("support") && rows.contains("phone call"),
+        "{rows}"
+    );
+    assert!(
+        rows.contains("user.lock") && rows.contains("chargeback"),
+        "{rows}"
+    );
+    click(&client, "#audit tbody tr[data-audit]:nth-child(3) td").await;
+    let detail = text_of(&client, "#audit tbody tr.detail:not([hidden])").await;
+    assert!(
+        detail.contains("Before") && detail.contains("After"),
+        "{detail}"
+    );
+
     client.close().await.unwrap();
 }
