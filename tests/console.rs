@@ -6,6 +6,8 @@
 //! all of it back in the audit log. Run under `scripts/with-session.sh`
 //! (make test does).
 
+#[path = "window/cases.rs"]
+mod cases;
 #[path = "window/driver.rs"]
 mod driver;
 
@@ -18,13 +20,12 @@ use backoffice_core::profiles::{remove_profile, set_mail, ProfileStore};
 use backoffice_core::secrets::{KeyringStore, SecretKey, SecretStore};
 use backoffice_core::seed::DEMO_OPERATOR_PASSWORD;
 use backoffice_core::session::Ctx;
-use backoffice_core::users;
 use backoffice_core::validation;
 use backoffice_testkit::smtp::SmtpServer;
 use backoffice_testkit::{server_account, TestDb};
+use cases::Cases;
 use driver::{
-    click, fill, picture, save_as, seed_as_admin, sign_in_as, start_app, text_of, wait_contains,
-    wait_text,
+    click, fill, picture, save_as, sign_in_as, start_app, text_of, wait_contains, wait_text,
 };
 use fantoccini::Locator;
 
@@ -33,38 +34,14 @@ async fn an_operator_works_through_every_view() {
     let dir = tempfile::tempdir().unwrap();
     let shop = TestDb::new(Backend::Sqlite).await;
     let db_path = shop.url.trim_start_matches("sqlite:").to_string();
-    let db = shop.open().await;
-    let admin = seed_as_admin(&db, 300, 600, 11).await;
-    // A paid order with items, to cancel; an unverified user to write to.
-    let order_id = shop
-        .scalar(
-            "SELECT o.id FROM orders o WHERE o.status = 'paid' AND EXISTS \
-             (SELECT 1 FROM order_items i WHERE i.order_id = o.id) ORDER BY o.id LIMIT 1",
-        )
-        .await;
-    let customer = shop
-        .scalar(&format!("SELECT user_id FROM orders WHERE id = {order_id}"))
-        .await;
-    let user_id = shop
-        .scalar(
-            "SELECT id FROM users WHERE status = 'active' AND email_verified_at IS NULL \
-             AND email LIKE '%_@_%._%' AND email = LOWER(email) AND email NOT LIKE '% %' \
-             ORDER BY id LIMIT 1",
-        )
-        .await;
-    let other = shop
-        .scalar(&format!(
-            "SELECT id FROM users WHERE status = 'active' AND id <> {user_id} \
-             AND email LIKE '%_@_%._%' AND email = LOWER(email) AND email NOT LIKE '% %' \
-             ORDER BY id LIMIT 1"
-        ))
-        .await;
-    let email = users::show(&Ctx::new(&db, &admin), &user_id.to_string())
-        .await
-        .unwrap()
-        .user
-        .email;
-    db.close().await;
+    let Cases {
+        admin,
+        order_id,
+        customer,
+        user_id,
+        other,
+        email,
+    } = Cases::pick(&shop).await;
 
     let smtp = SmtpServer::start(&[]);
     let store = ProfileStore::at(dir.path().join("profiles.toml"));

@@ -23,6 +23,26 @@ fn rows(csv: &[u8]) -> Vec<Vec<String>> {
         .collect()
 }
 
+/// The whole unfiltered outbox as CSV rows, header left out.
+async fn outbox_rows(ctx: &Ctx<'_>) -> Vec<Vec<String>> {
+    let mut out = Vec::new();
+    let filter = OutboxFilter::default();
+    outbox_csv(ctx, &filter, &mut out, &NoProgress, &CancelToken::new())
+        .await
+        .unwrap();
+    rows(&out)
+}
+
+/// The whole unfiltered audit log as CSV rows, header left out.
+async fn audit_rows(ctx: &Ctx<'_>) -> Vec<Vec<String>> {
+    let mut out = Vec::new();
+    let filter = AuditFilter::default();
+    audit_csv(ctx, &filter, &mut out, &NoProgress, &CancelToken::new())
+        .await
+        .unwrap();
+    rows(&out)
+}
+
 async fn lists_export_whole(backend: Backend) {
     let t = TestDb::new(backend).await;
     let db = t.open().await;
@@ -85,29 +105,9 @@ async fn lists_export_whole(backend: Backend) {
     .await
     .unwrap();
     let email = users::show(&ctx, &id.to_string()).await.unwrap().user.email;
-    let mut out = Vec::new();
-    outbox_csv(
-        &ctx,
-        &OutboxFilter::default(),
-        &mut out,
-        &NoProgress,
-        &cancel,
-    )
-    .await
-    .unwrap();
-    assert_eq!(rows(&out)[0][4], email);
-    let mut out = Vec::new();
+    assert_eq!(outbox_rows(&ctx).await[0][4], email);
     let as_support = Ctx::new(&db, &support);
-    outbox_csv(
-        &as_support,
-        &OutboxFilter::default(),
-        &mut out,
-        &NoProgress,
-        &cancel,
-    )
-    .await
-    .unwrap();
-    let masked = &rows(&out)[0][4];
+    let masked = &outbox_rows(&as_support).await[0][4];
     assert_ne!(masked, &email);
     assert!(
         !masked.contains(email.split('@').next().unwrap()),
@@ -124,17 +124,7 @@ async fn lists_export_whole(backend: Backend) {
     users::apply(&ctx, 3, user.version, lock, None)
         .await
         .unwrap();
-    let mut out = Vec::new();
-    audit_csv(
-        &ctx,
-        &AuditFilter::default(),
-        &mut out,
-        &NoProgress,
-        &cancel,
-    )
-    .await
-    .unwrap();
-    let got = rows(&out);
+    let got = audit_rows(&ctx).await;
     let entry = got.iter().find(|r| r[3] == "user.lock").unwrap();
     assert!(entry[7].starts_with('{'), "after as JSON: {entry:?}");
     assert!(entry[7].contains("locked"), "{entry:?}");
