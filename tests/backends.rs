@@ -28,6 +28,17 @@ async fn seeded(backend: Backend, opts: &SeedOptions) -> (TestDb, SeedReport) {
     (t, report)
 }
 
+/// A token cancelled by the first progress report of `stage`.
+fn cancel_at(stage: &'static str) -> (CancelToken, impl Fn(Progress) + Send + Sync) {
+    let cancel = CancelToken::new();
+    let trigger = cancel.clone();
+    (cancel, move |p: Progress| {
+        if p.stage == stage {
+            trigger.cancel();
+        }
+    })
+}
+
 async fn migrations_create_the_schema_once(backend: Backend) {
     let t = TestDb::new(backend).await;
     let db = t.open().await;
@@ -121,13 +132,7 @@ async fn seed_refuses_a_database_with_data(backend: Backend) {
 async fn cancelled_seed_leaves_nothing(backend: Backend) {
     let t = TestDb::new(backend).await;
     let db = t.open().await;
-    let cancel = CancelToken::new();
-    let trigger = cancel.clone();
-    let on_progress = move |p: Progress| {
-        if p.stage == "users" {
-            trigger.cancel();
-        }
-    };
+    let (cancel, on_progress) = cancel_at("users");
     let err = seed(&db, &small(30_000, 10), &on_progress, &cancel)
         .await
         .unwrap_err();
@@ -226,16 +231,73 @@ async fn sqlite_bulk_load_rebuilds_what_it_set_aside() {
 
     let cancelled = TestDb::new(Backend::Sqlite).await;
     let db = cancelled.open().await;
-    let cancel = CancelToken::new();
-    let trigger = cancel.clone();
-    let stop = move |p: Progress| {
-        if p.stage == "users" {
-            trigger.cancel();
-        }
-    };
-    seed(&db, &small(30_000, 10), &stop, &cancel)
+    let (cancel, stop) = cancel_at("users");
+    let err = seed(&db, &small(30_000, 10), &stop, &cancel)
         .await
         .unwrap_err();
+    // The reason it stopped, not a failure while tidying up after it.
+    assert!(err.to_string().contains("cancelled"), "{err}");
     db.close().await;
     assert_eq!(cancelled.scalar(SCHEMA).await, expected);
+    // Cancelled while loading without the log, the file is back in WAL.
+    assert_eq!(header_journal(&cancelled), 2);
+}
+
+/// The journal mode written in a SQLite file's header (bytes 18 and 19):
+/// 1 for a rollback journal, 2 for WAL.
+fn header_journal(t: &TestDb) -> u8 {
+    let path = t.url.strip_prefix("sqlite:").unwrap();
+    let bytes = std::fs::read(path).unwrap();
+    assert_eq!(bytes[18], bytes[19], "read and write versions differ");
+    bytes[18]
+}
+
+fn wal_len(t: &TestDb) -> u64 {
+    let wal = format!("{}-wal", t.url.strip_prefix("sqlite:").unwrap());
+    std::fs::metadata(wal).map(|m| m.len()).unwrap_or(0)
+}
+
+/// Seeds `t` and returns the file's journal mode seen half-way through.
+async fn journal_during_seed(t: &TestDb, db: &backoffice_core::db::Db) -> u8 {
+    let seen = std::sync::Arc::new(std::sync::atomic::AtomicU8::new(0));
+    let record = seen.clone();
+    let path = t.url.strip_prefix("sqlite:").unwrap().to_string();
+    let on_progress = move |p: Progress| {
+        if p.stage == "orders" && record.load(std::sync::atomic::Ordering::SeqCst) == 0 {
+            let bytes = std::fs::read(&path).unwrap();
+            record.store(bytes[18], std::sync::atomic::Ordering::SeqCst);
+        }
+    };
+    let report = seed(db, &small(300, 30_000), &on_progress, &CancelToken::new())
+        .await
+        .expect("seed");
+    assert_eq!(report.rows["orders"], 30_000);
+    seen.load(std::sync::atomic::Ordering::SeqCst)
+}
+
+/// A SQLite seed with the file to itself loads with a rollback journal,
+/// so the data is not written twice (log, then file); with another
+/// connection open it loads through the write-ahead log. Either way the
+/// file ends in WAL mode with an empty log (after a cancelled seed too:
+/// see above).
+#[tokio::test]
+async fn sqlite_bulk_load_bypasses_the_log_when_alone() {
+    let alone = TestDb::new(Backend::Sqlite).await;
+    let db = alone.open().await;
+    assert_eq!(header_journal(&alone), 2, "the pool opens files in WAL");
+    assert_eq!(journal_during_seed(&alone, &db).await, 1);
+    assert_eq!(header_journal(&alone), 2);
+    assert_eq!(wal_len(&alone), 0);
+    // The pool still reads and writes.
+    assert_eq!(table_counts(&db).await.unwrap()[0].rows, 300);
+    db.close().await;
+    assert_eq!(alone.scalar("SELECT COUNT(*) FROM orders").await, 30_000);
+
+    let shared = TestDb::new(Backend::Sqlite).await;
+    let db = shared.open().await;
+    let other = shared.open().await;
+    assert_eq!(journal_during_seed(&shared, &db).await, 2);
+    assert_eq!(header_journal(&shared), 2);
+    assert_eq!(wal_len(&shared), 0);
+    assert_eq!(table_counts(&other).await.unwrap()[0].rows, 300);
 }

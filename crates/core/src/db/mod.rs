@@ -265,19 +265,34 @@ impl Db {
         Ok(WriteTx { tx })
     }
 
-    /// Tidies up after a bulk load. SQLite: moves the write-ahead log into
-    /// the database file and empties it (it is as large as the data, and
-    /// the next connection would read all of it before its first query).
+    /// Starts the one transaction of a bulk load into an empty database:
+    /// [`Db::begin_write`], except that on SQLite the load may bypass the
+    /// write-ahead log (see `sqlite::begin_bulk_load`). End it with
+    /// [`Db::after_bulk_load`].
+    pub(crate) async fn begin_bulk_load(&self, what: &str) -> Result<WriteTx> {
+        match &self.pool {
+            Pool::Sqlite(p) => {
+                self.ensure_writable(what)?;
+                let tx = sqlite::begin_bulk_load(p)
+                    .await
+                    .map_err(|e| Error::db("cannot start a transaction", e))?;
+                Ok(WriteTx { tx: tx.into() })
+            }
+            _ => self.begin_write(what).await,
+        }
+    }
+
+    /// Tidies up after a bulk load. SQLite: back to WAL mode if the load
+    /// left it, and the write-ahead log moved into the database file and
+    /// emptied (it is as large as the data, and the next connection would
+    /// read all of it before its first query).
     /// PostgreSQL: `VACUUM ANALYZE`, so the planner has statistics and
     /// index-only scans need no heap visits (without it, capped counts on
     /// 3M orders took 50× longer). MariaDB: `ANALYZE TABLE`.
     pub async fn after_bulk_load(&self, tables: &[&str]) -> Result<()> {
         let what = "cannot tidy up after loading";
         match &self.pool {
-            Pool::Sqlite(p) => sqlx::raw_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-                .execute(p)
-                .await
-                .map(|_| ()),
+            Pool::Sqlite(p) => sqlite::end_bulk_load(p).await,
             Pool::Postgres(p) => sqlx::raw_sql("VACUUM ANALYZE").execute(p).await.map(|_| ()),
             // Table names are our own constants, never input.
             Pool::Mysql(p) => sqlx::raw_sql(&format!("ANALYZE TABLE {}", tables.join(", ")))
@@ -330,6 +345,17 @@ impl WriteTx {
             Tx::Mysql(tx) => tx.commit().await,
         }
         .map_err(|e| Error::db("cannot commit", e))
+    }
+
+    /// Rolls back now, where dropping would leave the rollback to the pool
+    /// to run a moment later.
+    pub(crate) async fn rollback(self) -> Result<()> {
+        match self.tx {
+            Tx::Sqlite(tx) => tx.rollback().await,
+            Tx::Postgres(tx) => tx.rollback().await,
+            Tx::Mysql(tx) => tx.rollback().await,
+        }
+        .map_err(|e| Error::db("cannot roll back", e))
     }
 
     /// After rows were inserted with explicit ids, moves PostgreSQL's

@@ -9,6 +9,7 @@
 mod bulk;
 mod catalog;
 mod orders;
+mod pipeline;
 mod plan;
 mod products;
 mod user_plan;
@@ -23,12 +24,13 @@ use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use serde::Serialize;
 
-use crate::db::{on_tx, Db, WriteTx};
+use crate::db::{on_tx, Backend, Db, WriteTx};
 use crate::operators::{self, Role};
 use crate::progress::{CancelToken, Progress, ProgressSink};
 use crate::secrets::Secret;
 use crate::{Error, Result};
 use bulk::Deferred;
+use pipeline::{Chunk, Generator};
 use writer::{insert, Batch, Value};
 
 /// The password of the demo operators `admin` and `support`.
@@ -110,7 +112,7 @@ async fn ensure_empty(db: &Db, tx: &mut WriteTx) -> Result<()> {
 }
 
 struct Writer<'a> {
-    tx: WriteTx,
+    tx: &'a mut WriteTx,
     rows: BTreeMap<String, u64>,
     progress: &'a dyn ProgressSink,
     cancel: &'a CancelToken,
@@ -121,9 +123,17 @@ struct Writer<'a> {
 impl Writer<'_> {
     async fn write(&mut self, batch: &mut Batch) -> Result<()> {
         let table = batch.table;
-        let n = insert(&mut self.tx, batch).await?;
+        let n = insert(self.tx, batch).await?;
         *self.rows.entry(table.to_string()).or_default() += n;
         Ok(())
+    }
+
+    /// Writes one generated chunk, then reports it as done.
+    async fn write_chunk(&mut self, stage: &str, chunk: Chunk) -> Result<()> {
+        for mut batch in chunk.batches {
+            self.write(&mut batch).await?;
+        }
+        self.advance(stage, chunk.units)
     }
 
     /// Marks `units` done, reports it, and stops here if cancelled.
@@ -147,9 +157,70 @@ pub async fn seed(
 ) -> Result<SeedReport> {
     check_options(opts)?;
     let started = Instant::now();
-    let mut tx = db.begin_write("seed demo data").await?;
-    ensure_empty(db, &mut tx).await?;
-    let deferred = Deferred::set_aside(&mut tx, crate::stats::TABLES).await?;
+    let mut tx = db.begin_bulk_load("seed demo data").await?;
+    let filled = fill(db, &mut tx, opts, progress, cancel).await;
+    // The transaction ends here, before the tidying: a rollback left to the
+    // drop would run later on the pool's side, still holding the file while
+    // a SQLite file is switched back to its write-ahead log.
+    let filled = match filled {
+        Ok(filled) => {
+            let committing = Instant::now();
+            tx.commit().await?;
+            tracing::info!(
+                seconds = committing.elapsed().as_secs_f64(),
+                "seed: committed"
+            );
+            Ok(filled)
+        }
+        Err(e) => {
+            if let Err(undo) = tx.rollback().await {
+                tracing::warn!(error = %undo, "seed: rollback failed");
+            }
+            Err(e)
+        }
+    };
+    // Loaded or rolled back, a SQLite file goes back to its usual journal.
+    if filled.is_ok() || db.backend() == Backend::Sqlite {
+        let tidying = Instant::now();
+        let tidied = db.after_bulk_load(crate::stats::TABLES).await;
+        tracing::info!(seconds = tidying.elapsed().as_secs_f64(), "seed: tidied");
+        // The reason a seed stopped matters more than a failed tidy-up.
+        if filled.is_ok() {
+            tidied?;
+        } else if let Err(e) = tidied {
+            tracing::warn!(error = %e, "seed: tidying up after a failed seed");
+        }
+    }
+    let (rows, planted) = filled?;
+    let seconds = started.elapsed().as_secs_f64();
+    let total_rows: u64 = rows.values().sum();
+    Ok(SeedReport {
+        seed: opts.seed,
+        now: opts.now,
+        rows,
+        total_rows,
+        planted,
+        operators: vec!["admin".into(), "support".into()],
+        operator_password: DEMO_OPERATOR_PASSWORD.into(),
+        seconds,
+        rows_per_second: total_rows as f64 / seconds.max(1e-9),
+    })
+}
+
+/// Rows written per table, and the defects planted.
+type Filled = (BTreeMap<String, u64>, BTreeMap<String, u64>);
+
+/// Everything the seed writes, in `tx` (the caller commits it).
+async fn fill(
+    db: &Db,
+    tx: &mut WriteTx,
+    opts: &SeedOptions,
+    progress: &dyn ProgressSink,
+    cancel: &CancelToken,
+) -> Result<Filled> {
+    let started = Instant::now();
+    ensure_empty(db, tx).await?;
+    let deferred = Deferred::set_aside(tx, crate::stats::TABLES).await?;
 
     let password = Secret::new(DEMO_OPERATOR_PASSWORD);
     let hashes = tokio::task::spawn_blocking(move || {
@@ -160,8 +231,8 @@ pub async fn seed(
     })
     .await
     .map_err(|e| Error::internal(format!("hashing failed: {e}")))??;
-    operators::insert(&mut tx, "admin", Role::Admin, &hashes[0]).await?;
-    operators::insert(&mut tx, "support", Role::Support, &hashes[1]).await?;
+    operators::insert(tx, "admin", Role::Admin, &hashes[0]).await?;
+    operators::insert(tx, "support", Role::Support, &hashes[1]).await?;
 
     let mut rng = ChaCha8Rng::seed_from_u64(opts.seed);
     let n_products = products::product_count(opts.users);
@@ -206,25 +277,21 @@ pub async fn seed(
     *planted
         .entry("users.email_not_normalized".into())
         .or_default() += duplicates;
-    let mut facts = users::UserFacts::default();
-    let mut out = users::UserBatches::new();
-    let mut start = 1;
-    while start <= opts.users {
-        let end = (start + CHUNK - 1).min(opts.users);
-        users::generate(
-            opts.seed,
-            start..=end,
-            &plan,
-            opts.now,
-            &mut facts,
-            &mut out,
-        );
-        for batch in out.all() {
-            w.write(batch).await?;
-        }
-        w.advance("users", end - start + 1)?;
-        start = end + 1;
+    let (seed_value, now) = (opts.seed, opts.now);
+    let mut made = Generator::start(
+        opts.users,
+        CHUNK,
+        (plan, users::UserFacts::default()),
+        move |(plan, facts), rows| {
+            let mut out = users::UserBatches::new();
+            users::generate(seed_value, rows, plan, now, facts, &mut out);
+            out.into_vec()
+        },
+    );
+    while let Some(chunk) = made.next().await {
+        w.write_chunk("users", chunk).await?;
     }
+    let (_, facts) = made.finish().await?;
 
     tracing::info!(
         seconds = started.elapsed().as_secs_f64(),
@@ -242,22 +309,20 @@ pub async fn seed(
     let ctx = orders::Context {
         seed: opts.seed,
         now: opts.now,
-        kinds: &kinds,
-        users: &facts,
-        disabled_users: &disabled_users,
-        shelves: &shelves,
+        kinds,
+        users: facts,
+        disabled_users,
+        shelves,
     };
-    let mut out = orders::OrderBatches::new();
-    let mut start = 1;
-    while start <= opts.orders {
-        let end = (start + CHUNK - 1).min(opts.orders);
-        orders::generate(&ctx, start..=end, &mut out);
-        for batch in out.all() {
-            w.write(batch).await?;
-        }
-        w.advance("orders", end - start + 1)?;
-        start = end + 1;
+    let mut made = Generator::start(opts.orders, CHUNK, ctx, |ctx, rows| {
+        let mut out = orders::OrderBatches::new();
+        orders::generate(ctx, rows, &mut out);
+        out.into_vec()
+    });
+    while let Some(chunk) = made.next().await {
+        w.write_chunk("orders", chunk).await?;
     }
+    made.finish().await?;
 
     tracing::info!(
         seconds = started.elapsed().as_secs_f64(),
@@ -269,28 +334,9 @@ pub async fn seed(
         done: w.done,
         total: w.total,
     });
-    deferred.restore(&mut w.tx).await?;
+    deferred.restore(w.tx).await?;
     w.cancel.check()?;
     w.tx.sync_identity(&["users", "roles", "products", "orders"])
         .await?;
-    let committing = Instant::now();
-    w.tx.commit().await?;
-    db.after_bulk_load(crate::stats::TABLES).await?;
-    tracing::info!(
-        seconds = committing.elapsed().as_secs_f64(),
-        "seed: committed"
-    );
-    let seconds = started.elapsed().as_secs_f64();
-    let total_rows: u64 = w.rows.values().sum();
-    Ok(SeedReport {
-        seed: opts.seed,
-        now: opts.now,
-        rows: w.rows,
-        total_rows,
-        planted,
-        operators: vec!["admin".into(), "support".into()],
-        operator_password: DEMO_OPERATOR_PASSWORD.into(),
-        seconds,
-        rows_per_second: total_rows as f64 / seconds.max(1e-9),
-    })
+    Ok((w.rows, planted))
 }

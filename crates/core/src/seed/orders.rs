@@ -125,13 +125,13 @@ impl OrderBatches {
         }
     }
 
-    pub(crate) fn all(&mut self) -> [&mut Batch; 5] {
-        [
-            &mut self.orders,
-            &mut self.items,
-            &mut self.events,
-            &mut self.notes,
-            &mut self.refunds,
+    pub(crate) fn into_vec(self) -> Vec<Batch> {
+        vec![
+            self.orders,
+            self.items,
+            self.events,
+            self.notes,
+            self.refunds,
         ]
     }
 }
@@ -151,16 +151,17 @@ fn draw_status(rng: &mut ChaCha8Rng) -> &'static str {
     }
 }
 
-pub(crate) struct Context<'a> {
+/// What generating orders draws on, owned so it can move to the generator.
+pub(crate) struct Context {
     pub seed: u64,
     pub now: DateTime<Utc>,
-    pub kinds: &'a HashMap<u64, OrderKind>,
-    pub users: &'a UserFacts,
-    pub disabled_users: &'a [u64],
-    pub shelves: &'a Shelves,
+    pub kinds: HashMap<u64, OrderKind>,
+    pub users: UserFacts,
+    pub disabled_users: Vec<u64>,
+    pub shelves: Shelves,
 }
 
-pub(crate) fn generate(ctx: &Context<'_>, rows: RangeInclusive<u64>, out: &mut OrderBatches) {
+pub(crate) fn generate(ctx: &Context, rows: RangeInclusive<u64>, out: &mut OrderBatches) {
     let n_users = ctx.users.created.len() as u64;
     for row in rows {
         let mut rng = ChaCha8Rng::seed_from_u64(mix(ctx.seed, row, 3));

@@ -74,12 +74,12 @@ impl UserBatches {
         }
     }
 
-    pub(crate) fn all(&mut self) -> [&mut Batch; 4] {
-        [
-            &mut self.users,
-            &mut self.user_roles,
-            &mut self.login_events,
-            &mut self.auth_tokens,
+    pub(crate) fn into_vec(self) -> Vec<Batch> {
+        vec![
+            self.users,
+            self.user_roles,
+            self.login_events,
+            self.auth_tokens,
         ]
     }
 }
