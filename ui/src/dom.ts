@@ -61,14 +61,23 @@ export function when(iso: string | null, now: Date = new Date()): string {
   return `${local} (${relative(iso, now)})`;
 }
 
+function currencyFormat(currency: string): Intl.NumberFormat | null {
+  try {
+    return new Intl.NumberFormat("en", { style: "currency", currency });
+  } catch {
+    return null;
+  }
+}
+
+/** Digits after the point in `currency`'s major unit: 2 for EUR, 0 for JPY; null if unknown. */
+export function fractionDigits(currency: string): number | null {
+  return currencyFormat(currency)?.resolvedOptions().maximumFractionDigits ?? null;
+}
+
 /** 12345, "EUR" → "€123.45": minor units in the currency's own exponent. */
 export function money(minor: number, currency: string): string {
-  let format: Intl.NumberFormat;
-  try {
-    format = new Intl.NumberFormat("en", { style: "currency", currency });
-  } catch {
-    return `${formatCount(minor)} (minor units of ${currency})`;
-  }
+  const format = currencyFormat(currency);
+  if (format === null) return `${formatCount(minor)} (minor units of ${currency})`;
   const digits = format.resolvedOptions().maximumFractionDigits ?? 2;
   return format.format(minor / 10 ** digits);
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { dayEnd, dayStart, minorUnits } from "./filters";
+import { currencyCode, dayEnd, dayStart, minorUnits } from "./filters";
 
 describe("filter fields", () => {
   it("reads days in the operator's time zone, the end day included, and amounts in major units", () => {
@@ -11,5 +11,12 @@ describe("filter fields", () => {
     expect(minorUnits("0.5", "Total")).toBe(50);
     expect(minorUnits("12,345.67", "Total")).toBe(1234567);
     expect(() => minorUnits("-3", "Total")).toThrow();
+    expect(() => minorUnits("1.234", "Total")).toThrow();
+    expect(minorUnits("1,500", "Total", 0)).toBe(1500);
+    expect(() => minorUnits("1.5", "Total", 0)).toThrow();
+    expect(minorUnits("2.5", "Total", 3)).toBe(2500);
+    expect(currencyCode(" usd ", "Currency")).toBe("USD");
+    expect(currencyCode("", "Currency")).toBeNull();
+    expect(() => currencyCode("US1", "Currency")).toThrow();
   });
 });

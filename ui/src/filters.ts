@@ -18,15 +18,31 @@ export function dayEnd(day: string): string | null {
   return next.toISOString();
 }
 
-/** "25", "25.5", "1,250.00" → minor units (cents); "" → null. */
-export function minorUnits(text: string, field: string): number | null {
+function invalid(message: string): ApiError {
+  return { code: "validation", message };
+}
+
+/**
+ * "25", "25.5", "1,250.00" → minor units; "" → null. `digits` is the
+ * currency's exponent: 2 (cents) unless a currency says otherwise (0 for JPY).
+ */
+export function minorUnits(text: string, field: string, digits = 2): number | null {
   const t = text.trim();
   if (t === "") return null;
   // Commas only as thousands separators: "25,50" is refused, not read as 2,550.
-  const m = /^(\d{1,12}|\d{1,3}(?:,\d{3}){1,3})(?:\.(\d{1,2}))?$/.exec(t);
+  const fraction = digits > 0 ? `(?:\\.(\\d{1,${digits}}))?` : "";
+  const m = new RegExp(`^(\\d{1,12}|\\d{1,3}(?:,\\d{3}){1,3})${fraction}$`).exec(t);
   if (!m) {
-    const err: ApiError = { code: "validation", message: `${field}: "${text.trim().slice(0, 20)}" is not an amount like 25 or 25.50.` };
-    throw err;
+    const example = digits > 0 ? `25 or 25.${"5".padEnd(digits, "0")}` : "25";
+    throw invalid(`${field}: "${t.slice(0, 20)}" is not an amount like ${example}.`);
   }
-  return Number((m[1] ?? "").replace(/,/g, "")) * 100 + Number((m[2] ?? "").padEnd(2, "0"));
+  return Number((m[1] ?? "").replace(/,/g, "")) * 10 ** digits + Number((m[2] ?? "").padEnd(digits, "0") || "0");
+}
+
+/** " gbp " → "GBP"; "" → null; anything but three letters is refused. */
+export function currencyCode(text: string, field: string): string | null {
+  const t = text.trim().toUpperCase();
+  if (t === "") return null;
+  if (!/^[A-Z]{3}$/.test(t)) throw invalid(`${field}: "${t.slice(0, 20)}" is not a currency code like EUR.`);
+  return t;
 }

@@ -3,10 +3,10 @@
 import { api, type ApiError, type Order, type OrderChange, type OrderQuery, type OrderStatus, type OrderStory, type Preview } from "./api";
 import { bulkOrders } from "./bulk";
 import { confirmAction } from "./confirm";
-import { byId, el, money, showNotice, when, type ShowError } from "./dom";
+import { byId, el, fractionDigits, money, showNotice, when, type ShowError } from "./dom";
 import { conflictBox, differences, type Field } from "./conflict";
 import { exportButton } from "./exporting";
-import { dayEnd, dayStart, minorUnits } from "./filters";
+import { currencyCode, dayEnd, dayStart, minorUnits } from "./filters";
 import { pagedList } from "./list";
 
 const DEBOUNCE_MS = 200;
@@ -28,21 +28,25 @@ export interface OrderFilters {
   /** Days placed, both included ("2026-11-24"). */
   from: string;
   to: string;
-  /** Totals in major units, both included. */
+  /** Totals in major units of `currency` (or of each order's own), both included. */
   min: string;
   max: string;
+  /** Three letters, or empty for any currency. */
+  currency: string;
 }
 
 /** The query the filters describe; throws a validation error for a bad amount. */
 export function orderQuery(f: OrderFilters): OrderQuery {
+  const currency = currencyCode(f.currency, "Currency");
+  const digits = (currency === null ? null : fractionDigits(currency)) ?? 2;
   return {
     statuses: f.status === "" ? [] : [f.status as OrderStatus],
     placed_from: dayStart(f.from),
     placed_until: dayEnd(f.to),
     customer: f.customer.trim() === "" ? null : f.customer.trim(),
-    total_min: minorUnits(f.min, "Total from"),
-    total_max: minorUnits(f.max, "Total up to"),
-    currency: null,
+    total_min: minorUnits(f.min, "Total from", digits),
+    total_max: minorUnits(f.max, "Total up to", digits),
+    currency,
     ids: [],
     has_open_findings: f.withFindings,
     sort: "placed",
@@ -188,6 +192,7 @@ export function ordersView(showError: ShowError): { show: () => void; open: (id:
       to: value("order-to"),
       min: value("order-min"),
       max: value("order-max"),
+      currency: value("order-currency"),
     });
   const panel = byId("order-view");
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -252,8 +257,14 @@ export function ordersView(showError: ShowError): { show: () => void; open: (id:
     }
   }
 
+  const hint = byId("order-total-hint");
   const refresh = () => {
+    const currency = value("order-currency").trim();
+    // Without a currency, 100 means €100 on one order and ¥100 on another.
+    hint.hidden = currency !== "" || (value("order-min").trim() === "" && value("order-max").trim() === "");
     clearTimeout(timer);
+    // One or two letters are a code being typed, not yet a mistake.
+    if (/^[A-Za-z]{1,2}$/.test(currency)) return;
     timer = setTimeout(() => void list.reload(), DEBOUNCE_MS);
   };
   exportButton(
@@ -262,7 +273,7 @@ export function ordersView(showError: ShowError): { show: () => void; open: (id:
     showError,
   );
   bulkOrders(query, () => list.reload(), showError);
-  for (const id of ["order-customer", "order-min", "order-max"]) byId(id).addEventListener("input", refresh);
+  for (const id of ["order-customer", "order-min", "order-max", "order-currency"]) byId(id).addEventListener("input", refresh);
   for (const id of ["order-status", "order-findings", "order-from", "order-to"]) byId(id).addEventListener("change", refresh);
   byId("order-filters").addEventListener("submit", (e) => e.preventDefault());
   return {

@@ -32,7 +32,7 @@ function story(overrides: Partial<OrderStory> = {}): OrderStory {
 
 describe("orders", () => {
   it("builds a query from the filters", () => {
-    const none = { customer: "", status: "", withFindings: false, from: "", to: "", min: "", max: "" };
+    const none = { customer: "", status: "", withFindings: false, from: "", to: "", min: "", max: "", currency: "" };
     expect(orderQuery({ ...none, customer: " 42 ", status: "paid", withFindings: true })).toMatchObject({ customer: "42", statuses: ["paid"], has_open_findings: true });
     expect(orderQuery(none)).toMatchObject({ customer: null, statuses: [], placed_from: null, total_min: null, total_max: null });
     const ranged = orderQuery({ ...none, from: "2026-11-01", to: "2026-11-30", min: "25", max: "1,000.5" });
@@ -40,6 +40,11 @@ describe("orders", () => {
     expect(new Date(ranged.placed_from ?? "").getTime()).toBe(new Date(2026, 10, 1).getTime());
     expect(new Date(ranged.placed_until ?? "").getTime()).toBe(new Date(2026, 11, 1).getTime());
     expect(() => orderQuery({ ...none, min: "25,50" })).toThrow();
+    // Amounts are read in the currency's own exponent.
+    expect(orderQuery({ ...none, currency: " gbp ", min: "25.5" })).toMatchObject({ currency: "GBP", total_min: 2550 });
+    expect(orderQuery({ ...none, currency: "JPY", min: "1,500" })).toMatchObject({ currency: "JPY", total_min: 1500 });
+    expect(() => orderQuery({ ...none, currency: "JPY", min: "1500.5" })).toThrow();
+    expect(() => orderQuery({ ...none, currency: "EU" })).toThrow();
     try {
       orderQuery({ ...none, max: "ten" });
     } catch (e) {
