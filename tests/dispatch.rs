@@ -1,7 +1,8 @@
 //! The dispatcher on each backend against a real SMTP server on loopback:
 //! 451 then success, 550 at once, a reply that never comes (uncertain), the
 //! last attempt failing, operator retry and cancel, an unreachable server,
-//! a server without STARTTLS, and the rate limit.
+//! a server without STARTTLS, a relay with a private CA's certificate
+//! (SMTPS and STARTTLS), and the rate limit.
 
 mod common;
 
@@ -15,7 +16,7 @@ use backoffice_core::notify::{
 };
 use backoffice_core::session::Ctx;
 use backoffice_testkit::each_backend;
-use backoffice_testkit::smtp::SmtpServer;
+use backoffice_testkit::smtp::{SmtpServer, Tls};
 use chrono::Utc;
 use common::notify::{dispatch, queue, quick, settings, status, FROM};
 use common::shop::shop;
@@ -185,6 +186,56 @@ async fn the_rate_limit_spaces_messages(backend: Backend) {
         "{:?}",
         start.elapsed()
     );
+}
+
+/// A relay whose certificate a company's own CA signed: with only the
+/// public roots the certificate is refused and nothing is sent; once the
+/// profile trusts that CA, the operator's retry is delivered encrypted,
+/// over SMTPS and over STARTTLS (the server takes no mail without it).
+#[tokio::test]
+async fn a_private_ca_is_trusted_only_when_configured() {
+    let c = console(Backend::Sqlite).await;
+    shop(&c.t).await;
+    let ctx = Ctx::at(&c.db, &c.support, now());
+    let admin = Ctx::new(&c.db, &c.admin);
+    let once = DispatchOptions {
+        max_attempts: 1,
+        ..quick()
+    };
+    for (user, mode, security) in [
+        (1, Tls::Implicit, Security::Tls),
+        (2, Tls::Starttls, Security::Starttls),
+    ] {
+        let server = SmtpServer::start_tls(mode, &[]);
+        let public_roots = MailSettings {
+            security,
+            ..settings(&server)
+        };
+        let id = queue(&ctx, Trigger::new(Template::PasswordReset, user)).await;
+        let report = dispatch(&c, &public_roots, once.clone()).await;
+        assert_eq!((report.sent, report.failed), (0, 1), "{mode:?}: {report:?}");
+        let error = notify::show(&admin, id).await.unwrap().message.last_error;
+        let error = error.unwrap_or_default();
+        assert!(
+            error.contains("UnknownIssuer") && error.contains("--ca-file"),
+            "{mode:?}: {error}"
+        );
+        assert!(server.received().is_empty(), "{mode:?}");
+
+        let trusting = MailSettings {
+            ca_file: server.ca_file.clone(),
+            ..public_roots
+        };
+        trusting.validate().unwrap();
+        notify::retry(&admin, id, Some("relay CA trusted"))
+            .await
+            .unwrap();
+        let report = dispatch(&c, &trusting, once.clone()).await;
+        assert_eq!((report.sent, report.failed), (1, 0), "{mode:?}: {report:?}");
+        let got = server.wait_for(1, Duration::from_secs(5));
+        assert_eq!(got.len(), 1, "{mode:?}");
+        assert_eq!(status(&c, id).await, OutboxStatus::Sent, "{mode:?}");
+    }
 }
 
 each_backend! {

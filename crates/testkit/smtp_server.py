@@ -14,12 +14,16 @@ whole test:
 --delay-ms slows every accepted message down (for crash tests).
 --auth-user/--auth-password make the server require AUTH (PLAIN or LOGIN)
 with that account before it takes mail.
+--tls starttls|implicit with --tls-cert/--tls-key: offer STARTTLS, or speak
+TLS from the first byte (SMTPS), with that certificate.
 """
 
 import argparse
 import asyncio
 import email
+import logging
 import os
+import ssl
 import sys
 
 from aiosmtpd.smtp import SMTP, AuthResult, LoginPassword
@@ -70,6 +74,9 @@ async def main():
     p.add_argument("--delay-ms", type=int, default=0)
     p.add_argument("--auth-user")
     p.add_argument("--auth-password")
+    p.add_argument("--tls", choices=["starttls", "implicit"])
+    p.add_argument("--tls-cert")
+    p.add_argument("--tls-key")
     args = p.parse_args()
     handler = Handler(args)
 
@@ -86,9 +93,26 @@ async def main():
         options.update(
             authenticator=authenticator, auth_required=True, auth_require_tls=False
         )
+    context = None
+    if args.tls:
+        # A client that refuses the test CA's certificate is what some tests
+        # want: its failed handshake is not worth a traceback.
+        logging.getLogger("mail.log").addFilter(
+            lambda record: not (
+                record.exc_info and isinstance(record.exc_info[1], Exception)
+                and "TLS" in type(record.exc_info[1]).__name__
+            )
+        )
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        context.load_cert_chain(args.tls_cert, args.tls_key)
+    if args.tls == "starttls":
+        options.update(tls_context=context, require_starttls=True)
     loop = asyncio.get_running_loop()
     server = await loop.create_server(
-        lambda: SMTP(handler, **options), "127.0.0.1", 0
+        lambda: SMTP(handler, **options),
+        "127.0.0.1",
+        0,
+        ssl=context if args.tls == "implicit" else None,
     )
     print(server.sockets[0].getsockname()[1], flush=True)
     async with server:

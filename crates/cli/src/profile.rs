@@ -56,6 +56,10 @@ pub struct MailArgs {
     /// Read the SMTP password from standard input (first line).
     #[arg(long)]
     password_stdin: bool,
+    /// Also trust the certificate authorities in this PEM file (for a
+    /// relay whose certificate your own CA signed).
+    #[arg(long, value_name = "PEM")]
+    ca_file: Option<std::path::PathBuf>,
 }
 
 #[derive(Args)]
@@ -179,6 +183,8 @@ pub async fn run(cmd: ProfileCommand, chosen: &Chosen<'_>, out: &Out) -> Result<
                 link_base: args.link_base,
                 rate_per_second: args.rate,
                 window_minutes: args.window_minutes,
+                // Stored whole: the dispatcher may run from another directory.
+                ca_file: args.ca_file.map(|f| std::path::absolute(&f).unwrap_or(f)),
             };
             let profile = set_mail(&store, &secrets, &args.name, mail, password)?;
             out.show(&profile, || {

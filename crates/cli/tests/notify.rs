@@ -80,6 +80,25 @@ fn send_bulk_and_a_killed_dispatcher() {
         "https://s.example",
     ]);
     assert_eq!(bad.0, 2, "{}", bad.1);
+    // A CA file that is not there is named when the settings are saved.
+    let (code, missing) = cli.fails(&[
+        "profile",
+        "mail",
+        "shop",
+        "--smtp-host",
+        "127.0.0.1",
+        "--from",
+        "shop@shop.example",
+        "--link-base",
+        "https://shop.example",
+        "--ca-file",
+        "no-such-ca.pem",
+    ]);
+    assert_eq!(code, 2, "{missing}");
+    assert!(
+        missing.contains("cannot read the CA file") && missing.contains("no-such-ca.pem"),
+        "{missing}"
+    );
 
     cli.password = Some("backoffice-demo".into());
     let base = ["--profile", "shop", "--operator", "support"];

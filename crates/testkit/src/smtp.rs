@@ -3,7 +3,7 @@
 //! land as files the test reads back, parsed into headers and parts.
 
 use std::io::{BufRead, BufReader};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -16,6 +16,18 @@ pub struct SmtpServer {
     child: Child,
     pub port: u16,
     dir: tempfile::TempDir,
+    /// For a TLS server: the PEM file of the test CA that signed its
+    /// certificate (for 127.0.0.1), which no client trusts by default.
+    pub ca_file: Option<PathBuf>,
+}
+
+/// How a TLS test server offers encryption.
+#[derive(Clone, Copy, Debug)]
+pub enum Tls {
+    /// Plain SMTP that offers STARTTLS.
+    Starttls,
+    /// TLS from the first byte (SMTPS).
+    Implicit,
 }
 
 /// One accepted message.
@@ -36,6 +48,43 @@ impl SmtpServer {
     /// `--delay-ms 50`.
     pub fn start(extra: &[&str]) -> SmtpServer {
         let dir = tempfile::tempdir().expect("a temporary directory for received mail");
+        Self::spawn(dir, extra, None)
+    }
+
+    /// Starts a server with a certificate for 127.0.0.1 signed by a CA made
+    /// for it (see [`SmtpServer::ca_file`]).
+    pub fn start_tls(mode: Tls, extra: &[&str]) -> SmtpServer {
+        let dir = tempfile::tempdir().expect("a temporary directory for received mail");
+        let ca = rcgen::KeyPair::generate().expect("a CA key");
+        let mut params = rcgen::CertificateParams::new(Vec::<String>::new()).expect("CA params");
+        params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+        params
+            .distinguished_name
+            .push(rcgen::DnType::CommonName, "Backoffice test CA");
+        let ca_cert = params.self_signed(&ca).expect("the CA certificate");
+        let key = rcgen::KeyPair::generate().expect("a server key");
+        let server = rcgen::CertificateParams::new(vec!["127.0.0.1".to_string()])
+            .expect("server params")
+            .signed_by(&key, &ca_cert, &ca)
+            .expect("the server certificate");
+        let file = |name: &str, text: String| {
+            let path = dir.path().join(name);
+            std::fs::write(&path, text).expect("a certificate file");
+            path.to_str().expect("a UTF-8 path").to_string()
+        };
+        let ca_file = file("ca.pem", ca_cert.pem());
+        let cert = file("server.pem", server.pem());
+        let key = file("server.key", key.serialize_pem());
+        let mode = match mode {
+            Tls::Starttls => "starttls",
+            Tls::Implicit => "implicit",
+        };
+        let mut args = vec!["--tls", mode, "--tls-cert", &cert, "--tls-key", &key];
+        args.extend_from_slice(extra);
+        Self::spawn(dir, &args, Some(ca_file.into()))
+    }
+
+    fn spawn(dir: tempfile::TempDir, extra: &[&str], ca_file: Option<PathBuf>) -> SmtpServer {
         let mut child = Command::new(PYTHON)
             .arg(SCRIPT)
             .arg("--dir")
@@ -58,7 +107,12 @@ impl SmtpServer {
                  installed? `make test` installs it (apt-get install python3-aiosmtpd)"
             )
         });
-        SmtpServer { child, port, dir }
+        SmtpServer {
+            child,
+            port,
+            dir,
+            ca_file,
+        }
     }
 
     /// The messages accepted so far, in arrival order.

@@ -2,8 +2,11 @@
 //! links in account emails, the rate limit and the idempotency window. The
 //! SMTP password is in the keychain (`smtp:PROFILE`), never here.
 
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::CertificateDer;
 use serde::{Deserialize, Serialize};
 
 use crate::{Error, Result};
@@ -75,6 +78,10 @@ pub struct MailSettings {
     /// A repeat trigger inside this many minutes is not queued again.
     #[serde(default = "default_window")]
     pub window_minutes: u32,
+    /// A PEM file of certificate authorities trusted besides the public
+    /// ones, for a relay whose certificate a company's own CA signed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ca_file: Option<PathBuf>,
 }
 
 impl MailSettings {
@@ -89,6 +96,26 @@ impl MailSettings {
             link_base: link_base.into(),
             rate_per_second: default_rate(),
             window_minutes: default_window(),
+            ca_file: None,
+        }
+    }
+
+    /// The certificate authorities of [`MailSettings::ca_file`], as PEM
+    /// (none without one). Refuses a file that cannot be read or holds no
+    /// certificate, so a typo shows when the settings are saved.
+    pub(crate) fn extra_roots(&self) -> Result<Option<Vec<u8>>> {
+        let Some(path) = &self.ca_file else {
+            return Ok(None);
+        };
+        let pem = std::fs::read(path).map_err(|e| {
+            Error::validation(format!("cannot read the CA file {}: {e}", path.display()))
+        })?;
+        match roots(&pem, path)? {
+            0 => Err(Error::validation(format!(
+                "the CA file {} holds no PEM certificate (-----BEGIN CERTIFICATE-----)",
+                path.display()
+            ))),
+            _ => Ok(Some(pem)),
         }
     }
 
@@ -123,8 +150,29 @@ impl MailSettings {
                 "the idempotency window must be at least one minute",
             ));
         }
-        Ok(())
+        self.extra_roots().map(|_| ())
     }
+}
+
+/// Parses the certificates in `pem`; returns how many there are.
+fn roots(pem: &[u8], path: &Path) -> Result<usize> {
+    CertificateDer::pem_slice_iter(pem)
+        .map(|c| c.map(|_| ()))
+        .collect::<std::result::Result<Vec<()>, _>>()
+        .map(|certs| certs.len())
+        .map_err(|e| {
+            Error::validation(format!(
+                "the CA file {} is not valid PEM: {e}",
+                path.display()
+            ))
+        })
+}
+
+/// The certificates in PEM text the settings already checked.
+pub(crate) fn certificates(pem: &[u8]) -> Vec<CertificateDer<'static>> {
+    CertificateDer::pem_slice_iter(pem)
+        .filter_map(std::result::Result::ok)
+        .collect()
 }
 
 /// Checks a link base: an absolute http(s) URL without query or fragment.
@@ -169,8 +217,37 @@ mod tests {
         }
         let zero = MailSettings {
             rate_per_second: 0.0,
-            ..ok
+            ..ok.clone()
         };
         assert!(zero.validate().is_err());
+    }
+
+    #[test]
+    fn a_ca_file_must_hold_certificates() {
+        let dir = tempfile::tempdir().unwrap();
+        let with = |path: PathBuf| MailSettings {
+            ca_file: Some(path),
+            ..MailSettings::local(2525, "shop@shop.example", "https://shop.example")
+        };
+        let missing = with(dir.path().join("missing.pem")).validate();
+        assert!(
+            missing
+                .unwrap_err()
+                .to_string()
+                .contains("cannot read the CA file"),
+            "missing file"
+        );
+        let empty = dir.path().join("empty.pem");
+        std::fs::write(&empty, "no certificate here\n").unwrap();
+        let err = with(empty).validate().unwrap_err().to_string();
+        assert!(err.contains("holds no PEM certificate"), "{err}");
+        let broken = dir.path().join("broken.pem");
+        std::fs::write(
+            &broken,
+            "-----BEGIN CERTIFICATE-----\n!!!\n-----END CERTIFICATE-----\n",
+        )
+        .unwrap();
+        let err = with(broken).validate().unwrap_err().to_string();
+        assert!(err.contains("not valid PEM"), "{err}");
     }
 }

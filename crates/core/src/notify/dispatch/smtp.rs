@@ -11,7 +11,9 @@ use std::time::Duration;
 use lettre::address::Envelope;
 use lettre::message::{Mailbox, MultiPart};
 use lettre::transport::smtp::authentication::{Credentials, Mechanism};
-use lettre::transport::smtp::client::{AsyncSmtpConnection, AsyncTokioStream, TlsParameters};
+use lettre::transport::smtp::client::{
+    AsyncSmtpConnection, AsyncTokioStream, Certificate, TlsParameters,
+};
 use lettre::transport::smtp::commands::{Data, Mail, Rcpt, Rset};
 use lettre::transport::smtp::extension::{ClientId, Extension, MailBodyParameter, MailParameter};
 use lettre::transport::smtp::response::Response;
@@ -73,6 +75,8 @@ pub(crate) struct Smtp {
     credentials: Option<Credentials>,
     timeout: Duration,
     hello: ClientId,
+    /// Certificate authorities trusted besides the public ones (PEM).
+    ca_pem: Option<Vec<u8>>,
     conn: Option<AsyncSmtpConnection>,
 }
 
@@ -106,6 +110,7 @@ impl Smtp {
             credentials,
             timeout,
             hello: ClientId::default(),
+            ca_pem: settings.extra_roots()?,
             conn: None,
         })
     }
@@ -125,7 +130,22 @@ impl Smtp {
         }
     }
 
+    /// Opens the connection; a certificate no trusted authority signed is
+    /// explained, since rustls names it only `UnknownIssuer`.
     async fn connect(&self) -> std::result::Result<AsyncSmtpConnection, Failure> {
+        self.open().await.map_err(|mut f| {
+            if f.detail.contains("UnknownIssuer") {
+                f.detail.push_str(
+                    " (no trusted authority signed the server's certificate; if your \
+                     organisation signs its own, add its CA with `backoffice profile mail \
+                     PROFILE … --ca-file CA.pem`)",
+                );
+            }
+            f
+        })
+    }
+
+    async fn open(&self) -> std::result::Result<AsyncSmtpConnection, Failure> {
         let what = format!("connecting to {}:{}", self.host, self.port);
         let network = |e: std::io::Error| Failure {
             code: None,
@@ -137,7 +157,7 @@ impl Smtp {
             .map_err(network)?;
         let stream: Box<dyn AsyncTokioStream> = match self.security {
             Security::Tls => Box::new(
-                tokio::time::timeout(self.timeout, socket::tls(&self.host, tcp))
+                tokio::time::timeout(self.timeout, socket::tls(&self.host, tcp, &self.ca_pem))
                     .await
                     .map_err(|_| network(std::io::ErrorKind::TimedOut.into()))?
                     .map_err(network)?,
@@ -160,8 +180,12 @@ impl Smtp {
                     ),
                 });
             }
-            let params = TlsParameters::new(self.host.clone())
-                .map_err(|e| Failure::from_smtp("TLS setup", e))?;
+            let tls = |e| Failure::from_smtp("TLS setup", e);
+            let mut params = TlsParameters::builder(self.host.clone());
+            if let Some(pem) = &self.ca_pem {
+                params = params.add_root_certificate(Certificate::from_pem(pem).map_err(tls)?);
+            }
+            let params = params.build().map_err(tls)?;
             self.within("STARTTLS", conn.starttls(params, &self.hello))
                 .await?;
         }

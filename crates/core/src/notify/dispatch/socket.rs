@@ -22,11 +22,18 @@ pub(crate) async fn tcp(host: &str, port: u16) -> io::Result<TcpStream> {
     Ok(stream)
 }
 
-/// Wraps `tcp` in TLS, checking the server's certificate against the
-/// web's root authorities and `host`.
-pub(crate) async fn tls(host: &str, tcp: TcpStream) -> io::Result<Tls> {
+/// Wraps `tcp` in TLS, checking the server's certificate against `host`
+/// and the web's root authorities, plus those in `extra` (PEM) if given.
+pub(crate) async fn tls(host: &str, tcp: TcpStream, extra: &Option<Vec<u8>>) -> io::Result<Tls> {
     let mut roots = rustls::RootCertStore::empty();
     roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
+    if let Some(pem) = extra {
+        let (_, ignored) =
+            roots.add_parsable_certificates(crate::notify::settings::certificates(pem));
+        if ignored > 0 {
+            tracing::warn!(ignored, "certificates in the CA file that cannot be roots");
+        }
+    }
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let config = rustls::ClientConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
