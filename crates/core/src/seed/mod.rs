@@ -165,12 +165,13 @@ pub async fn seed(
     let filled = match filled {
         Ok(filled) => {
             let committing = Instant::now();
-            tx.commit().await?;
+            // A failed commit still needs the tidy-up below.
+            let committed = tx.commit().await;
             tracing::info!(
                 seconds = committing.elapsed().as_secs_f64(),
                 "seed: committed"
             );
-            Ok(filled)
+            committed.map(|()| filled)
         }
         Err(e) => {
             if let Err(undo) = tx.rollback().await {
