@@ -128,10 +128,23 @@ export function jobId(kind: string): string {
   return `${kind}-${Date.now()}-${jobs}`;
 }
 
-function progressChannel(onProgress: (p: Progress) => void): Channel<Progress> {
+/**
+ * Calls a long command that reports progress on a channel. A channel keeps
+ * its own messages in order but not with the command's answer: the last
+ * report may arrive after it, and would overwrite the result shown. Those
+ * late reports are dropped.
+ */
+async function withProgress<T>(command: string, args: Record<string, unknown>, onProgress: (p: Progress) => void): Promise<T> {
+  let answered = false;
   const channel = new Channel<Progress>();
-  channel.onmessage = onProgress;
-  return channel;
+  channel.onmessage = (p) => {
+    if (!answered) onProgress(p);
+  };
+  try {
+    return await call<T>(command, { ...args, onProgress: channel });
+  } finally {
+    answered = true;
+  }
 }
 
 export const api = {
@@ -159,19 +172,19 @@ export const api = {
     call<Order>("commit_order_change", { preview, reason }),
   addOrderNote: (orderId: number, body: string) => call<Note>("add_order_note", { orderId, body }),
   previewBulkOrders: (selection: Selection, change: BulkChange, job: string, onProgress: (p: Progress) => void) =>
-    call<BulkPreview>("preview_bulk_orders", { selection, change, job, onProgress: progressChannel(onProgress) }),
+    withProgress<BulkPreview>("preview_bulk_orders", { selection, change, job }, onProgress),
   commitBulkOrders: (previews: Preview[], reason: string | null, job: string, onProgress: (p: Progress) => void) =>
-    call<BulkOutcome[]>("commit_bulk_orders", { previews, reason, job, onProgress: progressChannel(onProgress) }),
+    withProgress<BulkOutcome[]>("commit_bulk_orders", { previews, reason, job }, onProgress),
   validationRules: () => call<RuleInfo[]>("validation_rules"),
   runValidation: (job: string, onProgress: (p: Progress) => void) =>
-    call<RunReport>("run_validation", { job, onProgress: progressChannel(onProgress) }),
+    withProgress<RunReport>("run_validation", { job }, onProgress),
   cancelJob: (job: string) => call<boolean>("cancel_job", { job }),
   findingsSummary: () => call<RuleCount[]>("findings_summary"),
   listFindings: (filter: FindingFilter, page: PageRequest) =>
     call<Page<Finding>>("list_findings", { filter, page }),
   previewFix: (fixId: string) => call<FixPreview>("preview_fix", { fixId }),
   applyFix: (preview: FixPreview, reason: string | null, job: string, onProgress: (p: Progress) => void) =>
-    call<FixReport>("apply_fix", { preview, reason, job, onProgress: progressChannel(onProgress) }),
+    withProgress<FixReport>("apply_fix", { preview, reason, job }, onProgress),
   acceptFinding: (id: number, version: number, reason: string) =>
     call<Finding>("accept_finding", { id, version, reason }),
   listTemplates: () => call<TemplateInfo[]>("list_templates"),
@@ -196,14 +209,7 @@ export const api = {
     job: string,
     onProgress: (p: Progress) => void,
   ) =>
-    call<BulkSendReport>("send_bulk_notification", {
-      template,
-      audience,
-      message,
-      reason,
-      job,
-      onProgress: progressChannel(onProgress),
-    }),
+    withProgress<BulkSendReport>("send_bulk_notification", { template, audience, message, reason, job }, onProgress),
   listOutbox: (filter: OutboxFilter, page: PageRequest) =>
     call<Page<OutboxMessage>>("list_outbox", { filter, page }),
   retryOutbox: (id: number, reason: string | null) => call<OutboxMessage>("retry_outbox", { id, reason }),
@@ -212,5 +218,5 @@ export const api = {
     call<Page<AuditEntry>>("list_audit", { filter, page }),
   verifyAudit: (job: string) => call<VerifyReport>("verify_audit", { job }),
   exportCsv: (request: ExportRequest, job: string, onProgress: (p: Progress) => void) =>
-    call<ExportDone | null>("export_csv", { request, job, onProgress: progressChannel(onProgress) }),
+    withProgress<ExportDone | null>("export_csv", { request, job }, onProgress),
 };
