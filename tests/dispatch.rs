@@ -10,14 +10,14 @@ use std::time::Duration;
 
 use backoffice_core::db::Backend;
 use backoffice_core::error::ErrorCode;
-use backoffice_core::notify::dispatch::DispatchOptions;
+use backoffice_core::notify::dispatch::{DispatchOptions, Dispatcher};
 use backoffice_core::notify::{
     self, FreeForm, MailSettings, OutboxStatus, Security, Template, Trigger,
 };
+use backoffice_core::progress::CancelToken;
 use backoffice_core::session::Ctx;
 use backoffice_testkit::each_backend;
 use backoffice_testkit::smtp::{SmtpServer, Tls};
-use chrono::Utc;
 use common::notify::{dispatch, queue, quick, settings, status, FROM};
 use common::shop::shop;
 use common::{console, now, U};
@@ -136,16 +136,28 @@ async fn an_unreachable_server_keeps_messages_queued(backend: Backend) {
         backoff_cap: Duration::from_secs(60),
         ..quick()
     };
+    let before = notify::show(&Ctx::new(&c.db, &c.admin), id).await.unwrap();
     let report = dispatch(&c, &mail, options.clone()).await;
-    assert_eq!(report.retrying, 1, "{report:?}");
+    assert_eq!(
+        (report.sent, report.retrying, report.failed),
+        (0, 0, 0),
+        "{report:?}"
+    );
+    let outage = report.unreachable.expect("the outage is reported");
+    assert!(
+        outage.detail.contains("connecting to 127.0.0.1"),
+        "{outage:?}"
+    );
+    assert!(outage.next_try > outage.since);
+    assert!(outage
+        .describe()
+        .starts_with("mail server unreachable since "));
+    // The message is as it was: queued, due, no attempt spent or recorded.
     let view = notify::show(&Ctx::new(&c.db, &c.admin), id).await.unwrap();
     assert_eq!(view.message.status, OutboxStatus::Queued);
-    assert!(view.message.due_at > Utc::now(), "backs off");
-    assert!(view
-        .message
-        .last_error
-        .unwrap()
-        .contains("connecting to 127.0.0.1"));
+    assert_eq!(view.message.attempts, before.message.attempts);
+    assert!(view.message.due_at <= chrono::Utc::now(), "still due");
+    assert!(view.attempts.is_empty(), "{:?}", view.attempts);
 
     // A server that does not offer STARTTLS gets nothing in clear.
     let server = SmtpServer::start(&[]);
@@ -155,7 +167,10 @@ async fn an_unreachable_server_keeps_messages_queued(backend: Backend) {
         ..settings(&server)
     };
     let report = dispatch(&c, &starttls, options.clone()).await;
-    assert_eq!((report.sent, report.retrying), (0, 1), "{report:?}");
+    // Both the new message and the one the outage left queued: a server
+    // that answers but refuses this client costs each message an attempt.
+    assert_eq!((report.sent, report.retrying), (0, 2), "{report:?}");
+    assert_eq!(report.unreachable, None);
     let error = notify::show(&Ctx::new(&c.db, &c.admin), id)
         .await
         .unwrap()
@@ -238,7 +253,94 @@ async fn a_private_ca_is_trusted_only_when_configured() {
     }
 }
 
+/// A server that is down for longer than the whole retry schedule (three
+/// attempts a second apart): the dispatcher waits as a whole, no message
+/// fails, and everything is delivered once the server is back.
+async fn an_outage_longer_than_the_retries_fails_nothing(backend: Backend) {
+    let c = console(backend).await;
+    shop(&c.t).await;
+    let ctx = Ctx::at(&c.db, &c.support, now());
+    let mut ids = Vec::new();
+    for user in [1, 2, 3, 6, 7] {
+        ids.push(queue(&ctx, Trigger::new(Template::PasswordReset, user)).await);
+    }
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mail = MailSettings {
+        rate_per_second: 1000.0,
+        ..MailSettings::local(port, FROM, "https://shop.example")
+    };
+    let options = DispatchOptions {
+        max_attempts: 3,
+        backoff: Duration::from_secs(1),
+        backoff_cap: Duration::from_secs(1),
+        reconnect: Duration::from_millis(200),
+        reconnect_cap: Duration::from_millis(800),
+        poll: Duration::from_millis(100),
+        ..quick()
+    };
+    let cancel = CancelToken::new();
+    let seen_down = std::sync::Mutex::new(None);
+    let watch = async {
+        let sup = Ctx::new(&c.db, &c.support);
+        let d = Dispatcher::new(&sup, mail.clone(), None, options).unwrap();
+        d.watch(&cancel, &|r| {
+            if let Some(o) = &r.unreachable {
+                *seen_down.lock().unwrap() = Some(o.clone());
+            }
+        })
+        .await
+        .unwrap()
+    };
+    let outage_then_up = async {
+        // Down for 5 s: longer than 3 attempts a second apart.
+        tokio::time::sleep(Duration::from_secs(5)).await;
+        let during =
+            c.t.scalar("SELECT COUNT(*) FROM admin_outbox_attempts")
+                .await;
+        let server = SmtpServer::start_on(port, &[]);
+        let got = tokio::task::spawn_blocking(move || {
+            let got = server.wait_for(5, Duration::from_secs(20));
+            (server, got)
+        })
+        .await
+        .unwrap();
+        cancel.cancel();
+        (during, got)
+    };
+    let (report, (during, (_server, got))) = tokio::join!(watch, outage_then_up);
+    assert_eq!(during, 0, "no attempt is spent while the server is down");
+    let down = seen_down
+        .lock()
+        .unwrap()
+        .clone()
+        .expect("the outage was reported");
+    assert!(down.detail.contains("connecting to 127.0.0.1"), "{down:?}");
+    assert_eq!(
+        (report.sent, report.failed, report.retrying),
+        (5, 0, 0),
+        "{report:?}"
+    );
+    assert_eq!(
+        report.unreachable, None,
+        "over once a connection is accepted"
+    );
+    assert_eq!(got.len(), 5);
+    for id in ids {
+        let view = notify::show(&Ctx::new(&c.db, &c.admin), id).await.unwrap();
+        assert_eq!(view.message.status, OutboxStatus::Sent);
+        assert_eq!(
+            view.message.attempts, 1,
+            "one attempt: the one that was delivered"
+        );
+    }
+}
+
 each_backend! {
+    outage => an_outage_longer_than_the_retries_fails_nothing,
     rate_limit => the_rate_limit_spaces_messages,
     refusals => refusals_retries_and_uncertain_sends,
     unreachable => an_unreachable_server_keeps_messages_queued,

@@ -1,6 +1,6 @@
 """A real SMTP server on loopback for the tests (Debian's python3-aiosmtpd).
 
-It listens on 127.0.0.1 on a free port, prints the port on the first line
+It listens on 127.0.0.1 on a free port (or --port), prints the port on the first line
 of stdout, and saves every accepted message as NNNNNN.eml in --dir. The
 recipient address chooses the server's behaviour, so one server serves a
 whole test:
@@ -69,6 +69,7 @@ class Handler:
 async def main():
     p = argparse.ArgumentParser()
     p.add_argument("--dir", required=True)
+    p.add_argument("--port", type=int, default=0)
     p.add_argument("--tempfail-times", type=int, default=2)
     p.add_argument("--hang-seconds", type=float, default=30)
     p.add_argument("--delay-ms", type=int, default=0)
@@ -111,7 +112,7 @@ async def main():
     server = await loop.create_server(
         lambda: SMTP(handler, **options),
         "127.0.0.1",
-        0,
+        args.port,
         ssl=context if args.tls == "implicit" else None,
     )
     print(server.sockets[0].getsockname()[1], flush=True)

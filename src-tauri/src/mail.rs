@@ -7,7 +7,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use backoffice_core::notify::dispatch::{DispatchOptions, Dispatcher};
+use backoffice_core::notify::dispatch::{DispatchOptions, DispatchReport, Dispatcher};
 use backoffice_core::operators::{Operator, Permission};
 use backoffice_core::progress::CancelToken;
 use backoffice_core::secrets::SecretStore;
@@ -34,6 +34,13 @@ pub enum MailStatus {
     Failing {
         error: String,
         retry_at: DateTime<Utc>,
+    },
+    /// The mail server does not accept connections: messages wait, queued,
+    /// without spending attempts, until it does.
+    Unreachable {
+        since: DateTime<Utc>,
+        next_try: DateTime<Utc>,
+        error: String,
     },
 }
 
@@ -88,7 +95,17 @@ pub fn start_dispatcher(conn: &Arc<Connection>, operator: Operator, secrets: Arc
                 }) {
                 Ok(d) if !cancel.is_cancelled() => {
                     conn.set_mail_status(MailStatus::Delivering);
-                    d.watch(&cancel, &|_| {}).await.map(|_| ())
+                    let status = |r: &DispatchReport| {
+                        conn.set_mail_status(match &r.unreachable {
+                            Some(o) => MailStatus::Unreachable {
+                                since: o.since,
+                                next_try: o.next_try,
+                                error: o.detail.clone(),
+                            },
+                            None => MailStatus::Delivering,
+                        })
+                    };
+                    d.watch(&cancel, &status).await.map(|_| ())
                 }
                 Ok(_) => Ok(()),
                 Err(e) => Err(e),

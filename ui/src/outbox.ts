@@ -27,6 +27,8 @@ export function mailStatusText(s: MailStatus, now: Date = new Date()): string {
       return `Mail: not delivered from this window (${s.reason}).`;
     case "failing":
       return `Mail: stopped on an error: ${s.error}. Trying again ${relative(s.retry_at, now)}.`;
+    case "unreachable":
+      return `Mail: the mail server is unreachable since ${relative(s.since, now)} (${s.error}). Next try ${relative(s.next_try, now)}; queued messages keep their attempts.`;
   }
 }
 
@@ -103,7 +105,7 @@ export function outboxView(showError: ShowError): () => void {
       .mailStatus()
       .then((s) => {
         mail.textContent = mailStatusText(s);
-        mail.className = s.state === "failing" ? "warning" : "muted";
+        mail.className = s.state === "failing" || s.state === "unreachable" ? "warning" : "muted";
       })
       .catch((e: unknown) => showError(e as ApiError));
   };

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { grant } from "./access";
 import type { OrderStory, Preview } from "./api";
 import { auditRow, jsonText } from "./audit";
 import { bars } from "./dashboard";
@@ -55,6 +56,7 @@ describe("orders", () => {
   it("shows the story as text, highlights a mismatch and offers what the lifecycle allows", () => {
     const changes: unknown[] = [];
     const root = document.createElement("div");
+    grant(["change_orders", "refund"]);
     root.append(...storyView(story(), (c) => changes.push(c), () => {}));
     expect(root.querySelector("img")).toBeNull();
     expect(root.textContent).toContain(PAYLOAD);
@@ -64,6 +66,11 @@ describe("orders", () => {
     (root.querySelector("#order-cancel") as HTMLButtonElement).click();
     (root.querySelector("#order-refund") as HTMLButtonElement).click();
     expect(changes).toEqual([{ kind: "cancel" }, { kind: "refund", amount_cents: null }]);
+    // Support may not refund: the button is not there to be refused.
+    grant(["change_orders"]);
+    root.replaceChildren(...storyView(story(), () => {}, () => {}));
+    expect(root.querySelector("#order-refund")).toBeNull();
+    expect(root.querySelector("#order-cancel")).not.toBeNull();
   });
 
   it("offers no cancel for a shipped order and no next step for a closed one", () => {
@@ -220,6 +227,10 @@ describe("mail status", () => {
     const now = new Date("2026-11-24T12:00:00Z");
     expect(mailStatusText({ state: "failing", error: "no SMTP password", retry_at: "2026-11-24T12:00:30Z" }, now)).toBe(
       "Mail: stopped on an error: no SMTP password. Trying again in 30 seconds.",
+    );
+    const down = { state: "unreachable" as const, since: "2026-11-24T11:55:00Z", next_try: "2026-11-24T12:01:00Z", error: "connecting to smtp:25: Connection refused" };
+    expect(mailStatusText(down, now)).toBe(
+      "Mail: the mail server is unreachable since 5 minutes ago (connecting to smtp:25: Connection refused). Next try in 1 minute; queued messages keep their attempts.",
     );
   });
 });

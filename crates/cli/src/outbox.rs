@@ -8,7 +8,7 @@ use clap::{Args, Subcommand};
 use backoffice_core::notify::dispatch::{DispatchOptions, DispatchReport, Dispatcher};
 use backoffice_core::notify::{self, OutboxFilter, OutboxMessage, OutboxStatus};
 use backoffice_core::page::PageRequest;
-use backoffice_core::secrets::KeyringStore;
+use backoffice_core::secrets::ServiceStore;
 use backoffice_core::session::Ctx;
 use backoffice_core::time::relative;
 use backoffice_core::{Error, Result};
@@ -186,7 +186,7 @@ async fn dispatch(
         )
     })?;
     let mail = profile.mail()?.clone();
-    let password = profile.smtp_password(&KeyringStore::new())?;
+    let password = profile.smtp_password(&ServiceStore::from_env())?;
     let options = DispatchOptions {
         batch: args.batch,
         connections: args.connections,
@@ -199,11 +199,15 @@ async fn dispatch(
     let cancel = crate::seed::cancel_on_ctrl_c();
     let json = out.json;
     let progress = move |r: &DispatchReport| {
-        if !json {
-            eprint!(
+        if json {
+            return;
+        }
+        match &r.unreachable {
+            Some(o) => eprint!("\r{}   ", o.describe()),
+            None => eprint!(
                 "\rsent {}  retrying {}  failed {}  uncertain {}   ",
                 r.sent, r.retrying, r.failed, r.uncertain
-            );
+            ),
         }
     };
     let report = if args.watch {
@@ -227,5 +231,10 @@ async fn dispatch(
         }
         text
     });
-    Ok(())
+    // A run that ends with the server down says so in its exit code (6),
+    // so a scheduled `--once` is noticed; the messages stay queued.
+    match &report.unreachable {
+        Some(o) if !args.watch => Err(Error::Unavailable(o.describe())),
+        _ => Ok(()),
+    }
 }

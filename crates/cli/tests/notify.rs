@@ -26,47 +26,9 @@ fn count(messages: &[Value], status: &str) -> usize {
 #[test]
 fn send_bulk_and_a_killed_dispatcher() {
     let mut cli = Cli::new();
-    let path = cli.data.path().join("n.db");
-    let url = format!("sqlite:{}", path.display());
-    cli.ok(
-        &["--db", &url, "seed", "--users", "200", "--orders", "300"],
-        None,
-    );
-    let path_text = path.display().to_string();
-    cli.ok(
-        &[
-            "profile",
-            "add",
-            "shop",
-            "--backend",
-            "sqlite",
-            "--database",
-            &path_text,
-        ],
-        None,
-    );
+    cli.seeded_profile("shop", 200, 300);
     let server = SmtpServer::start(&["--delay-ms", "60"]);
-    let port = server.port.to_string();
-    let mail = cli.ok(
-        &[
-            "profile",
-            "mail",
-            "shop",
-            "--smtp-host",
-            "127.0.0.1",
-            "--smtp-port",
-            &port,
-            "--security",
-            "none",
-            "--from",
-            "Shop <no-reply@shop.example>",
-            "--link-base",
-            "https://shop.example",
-            "--rate",
-            "1000",
-        ],
-        None,
-    );
+    let mail = cli.loopback_mail("shop", server.port, &["--rate", "1000"]);
     assert!(mail.contains("sends mail through 127.0.0.1"), "{mail}");
     let bad = cli.fails(&[
         "profile",

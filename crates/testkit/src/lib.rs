@@ -244,6 +244,12 @@ impl TestDb {
     }
 }
 
+/// Runs one statement on a PostgreSQL server given by URL (for tests that
+/// sign in as another role than the test account).
+pub async fn exec_postgres(url: &str, sql: &str) -> Result<(), sqlx::Error> {
+    exec_on::<sqlx::PgConnection>(url, sql).await
+}
+
 async fn exec_on<C: Connection>(url: &str, sql: &str) -> Result<(), sqlx::Error>
 where
     for<'c> &'c mut C: Executor<'c>,

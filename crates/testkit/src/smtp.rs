@@ -51,6 +51,16 @@ impl SmtpServer {
         Self::spawn(dir, extra, None)
     }
 
+    /// Starts a server on a port chosen beforehand (a server that comes
+    /// back where a client expects it, after an outage).
+    pub fn start_on(port: u16, extra: &[&str]) -> SmtpServer {
+        let dir = tempfile::tempdir().expect("a temporary directory for received mail");
+        let port = port.to_string();
+        let mut args = vec!["--port", port.as_str()];
+        args.extend_from_slice(extra);
+        Self::spawn(dir, &args, None)
+    }
+
     /// Starts a server with a certificate for 127.0.0.1 signed by a CA made
     /// for it (see [`SmtpServer::ca_file`]).
     pub fn start_tls(mode: Tls, extra: &[&str]) -> SmtpServer {

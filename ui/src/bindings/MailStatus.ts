@@ -4,4 +4,4 @@
  * Whether this window delivers the outbox, and if not, why: shown above
  * the outbox so an operator knows whether queued mail will leave.
  */
-export type MailStatus = { "state": "off", reason: string, } | { "state": "delivering" } | { "state": "failing", error: string, retry_at: string, };
+export type MailStatus = { "state": "off", reason: string, } | { "state": "delivering" } | { "state": "failing", error: string, retry_at: string, } | { "state": "unreachable", since: string, next_try: string, error: string, };

@@ -11,6 +11,8 @@ pub struct Cli {
     pub data: tempfile::TempDir,
     /// The operator password the next commands sign in with.
     pub password: Option<String>,
+    /// More environment for the next commands.
+    pub env: Vec<(String, String)>,
 }
 
 impl Cli {
@@ -19,6 +21,7 @@ impl Cli {
             config: tempfile::tempdir().unwrap(),
             data: tempfile::tempdir().unwrap(),
             password: None,
+            env: Vec::new(),
         }
     }
 
@@ -34,7 +37,9 @@ impl Cli {
             .env("BACKOFFICE_DATA_DIR", self.data.path())
             .env_remove("BACKOFFICE_DB")
             .env_remove("BACKOFFICE_PROFILE")
-            .env_remove("BACKOFFICE_OPERATOR");
+            .env_remove("BACKOFFICE_OPERATOR")
+            .env_remove("CREDENTIALS_DIRECTORY");
+        cmd.envs(self.env.iter().map(|(k, v)| (k, v)));
         cmd
     }
 
@@ -82,5 +87,52 @@ impl Cli {
             "one clear line, got: {stderr}"
         );
         (out.status.code().unwrap_or(-1), stderr)
+    }
+
+    /// Seeds a SQLite file in this test's data folder with the demo data
+    /// and saves it as profile `name`; returns the file's path.
+    pub fn seeded_profile(&self, name: &str, users: u32, orders: u32) -> String {
+        let path = self.data.path().join(format!("{name}.db"));
+        let url = format!("sqlite:{}", path.display());
+        let (users, orders) = (users.to_string(), orders.to_string());
+        self.ok(
+            &["--db", &url, "seed", "--users", &users, "--orders", &orders],
+            None,
+        );
+        let path = path.display().to_string();
+        let add = [
+            "profile",
+            "add",
+            name,
+            "--backend",
+            "sqlite",
+            "--database",
+            &path,
+        ];
+        self.ok(&add, None);
+        path
+    }
+
+    /// Sends the profile's mail through an SMTP server on loopback, without
+    /// encryption; `extra` adds options (`--rate`, `--smtp-user` …).
+    pub fn loopback_mail(&self, profile: &str, port: u16, extra: &[&str]) -> String {
+        let port = port.to_string();
+        let mut args = vec![
+            "profile",
+            "mail",
+            profile,
+            "--smtp-host",
+            "127.0.0.1",
+            "--smtp-port",
+            &port,
+            "--security",
+            "none",
+            "--from",
+            "Shop <no-reply@shop.example>",
+            "--link-base",
+            "https://shop.example",
+        ];
+        args.extend_from_slice(extra);
+        self.ok(&args, None)
     }
 }

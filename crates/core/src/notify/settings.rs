@@ -25,6 +25,17 @@ pub enum Security {
     None,
 }
 
+impl Security {
+    /// For people: "STARTTLS", "TLS (SMTPS)", "no encryption".
+    pub fn label(self) -> &'static str {
+        match self {
+            Security::Starttls => "STARTTLS",
+            Security::Tls => "TLS (SMTPS)",
+            Security::None => "no encryption",
+        }
+    }
+}
+
 impl std::str::FromStr for Security {
     type Err = Error;
 

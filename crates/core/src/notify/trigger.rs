@@ -21,7 +21,7 @@ use super::Template;
 use crate::audit::{self, Record};
 use crate::db::{Backend, Query, Source, WriteTx};
 use crate::session::Ctx;
-use crate::users::{clean_text, unmasked, MAX_REASON_CHARS};
+use crate::users::{clean_text, unmasked};
 use crate::{time, Error, Result};
 
 const MAX_SUBJECT_CHARS: usize = 200;
@@ -109,12 +109,14 @@ impl Trigger {
             let key = clean_text("idempotency key", k, MAX_KEY_CHARS)?;
             self.key = Some(required("idempotency key", key)?);
         }
-        self.reason = self
-            .reason
-            .as_deref()
-            .map(|r| clean_text("reason", r, MAX_REASON_CHARS))
-            .transpose()?
-            .filter(|r| !r.is_empty());
+        self.reason = if self.force {
+            Some(crate::reason::required(
+                "send it again anyway",
+                self.reason.as_deref(),
+            )?)
+        } else {
+            crate::reason::optional(self.reason.as_deref())?
+        };
         Ok(self)
     }
 }

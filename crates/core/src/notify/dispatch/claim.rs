@@ -1,11 +1,15 @@
 //! The dispatcher's side of the outbox table: recover expired leases, claim
 //! due messages, mark a send as started, record its outcome.
 //!
-//! A claimed message is `sending` with a lease (`due_at`) and an owner.
-//! Right before its bytes go to the server the dispatcher stamps
-//! `send_started_at`. When a lease runs out (the dispatcher was killed),
-//! the stamp decides: never started → queued again; started → `uncertain`,
-//! for an operator, because the server may have it.
+//! A claimed message is `sending` with a lease (`due_at`) and the claim's
+//! own identity in `lease_owner`: one per claim, not per process, so a
+//! message that went back to the queue and was claimed again (even by
+//! another worker of the same dispatcher) can be started, finished or
+//! released only under its newest claim. Right before its bytes go to the
+//! server the dispatcher stamps `send_started_at`. When a lease runs out
+//! (the dispatcher was killed, or its batch outlasted the lease), the stamp
+//! decides: never started → queued again; started → `uncertain`, for an
+//! operator, because the server may have it.
 
 use std::time::Duration;
 
@@ -54,6 +58,8 @@ impl Outcome {
 /// A claimed message, with its link token when it carries one.
 pub(crate) struct Claimed {
     pub id: i64,
+    /// The claim that holds it (`lease_owner`).
+    pub claim: String,
     pub uid: String,
     pub template: Template,
     pub recipient: String,
@@ -73,44 +79,68 @@ fn later(now: DateTime<Utc>, d: Duration) -> DateTime<Utc> {
 }
 
 /// Settles messages whose lease ran out. Returns (queued again, uncertain).
+///
+/// The expired rows are locked first and settled by id, so two dispatchers
+/// settling the same lease at once record one interrupted attempt, not two:
+/// the second skips the rows the first holds (PostgreSQL, MariaDB) or finds
+/// them settled (SQLite has one writer).
 pub(crate) async fn recover(db: &Db, now: DateTime<Utc>) -> Result<(u64, u64)> {
     let mut tx = db.begin_write("recover the outbox").await?;
-    let expired_started = |q: &mut Query| {
-        q.sql(" WHERE status = 'sending' AND due_at <= ")
-            .bind(now)
-            .sql(" AND send_started_at IS NOT NULL");
+    let skip = match tx.backend() {
+        Backend::Sqlite => "",
+        Backend::Postgres | Backend::Mysql => " FOR UPDATE SKIP LOCKED",
     };
-    let mut q = Query::new(
-        "INSERT INTO admin_outbox_attempts (message_id, attempt, started_at, finished_at, outcome, detail) \
-         SELECT id, attempts, send_started_at, ",
-    );
-    q.bind(now)
-        .sql(", 'uncertain', ")
-        .bind(UNCERTAIN_AFTER_CRASH)
-        .sql(" FROM admin_outbox");
-    expired_started(&mut q);
-    tx.execute(&q, "cannot record the interrupted attempts")
+    let expired = |started: bool| {
+        let mut q =
+            Query::new("SELECT id FROM admin_outbox WHERE status = 'sending' AND due_at <= ");
+        q.bind(now).sql(if started {
+            " AND send_started_at IS NOT NULL"
+        } else {
+            " AND send_started_at IS NULL"
+        });
+        q.sql(format!(" ORDER BY id{skip}"));
+        q
+    };
+    let started: Vec<(i64,)> = tx
+        .fetch_all(&expired(true), "cannot read expired leases")
         .await?;
-    let mut q = Query::new("UPDATE admin_outbox SET status = 'uncertain', last_error = ");
-    q.bind(UNCERTAIN_AFTER_CRASH)
-        .sql(", updated_at = ")
-        .bind(now)
-        .sql(", version = version + 1");
-    expired_started(&mut q);
-    let uncertain = tx.execute(&q, "cannot settle interrupted sends").await?;
-    let requeued = tx
-        .execute(
-            Query::new(
-                "UPDATE admin_outbox SET status = 'queued', attempts = attempts - 1, \
-                 lease_owner = NULL, updated_at = ",
-            )
-            .bind(now)
-            .sql(" WHERE status = 'sending' AND due_at <= ")
-            .bind(now)
-            .sql(" AND send_started_at IS NULL"),
-            "cannot queue unsent messages again",
-        )
+    let unstarted: Vec<(i64,)> = tx
+        .fetch_all(&expired(false), "cannot read expired leases")
         .await?;
+    let started: Vec<i64> = started.into_iter().map(|(i,)| i).collect();
+    let unstarted: Vec<i64> = unstarted.into_iter().map(|(i,)| i).collect();
+    let mut uncertain = 0;
+    if !started.is_empty() {
+        let mut q = Query::new(
+            "INSERT INTO admin_outbox_attempts (message_id, attempt, started_at, finished_at, \
+             outcome, detail) SELECT id, attempts, send_started_at, ",
+        );
+        q.bind(now)
+            .sql(", 'uncertain', ")
+            .bind(UNCERTAIN_AFTER_CRASH)
+            .sql(" FROM admin_outbox WHERE id IN ")
+            .bind_list(started.iter().copied());
+        tx.execute(&q, "cannot record the interrupted attempts")
+            .await?;
+        let mut q = Query::new("UPDATE admin_outbox SET status = 'uncertain', last_error = ");
+        q.bind(UNCERTAIN_AFTER_CRASH)
+            .sql(", updated_at = ")
+            .bind(now)
+            .sql(", version = version + 1 WHERE id IN ")
+            .bind_list(started.iter().copied());
+        uncertain = tx.execute(&q, "cannot settle interrupted sends").await?;
+    }
+    let mut requeued = 0;
+    if !unstarted.is_empty() {
+        let mut q = Query::new(
+            "UPDATE admin_outbox SET status = 'queued', attempts = attempts - 1, \
+             lease_owner = NULL, updated_at = ",
+        );
+        q.bind(now)
+            .sql(" WHERE id IN ")
+            .bind_list(unstarted.iter().copied());
+        requeued = tx.execute(&q, "cannot queue unsent messages again").await?;
+    }
     tx.commit().await?;
     Ok((requeued, uncertain))
 }
@@ -127,12 +157,13 @@ struct ClaimRow {
     attempts: i32,
 }
 
-/// Claims up to `n` due messages for `owner`, minting their link tokens in
-/// the same transaction. PostgreSQL and MariaDB skip rows another
-/// dispatcher holds; SQLite has one writer at a time.
+/// Claims up to `n` due messages under the claim identity `claim` (new for
+/// every call), minting their link tokens in the same transaction.
+/// PostgreSQL and MariaDB skip rows another dispatcher holds; SQLite has
+/// one writer at a time.
 pub(crate) async fn claim(
     db: &Db,
-    owner: &str,
+    claim: &str,
     n: usize,
     lease: Duration,
     now: DateTime<Utc>,
@@ -155,7 +186,7 @@ pub(crate) async fn claim(
     }
     let ids: Vec<i64> = ids.into_iter().map(|(i,)| i).collect();
     let mut q = Query::new("UPDATE admin_outbox SET status = 'sending', lease_owner = ");
-    q.bind(owner)
+    q.bind(claim)
         .sql(", due_at = ")
         .bind(later(now, lease))
         .sql(", attempts = attempts + 1, send_started_at = NULL, updated_at = ")
@@ -189,6 +220,7 @@ pub(crate) async fn claim(
         }
         claimed.push(Claimed {
             id: r.id,
+            claim: claim.to_string(),
             uid: r.uid,
             template: template.unwrap_or(Template::SupportMessage),
             recipient: r.recipient,
@@ -203,12 +235,12 @@ pub(crate) async fn claim(
     Ok(claimed)
 }
 
-/// Stamps the start of a send and renews the lease. False when the lease
-/// was lost (another dispatcher took the message over): do not send.
+/// Stamps the start of a send and renews the lease. False when the claim
+/// was lost (the lease ran out and the message was settled or claimed
+/// again): do not send.
 pub(crate) async fn start(
     db: &Db,
-    id: i64,
-    owner: &str,
+    msg: &Claimed,
     lease: Duration,
     now: DateTime<Utc>,
 ) -> Result<bool> {
@@ -220,9 +252,9 @@ pub(crate) async fn start(
                 .sql(", due_at = ")
                 .bind(later(now, lease))
                 .sql(" WHERE id = ")
-                .bind(id)
-                .sql(" AND status = 'sending' AND lease_owner = ")
-                .bind(owner),
+                .bind(msg.id)
+                .sql(" AND status = 'sending' AND send_started_at IS NULL AND lease_owner = ")
+                .bind(msg.claim.as_str()),
             "cannot start the send",
         )
         .await?;
@@ -237,11 +269,11 @@ pub(crate) struct Retry {
 }
 
 /// Records an attempt and moves the message on. A message another
-/// dispatcher marked uncertain meanwhile still gets the real outcome.
+/// dispatcher marked uncertain meanwhile still gets the real outcome; one
+/// claimed again since is left to its newest claim.
 pub(crate) async fn finish(
     db: &Db,
     msg: &Claimed,
-    owner: &str,
     started: DateTime<Utc>,
     outcome: &Outcome,
     retry: &Retry,
@@ -306,7 +338,7 @@ pub(crate) async fn finish(
         .sql(", version = version + 1 WHERE id = ")
         .bind(msg.id)
         .sql(" AND lease_owner = ")
-        .bind(owner)
+        .bind(msg.claim.as_str())
         .sql(" AND attempts = ")
         .bind(i64::from(msg.attempt))
         .sql(" AND status IN ('sending', 'uncertain')");
@@ -315,8 +347,9 @@ pub(crate) async fn finish(
     Ok(())
 }
 
-/// Hands back claimed messages that were never started (on cancel).
-pub(crate) async fn release(db: &Db, ids: &[i64], owner: &str, now: DateTime<Utc>) -> Result<()> {
+/// Hands back claimed messages that were never started (on cancel, or when
+/// the server cannot be reached): their attempt is not spent.
+pub(crate) async fn release(db: &Db, ids: &[i64], claim: &str, now: DateTime<Utc>) -> Result<()> {
     if ids.is_empty() {
         return Ok(());
     }
@@ -328,7 +361,7 @@ pub(crate) async fn release(db: &Db, ids: &[i64], owner: &str, now: DateTime<Utc
         .sql(", updated_at = ")
         .bind(now)
         .sql(" WHERE lease_owner = ")
-        .bind(owner)
+        .bind(claim)
         .sql(" AND status = 'sending' AND send_started_at IS NULL AND id IN ")
         .bind_list(ids.iter().copied());
     tx.execute(&q, "cannot release outbox messages").await?;

@@ -4,10 +4,14 @@
 //! up what a killed one left.
 
 mod claim;
+#[cfg(test)]
+mod claim_tests;
+mod outage;
 mod pace;
 mod smtp;
 mod socket;
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 use std::time::Duration;
 
@@ -26,8 +30,10 @@ use crate::time::micros;
 use crate::Result;
 
 use claim::{Claimed, Outcome, Retry};
+pub use outage::Outage;
+use outage::OutageState;
 use pace::RateLimit;
-use smtp::{Letter, Smtp};
+use smtp::{Connect, Letter, Smtp};
 
 /// How the dispatcher works; the defaults suit a real relay.
 #[derive(Debug, Clone)]
@@ -47,6 +53,11 @@ pub struct DispatchOptions {
     pub timeout: Duration,
     /// In `watch`, the pause when nothing is due.
     pub poll: Duration,
+    /// The pause after the server first refuses connections; doubled at
+    /// each further refusal, up to `reconnect_cap`. No message spends an
+    /// attempt on a server that is down.
+    pub reconnect: Duration,
+    pub reconnect_cap: Duration,
 }
 
 impl Default for DispatchOptions {
@@ -60,6 +71,8 @@ impl Default for DispatchOptions {
             backoff_cap: Duration::from_secs(3600),
             timeout: Duration::from_secs(30),
             poll: Duration::from_secs(2),
+            reconnect: Duration::from_secs(5),
+            reconnect_cap: Duration::from_secs(300),
         }
     }
 }
@@ -76,6 +89,8 @@ pub struct DispatchReport {
     pub recovered: u64,
     /// Left by a dispatcher that stopped mid-send: marked uncertain.
     pub interrupted: u64,
+    /// Set while the mail server does not accept connections.
+    pub unreachable: Option<Outage>,
 }
 
 impl DispatchReport {
@@ -95,7 +110,10 @@ pub struct Dispatcher<'a> {
     password: Option<Secret>,
     options: DispatchOptions,
     owner: String,
+    /// Numbers this dispatcher's claims: each claim has its own identity.
+    claims: AtomicU64,
     limit: RateLimit,
+    outage: OutageState,
 }
 
 impl<'a> Dispatcher<'a> {
@@ -112,9 +130,10 @@ impl<'a> Dispatcher<'a> {
         settings.validate()?;
         let mut tag = [0u8; 4];
         rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut tag);
+        // Kept within the column's 100 characters with the claim number.
         let owner = format!(
             "{}:{}:{}",
-            ctx.operator.username(),
+            ctx.operator.username().chars().take(40).collect::<String>(),
             std::process::id(),
             hex::encode(tag)
         );
@@ -123,19 +142,45 @@ impl<'a> Dispatcher<'a> {
             limit: RateLimit::new(settings.interval()),
             settings,
             password,
+            outage: OutageState::new(options.reconnect, options.reconnect_cap),
             options,
             owner,
+            claims: AtomicU64::new(0),
         })
     }
 
+    /// A new claim identity: this dispatcher's owner and a number.
+    fn next_claim(&self) -> String {
+        format!(
+            "{}/{}",
+            self.owner,
+            self.claims.fetch_add(1, Ordering::Relaxed)
+        )
+    }
+
+    /// The outage this dispatcher is waiting out, if any.
+    pub fn outage(&self) -> Option<Outage> {
+        self.outage.current()
+    }
+
     /// Sends everything due now, then returns. `report` sees the running
-    /// totals after each message.
+    /// totals after each message, and at the end. While the server is
+    /// down (see [`Outage`]) nothing is claimed until its next try.
     pub async fn run_once(
         &self,
         cancel: &CancelToken,
         report: &(dyn Fn(&DispatchReport) + Sync),
     ) -> Result<DispatchReport> {
-        let (recovered, interrupted) = claim::recover(self.db, micros(Utc::now())).await?;
+        if self.outage.wait(Utc::now()).is_some() {
+            let r = DispatchReport {
+                unreachable: self.outage(),
+                ..DispatchReport::default()
+            };
+            report(&r);
+            return Ok(r);
+        }
+        let (recovered, interrupted) =
+            retry_contended(|| claim::recover(self.db, micros(Utc::now()))).await?;
         let totals = Mutex::new(DispatchReport {
             recovered,
             interrupted,
@@ -146,7 +191,9 @@ impl<'a> Dispatcher<'a> {
         for result in join_all(workers).await {
             result?;
         }
-        let totals = totals.lock().map(|t| t.clone()).unwrap_or_default();
+        let mut totals = totals.lock().map(|t| t.clone()).unwrap_or_default();
+        totals.unreachable = self.outage();
+        report(&totals);
         Ok(totals)
     }
 
@@ -164,8 +211,9 @@ impl<'a> Dispatcher<'a> {
                 .run_once(cancel, &|r: &DispatchReport| report(&add(&base, r)))
                 .await?;
             all = add(&all, &run);
+            let pause = self.outage.wait(Utc::now()).unwrap_or(self.options.poll);
             let mut waited = Duration::ZERO;
-            while waited < self.options.poll && !cancel.is_cancelled() {
+            while waited < pause && !cancel.is_cancelled() {
                 let step = Duration::from_millis(100);
                 tokio::time::sleep(step).await;
                 waited += step;
@@ -174,7 +222,8 @@ impl<'a> Dispatcher<'a> {
         Ok(all)
     }
 
-    /// One connection: claim a batch, send it, until nothing is due.
+    /// One connection: claim a batch, send it, until nothing is due or the
+    /// server turns out to be down.
     async fn worker(
         &self,
         cancel: &CancelToken,
@@ -182,14 +231,14 @@ impl<'a> Dispatcher<'a> {
         report: &(dyn Fn(&DispatchReport) + Sync),
     ) -> Result<()> {
         let mut smtp = Smtp::new(&self.settings, self.password.as_ref(), self.options.timeout)?;
-        loop {
-            if cancel.is_cancelled() {
-                break;
-            }
+        let mut down = false;
+        while !cancel.is_cancelled() && !down {
             let now = micros(Utc::now());
-            let (owner, batch_size, lease) = (&self.owner, self.options.batch, self.options.lease);
+            let (batch_size, lease) = (self.options.batch, self.options.lease);
+            let claim_id = self.next_claim();
             let batch =
-                retry_contended(|| claim::claim(self.db, owner, batch_size, lease, now)).await?;
+                retry_contended(|| claim::claim(self.db, &claim_id, batch_size, lease, now))
+                    .await?;
             if batch.is_empty() {
                 break;
             }
@@ -198,11 +247,20 @@ impl<'a> Dispatcher<'a> {
                 if cancel.is_cancelled() {
                     break;
                 }
-                rest.retain(|id| *id != msg.id);
                 self.limit.wait().await;
-                let Some((outcome, retry)) = self.deliver(&mut smtp, msg).await? else {
-                    continue;
+                let (outcome, retry) = match self.deliver(&mut smtp, msg).await? {
+                    Delivery::Done(outcome, retry) => (outcome, retry),
+                    Delivery::LeaseLost => {
+                        rest.retain(|id| *id != msg.id);
+                        continue;
+                    }
+                    // This message and the rest go back unspent.
+                    Delivery::Unreachable => {
+                        down = true;
+                        break;
+                    }
                 };
+                rest.retain(|id| *id != msg.id);
                 let snapshot = totals.lock().map(|mut t| {
                     t.count(&outcome, msg.attempt < retry.max_attempts);
                     t.clone()
@@ -211,35 +269,48 @@ impl<'a> Dispatcher<'a> {
                     report(&t);
                 }
             }
-            retry_contended(|| claim::release(self.db, &rest, &self.owner, micros(Utc::now())))
+            retry_contended(|| claim::release(self.db, &rest, &claim_id, micros(Utc::now())))
                 .await?;
         }
         smtp.quit().await;
         Ok(())
     }
 
-    /// Sends one claimed message and records the outcome; `None` when the
-    /// lease was lost and the message was left alone.
-    async fn deliver(&self, smtp: &mut Smtp, msg: &Claimed) -> Result<Option<(Outcome, Retry)>> {
+    /// Sends one claimed message and records the outcome. The connection
+    /// is opened before the send is stamped as started, so a server that
+    /// is down costs the message nothing.
+    async fn deliver(&self, smtp: &mut Smtp, msg: &Claimed) -> Result<Delivery> {
+        let letter = self.letter(msg);
+        let connected = match &letter {
+            Ok(_) => smtp.ready().await,
+            Err(_) => Connect::Ready,
+        };
+        match &connected {
+            Connect::Down(detail) => {
+                tracing::warn!("the mail server is unreachable: {detail}");
+                self.outage.failed(detail.clone(), Utc::now());
+                return Ok(Delivery::Unreachable);
+            }
+            Connect::Ready => self.outage.ended(),
+            Connect::Failed(_) => {}
+        }
         let started = micros(Utc::now());
         let lease = self.options.lease;
-        if !retry_contended(|| claim::start(self.db, msg.id, &self.owner, lease, started)).await? {
-            return Ok(None);
+        if !retry_contended(|| claim::start(self.db, msg, lease, started)).await? {
+            return Ok(Delivery::LeaseLost);
         }
-        let outcome = match self.letter(msg) {
-            Ok(letter) => smtp.send(&letter).await,
-            Err(detail) => Outcome::Permanent { code: None, detail },
+        let outcome = match (letter, connected) {
+            (Err(detail), _) => Outcome::Permanent { code: None, detail },
+            (Ok(_), Connect::Failed(outcome)) => outcome,
+            (Ok(letter), _) => smtp.send(&letter).await,
         };
         let retry = Retry {
             max_attempts: self.options.max_attempts,
             after: pace::backoff(msg.attempt, self.options.backoff, self.options.backoff_cap),
         };
         let now = micros(Utc::now());
-        retry_contended(|| {
-            claim::finish(self.db, msg, &self.owner, started, &outcome, &retry, now)
-        })
-        .await?;
-        Ok(Some((outcome, retry)))
+        retry_contended(|| claim::finish(self.db, msg, started, &outcome, &retry, now)).await?;
+        Ok(Delivery::Done(outcome, retry))
     }
 
     /// Renders the message; the error says why it can never be sent.
@@ -257,6 +328,15 @@ impl<'a> Dispatcher<'a> {
     }
 }
 
+/// What became of one claimed message.
+enum Delivery {
+    Done(Outcome, Retry),
+    /// The claim was lost before the send started; left alone.
+    LeaseLost,
+    /// The server did not accept a connection; nothing was started.
+    Unreachable,
+}
+
 fn add(a: &DispatchReport, b: &DispatchReport) -> DispatchReport {
     DispatchReport {
         sent: a.sent + b.sent,
@@ -265,5 +345,6 @@ fn add(a: &DispatchReport, b: &DispatchReport) -> DispatchReport {
         uncertain: a.uncertain + b.uncertain,
         recovered: a.recovered + b.recovered,
         interrupted: a.interrupted + b.interrupted,
+        unreachable: b.unreachable.clone(),
     }
 }

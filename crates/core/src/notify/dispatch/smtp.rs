@@ -126,6 +126,7 @@ impl Smtp {
             Err(_) => Err(Failure {
                 code: None,
                 detail: format!("{what}: no answer within {:?}", self.timeout),
+                down: false,
             }),
         }
     }
@@ -150,11 +151,18 @@ impl Smtp {
         let network = |e: std::io::Error| Failure {
             code: None,
             detail: format!("{what}: {e}"),
+            down: false,
+        };
+        // No TCP connection, or no greeting (or a 421 one): the server is
+        // down, whatever message comes next.
+        let down = |mut f: Failure| {
+            f.down = f.code.is_none() || f.code == Some(421);
+            f
         };
         let tcp = tokio::time::timeout(self.timeout, socket::tcp(&self.host, self.port))
             .await
-            .map_err(|_| network(std::io::ErrorKind::TimedOut.into()))?
-            .map_err(network)?;
+            .map_err(|_| down(network(std::io::ErrorKind::TimedOut.into())))?
+            .map_err(|e| down(network(e)))?;
         let stream: Box<dyn AsyncTokioStream> = match self.security {
             Security::Tls => Box::new(
                 tokio::time::timeout(self.timeout, socket::tls(&self.host, tcp, &self.ca_pem))
@@ -169,7 +177,8 @@ impl Smtp {
                 &what,
                 AsyncSmtpConnection::connect_with_transport(stream, &self.hello),
             )
-            .await?;
+            .await
+            .map_err(down)?;
         if self.security == Security::Starttls {
             if !conn.can_starttls() {
                 return Err(Failure {
@@ -178,6 +187,7 @@ impl Smtp {
                         "{}:{} does not offer STARTTLS; nothing was sent in clear",
                         self.host, self.port
                     ),
+                    down: false,
                 });
             }
             let tls = |e| Failure::from_smtp("TLS setup", e);
@@ -194,6 +204,23 @@ impl Smtp {
             self.within("signing in", conn.auth(&mechanisms, c)).await?;
         }
         Ok(conn)
+    }
+
+    /// Opens the connection unless one is open. A server that is down is
+    /// told apart from one that refuses this client (TLS, sign-in), whose
+    /// refusal is the next message's outcome.
+    pub(crate) async fn ready(&mut self) -> Connect {
+        if self.conn.as_ref().is_some_and(|c| !c.has_broken()) {
+            return Connect::Ready;
+        }
+        match self.connect().await {
+            Ok(c) => {
+                self.conn = Some(c);
+                Connect::Ready
+            }
+            Err(f) if f.down => Connect::Down(f.detail),
+            Err(f) => Connect::Failed(f.temporary()),
+        }
     }
 
     /// Sends one message on the open connection (opening it if needed).
@@ -280,10 +307,21 @@ impl Smtp {
     }
 }
 
+/// Whether a connection is open to send on.
+pub(crate) enum Connect {
+    Ready,
+    /// The server did not accept a connection: its state, not a message's.
+    Down(String),
+    /// The server answered but refused this client (TLS, sign-in).
+    Failed(Outcome),
+}
+
 /// A failed step: the server's code when it answered, and what happened.
 struct Failure {
     code: Option<u16>,
     detail: String,
+    /// The server is down (see [`Connect::Down`]).
+    down: bool,
 }
 
 impl Failure {
@@ -291,6 +329,7 @@ impl Failure {
         Failure {
             code: e.status().map(u16::from),
             detail: format!("{what}: {e}"),
+            down: false,
         }
     }
 
