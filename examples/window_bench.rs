@@ -92,6 +92,7 @@ async fn main() {
         port: None,
         database: db.display().to_string(),
         user: None,
+        keychain: None,
         read_only: false,
         demo: false,
         mail: None,

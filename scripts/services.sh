@@ -32,8 +32,19 @@ DO $$ BEGIN
   IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'backoffice_test') THEN
     CREATE ROLE backoffice_test LOGIN CREATEDB CREATEROLE PASSWORD 'backoffice_test';
   END IF;
+  -- A login without a password, for the tests of a profile that needs no
+  -- keychain (a trust login, as on a server's own machine).
+  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'backoffice_trust') THEN
+    CREATE ROLE backoffice_trust LOGIN CREATEDB;
+  END IF;
 END $$;
 SQL
+  hba=$("${run_as_root[@]}" runuser -u postgres -- psql -tAc 'SHOW hba_file')
+  if ! "${run_as_root[@]}" grep -qE '^host[[:space:]]+all[[:space:]]+(all|backoffice_trust)[[:space:]]+127\.0\.0\.1/32[[:space:]]+trust' "$hba"; then
+    echo "services: letting backoffice_trust sign in from 127.0.0.1 without a password"
+    "${run_as_root[@]}" sed -i '1i host all backoffice_trust 127.0.0.1/32 trust' "$hba"
+    "${run_as_root[@]}" runuser -u postgres -- psql -q -c 'SELECT pg_reload_conf()' >/dev/null
+  fi
 fi
 
 if [[ -z "${BACKOFFICE_TEST_MYSQL_URL:-}" ]]; then

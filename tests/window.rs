@@ -58,6 +58,7 @@ async fn lists_profiles_connects_and_shows_row_counts() {
         port: None,
         database: path.display().to_string(),
         user: None,
+        keychain: None,
         read_only: false,
         demo,
         mail: None,
@@ -249,5 +250,91 @@ async fn lists_profiles_connects_and_shows_row_counts() {
         "{detail}"
     );
 
+    privacy_across_sign_ins(&client, &db_path).await;
     client.close().await.unwrap();
+}
+
+/// Everything one operator saw is gone for the next: the admin has loaded
+/// users (with a card open), orders and the audit log, all with full
+/// addresses; after Disconnect, support connects and signs in on the same
+/// window, and no page of it, shown or hidden, holds any of it.
+async fn privacy_across_sign_ins(client: &fantoccini::Client, db_path: &Path) {
+    let db = Db::open(
+        &Target::sqlite_file(db_path),
+        OpenOptions {
+            read_only: false,
+            create_if_missing: false,
+        },
+    )
+    .await
+    .unwrap();
+    let admin = sign_in(
+        &db,
+        "admin",
+        &Secret::new(DEMO_OPERATOR_PASSWORD),
+        Utc::now(),
+    )
+    .await
+    .unwrap();
+    let seen_by_admin = users::show(&Ctx::new(&db, &admin), "7")
+        .await
+        .unwrap()
+        .user
+        .email;
+    db.close().await;
+    // The admin's users view and card show the full address.
+    click(client, "#nav button[data-view=users]").await;
+    wait_contains(client, "#users tbody", &seen_by_admin).await;
+    click(client, "#users tbody tr[data-user='7'] td").await;
+    wait_contains(client, "#card-view:not([hidden])", &seen_by_admin).await;
+    click(client, "#nav button[data-view=orders]").await;
+    text_of(client, "#orders tbody tr").await;
+
+    click(client, "#disconnect").await;
+    click(client, "button[data-connect=demo]").await;
+    text_of(client, "#signin-view:not([hidden]) h2").await;
+    sign_in_as(client, "support", DEMO_OPERATOR_PASSWORD).await;
+    assert_eq!(
+        text_of(client, "#operator-label:not([hidden])").await,
+        "support (support)"
+    );
+    let page = || async {
+        client
+            .execute("return document.body.textContent + ' ' + Array.from(document.querySelectorAll('input')).map(i => i.value).join(' ')", vec![])
+            .await
+            .unwrap()
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    let everything = page().await;
+    assert!(
+        !everything.contains(&seen_by_admin),
+        "the admin's data is still in the page after support signed in"
+    );
+    assert!(
+        !everything.contains("onerror"),
+        "the admin's search text is still there"
+    );
+    // Each view loads afresh for support, masked.
+    click(client, "#nav button[data-view=users]").await;
+    text_of(client, "#users tbody tr").await;
+    click(client, "#nav button[data-view=orders]").await;
+    text_of(client, "#orders tbody tr").await;
+    click(client, "#nav button[data-view=outbox]").await;
+    click(client, "#nav button[data-view=users]").await;
+    let list = text_of(client, "#users tbody").await;
+    assert!(list.contains('•'), "support sees masked addresses: {list}");
+    assert!(!page().await.contains(&seen_by_admin));
+    assert!(
+        !client
+            .find(Locator::Id("card-view"))
+            .await
+            .unwrap()
+            .is_displayed()
+            .await
+            .unwrap(),
+        "no panel of the admin's is open"
+    );
+    picture(client, "users-after-switch").await;
 }

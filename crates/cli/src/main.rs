@@ -109,7 +109,20 @@ async fn run(cli: Cli, out: &Out) -> Result<()> {
     }
 }
 
+/// `backoffice … | head`: when the reader goes away, end quietly as Unix
+/// tools do, by SIGPIPE, instead of Rust's default of ignoring the signal
+/// and panicking on the next print.
+fn die_quietly_on_a_closed_pipe() {
+    #[cfg(unix)]
+    // SAFETY: called first thing in main, before any other thread exists;
+    // restoring a signal's default disposition has no other effect.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
+}
+
 fn main() -> std::process::ExitCode {
+    die_quietly_on_a_closed_pipe();
     let cli = Cli::parse();
     tracing_subscriber::fmt()
         .with_env_filter(

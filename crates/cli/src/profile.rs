@@ -6,7 +6,7 @@ use serde::Serialize;
 use backoffice_core::db::{Backend, Db, OpenOptions, SchemaStatus};
 use backoffice_core::notify::{MailSettings, Security};
 use backoffice_core::profiles::{add_profile, remove_profile, set_mail, Profile, ProfileStore};
-use backoffice_core::secrets::{KeyringStore, Secret};
+use backoffice_core::secrets::{Secret, ServiceStore};
 use backoffice_core::{Error, Result};
 
 use crate::input;
@@ -56,6 +56,11 @@ pub struct MailArgs {
     /// Read the SMTP password from standard input (first line).
     #[arg(long)]
     password_stdin: bool,
+    /// Store no SMTP password: a service reads it from its credentials
+    /// (the file smtp.PROFILE in $CREDENTIALS_DIRECTORY, systemd's
+    /// LoadCredential=), on a server with no keychain.
+    #[arg(long, conflicts_with = "password_stdin", requires = "smtp_user")]
+    password_in_credentials: bool,
     /// Also trust the certificate authorities in this PEM file (for a
     /// relay whose certificate your own CA signed).
     #[arg(long, value_name = "PEM")]
@@ -116,7 +121,7 @@ struct TestReport {
 
 pub async fn run(cmd: ProfileCommand, chosen: &Chosen<'_>, out: &Out) -> Result<()> {
     let store = ProfileStore::open_default()?;
-    let secrets = KeyringStore::new();
+    let secrets = ServiceStore::from_env();
     match cmd {
         ProfileCommand::Add(args) => {
             let password = read_password(&args)?;
@@ -127,6 +132,7 @@ pub async fn run(cmd: ProfileCommand, chosen: &Chosen<'_>, out: &Out) -> Result<
                 port: args.port,
                 database: args.database.clone(),
                 user: args.user.clone(),
+                keychain: None,
                 read_only: args.read_only,
                 demo: false,
                 mail: None,
@@ -168,6 +174,7 @@ pub async fn run(cmd: ProfileCommand, chosen: &Chosen<'_>, out: &Out) -> Result<
         ProfileCommand::Mail(args) => {
             let password = match (&args.smtp_user, args.password_stdin) {
                 (None, _) => None,
+                _ if args.password_in_credentials => None,
                 (Some(_), true) => Some(input::secret_from_stdin("SMTP password")?),
                 (Some(user), false) => Some(input::prompt_secret(
                     &format!("SMTP password for {user}: "),
@@ -190,11 +197,11 @@ pub async fn run(cmd: ProfileCommand, chosen: &Chosen<'_>, out: &Out) -> Result<
             out.show(&profile, || {
                 let m = profile.mail.as_ref().expect("just set");
                 format!(
-                    "profile '{}' sends mail through {}:{} ({:?}) as {}",
+                    "profile '{}' sends mail through {}:{} ({}) as {}",
                     profile.name,
                     m.smtp_host,
                     m.port(),
-                    m.security,
+                    m.security.label(),
                     m.from
                 )
             });

@@ -7,7 +7,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use backoffice_core::demo::{self, DEMO_ORDERS, DEMO_SEED, DEMO_USERS};
 use backoffice_core::profiles::ProfileStore;
 use backoffice_core::progress::{CancelToken, Progress};
-use backoffice_core::secrets::KeyringStore;
+use backoffice_core::secrets::ServiceStore;
 use backoffice_core::seed::{SeedOptions, SeedReport};
 use backoffice_core::stats::table_counts;
 use backoffice_core::{Error, Result};
@@ -128,7 +128,7 @@ pub async fn demo(args: DemoArgs, out: &Out) -> Result<()> {
     let bar = progress_bar(out);
     let status = demo::ensure_demo(
         &profiles,
-        &KeyringStore::new(),
+        &ServiceStore::from_env(),
         &options,
         &on_progress(&bar),
         &cancel_on_ctrl_c(),

@@ -1,11 +1,12 @@
 //! Signing in for one command: `--operator NAME`, the password from
-//! `BACKOFFICE_PASSWORD` or a prompt.
+//! `BACKOFFICE_PASSWORD`, a service's credential `operator.NAME` (systemd's
+//! `LoadCredential=`), or a prompt.
 
 use chrono::Utc;
 
 use backoffice_core::db::Db;
 use backoffice_core::operators::{sign_in, Operator};
-use backoffice_core::secrets::Secret;
+use backoffice_core::secrets::{Secret, SecretKey, ServiceStore};
 use backoffice_core::{Error, Result};
 
 use crate::input;
@@ -17,12 +18,16 @@ pub async fn operator(db: &Db, name: Option<&str>) -> Result<Operator> {
     let name = name.ok_or_else(|| {
         Error::validation("sign in with --operator NAME (or set BACKOFFICE_OPERATOR)")
     })?;
+    let credential = || ServiceStore::from_env().credential(&SecretKey::Operator(name.into()));
     let password = match std::env::var(PASSWORD_ENV) {
         Ok(p) => Secret::new(p),
-        Err(_) => input::prompt_secret(
-            &format!("Password for operator {name}: "),
-            "no operator password: set BACKOFFICE_PASSWORD or run in a terminal",
-        )?,
+        Err(_) => match credential()? {
+            Some(p) => p,
+            None => input::prompt_secret(
+                &format!("Password for operator {name}: "),
+                "no operator password: set BACKOFFICE_PASSWORD or run in a terminal",
+            )?,
+        },
     };
     sign_in(db, name, &password, Utc::now()).await
 }

@@ -2,7 +2,7 @@
 
 use backoffice_core::db::{Db, OpenOptions, Target};
 use backoffice_core::profiles::{Profile, ProfileStore};
-use backoffice_core::secrets::KeyringStore;
+use backoffice_core::secrets::ServiceStore;
 use backoffice_core::{Error, Result};
 
 pub struct Chosen<'a> {
@@ -36,7 +36,7 @@ impl Chosen<'_> {
             }
             (None, Some(name)) => {
                 let profile = ProfileStore::open_default()?.get(name)?;
-                profile.open(&KeyringStore::new()).await
+                profile.open(&ServiceStore::from_env()).await
             }
             (None, None) => {
                 let names: Vec<String> = ProfileStore::open_default()?

@@ -70,6 +70,7 @@ pub async fn ensure_demo(
                 port: None,
                 database: path.to_string_lossy().into_owned(),
                 user: None,
+                keychain: None,
                 read_only: false,
                 demo: true,
                 mail: None,

@@ -24,6 +24,12 @@ pub struct Profile {
     pub database: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user: Option<String>,
+    /// Whether the server login has a secret in the keychain. `Some(false)`,
+    /// a trust or peer login, never touches the keychain, so the profile
+    /// works where none runs; `None` (a file written before this was
+    /// recorded) looks in the keychain. Set by [`add_profile`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub keychain: Option<bool>,
     /// Every write is refused, in the core and on the server session.
     #[serde(default)]
     pub read_only: bool,
@@ -84,12 +90,22 @@ impl Profile {
         }
     }
 
-    /// Builds the connection target, reading the password from the keychain.
+    /// Whether a database password may be in the keychain for this profile.
+    fn may_have_password(&self) -> bool {
+        self.backend != Backend::Sqlite && self.keychain != Some(false)
+    }
+
+    /// Builds the connection target, reading the password from the keychain
+    /// when the login has one.
     pub fn target(&self, secrets: &dyn SecretStore) -> Result<Target> {
         match self.backend {
             Backend::Sqlite => Ok(Target::sqlite_file(Path::new(&self.database))),
             backend => {
-                let password = secrets.get(&SecretKey::Database(self.name.clone()))?;
+                let password = if self.may_have_password() {
+                    secrets.get(&SecretKey::Database(self.name.clone()))?
+                } else {
+                    None
+                };
                 Target::server(
                     backend,
                     ServerParams {
@@ -248,18 +264,21 @@ fn tempfile_in(dir: &Path) -> std::io::Result<(PathBuf, std::fs::File)> {
 
 /// Saves a profile and its password: the password goes to the keychain
 /// first, and is taken out again if the file cannot be written, so a failed
-/// add leaves nothing behind.
+/// add leaves nothing behind. A profile without a password never touches
+/// the keychain.
 pub fn add_profile(
     store: &ProfileStore,
     secrets: &dyn SecretStore,
-    profile: Profile,
+    mut profile: Profile,
     password: Option<Secret>,
     replace: bool,
 ) -> Result<()> {
     profile.validate()?;
-    if !replace && store.list()?.iter().any(|p| p.name == profile.name) {
+    let existing = store.list()?.into_iter().find(|p| p.name == profile.name);
+    if !replace && existing.is_some() {
         return store.put(profile, false);
     }
+    profile.keychain = (profile.backend != Backend::Sqlite).then_some(password.is_some());
     let key = SecretKey::Database(profile.name.clone());
     match (&password, profile.backend) {
         (Some(_), Backend::Sqlite) => {
@@ -268,7 +287,7 @@ pub fn add_profile(
         (None, Backend::Sqlite) => {}
         (Some(pw), _) => secrets.set(&key, pw)?,
         // Replacing a profile with one that has no password drops the old one.
-        (None, _) if replace => secrets.delete(&key)?,
+        (None, _) if existing.is_some_and(|p| p.may_have_password()) => secrets.delete(&key)?,
         (None, _) => {}
     }
     store.put(profile, replace).inspect_err(|_| {
@@ -285,10 +304,12 @@ pub fn remove_profile(
     name: &str,
 ) -> Result<Profile> {
     let removed = store.get(name)?;
-    if removed.backend != Backend::Sqlite {
+    if removed.may_have_password() {
         secrets.delete(&SecretKey::Database(name.to_string()))?;
     }
-    secrets.delete(&SecretKey::Smtp(name.to_string()))?;
+    if removed.mail.as_ref().is_some_and(|m| m.smtp_user.is_some()) {
+        secrets.delete(&SecretKey::Smtp(name.to_string()))?;
+    }
     store.take(name)
 }
 
@@ -311,7 +332,12 @@ pub fn set_mail(
                 "an SMTP password needs an SMTP user (--smtp-user)",
             ))
         }
-        (None, None) => secrets.delete(&key)?,
+        // A relay that no longer takes a user: drop the password it had.
+        (None, None) => {
+            if profile.mail.as_ref().is_some_and(|m| m.smtp_user.is_some()) {
+                secrets.delete(&key)?
+            }
+        }
         (Some(_), Some(p)) => secrets.set(&key, p)?,
         (Some(_), None) => {}
     }

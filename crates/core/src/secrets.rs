@@ -33,11 +33,13 @@ impl std::fmt::Debug for Secret {
     }
 }
 
-/// Which secret: every entry belongs to a profile.
+/// Which secret: every entry belongs to a profile, but an operator's
+/// password, which a service reads from its credentials only.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum SecretKey {
     Database(String),
     Smtp(String),
+    Operator(String),
 }
 
 impl SecretKey {
@@ -46,7 +48,15 @@ impl SecretKey {
         match self {
             SecretKey::Database(p) => format!("db:{p}"),
             SecretKey::Smtp(p) => format!("smtp:{p}"),
+            SecretKey::Operator(p) => format!("operator:{p}"),
         }
+    }
+
+    /// The file name of this secret among a service's credentials
+    /// ("db.NAME", "smtp.NAME", "operator.NAME": systemd's credential
+    /// names cannot hold ':').
+    pub fn credential(&self) -> String {
+        self.account().replacen(':', ".", 1)
     }
 }
 
@@ -115,6 +125,65 @@ impl SecretStore for KeyringStore {
     }
 }
 
+/// The environment variable a service manager sets to the folder of the
+/// credentials it hands a service (systemd's `LoadCredential=`).
+pub const CREDENTIALS_ENV: &str = "CREDENTIALS_DIRECTORY";
+
+/// What the command-line tool reads secrets from: a file among the
+/// service's credentials when there is one for the key (a dispatcher run
+/// by systemd on a server without a keychain), else the OS keychain.
+/// Writes always go to the keychain.
+pub struct ServiceStore {
+    credentials: Option<std::path::PathBuf>,
+    keychain: KeyringStore,
+}
+
+impl ServiceStore {
+    pub fn from_env() -> Self {
+        ServiceStore {
+            credentials: std::env::var_os(CREDENTIALS_ENV)
+                .filter(|d| !d.is_empty())
+                .map(Into::into),
+            keychain: KeyringStore::new(),
+        }
+    }
+
+    /// The secret from the service's credentials, if it has that file.
+    pub fn credential(&self, key: &SecretKey) -> Result<Option<Secret>> {
+        let Some(dir) = &self.credentials else {
+            return Ok(None);
+        };
+        let path = dir.join(key.credential());
+        match std::fs::read_to_string(&path) {
+            Ok(text) => Ok(Some(Secret::new(
+                text.strip_suffix('\n').unwrap_or(&text).to_string(),
+            ))),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(Error::Unavailable(format!(
+                "cannot read the credential {}: {e}",
+                path.display()
+            ))),
+        }
+    }
+}
+
+impl SecretStore for ServiceStore {
+    fn get(&self, key: &SecretKey) -> Result<Option<Secret>> {
+        match self.credential(key)? {
+            Some(s) => Ok(Some(s)),
+            None => self.keychain.get(key),
+        }
+    }
+
+    fn set(&self, key: &SecretKey, secret: &Secret) -> Result<()> {
+        self.keychain.set(key, secret)
+    }
+
+    fn delete(&self, key: &SecretKey) -> Result<()> {
+        self.keychain.delete(key)
+    }
+}
+
 /// An in-process store for unit tests that inject keychain faults. Never
 /// used by the app: it keeps nothing across processes.
 #[derive(Default)]
@@ -168,6 +237,27 @@ impl SecretStore for MemoryStore {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn service_credentials_come_before_the_keychain() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("smtp.shop"), "s3cret\n").unwrap();
+        let store = ServiceStore {
+            credentials: Some(dir.path().to_path_buf()),
+            keychain: KeyringStore::with_service("backoffice-unit-test"),
+        };
+        let got = store.get(&SecretKey::Smtp("shop".into())).unwrap();
+        assert_eq!(
+            got.unwrap().expose(),
+            "s3cret",
+            "the final newline is not part of it"
+        );
+        assert_eq!(SecretKey::Database("a.b".into()).credential(), "db.a.b");
+        assert!(store
+            .credential(&SecretKey::Database("shop".into()))
+            .unwrap()
+            .is_none());
+    }
 
     #[test]
     fn debug_is_redacted() {

@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use backoffice_core::dashboard::{dashboard as read_dashboard, Dashboard};
 use backoffice_core::db::{Backend, Db, OpenOptions};
-use backoffice_core::operators::{self, Operator};
+use backoffice_core::operators::{self, Operator, Permission};
 use backoffice_core::profiles::{add_profile as save_profile, Profile};
 use backoffice_core::secrets::Secret;
 use backoffice_core::session::Ctx;
@@ -93,6 +93,7 @@ pub async fn connect(state: State<'_, AppState>, name: String) -> IpcResult<Conn
 
 #[tauri::command]
 pub async fn disconnect(state: State<'_, AppState>) -> IpcResult<()> {
+    state.cancel_all_jobs();
     if let Some(old) = state.connection.write().await.take() {
         old.close().await;
     }
@@ -123,6 +124,7 @@ pub fn add_profile(state: State<'_, AppState>, draft: ProfileDraft) -> IpcResult
         port: draft.port,
         database: draft.database.trim().to_string(),
         user: blank(draft.user),
+        keychain: None,
         read_only: draft.read_only,
         demo: false,
         mail: None,
@@ -168,6 +170,9 @@ pub async fn test_profile(state: State<'_, AppState>, name: String) -> IpcResult
 pub struct OperatorView {
     username: String,
     role: String,
+    /// What this operator may do: the window offers only these actions
+    /// (the core checks each one again).
+    permissions: Vec<Permission>,
 }
 
 impl From<&Operator> for OperatorView {
@@ -175,6 +180,11 @@ impl From<&Operator> for OperatorView {
         OperatorView {
             username: o.username().to_string(),
             role: o.role().as_str().to_string(),
+            permissions: Permission::ALL
+                .iter()
+                .copied()
+                .filter(|p| o.can(*p))
+                .collect(),
         }
     }
 }
@@ -198,6 +208,7 @@ pub async fn sign_in(
 
 #[tauri::command]
 pub async fn sign_out(state: State<'_, AppState>) -> IpcResult<()> {
+    state.cancel_all_jobs();
     if let Ok(conn) = state.connected().await {
         conn.stop_dispatcher();
         conn.operator.write().await.take();

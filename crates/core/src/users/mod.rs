@@ -2,6 +2,7 @@
 //! trouble card, account actions, and email masking for the support role.
 
 mod actions;
+pub mod address;
 mod card;
 mod diagnosis;
 mod export;
@@ -23,7 +24,7 @@ pub use actions::{apply, reveal_email};
 pub use card::{show, LoginEvent, OrderBrief, OrderSummary, OutstandingToken, TroubleCard};
 pub use export::export_csv;
 pub(crate) use plan::clean_text;
-pub use plan::{UserAction, MAX_NAME_CHARS, MAX_REASON_CHARS};
+pub use plan::{is_bidi_control, UserAction, MAX_NAME_CHARS, MAX_REASON_CHARS};
 pub use search::{search, UserQuery, UserSort};
 
 /// The other account whose normalised address is `normalized`, if any.

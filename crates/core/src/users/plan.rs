@@ -1,10 +1,7 @@
 //! What an account action changes: its input checked and normalised, and
 //! the column changes it makes to the row as read, or why it makes none.
 
-use std::str::FromStr;
-
 use chrono::{DateTime, Utc};
-use email_address::EmailAddress;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
@@ -83,7 +80,23 @@ pub(crate) fn clean_text(what: &str, text: &str, max: usize) -> Result<String> {
             "the {what} contains control characters"
         )));
     }
+    if text.chars().any(is_bidi_control) {
+        return Err(Error::validation(format!(
+            "the {what} contains text-direction controls (such as a right-to-left \
+             override), which can make it read as something else"
+        )));
+    }
     Ok(text.to_string())
+}
+
+/// The invisible characters that reorder the text around them (Unicode's
+/// bidirectional formatting characters): a name holding U+202E can show
+/// "live@example.com" for an address written backwards.
+pub fn is_bidi_control(c: char) -> bool {
+    matches!(
+        c,
+        '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}'
+    )
 }
 
 /// One column changing: its value for the UPDATE and for the audit entry.
@@ -279,9 +292,11 @@ pub(super) fn validate(action: UserAction, now: DateTime<Utc>) -> Result<UserAct
         }
         UserAction::ChangeEmail { email } => {
             let email = email.trim().to_string();
-            EmailAddress::from_str(&email).map_err(|e| {
-                Error::validation(format!("'{email}' is not a valid email address: {e}"))
-            })?;
+            if let Some(why) = super::address::problem(&email) {
+                return Err(Error::validation(format!(
+                    "'{email}' is not a valid email address: {why}"
+                )));
+            }
             UserAction::ChangeEmail { email }
         }
         UserAction::ChangeDisplayName { display_name } => {

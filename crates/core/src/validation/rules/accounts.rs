@@ -1,7 +1,6 @@
 //! Rules about accounts and products.
 
 use chrono::Duration;
-use email_address::EmailAddress;
 use unicode_normalization::UnicodeNormalization;
 
 use super::{q, Check, Rule, Scope, Severity};
@@ -17,7 +16,7 @@ pub(crate) const INVALID_EMAIL: Rule = Rule {
                   this person. Ask them for a correct address and change it.",
     guards_edits: true,
     check: Check::Emails {
-        flags: |email, _| !EmailAddress::is_valid(email),
+        flags: |email, _| !crate::users::address::is_deliverable(email),
         candidates: None,
     },
 };
@@ -159,12 +158,13 @@ pub(crate) const FAILED_COUNT_OVER_THRESHOLD: Rule = Rule {
 
 pub(crate) const BAD_DISPLAY_NAME: Rule = Rule {
     id: "users.bad_display_name",
-    title: "Display name empty or with control characters",
+    title: "Display name empty, or with control or text-direction characters",
     severity: Severity::Warning,
     entity: "user",
     table: "users",
     explanation: "The name is blank or contains invisible control characters, which break \
-                  emails and exports. Change the display name.",
+                  emails and exports, or text-direction controls (such as a right-to-left \
+                  override), which make a name read as something else. Change the display name.",
     guards_edits: true,
     check: Check::Sql(|b, _, s| {
         let mut q = q(&format!(
