@@ -168,7 +168,7 @@ async fn bad_input_writes_nothing(backend: Backend) {
         let err = apply(&ctx, 2, 1, action.clone(), None).await.unwrap_err();
         assert_eq!(err.code(), code, "{action:?}: {err}");
     }
-    let err = apply(&ctx, 999, 1, UserAction::Disable, None)
+    let err = apply(&ctx, 999, 1, UserAction::Disable, Some("gone"))
         .await
         .unwrap_err();
     assert_eq!(err.code(), ErrorCode::NotFound);
@@ -184,7 +184,7 @@ async fn a_stale_version_is_refused_with_current_values(backend: Backend) {
     let c = console(backend).await;
     seven_users(&c.t).await;
     let admin = Ctx::at(&c.db, &c.admin, now());
-    apply(&admin, 6, 1, UserAction::Disable, None)
+    apply(&admin, 6, 1, UserAction::Disable, Some("fraud"))
         .await
         .unwrap();
     let err = apply(
@@ -330,7 +330,9 @@ async fn deleting_the_newest_entries_is_found(backend: Backend) {
     let c = console(backend).await;
     seven_users(&c.t).await;
     let ctx = Ctx::at(&c.db, &c.admin, now());
-    apply(&ctx, 1, 1, UserAction::Disable, None).await.unwrap();
+    apply(&ctx, 1, 1, UserAction::Disable, Some("fraud"))
+        .await
+        .unwrap();
     c.t.exec("DELETE FROM admin_audit_log WHERE id = 3").await;
     let bad = verify(&ctx, &NoProgress, &CancelToken::new())
         .await

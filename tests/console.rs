@@ -165,6 +165,15 @@ async fn an_operator_works_through_every_view() {
     let ready: i64 = summary.split(' ').next().unwrap().parse().unwrap();
     assert!(ready > 0 && ready <= pending, "{summary}");
     picture(&client, "bulk-preview").await;
+    // Without a reason the dialog stays open and nothing is written.
+    click(&client, "#confirm-ok").await;
+    text_of(&client, "#confirm-dialog[open] #bulk-summary").await;
+    assert_eq!(
+        shop.scalar("SELECT COUNT(*) FROM orders WHERE status = 'pending'")
+            .await,
+        pending
+    );
+    fill(&client, "confirm-reason", "payments reconciled").await;
     click(&client, "#confirm-ok").await;
     let done = wait_contains(&client, "#notice", "Bulk change:").await;
     // "Bulk change: N changed, M failed or not attempted." (a guard may
@@ -231,6 +240,7 @@ async fn an_operator_works_through_every_view() {
     assert!(plan.starts_with("Changes to "), "{plan}");
     text_of(&client, "#confirm-dialog[open] #fix-changes tr").await;
     picture(&client, "fix-preview").await;
+    fill(&client, "confirm-reason", "totals recomputed").await;
     click(&client, "#confirm-ok").await;
     let fixed = wait_contains(&client, "#notice", " fixed, ").await;
     let applied: i64 = fixed

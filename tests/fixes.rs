@@ -144,9 +144,15 @@ async fn recomputing_totals(backend: Backend) {
         .unwrap();
     assert_eq!(p.changes.len(), 1);
     assert_eq!(p.changes[0].rows[0].fields[0].after, json!(1550));
-    let r = apply_fix(&admin, &p, None, &NoProgress, &CancelToken::new())
-        .await
-        .unwrap();
+    let r = apply_fix(
+        &admin,
+        &p,
+        Some("ticket 77"),
+        &NoProgress,
+        &CancelToken::new(),
+    )
+    .await
+    .unwrap();
     assert_eq!(r.applied, p.changes);
     assert_eq!(sweep(&c, &totals).await, 2);
 }
@@ -175,9 +181,15 @@ async fn clearing_locks_and_normalising_addresses(backend: Backend) {
             "failed_login_count"
         ]
     );
-    let r = apply_fix(&admin, &p, None, &NoProgress, &CancelToken::new())
-        .await
-        .unwrap();
+    let r = apply_fix(
+        &admin,
+        &p,
+        Some("ticket 77"),
+        &NoProgress,
+        &CancelToken::new(),
+    )
+    .await
+    .unwrap();
     assert_eq!(r.applied, p.changes);
     assert_eq!(
         c.t.scalar(
@@ -199,9 +211,15 @@ async fn clearing_locks_and_normalising_addresses(backend: Backend) {
     assert_eq!(skipped, [9, 19]);
     assert!(p.skipped[0].reason.contains("user 10"), "{:?}", p.skipped);
     assert!(p.skipped[1].reason.contains("user 18"), "{:?}", p.skipped);
-    let r = apply_fix(&admin, &p, None, &NoProgress, &CancelToken::new())
-        .await
-        .unwrap();
+    let r = apply_fix(
+        &admin,
+        &p,
+        Some("ticket 77"),
+        &NoProgress,
+        &CancelToken::new(),
+    )
+    .await
+    .unwrap();
     assert_eq!(r.applied, p.changes);
     assert_eq!(
         c.t.scalar("SELECT COUNT(*) FROM users WHERE email_normalized = 'fay@example.com'")
@@ -230,7 +248,7 @@ async fn clearing_locks_and_normalising_addresses(backend: Backend) {
         .await
         .unwrap();
     assert_eq!(p.changes.len(), 2);
-    let r = apply_fix(&admin, &p, None, &NoProgress, &stop)
+    let r = apply_fix(&admin, &p, Some("ticket 77"), &NoProgress, &stop)
         .await
         .unwrap();
     assert!(r.cancelled && r.applied.is_empty());
@@ -263,9 +281,15 @@ async fn a_database_error_part_way_keeps_the_report() {
          BEGIN SELECT RAISE(ABORT, 'injected fault'); END",
     )
     .await;
-    let r = apply_fix(&admin, &p, None, &NoProgress, &CancelToken::new())
-        .await
-        .unwrap();
+    let r = apply_fix(
+        &admin,
+        &p,
+        Some("ticket 77"),
+        &NoProgress,
+        &CancelToken::new(),
+    )
+    .await
+    .unwrap();
     let applied: Vec<i64> = r.applied.iter().map(|a| a.entity_id).collect();
     assert_eq!(applied, [8]);
     let stopped = r.stopped_by.expect("the error that stopped the run");

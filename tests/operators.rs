@@ -191,7 +191,7 @@ async fn read_only_connections_refuse_account_actions(backend: Backend) {
         2,
         1,
         UserAction::Disable,
-        None,
+        Some("fraud"),
     )
     .await
     .unwrap_err();

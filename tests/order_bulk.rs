@@ -80,7 +80,7 @@ async fn bulk_goes_on_past_a_bad_order(backend: Backend) {
     // A cancelled bulk change attempts nothing.
     let stop = CancelToken::new();
     stop.cancel();
-    let results = bulk_commit(&ctx, &plan.ready, None, &NoProgress, &stop)
+    let results = bulk_commit(&ctx, &plan.ready, Some("packing day"), &NoProgress, &stop)
         .await
         .unwrap();
     assert!(results[0]
@@ -89,7 +89,8 @@ async fn bulk_goes_on_past_a_bad_order(backend: Backend) {
         .unwrap()
         .message
         .contains("not attempted"));
-    let results = bulk_commit(&ctx, &plan.ready, None, &NoProgress, &CancelToken::new())
+    let reason = Some("packing day");
+    let results = bulk_commit(&ctx, &plan.ready, reason, &NoProgress, &CancelToken::new())
         .await
         .unwrap();
     assert_eq!(results[0].status, Some(OrderStatus::Packed));
@@ -120,7 +121,7 @@ async fn support_may_not_refund_but_may_cancel_and_note(backend: Backend) {
     assert!(bulk_refund.to_string().contains("refund"), "{bulk_refund}");
     assert_eq!(audit_count(&c).await, audits);
     add_note(&support, 5, "checked with courier").await.unwrap();
-    apply(&support, 1, 1, OrderChange::Cancel, None)
+    apply(&support, 1, 1, OrderChange::Cancel, Some("out of stock"))
         .await
         .unwrap();
     assert_eq!(audit_count(&c).await, audits + 2);

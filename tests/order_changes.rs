@@ -98,9 +98,22 @@ async fn the_lifecycle_step_by_step(backend: Backend) {
         .await
         .unwrap_err();
     assert_eq!(e.to_string(), "the order is already cancelled");
-    let o = apply(&ctx, 2, 1, to(OrderStatus::Cancelled), None)
+    let e = apply(&ctx, 2, 1, to(OrderStatus::Cancelled), None)
         .await
-        .unwrap();
+        .unwrap_err();
+    assert!(
+        e.to_string().contains("say why you cancel the order"),
+        "{e}"
+    );
+    let o = apply(
+        &ctx,
+        2,
+        1,
+        to(OrderStatus::Cancelled),
+        Some("asked by phone"),
+    )
+    .await
+    .unwrap();
     assert_eq!(o.status, OrderStatus::Cancelled);
     assert_eq!(stock(&c, 1).await, before + 1);
 }
@@ -253,8 +266,8 @@ async fn two_operators_cancel_the_same_order(backend: Backend) {
     let a = Ctx::at(&c.db, &c.admin, now());
     let b = Ctx::at(&c.db, &c.support, now());
     let (x, y) = tokio::join!(
-        apply(&a, 3, 1, OrderChange::Cancel, None),
-        apply(&b, 3, 1, OrderChange::Cancel, None)
+        apply(&a, 3, 1, OrderChange::Cancel, Some("fraud")),
+        apply(&b, 3, 1, OrderChange::Cancel, Some("customer asked"))
     );
     let wins = [x.is_ok(), y.is_ok()].iter().filter(|w| **w).count();
     assert_eq!(wins, 1, "{x:?} / {y:?}");

@@ -13,5 +13,7 @@ export default defineConfig({
   test: {
     environment: "jsdom",
     globals: true,
+    // The contrast test reads the stylesheet as text (`?raw`).
+    css: { include: [/style\.css/] },
   },
 });

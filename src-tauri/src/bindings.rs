@@ -16,6 +16,7 @@ use backoffice_core::notify::{
     self, AlreadySent, Audience, FreeForm, OutboxFilter, OutboxMessage, OutboxStatus, Rendered,
     Template, TemplateInfo, Triggered,
 };
+use backoffice_core::operators::Permission;
 use backoffice_core::orders::{
     BulkChange, BulkOutcome, BulkPreview, Customer, Item, Note, Order, OrderChange, OrderQuery,
     OrderSort, OrderStatus, OrderStory, Preview, Refund, Refusal, Selection, StockChange,
@@ -117,6 +118,7 @@ pub fn all() -> Vec<(String, String)> {
         one::<ProfileDraft>(),
         one::<ExportDone>(),
         one::<ExportRequest>(),
+        one::<Permission>(),
     ]
 }
 

@@ -135,6 +135,14 @@ impl AppState {
         })
     }
 
+    /// Stops every long operation: at sign-out nothing started by one
+    /// operator goes on under the next.
+    pub fn cancel_all_jobs(&self) {
+        if let Ok(jobs) = self.jobs.lock() {
+            jobs.values().for_each(CancelToken::cancel);
+        }
+    }
+
     /// Asks a long operation to stop; false when it is not running.
     pub fn cancel_job(&self, id: &str) -> bool {
         match self.jobs.lock().ok().and_then(|j| j.get(id).cloned()) {

@@ -21,7 +21,7 @@ use super::{now, t0, U};
 /// | user 12 | locked, no reason, ends tomorrow | users.locked_without_reason |
 /// | user 13 | locked, ended yesterday, 6 failures | users.lock_expired |
 /// | user 14 | active with 5 failures (user 15 has 4) | users.failed_count_over_threshold |
-/// | user 16, 17 | empty name; BEL in the name | users.bad_display_name |
+/// | user 16, 17, 21 | empty name; BEL in the name; a right-to-left override (user 22's Hebrew name has none) | users.bad_display_name |
 /// | product 4 | stock −2 | products.negative_stock |
 /// | product 5 | active at price 0 (product 7 is 0 but off sale) | products.active_nonpositive_price |
 /// | product 5, 6 | `FREE-1` and `free-1 ` | products.duplicate_sku (5, the older) |
@@ -60,6 +60,8 @@ pub async fn defects(t: &TestDb) {
             ..U::new(19, "Z\u{d6}\u{cb}@example.com", "Zoë Two")
         },
         U::new(20, "zo\u{308}e\u{308}@example.com", "Zoë Three"),
+        U::new(21, "mal@example.com", "Mal \u{202E}moc.elpmaxe@evil"),
+        U::new(22, "dov@example.com", "\u{5d3}\u{5d5}\u{5d1}"),
     ];
     users[4].status = "locked";
     users[4].locked_until = Some(now() + Duration::days(1));
@@ -137,7 +139,7 @@ pub fn expected() -> BTreeMap<&'static str, Vec<i64>> {
         ("users.locked_without_reason", vec![12]),
         ("users.lock_expired", vec![13]),
         ("users.failed_count_over_threshold", vec![14]),
-        ("users.bad_display_name", vec![16, 17]),
+        ("users.bad_display_name", vec![16, 17, 21]),
         ("products.negative_stock", vec![4]),
         ("products.active_nonpositive_price", vec![5]),
         ("products.duplicate_sku", vec![5]),

@@ -166,6 +166,21 @@ pub fn screenshot_path(name: &str) -> PathBuf {
     dir.join(format!("{name}.png"))
 }
 
+/// What an element says, as the page renders it (`innerText`). WebDriver's
+/// own element text leaves out what a list cuts short with an ellipsis
+/// (`overflow: hidden`), though the page shows its start and the whole
+/// value on hover.
+async fn shown_text(
+    el: &fantoccini::elements::Element,
+) -> Result<String, fantoccini::error::CmdError> {
+    Ok(el
+        .prop("innerText")
+        .await?
+        .unwrap_or_default()
+        .trim()
+        .to_string())
+}
+
 /// The text of the first element matching `css`, waiting for it to exist.
 /// The window re-renders lists as answers arrive, so an element found may
 /// be replaced before its text is read: then it is looked up again.
@@ -178,7 +193,7 @@ pub async fn text_of(client: &Client, css: &str) -> String {
             .for_element(Locator::Css(css))
             .await
             .unwrap_or_else(|e| panic!("no element {css}: {e}"));
-        match el.text().await {
+        match shown_text(&el).await {
             Ok(text) => return text,
             Err(e) => last = e.to_string(),
         }
@@ -210,7 +225,7 @@ pub async fn wait_text(client: &Client, css: &str, want: &str) {
     let mut last = String::new();
     for _ in 0..100 {
         if let Ok(el) = client.find(Locator::Css(css)).await {
-            last = el.text().await.unwrap_or_default();
+            last = shown_text(&el).await.unwrap_or_default();
             if last == want {
                 return;
             }
@@ -239,7 +254,7 @@ pub async fn wait_contains(client: &Client, css: &str, want: &str) -> String {
     let mut last = String::new();
     for _ in 0..300 {
         if let Ok(el) = client.find(Locator::Css(css)).await {
-            last = el.text().await.unwrap_or_default();
+            last = shown_text(&el).await.unwrap_or_default();
             if last.contains(want) {
                 return last;
             }

@@ -72,7 +72,7 @@ export function bulkOrders(query: () => OrderQuery, reload: () => Promise<void>,
         title: `${label}: ${count(preview.ready.length, "order")}`,
         body: previewSummary(preview),
         confirm: `${label} ${count(preview.ready.length, "order")}`,
-        reason: "optional",
+        reason: "required",
         danger: change.kind === "cancel",
       });
       if (reason === null) return;

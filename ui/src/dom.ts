@@ -2,6 +2,16 @@
 // never as HTML.
 import type { ApiError } from "./api";
 
+// Unicode's text-direction controls: invisible, they reorder the text
+// around them, so a name holding U+202E can read as an address written
+// backwards. They are shown as a visible marker instead.
+const BIDI_CONTROLS = /[\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/g;
+
+/** The text with every text-direction control shown as "⟪U+202E⟫". */
+export function visible(text: string): string {
+  return text.replace(BIDI_CONTROLS, (c) => `⟪U+${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, "0")}⟫`);
+}
+
 export function el<K extends keyof HTMLElementTagNameMap>(
   tag: K,
   attrs: Record<string, string> = {},
@@ -11,8 +21,17 @@ export function el<K extends keyof HTMLElementTagNameMap>(
   for (const [name, value] of Object.entries(attrs)) {
     node.setAttribute(name, value);
   }
+  // A text cell of a list may be cut short (ellipsis, see style.css): its
+  // value goes in a span that can be, and the whole value shows on hover.
+  const target: HTMLElement =
+    tag === "td" && children.length > 0 && children.every((c) => typeof c === "string") ? document.createElement("span") : node;
   for (const child of children) {
-    node.append(typeof child === "string" ? document.createTextNode(child) : child);
+    target.append(typeof child === "string" ? document.createTextNode(visible(child)) : child);
+  }
+  if (target !== node) {
+    target.className = "clip";
+    node.title = target.textContent ?? "";
+    node.append(target);
   }
   return node;
 }
@@ -88,5 +107,5 @@ export type ShowError = (err: ApiError | null) => void;
 export function showNotice(text: string | null): void {
   const box = byId("notice");
   box.hidden = text === null;
-  box.textContent = text ?? "";
+  box.textContent = visible(text ?? "");
 }

@@ -50,7 +50,7 @@ export async function runFix(fixId: string, status: HTMLElement, showError: Show
       title: `Apply ${fixId} to ${count(preview.changes.length, "record")}`,
       body: fixBody(preview),
       confirm: "Apply the fix",
-      reason: "optional",
+      reason: "required",
       danger: true,
     });
     if (reason === null) return;

@@ -47,7 +47,7 @@ describe("errors", () => {
 
 describe("operator label", () => {
   it("names the operator and the role", () => {
-    expect(operatorLabel({ username: "alice", role: "admin" })).toBe("alice (admin)");
+    expect(operatorLabel({ username: "alice", role: "admin", permissions: [] })).toBe("alice (admin)");
   });
 });
 

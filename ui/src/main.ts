@@ -1,7 +1,8 @@
 import { api, type ApiError, type OperatorView } from "./api";
+import { grant } from "./access";
 import { auditView } from "./audit";
 import { dashboardView } from "./dashboard";
-import { byId, showNotice } from "./dom";
+import { byId, showNotice, visible } from "./dom";
 import { navigation } from "./nav";
 import { ordersView } from "./orders";
 import { outboxView } from "./outbox";
@@ -13,7 +14,7 @@ import { validationView } from "./validation";
 function showError(err: ApiError | null): void {
   const box = byId("error");
   box.hidden = err === null;
-  box.textContent = err ? err.message : "";
+  box.textContent = err ? visible(err.message) : "";
   box.dataset["code"] = err ? err.code : "";
   if (err) showNotice(null);
 }
@@ -94,6 +95,7 @@ function start(): void {
     submit.disabled = true;
     try {
       const me = await api.signIn(user.value, password.value);
+      grant(me.permissions);
       const label = byId("operator-label");
       label.textContent = operatorLabel(me);
       label.hidden = false;
@@ -111,17 +113,17 @@ function start(): void {
     }
   }
 
+  /**
+   * Signing out ends the connection and starts the page afresh: every
+   * view's rows, caches, filters, open panels and answers still on their
+   * way belong to the operator who was signed in, and none of it may be
+   * seen by the next (a reload drops all of it at once, whatever view
+   * holds it).
+   */
   async function disconnect(): Promise<void> {
     await api.signOut().catch(() => undefined);
-    await api.disconnect().catch((e: ApiError) => showError(e));
-    for (const id of ["operator-label", "signin-view", "nav", "demo-banner", "disconnect", "dashboard-view", "users-view", "orders-view", "validation-view", "outbox-view", "audit-view", ...PANELS]) {
-      byId(id).hidden = true;
-    }
-    byId("operator-label").textContent = "";
-    byId("connection-label").textContent = "";
-    byId("profiles-view").hidden = false;
-    showNotice(null);
-    await loadProfiles();
+    await api.disconnect().catch(() => undefined);
+    window.location.reload();
   }
 
   byId("disconnect").addEventListener("click", () => void disconnect());

@@ -1,6 +1,7 @@
 // The orders view: filters, the list, and the order's story with its
 // changes (each through a preview the operator confirms) and notes.
 import { api, type ApiError, type Order, type OrderChange, type OrderQuery, type OrderStatus, type OrderStory, type Preview } from "./api";
+import { can } from "./access";
 import { bulkOrders } from "./bulk";
 import { confirmAction } from "./confirm";
 import { byId, el, fractionDigits, money, showNotice, when, type ShowError } from "./dom";
@@ -147,7 +148,7 @@ export function storyView(s: OrderStory, act: (change: OrderChange) => void, not
     b.addEventListener("click", () => act({ kind: "cancel" }));
     actions.append(b);
   }
-  if (s.refundable_cents > 0) {
+  if (s.refundable_cents > 0 && can("refund")) {
     const b = el("button", { type: "button", id: "order-refund", class: "danger" }, "Refund what is left…");
     b.addEventListener("click", () => act({ kind: "refund", amount_cents: null }));
     actions.append(b);
@@ -234,7 +235,8 @@ export function ordersView(showError: ShowError): { show: () => void; open: (id:
         title: `Order ${story.order.id}: ${changeLabel(change)}`,
         body: previewBody(preview),
         confirm: change.kind === "transition" ? "Apply" : refund ? "Refund" : "Cancel the order",
-        reason: refund ? "required" : "optional",
+        // Cancelling and refunding cannot go without a reason (the core refuses).
+        reason: change.kind === "transition" ? "optional" : "required",
         danger: change.kind !== "transition",
       });
       if (reason === null) return;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { actionForm, cardView, latestOnly, offeredAction, query, searchHint, USER_FIELDS, userRow } from "./users";
+import { grant } from "./access";
+import { actionForm, cardView, latestOnly, mailButtons, offeredAction, query, searchHint, USER_FIELDS, userRow } from "./users";
 import { conflictBox, differences } from "./conflict";
 import { relative } from "./dom";
 import type { TroubleCard, User } from "./api";
@@ -42,6 +43,24 @@ describe("users", () => {
     expect(holder.querySelector("img, b")).toBeNull();
     expect(holder.querySelector("#card-title")?.textContent).toBe("<img src=x onerror=alert(1)>");
     expect(holder.textContent).toContain("No sign-ins on record.");
+  });
+
+  it("offers only what the role and the account allow", () => {
+    const verified = { ...user, email_verified_at: "2026-01-01T00:00:00Z" };
+    const sends = (u: typeof user, allowed: boolean) =>
+      Array.from(mailButtons(u, allowed).querySelectorAll("button")).map((b) => b.dataset["send"]);
+    expect(sends({ ...user, email_verified_at: null }, true)).toEqual(["verify_email", "password_reset"]);
+    expect(sends(verified, true)).toEqual(["password_reset"]);
+    expect(sends(verified, false)).toEqual([]);
+    const card: TroubleCard = { diagnosis: [], user: verified, logins: [], tokens: [], orders: [], last_orders: [], audit: [] };
+    const holder = document.createElement("div");
+    grant([]);
+    holder.append(...cardView(card));
+    expect(holder.querySelector("#action-submit")).toBeNull();
+    expect(holder.textContent).toContain("Your role may not lock or unlock accounts.");
+    grant(["lock_users"]);
+    holder.replaceChildren(...cardView(card));
+    expect(holder.querySelector("#action-submit")).not.toBeNull();
   });
 
   it("opens the card from the row, by click or Enter", () => {

@@ -1,8 +1,9 @@
 // The users view: search as you type (debounced, stale answers dropped),
 // pages of 50 with "More", and the sign-in trouble card of the user picked.
 // User data goes into the page as text only.
+import { can } from "./access";
 import { api, type ApiError, type Template, type TroubleCard, type User, type UserAction, type UserQuery } from "./api";
-import { byId, el, formatCount, when, type ShowError } from "./dom";
+import { byId, el, formatCount, showNotice, when, type ShowError } from "./dom";
 import { conflictBox, differences, type Field } from "./conflict";
 import { exportButton } from "./exporting";
 import { dayEnd, dayStart } from "./filters";
@@ -108,6 +109,30 @@ export function offeredAction(u: User, reason: string): { label: string; action:
     : { label: "Lock account", action: { kind: "lock", reason, until: null } };
 }
 
+/** "locked", "unlocked": what an action did, for the notice after it. */
+export function actionDone(a: UserAction): string {
+  switch (a.kind) {
+    case "lock":
+      return "locked";
+    case "unlock":
+      return "unlocked";
+    case "reset_failed_sign_ins":
+      return "failed sign-ins reset";
+    case "disable":
+      return "disabled";
+    case "enable":
+      return "enabled";
+    case "change_email":
+      return "email address changed";
+    case "change_display_name":
+      return "display name changed";
+    case "grant_role":
+      return `role ${a.role} granted`;
+    case "revoke_role":
+      return `role ${a.role} revoked`;
+  }
+}
+
 /** The confirmation form: a reason, and one explicit button. */
 export function actionForm(u: User): HTMLFormElement {
   const { label } = offeredAction(u, "");
@@ -119,16 +144,18 @@ export function actionForm(u: User): HTMLFormElement {
   );
 }
 
-/** The account emails the card offers. */
-export function mailButtons(): HTMLElement {
+/**
+ * The account emails the card offers: a verification only while the
+ * address is unverified, and none where the operator may not send them.
+ */
+export function mailButtons(u: User, allowed: boolean): HTMLElement {
   const button = (template: Template, label: string) =>
     el("button", { type: "button", class: "secondary", "data-send": template }, label);
-  return el(
-    "div",
-    { class: "buttons", id: "card-mail" },
-    button("verify_email", "Send verification email…"),
-    button("password_reset", "Send password reset…"),
-  );
+  const box = el("div", { class: "buttons", id: "card-mail" });
+  if (!allowed) return box;
+  if (u.email_verified_at === null) box.append(button("verify_email", "Send verification email…"));
+  box.append(button("password_reset", "Send password reset…"));
+  return box;
 }
 
 export function cardView(card: TroubleCard): HTMLElement[] {
@@ -169,8 +196,8 @@ export function cardView(card: TroubleCard): HTMLElement[] {
     el("p", { class: "muted" }, `User ${u.id} · version ${u.version}`),
     diagnosis,
     facts,
-    actionForm(u),
-    mailButtons(),
+    can("lock_users") ? actionForm(u) : el("p", { class: "muted" }, "Your role may not lock or unlock accounts."),
+    mailButtons(u, can("send_account_emails")),
     el("h3", {}, "Recent sign-ins"),
     card.logins.length ? logins : el("p", { class: "muted" }, "No sign-ins on record."),
   ];
@@ -199,6 +226,8 @@ export function usersView(showError: ShowError): { show: () => void; open: (key:
   async function open(key: number | string, keepError = false, before: User | null = null): Promise<void> {
     try {
       const card = await api.userCard(String(key));
+      // The list row of this user shows it as it is now, too.
+      body.querySelector(`tr[data-user="${card.user.id}"]`)?.replaceWith(userRow(card.user, (id) => void open(id)));
       byId("card-view").replaceChildren(...cardView(card));
       if (before) byId("card-view").prepend(conflictBox(differences(before, card.user, USER_FIELDS)));
       byId("card-view").hidden = false;
@@ -220,8 +249,9 @@ export function usersView(showError: ShowError): { show: () => void; open: (key:
     const { action } = offeredAction(u, reason);
     byId<HTMLButtonElement>("action-submit").disabled = true;
     try {
-      await api.userAction(u.id, u.version, action, reason === "" ? null : reason);
+      const after = await api.userAction(u.id, u.version, action, reason === "" ? null : reason);
       await open(u.id);
+      showNotice(`User ${after.id}: ${actionDone(action)}; the account is ${after.status} now.`);
     } catch (e) {
       showError(e as ApiError);
       // A conflict: show the account as it is now, ready to try again.

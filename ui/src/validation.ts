@@ -4,6 +4,7 @@ import { api, jobId, type ApiError, type Finding, type Progress, type RuleCount,
 import { confirmAction } from "./confirm";
 import { byId, el, formatCount, showNotice, when, type ShowError } from "./dom";
 import { exportButton } from "./exporting";
+import { can } from "./access";
 import { runFix } from "./fixes";
 import { pagedList } from "./list";
 
@@ -70,15 +71,13 @@ export function validationView(showError: ShowError, jump: Jump): () => void {
     const go = el("button", { type: "button", class: "secondary", "data-open": String(f.id) }, "Open");
     go.addEventListener("click", () => (f.entity_type === "user" ? jump.user(f.entity_id) : f.entity_type === "order" ? jump.order(f.entity_id) : undefined));
     go.disabled = f.entity_type !== "user" && f.entity_type !== "order";
-    const accept = el("button", { type: "button", class: "secondary", "data-accept": String(f.id) }, "Accept…");
-    accept.addEventListener("click", () => void acceptOne(f, rule));
-    return el(
-      "tr",
-      { "data-finding": String(f.id) },
-      el("td", {}, `${f.entity_type} ${f.entity_id}`),
-      el("td", {}, when(f.first_seen_at)),
-      el("td", { class: "buttons" }, go, accept),
-    );
+    const buttons = el("td", { class: "buttons" }, go);
+    if (can("run_validation")) {
+      const accept = el("button", { type: "button", class: "secondary", "data-accept": String(f.id) }, "Accept…");
+      accept.addEventListener("click", () => void acceptOne(f, rule));
+      buttons.append(accept);
+    }
+    return el("tr", { "data-finding": String(f.id) }, el("td", {}, `${f.entity_type} ${f.entity_id}`), el("td", {}, when(f.first_seen_at)), buttons);
   }
 
   async function open(rule: RuleInfo): Promise<void> {

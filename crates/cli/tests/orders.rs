@@ -148,9 +148,25 @@ fn orders_from_the_command_line() {
     let (code, err) = shop.fails("support", &["bulk", "--status", "paid", "--to", "packed"]);
     assert_eq!(code, 2);
     assert!(err.contains("--yes"), "{err}");
-    let results = shop.json(
+    // Nor without a reason: nothing is written.
+    let (code, err) = shop.fails(
         "support",
         &["bulk", "--status", "paid", "--to", "packed", "--yes"],
+    );
+    assert_eq!(code, 2);
+    assert!(err.contains("a reason is required"), "{err}");
+    let results = shop.json(
+        "support",
+        &[
+            "bulk",
+            "--status",
+            "paid",
+            "--to",
+            "packed",
+            "--yes",
+            "--reason",
+            "packing day",
+        ],
     );
     assert_eq!(results["results"].as_array().unwrap().len(), ready);
     let left = shop.json("support", &["list", "--status", "paid"]);

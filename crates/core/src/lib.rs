@@ -19,6 +19,7 @@ pub mod page;
 pub mod paths;
 pub mod profiles;
 pub mod progress;
+mod reason;
 pub mod secrets;
 pub mod seed;
 pub mod session;

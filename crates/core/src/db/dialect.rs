@@ -108,14 +108,22 @@ impl Backend {
         }
     }
 
-    /// A predicate: `col` contains an ASCII control character.
+    /// A predicate: `col` contains a control character, or a text-direction
+    /// control (U+061C, U+200E/F, U+202A–E, U+2066–9: they can make a name
+    /// read as something else, see [`crate::users::is_bidi_control`]).
     pub(crate) fn has_control_chars(self, col: &str) -> String {
         match self {
-            Backend::Sqlite => {
-                format!("{col} GLOB '*[' || char(1) || '-' || char(31) || char(127) || ']*'")
-            }
-            Backend::Postgres => format!("{col} ~ '[[:cntrl:]]'"),
-            Backend::Mysql => format!("{col} REGEXP '[[:cntrl:]]'"),
+            Backend::Sqlite => format!(
+                "{col} GLOB '*[' || char(1) || '-' || char(31) || char(127) || char(1564) \
+                 || char(8206) || char(8207) || char(8234) || '-' || char(8238) \
+                 || char(8294) || '-' || char(8297) || ']*'"
+            ),
+            Backend::Postgres => format!(
+                "{col} ~ '[[:cntrl:]\\u061C\\u200E\\u200F\\u202A-\\u202E\\u2066-\\u2069]'"
+            ),
+            Backend::Mysql => format!(
+                "{col} REGEXP '[[:cntrl:]\\\\x{{061C}}\\\\x{{200E}}\\\\x{{200F}}\\\\x{{202A}}-\\\\x{{202E}}\\\\x{{2066}}-\\\\x{{2069}}]'"
+            ),
         }
     }
 

@@ -7,7 +7,7 @@ use serde::Serialize;
 use super::Role;
 
 /// Everything an operator can be allowed to do.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum Permission {
     /// Search users and open their sign-in trouble card.
@@ -39,6 +39,30 @@ pub enum Permission {
     ReadFindings,
     /// Apply the catalogue's mechanical fixes to findings: admin only.
     ApplyFixes,
+}
+
+impl Permission {
+    pub const ALL: &'static [Permission] = &[
+        Permission::ReadUsers,
+        Permission::SeeEmails,
+        Permission::RevealEmail,
+        Permission::LockUsers,
+        Permission::SendAccountEmails,
+        Permission::ChangeEmail,
+        Permission::ChangeDisplayName,
+        Permission::DisableUsers,
+        Permission::ManageRoles,
+        Permission::ReadOrders,
+        Permission::WriteOrderNotes,
+        Permission::ChangeOrders,
+        Permission::Refund,
+        Permission::SendNotifications,
+        Permission::ReadAudit,
+        Permission::ManageOperators,
+        Permission::RunValidation,
+        Permission::ReadFindings,
+        Permission::ApplyFixes,
+    ];
 }
 
 /// What the support role may do; the admin role may do everything.
@@ -110,5 +134,38 @@ mod tests {
         assert!(allows(Role::Support, Permission::LockUsers));
         assert!(allows(Role::Support, Permission::ReadUsers));
         assert!(allows(Role::Support, Permission::ChangeOrders));
+    }
+
+    #[test]
+    fn all_lists_every_permission_once() {
+        // A permission missing from ALL would never reach the window.
+        let names: std::collections::BTreeSet<String> =
+            Permission::ALL.iter().map(|p| format!("{p:?}")).collect();
+        assert_eq!(names.len(), Permission::ALL.len());
+        for p in Permission::ALL {
+            // Exhaustive: a new variant fails to compile here until listed.
+            match p {
+                Permission::ReadUsers
+                | Permission::SeeEmails
+                | Permission::RevealEmail
+                | Permission::LockUsers
+                | Permission::SendAccountEmails
+                | Permission::ChangeEmail
+                | Permission::ChangeDisplayName
+                | Permission::DisableUsers
+                | Permission::ManageRoles
+                | Permission::ReadOrders
+                | Permission::WriteOrderNotes
+                | Permission::ChangeOrders
+                | Permission::Refund
+                | Permission::SendNotifications
+                | Permission::ReadAudit
+                | Permission::ManageOperators
+                | Permission::RunValidation
+                | Permission::ReadFindings
+                | Permission::ApplyFixes => {}
+            }
+        }
+        assert_eq!(Permission::ALL.len(), 19);
     }
 }

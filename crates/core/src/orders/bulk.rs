@@ -159,6 +159,8 @@ pub async fn bulk_commit(
     for p in previews {
         ctx.require(p.change.permission())?;
     }
+    let reason = crate::reason::required("change these orders", reason)?;
+    let reason = Some(reason.as_str());
     let total = previews.len() as u64;
     let mut out = Vec::with_capacity(previews.len());
     for (n, p) in previews.iter().enumerate() {

@@ -11,8 +11,8 @@ use super::{load, Order, OrderStatus};
 use crate::audit::{self, Record};
 use crate::db::{Query, Source, WriteTx};
 use crate::money;
+use crate::reason;
 use crate::session::Ctx;
-use crate::users::{clean_text, MAX_REASON_CHARS};
 use crate::validation::{Guard, Touched};
 use crate::{Error, Result};
 
@@ -130,15 +130,8 @@ async fn run(
     reason: Option<&str>,
 ) -> Result<Order> {
     ctx.require(change.permission())?;
-    let reason = reason
-        .map(|r| clean_text("reason", r, MAX_REASON_CHARS))
-        .transpose()?
-        .filter(|r| !r.is_empty());
-    if matches!(change, OrderChange::Refund { .. }) && reason.is_none() {
-        return Err(Error::validation(
-            "say why the order is refunded (a reason is required)",
-        ));
-    }
+    // Checked after the plan, so a move the lifecycle refuses says so first.
+    let doing = change.destructive();
     let mut tx = ctx.db.begin_write("change an order").await?;
     let state = load_state(&mut Source::Tx(&mut tx), order_id, true).await?;
     if state.order.version != version {
@@ -155,6 +148,10 @@ async fn run(
             current: serde_json::to_value(&planned).unwrap_or(Value::Null),
         });
     }
+    let reason = match doing {
+        Some(doing) => Some(reason::required(doing, reason)?),
+        None => reason::optional(reason)?,
+    };
     let touched = Touched {
         orders: vec![order_id],
         products: planned.stock.iter().map(|s| s.product_id).collect(),

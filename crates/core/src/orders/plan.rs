@@ -41,6 +41,16 @@ impl OrderChange {
         }
     }
 
+    /// What a change that cannot go without a reason does ("cancel the
+    /// order"), for "say why you …"; `None` for a step along the lifecycle.
+    pub(super) fn destructive(&self) -> Option<&'static str> {
+        match self.clone().normalised() {
+            OrderChange::Cancel => Some("cancel the order"),
+            OrderChange::Refund { .. } => Some("refund the order"),
+            OrderChange::Transition { .. } => None,
+        }
+    }
+
     fn normalised(self) -> OrderChange {
         match self {
             OrderChange::Transition {

@@ -121,10 +121,10 @@ pub async fn apply(
 ) -> Result<User> {
     ctx.require(action.permission())?;
     let action = validate(action, ctx.now)?;
-    let reason = reason
-        .map(|r| clean_text("reason", r, MAX_REASON_CHARS))
-        .transpose()?
-        .filter(|r| !r.is_empty());
+    let reason = match &action {
+        UserAction::Disable => Some(crate::reason::required("disable the account", reason)?),
+        _ => crate::reason::optional(reason)?,
+    };
     let mut tx = ctx.db.begin_write("change a user").await?;
     let (row, roles) = load(&mut tx, user_id, true).await?;
     if row.version != version {

@@ -149,10 +149,7 @@ pub async fn apply(
     ctx.require(Permission::ApplyFixes)?;
     ctx.db.ensure_writable("apply a fix")?;
     let f = find(&seen.fix_id)?;
-    let reason = reason
-        .map(|r| crate::users::clean_text("reason", r, crate::users::MAX_REASON_CHARS))
-        .transpose()?
-        .filter(|r| !r.is_empty());
+    let reason = Some(crate::reason::required("apply this fix", reason)?);
     let mut report = FixReport {
         fix_id: f.id.into(),
         applied: Vec::new(),
