@@ -363,6 +363,13 @@ async fn an_operator_works_through_every_view() {
         sent.contains("Support message") && sent.contains("Verification email"),
         "{sent}"
     );
+    // A row opens what was sent and its attempts.
+    click(&client, "#outbox tbody tr[data-message] td").await;
+    let detail = wait_contains(&client, "#outbox tbody tr.detail:not([hidden])", "Attempt").await;
+    assert!(
+        detail.contains("Subject:") && detail.contains("sent"),
+        "{detail}"
+    );
 
     // The audit log shows what the window did, with before and after.
     click(&client, "#nav button[data-view=audit]").await;

@@ -101,6 +101,12 @@ async fn lists_profiles_connects_and_shows_row_counts() {
         .unwrap();
     let error = text_of(&client, "#error:not([hidden])").await;
     assert!(error.contains("SQLite database file not found"), "{error}");
+    // Such a profile can be removed from the window.
+    click(&client, "button[data-remove=broken]").await;
+    text_of(&client, "#confirm-dialog[open] #confirm-title").await;
+    click(&client, "#confirm-ok").await;
+    wait_contains(&client, "#notice:not([hidden])", "Profile broken removed").await;
+    assert!(store.get("broken").is_err(), "gone from the profiles file");
 
     // The demo connects and shows the real row counts.
     client
@@ -256,8 +262,9 @@ async fn lists_profiles_connects_and_shows_row_counts() {
 
 /// Everything one operator saw is gone for the next: the admin has loaded
 /// users (with a card open), orders and the audit log, all with full
-/// addresses; after Disconnect, support connects and signs in on the same
-/// window, and no page of it, shown or hidden, holds any of it.
+/// addresses; after Switch operator (Disconnect goes the same way), support
+/// signs in on the same window, and no page of it, shown or hidden, holds
+/// any of it.
 async fn privacy_across_sign_ins(client: &fantoccini::Client, db_path: &Path) {
     let db = Db::open(
         &Target::sqlite_file(db_path),
@@ -290,9 +297,11 @@ async fn privacy_across_sign_ins(client: &fantoccini::Client, db_path: &Path) {
     click(client, "#nav button[data-view=orders]").await;
     text_of(client, "#orders tbody tr").await;
 
-    click(client, "#disconnect").await;
-    click(client, "button[data-connect=demo]").await;
+    // Switch operator: signed out, connected again, asked for a name.
+    click(client, "#switch-operator").await;
     text_of(client, "#signin-view:not([hidden]) h2").await;
+    let name = client.find(Locator::Id("signin-user")).await.unwrap();
+    assert_eq!(name.prop("value").await.unwrap().as_deref(), Some(""));
     sign_in_as(client, "support", DEMO_OPERATOR_PASSWORD).await;
     assert_eq!(
         text_of(client, "#operator-label:not([hidden])").await,
@@ -322,6 +331,18 @@ async fn privacy_across_sign_ins(client: &fantoccini::Client, db_path: &Path) {
     click(client, "#nav button[data-view=orders]").await;
     text_of(client, "#orders tbody tr").await;
     click(client, "#nav button[data-view=outbox]").await;
+    // Support is offered only what support may do, and told that
+    // validation never ran rather than shown an empty worklist.
+    wait_contains(client, "#order-findings-never:not([hidden])", "never ran").await;
+    for (css, what) in [
+        ("#nav button[data-view=audit]", "the audit log"),
+        ("#validation-run", "running the rules"),
+    ] {
+        let shown = client.find(Locator::Css(css)).await.unwrap();
+        assert!(!shown.is_displayed().await.unwrap(), "{what} is for admins");
+    }
+    click(client, "#nav button[data-view=validation]").await;
+    wait_contains(client, "#validation-last", "An admin can run it").await;
     click(client, "#nav button[data-view=users]").await;
     let list = text_of(client, "#users tbody").await;
     assert!(list.contains('•'), "support sees masked addresses: {list}");
@@ -337,4 +358,9 @@ async fn privacy_across_sign_ins(client: &fantoccini::Client, db_path: &Path) {
         "no panel of the admin's is open"
     );
     picture(client, "users-after-switch").await;
+    // Disconnect leaves the profile list and nothing of support's session.
+    click(client, "#disconnect").await;
+    text_of(client, "#profiles-view:not([hidden]) li[data-profile=demo]").await;
+    let left = page().await;
+    assert!(!left.contains("support (support)") && !left.contains('•'));
 }

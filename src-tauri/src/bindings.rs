@@ -30,8 +30,8 @@ use backoffice_core::users::{
     UserQuery, UserSort, UserStatus,
 };
 use backoffice_core::validation::{
-    EntityFix, FieldChange, Finding, FindingFilter, FixPreview, FixReport, RowChange, RuleCount,
-    RuleInfo, RuleResult, RunReport, Severity, Skipped,
+    self, EntityFix, FieldChange, Finding, FindingFilter, FixPreview, FixReport, RowChange,
+    RuleCount, RuleInfo, RuleResult, RunReport, Severity, Skipped,
 };
 
 /// Each binding's file name and its generated text.
@@ -119,6 +119,9 @@ pub fn all() -> Vec<(String, String)> {
         one::<ExportDone>(),
         one::<ExportRequest>(),
         one::<Permission>(),
+        one::<notify::Attempt>(),
+        one::<notify::OutboxView>(),
+        one::<validation::LastRun>(),
     ]
 }
 

@@ -3,6 +3,7 @@
 //! Rust, not in the web view.
 
 use std::collections::HashMap;
+use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
 use backoffice_core::db::Db;
@@ -72,6 +73,8 @@ pub struct AppState {
     /// Long operations under way, by the id the window gave them, so the
     /// window can cancel them.
     jobs: Mutex<HashMap<String, CancelToken>>,
+    /// The folder of the last export, where the next save dialog opens.
+    export_dir: Mutex<Option<PathBuf>>,
 }
 
 /// A long operation's cancel token; forgets the job when dropped.
@@ -96,6 +99,7 @@ impl AppState {
             secrets: Arc::new(KeyringStore::new()),
             connection: RwLock::new(None),
             jobs: Mutex::new(HashMap::new()),
+            export_dir: Mutex::new(None),
         })
     }
 
@@ -133,6 +137,16 @@ impl AppState {
             id: id.to_string(),
             cancel,
         })
+    }
+
+    pub fn export_dir(&self) -> Option<PathBuf> {
+        self.export_dir.lock().ok().and_then(|d| d.clone())
+    }
+
+    pub fn set_export_dir(&self, dir: PathBuf) {
+        if let Ok(mut d) = self.export_dir.lock() {
+            *d = Some(dir);
+        }
     }
 
     /// Stops every long operation: at sign-out nothing started by one

@@ -27,7 +27,10 @@ import type { OrderChange } from "./bindings/OrderChange";
 import type { OrderQuery } from "./bindings/OrderQuery";
 import type { OrderStory } from "./bindings/OrderStory";
 import type { OutboxFilter } from "./bindings/OutboxFilter";
+import type { Attempt } from "./bindings/Attempt";
 import type { OutboxMessage } from "./bindings/OutboxMessage";
+import type { OutboxView } from "./bindings/OutboxView";
+import type { LastRun } from "./bindings/LastRun";
 import type { Page } from "./bindings/Page";
 import type { PageRequest } from "./bindings/PageRequest";
 import type { Preview } from "./bindings/Preview";
@@ -80,7 +83,10 @@ export type {
   OrderQuery,
   OrderStory,
   OutboxFilter,
+  Attempt,
   OutboxMessage,
+  OutboxView,
+  LastRun,
   Page,
   PageRequest,
   Preview,
@@ -151,6 +157,7 @@ export const api = {
   listProfiles: () => call<ProfileView[]>("list_profiles"),
   addProfile: (draft: ProfileDraft) => call<ProfileView>("add_profile", { draft }),
   testProfile: (name: string) => call<string>("test_profile", { name }),
+  removeProfile: (name: string) => call<void>("remove_profile", { name }),
   connect: (name: string) => call<ConnectionView>("connect", { name }),
   disconnect: () => call<void>("disconnect"),
   signIn: (username: string, password: string) =>
@@ -179,6 +186,7 @@ export const api = {
   runValidation: (job: string, onProgress: (p: Progress) => void) =>
     withProgress<RunReport>("run_validation", { job }, onProgress),
   cancelJob: (job: string) => call<boolean>("cancel_job", { job }),
+  lastValidationRun: () => call<LastRun | null>("last_validation_run"),
   findingsSummary: () => call<RuleCount[]>("findings_summary"),
   listFindings: (filter: FindingFilter, page: PageRequest) =>
     call<Page<Finding>>("list_findings", { filter, page }),
@@ -212,6 +220,7 @@ export const api = {
     withProgress<BulkSendReport>("send_bulk_notification", { template, audience, message, reason, job }, onProgress),
   listOutbox: (filter: OutboxFilter, page: PageRequest) =>
     call<Page<OutboxMessage>>("list_outbox", { filter, page }),
+  showOutbox: (id: number) => call<OutboxView>("show_outbox", { id }),
   retryOutbox: (id: number, reason: string | null) => call<OutboxMessage>("retry_outbox", { id, reason }),
   cancelOutbox: (id: number, reason: string | null) => call<OutboxMessage>("cancel_outbox", { id, reason }),
   listAudit: (filter: AuditFilter, page: PageRequest) =>

@@ -25,6 +25,7 @@ export function operatorLabel(o: OperatorView): string {
 }
 
 const PANELS = ["card-view", "order-view", "findings-view"];
+const RECONNECT = "backoffice.reconnect";
 
 function start(): void {
   const users = usersView(showError);
@@ -59,6 +60,8 @@ function start(): void {
   );
   const loadProfiles = profilesView(showError, (name) => void connect(name));
 
+  let profileName = "";
+
   async function connect(name: string): Promise<void> {
     const button = document.querySelector<HTMLButtonElement>(`button[data-connect="${CSS.escape(name)}"]`);
     if (button) {
@@ -67,6 +70,7 @@ function start(): void {
     }
     try {
       const conn = await api.connect(name);
+      profileName = conn.profile.name;
       const label = byId("connection-label");
       label.textContent = `${conn.profile.name} — ${conn.label}${conn.profile.read_only ? " (read-only)" : ""}`;
       label.title = label.textContent;
@@ -99,6 +103,7 @@ function start(): void {
       const label = byId("operator-label");
       label.textContent = operatorLabel(me);
       label.hidden = false;
+      byId("switch-operator").hidden = false;
       byId("signin-view").hidden = true;
       byId("nav").hidden = false;
       showError(null);
@@ -120,13 +125,18 @@ function start(): void {
    * seen by the next (a reload drops all of it at once, whatever view
    * holds it).
    */
-  async function disconnect(): Promise<void> {
+  async function disconnect(reconnect: string | null = null): Promise<void> {
     await api.signOut().catch(() => undefined);
     await api.disconnect().catch(() => undefined);
+    // Only the profile's name crosses the reload, to connect to it again.
+    if (reconnect !== null) sessionStorage.setItem(RECONNECT, reconnect);
     window.location.reload();
   }
 
   byId("disconnect").addEventListener("click", () => void disconnect());
+  // Another operator on the same profile: signed out, the page afresh,
+  // connected again and asking for a name (nothing prefilled).
+  byId("switch-operator").addEventListener("click", () => void disconnect(profileName));
   byId("signin-form").addEventListener("submit", (event) => {
     event.preventDefault();
     void signIn();
@@ -137,7 +147,10 @@ function start(): void {
       for (const id of PANELS) byId(id).hidden = true;
     }
   });
-  void loadProfiles();
+  const again = sessionStorage.getItem(RECONNECT);
+  sessionStorage.removeItem(RECONNECT);
+  if (again !== null) void loadProfiles().then(() => connect(again));
+  else void loadProfiles();
 }
 
 if (typeof window !== "undefined" && "__TAURI_INTERNALS__" in window) {

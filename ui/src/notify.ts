@@ -13,11 +13,21 @@ export const templateNames: Record<Template, string> = {
   support_message: "Support message",
 };
 
+/** What the core writes where a profile without mail settings has no link base. */
+const NO_LINK_BASE = "https://LINK-BASE";
+
 export function renderedBody(r: Rendered): Node[] {
-  return [
-    el("p", {}, el("strong", {}, "Subject: "), r.subject),
-    el("pre", { class: "mail", id: "mail-preview" }, r.text),
-  ];
+  const parts: Node[] = [el("p", {}, el("strong", {}, "Subject: "), r.subject), el("pre", { class: "mail", id: "mail-preview" }, r.text)];
+  if (r.text.includes(NO_LINK_BASE)) {
+    parts.push(
+      el(
+        "p",
+        { class: "warning", id: "mail-no-settings" },
+        `This profile has no mail settings, so links show ${NO_LINK_BASE} here. The message is queued with real links, but it leaves only from a console or \`backoffice outbox dispatch\` whose profile has mail settings (\`backoffice profile mail\`).`,
+      ),
+    );
+  }
+  return parts;
 }
 
 /** The sentence the operator sees once the trigger answered. */

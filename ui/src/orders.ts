@@ -278,8 +278,17 @@ export function ordersView(showError: ShowError): { show: () => void; open: (id:
   for (const id of ["order-customer", "order-min", "order-max", "order-currency"]) byId(id).addEventListener("input", refresh);
   for (const id of ["order-status", "order-findings", "order-from", "order-to"]) byId(id).addEventListener("change", refresh);
   byId("order-filters").addEventListener("submit", (e) => e.preventDefault());
+  /** Says next to the findings filter when validation never ran, so an empty list is not read as "no problems". */
+  async function markNeverRan(): Promise<void> {
+    const last = await api.lastValidationRun().catch(() => undefined);
+    byId("order-findings-never").hidden = last !== null;
+  }
+
   return {
-    show: () => void list.reload(),
+    show: () => {
+      void list.reload();
+      void markNeverRan();
+    },
     open,
   };
 }

@@ -1,5 +1,5 @@
 // The outbox: messages by status, with retry and cancel.
-import { api, type ApiError, type MailStatus, type OutboxMessage, type OutboxFilter } from "./api";
+import { api, type ApiError, type Attempt, type MailStatus, type OutboxMessage, type OutboxFilter, type OutboxView } from "./api";
 import { confirmAction } from "./confirm";
 import { byId, el, relative, showNotice, when, type ShowError } from "./dom";
 import { exportButton } from "./exporting";
@@ -32,10 +32,29 @@ export function mailStatusText(s: MailStatus, now: Date = new Date()): string {
   }
 }
 
+/** A message as sent (links show a placeholder) and each attempt. */
+export function messageDetail(v: OutboxView): Node[] {
+  const attempt = (a: Attempt) =>
+    el("tr", {}, el("td", { class: "num" }, String(a.attempt)), el("td", {}, when(a.started_at)), el("td", {}, a.outcome), el("td", {}, a.smtp_code === null ? "" : String(a.smtp_code)), el("td", {}, a.detail ?? ""));
+  const parts: Node[] = [el("p", {}, el("strong", {}, "Subject: "), v.rendered.subject), el("pre", { class: "mail" }, v.rendered.text)];
+  if (v.message.smtp_reply) parts.push(el("p", { class: "muted" }, `Server's reply: ${v.message.smtp_reply}`));
+  parts.push(
+    v.attempts.length === 0
+      ? el("p", { class: "muted" }, "No attempt yet.")
+      : el(
+          "table",
+          { class: "grid", "data-attempts": String(v.message.id) },
+          el("thead", {}, el("tr", {}, el("th", { class: "num" }, "Attempt"), el("th", {}, "Started"), el("th", {}, "Outcome"), el("th", {}, "Code"), el("th", {}, "Detail"))),
+          el("tbody", {}, ...v.attempts.map(attempt)),
+        ),
+  );
+  return parts;
+}
+
 export function outboxView(showError: ShowError): () => void {
   const status = byId<HTMLSelectElement>("outbox-status");
 
-  function row(m: OutboxMessage): HTMLTableRowElement {
+  function row(m: OutboxMessage): HTMLTableRowElement[] {
     const buttons = el("td", { class: "buttons" });
     if (RETRYABLE.includes(m.status)) {
       const b = el("button", { type: "button", class: "secondary", "data-retry": String(m.id) }, "Retry…");
@@ -47,18 +66,37 @@ export function outboxView(showError: ShowError): () => void {
       b.addEventListener("click", () => void act(m, "cancel"));
       buttons.append(b);
     }
-    const detail = m.last_error ? el("div", { class: "muted small" }, m.last_error) : "";
-    return el(
+    const error = m.last_error ? el("div", { class: "muted small" }, m.last_error) : "";
+    const line = el(
       "tr",
-      { "data-message": String(m.id) },
+      { "data-message": String(m.id), tabindex: "0", class: "clickable" },
       el("td", { class: "num" }, String(m.id)),
       el("td", {}, templateNames[m.template as keyof typeof templateNames] ?? m.template),
       el("td", {}, m.recipient),
-      el("td", {}, el("span", { class: `status ${m.status}` }, m.status), detail),
+      el("td", {}, el("span", { class: `status ${m.status}` }, m.status), error),
       el("td", {}, when(m.created_at)),
       el("td", {}, m.created_by),
       buttons,
     );
+    // A click opens what was sent and every attempt, read when asked for.
+    const cell = el("td", { colspan: "7" });
+    const detail = el("tr", { class: "detail", hidden: "", "data-message-detail": String(m.id) }, cell);
+    const toggle = async () => {
+      detail.hidden = !detail.hidden;
+      if (detail.hidden) return;
+      try {
+        cell.replaceChildren(...messageDetail(await api.showOutbox(m.id)));
+      } catch (e) {
+        showError(e as ApiError);
+      }
+    };
+    line.addEventListener("click", (e) => {
+      if (!(e.target instanceof HTMLButtonElement)) void toggle();
+    });
+    line.addEventListener("keydown", (e) => {
+      if (e.key === "Enter") void toggle();
+    });
+    return [line, detail];
   }
 
   const list = pagedList<OutboxMessage>({

@@ -1,6 +1,7 @@
 // The connect screen's profiles: the list with its badges, and the form
 // that adds one (the password goes straight to the OS keychain).
 import { api, type ApiError, type Backend, type ProfileDraft, type ProfileView } from "./api";
+import { confirmAction } from "./confirm";
 import { byId, el, showNotice, type ShowError } from "./dom";
 
 export const backendNames: Record<Backend, string> = {
@@ -9,18 +10,21 @@ export const backendNames: Record<Backend, string> = {
   mysql: "MySQL/MariaDB",
 };
 
-export function profileCard(p: ProfileView, onConnect: (name: string) => void): HTMLLIElement {
+export function profileCard(p: ProfileView, onConnect: (name: string) => void, onRemove: (name: string) => void = () => {}): HTMLLIElement {
   const badges = el("span", { class: "badges" });
   if (p.read_only) badges.append(el("span", { class: "badge read-only" }, "read-only"));
   if (p.demo) badges.append(el("span", { class: "badge demo" }, "demo"));
   const button = el("button", { type: "button", "data-connect": p.name }, "Connect");
   button.addEventListener("click", () => onConnect(p.name));
+  // A profile that no longer connects can be taken away (and added again).
+  const remove = el("button", { type: "button", class: "secondary", "data-remove": p.name }, "Remove…");
+  remove.addEventListener("click", () => onRemove(p.name));
   return el(
     "li",
     { class: `card${p.read_only ? " read-only" : ""}`, "data-profile": p.name },
     el("div", { class: "card-title" }, el("strong", {}, p.name), badges),
     el("div", { class: "muted" }, `${backendNames[p.backend]} · ${p.location}`),
-    button,
+    el("div", { class: "buttons" }, button, remove),
   );
 }
 
@@ -59,9 +63,26 @@ export function profilesView(showError: ShowError, connect: (name: string) => vo
   async function load(): Promise<void> {
     try {
       const profiles = await api.listProfiles();
-      list.replaceChildren(...profiles.map((p) => profileCard(p, connect)));
+      list.replaceChildren(...profiles.map((p) => profileCard(p, connect, (name) => void removeOne(name))));
       byId("profiles-empty").hidden = profiles.length > 0;
       showError(null);
+    } catch (e) {
+      showError(e as ApiError);
+    }
+  }
+
+  async function removeOne(name: string): Promise<void> {
+    const ok = await confirmAction({
+      title: `Remove profile ${name}`,
+      body: [el("p", {}, "The profile and its passwords in the keychain are removed. The database itself is not touched.")],
+      confirm: "Remove the profile",
+      reason: "none",
+    });
+    if (ok === null) return;
+    try {
+      await api.removeProfile(name);
+      showNotice(`Profile ${name} removed.`);
+      await load();
     } catch (e) {
       showError(e as ApiError);
     }

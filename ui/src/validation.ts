@@ -1,6 +1,6 @@
 // The validation view: the rule catalogue with open findings per rule, a
 // run with progress and cancel, and the findings of the rule picked.
-import { api, jobId, type ApiError, type Finding, type Progress, type RuleCount, type RuleInfo, type RunReport } from "./api";
+import { api, jobId, type ApiError, type Finding, type Progress, type RuleCount, type RuleInfo, type RunReport, type LastRun } from "./api";
 import { confirmAction } from "./confirm";
 import { byId, el, formatCount, showNotice, when, type ShowError } from "./dom";
 import { exportButton } from "./exporting";
@@ -41,6 +41,14 @@ export function runSummary(r: RunReport): string {
   return `Run ${r.run_id}: ${formatCount(r.findings)} findings (${formatCount(r.new)} new, ${formatCount(r.resolved)} resolved) in ${r.seconds.toFixed(1)} s, ${formatCount(r.rows_examined)} rows examined.`;
 }
 
+/** When validation last ran, or that it never did and what to do. */
+export function lastRunText(last: LastRun | null, mayRun: boolean, now: Date = new Date()): string {
+  if (last !== null) return `Last run ${when(last.finished_at, now)} by ${last.operator}.`;
+  return mayRun
+    ? "Validation has never run on this database: nothing has been checked yet. Run all rules to find the records that need attention."
+    : "Validation has never run on this database: nothing has been checked yet. An admin can run it.";
+}
+
 export interface Jump {
   user: (id: number) => void;
   order: (id: number) => void;
@@ -60,6 +68,7 @@ export function validationView(showError: ShowError, jump: Jump): () => void {
     try {
       if (rules.length === 0) rules = await api.validationRules();
       const counts = await api.findingsSummary();
+      byId("validation-last").textContent = lastRunText(await api.lastValidationRun(), can("run_validation"));
       body.replaceChildren(...ruleLines(rules, counts).map((l) => ruleRow(l, (r) => void open(r))));
       showError(null);
     } catch (e) {

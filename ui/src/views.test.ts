@@ -6,10 +6,10 @@ import { bars } from "./dashboard";
 import { money } from "./dom";
 import { summarise } from "./list";
 import { paletteItems } from "./nav";
-import { outcomeText } from "./notify";
+import { outcomeText, renderedBody } from "./notify";
 import { mailStatusText } from "./outbox";
 import { orderQuery, previewBody, storyView } from "./orders";
-import { ruleLines, runSummary } from "./validation";
+import { lastRunText, ruleLines, runSummary } from "./validation";
 
 const PAYLOAD = "<img src=x onerror=alert(1)>";
 
@@ -232,5 +232,25 @@ describe("mail status", () => {
     expect(mailStatusText(down, now)).toBe(
       "Mail: the mail server is unreachable since 5 minutes ago (connecting to smtp:25: Connection refused). Next try in 1 minute; queued messages keep their attempts.",
     );
+  });
+});
+
+describe("mail preview", () => {
+  it("says why links show a placeholder", () => {
+    const holder = document.createElement("div");
+    holder.append(...renderedBody({ subject: "Reset", text: "Go to https://LINK-BASE/reset-password?token=T", html: "" }));
+    expect(holder.querySelector("#mail-no-settings")?.textContent).toContain("no mail settings");
+    holder.replaceChildren(...renderedBody({ subject: "Reset", text: "Go to https://shop.example/reset", html: "" }));
+    expect(holder.querySelector("#mail-no-settings")).toBeNull();
+  });
+});
+
+describe("validation never run", () => {
+  it("says so, and who can change it", () => {
+    expect(lastRunText(null, true)).toContain("never run");
+    expect(lastRunText(null, true)).toContain("Run all rules");
+    expect(lastRunText(null, false)).toContain("An admin can run it");
+    const now = new Date("2026-11-24T12:00:00Z");
+    expect(lastRunText({ id: 3, finished_at: "2026-11-24T11:00:00Z", operator: "alice" }, false, now)).toContain("by alice");
   });
 });

@@ -28,3 +28,15 @@ pub fn data_dir() -> Result<PathBuf> {
         _ => Ok(project_dirs()?.data_dir().to_path_buf()),
     }
 }
+
+/// Where an export is offered first: the person's documents folder, else
+/// their home folder (never the program's working directory).
+pub fn documents_dir() -> Option<PathBuf> {
+    let dirs = directories::UserDirs::new()?;
+    Some(
+        dirs.document_dir()
+            .filter(|d| d.is_dir())
+            .unwrap_or(dirs.home_dir())
+            .to_path_buf(),
+    )
+}

@@ -12,6 +12,7 @@ use backoffice_core::audit::AuditFilter;
 use backoffice_core::exports::{audit_csv, findings_csv, outbox_csv};
 use backoffice_core::notify::OutboxFilter;
 use backoffice_core::orders::{self, OrderQuery};
+use backoffice_core::paths;
 use backoffice_core::progress::Progress;
 use backoffice_core::session::Ctx;
 use backoffice_core::users::{self, UserQuery};
@@ -55,18 +56,27 @@ pub struct ExportDone {
     rows: u64,
 }
 
-async fn choose_file(app: &AppHandle, name: &str) -> Option<PathBuf> {
+/// Asks where to save, in the folder of the last export (or the person's
+/// documents); remembers the folder chosen.
+async fn choose_file(app: &AppHandle, state: &AppState, name: &str) -> Option<PathBuf> {
     let (tx, rx) = tokio::sync::oneshot::channel();
     let today = chrono::Local::now().format("%Y-%m-%d");
-    app.dialog()
-        .file()
+    let mut dialog = app.dialog().file();
+    if let Some(dir) = state.export_dir().or_else(paths::documents_dir) {
+        dialog = dialog.set_directory(dir);
+    }
+    dialog
         .set_title(format!("Export {name} as CSV"))
         .set_file_name(format!("{name}-{today}.csv"))
         .add_filter("CSV", &["csv"])
         .save_file(move |path| {
             let _ = tx.send(path);
         });
-    rx.await.ok().flatten().and_then(|p| p.into_path().ok())
+    let path = rx.await.ok().flatten().and_then(|p| p.into_path().ok())?;
+    if let Some(dir) = path.parent() {
+        state.set_export_dir(dir.to_path_buf());
+    }
+    Some(path)
 }
 
 fn part_path(path: &Path) -> PathBuf {
@@ -87,7 +97,7 @@ pub async fn export_csv(
 ) -> IpcResult<Option<ExportDone>> {
     let (conn, me) = state.session().await?;
     let running = state.start_job(&job)?;
-    let Some(path) = choose_file(&app, request.name()).await else {
+    let Some(path) = choose_file(&app, &state, request.name()).await else {
         return Ok(None);
     };
     let part = part_path(&path);

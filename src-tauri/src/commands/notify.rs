@@ -1,8 +1,8 @@
 //! Notifications: preview and send one, the outbox and its retries.
 
 use backoffice_core::notify::{
-    self, Audience, BulkPreview, BulkReport, FreeForm, OutboxFilter, OutboxMessage, Policy,
-    Rendered, Template, TemplateInfo, Trigger, Triggered,
+    self, Audience, BulkPreview, BulkReport, FreeForm, OutboxFilter, OutboxMessage, OutboxView,
+    Policy, Rendered, Template, TemplateInfo, Trigger, Triggered,
 };
 use backoffice_core::page::{Page, PageRequest};
 use backoffice_core::progress::Progress;
@@ -142,6 +142,12 @@ pub async fn list_outbox(
 ) -> IpcResult<Page<OutboxMessage>> {
     let (conn, me) = state.session().await?;
     Ok(notify::list(&Ctx::new(&conn.db, &me), &filter, &page).await?)
+}
+
+#[tauri::command]
+pub async fn show_outbox(state: State<'_, AppState>, id: i64) -> IpcResult<OutboxView> {
+    let (conn, me) = state.session().await?;
+    Ok(notify::show(&Ctx::new(&conn.db, &me), id).await?)
 }
 
 #[tauri::command]

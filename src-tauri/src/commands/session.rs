@@ -5,10 +5,11 @@ use std::sync::Arc;
 use backoffice_core::dashboard::{dashboard as read_dashboard, Dashboard};
 use backoffice_core::db::{Backend, Db, OpenOptions};
 use backoffice_core::operators::{self, Operator, Permission};
-use backoffice_core::profiles::{add_profile as save_profile, Profile};
+use backoffice_core::profiles::{self, add_profile as save_profile, Profile};
 use backoffice_core::secrets::Secret;
 use backoffice_core::session::Ctx;
 use backoffice_core::stats::{table_counts as count_tables, TableCount};
+use backoffice_core::Error;
 use chrono::Utc;
 use serde::{Deserialize, Serialize};
 use tauri::State;
@@ -139,6 +140,22 @@ pub fn add_profile(state: State<'_, AppState>, draft: ProfileDraft) -> IpcResult
         false,
     )?;
     Ok(view)
+}
+
+/// Removes a profile and its keychain entries (the database is not
+/// touched). Not the one this window is connected to.
+#[tauri::command]
+pub async fn remove_profile(state: State<'_, AppState>, name: String) -> IpcResult<()> {
+    if let Ok(conn) = state.connected().await {
+        if conn.profile.name == name {
+            return Err(Error::Conflict(format!(
+                "profile '{name}' is in use in this window: disconnect first"
+            ))
+            .into());
+        }
+    }
+    profiles::remove_profile(&state.profiles, state.secrets.as_ref(), &name)?;
+    Ok(())
 }
 
 /// Connects without migrating or changing anything, and says where the

@@ -5,7 +5,8 @@ use backoffice_core::page::{Page, PageRequest};
 use backoffice_core::progress::Progress;
 use backoffice_core::session::Ctx;
 use backoffice_core::validation::{
-    self, Finding, FindingFilter, FixPreview, FixReport, Params, RuleCount, RuleInfo, RunReport,
+    self, Finding, FindingFilter, FixPreview, FixReport, LastRun, Params, RuleCount, RuleInfo,
+    RunReport,
 };
 use tauri::ipc::Channel;
 use tauri::State;
@@ -44,6 +45,12 @@ pub fn cancel_job(state: State<'_, AppState>, job: String) -> bool {
 pub async fn findings_summary(state: State<'_, AppState>) -> IpcResult<Vec<RuleCount>> {
     let (conn, me) = state.session().await?;
     Ok(validation::summary(&Ctx::new(&conn.db, &me)).await?)
+}
+
+#[tauri::command]
+pub async fn last_validation_run(state: State<'_, AppState>) -> IpcResult<Option<LastRun>> {
+    let (conn, me) = state.session().await?;
+    Ok(validation::last_run(&Ctx::new(&conn.db, &me)).await?)
 }
 
 #[tauri::command]

@@ -147,7 +147,7 @@ pub(crate) async fn load(tx: &mut WriteTx, id: i64) -> Result<Option<OutboxMessa
 }
 
 /// One delivery attempt.
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, ts_rs::TS)]
 pub struct Attempt {
     pub attempt: i32,
     pub started_at: DateTime<Utc>,
@@ -160,7 +160,7 @@ pub struct Attempt {
 
 /// A message with its attempts and what it looks like (links show a
 /// placeholder: their token exists only in the sent email).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
 pub struct OutboxView {
     pub message: OutboxMessage,
     pub attempts: Vec<Attempt>,

@@ -42,6 +42,30 @@ pub struct Finding {
     pub version: i64,
 }
 
+/// The latest validation run: when it finished and who ran it.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, ts_rs::TS)]
+pub struct LastRun {
+    #[ts(type = "number")]
+    pub id: i64,
+    pub finished_at: DateTime<Utc>,
+    pub operator: String,
+}
+
+/// The latest run, or `None` when validation never ran on this database
+/// (the findings views then say so, rather than nothing).
+pub async fn last_run(ctx: &Ctx<'_>) -> Result<Option<LastRun>> {
+    ctx.require(Permission::ReadFindings)?;
+    ctx.db
+        .fetch_optional(
+            &Query::new(
+                "SELECT id, finished_at, operator FROM admin_validation_runs \
+                 ORDER BY id DESC LIMIT 1",
+            ),
+            "cannot read the validation runs",
+        )
+        .await
+}
+
 /// Findings of one rule, by status.
 #[derive(Debug, Clone, Serialize, ts_rs::TS)]
 pub struct RuleCount {

@@ -12,7 +12,7 @@ mod rules;
 mod sweep;
 
 pub use catalogue::{catalogue, RuleInfo};
-pub use findings::{accept, list, summary, Finding, FindingFilter, RuleCount};
+pub use findings::{accept, last_run, list, summary, Finding, FindingFilter, LastRun, RuleCount};
 pub use fix_catalogue::{fix, fix_for_rule, Fix, FIXES};
 pub use fixes::{
     apply as apply_fix, preview as preview_fix, EntityFix, FieldChange, FixPreview, FixReport,
