@@ -3,6 +3,11 @@
 SHELL := /bin/bash
 CARGO ?= cargo
 UI_STAMP := ui/node_modules/.package-lock.json
+# Tests build with their dev-dependencies' features unified into shared
+# crates (tokio's test-util, syn's fold, …), so a test build and the app's
+# build differ in about a hundred crates. Each keeps its own target folder,
+# so `make run` after `make test` (or the other way round) rebuilds nothing.
+TEST_CARGO := env CARGO_TARGET_DIR=target/test-build $(CARGO)
 
 .PHONY: run test deps test-deps ui build lint test-ui test-rust bench bench-window bindings screenshots clean
 
@@ -39,13 +44,13 @@ build:
 
 lint:
 	$(CARGO) fmt --all -- --check
-	$(CARGO) clippy --workspace --all-targets -- -D warnings
+	$(TEST_CARGO) clippy --workspace --all-targets -- -D warnings
 
 test-ui: $(UI_STAMP)
 	cd ui && npm test
 
 test-rust:
-	scripts/with-session.sh $(CARGO) test --workspace --no-fail-fast
+	scripts/with-session.sh $(TEST_CARGO) test --workspace --no-fail-fast
 
 bench:
 	scripts/bench.sh
@@ -60,11 +65,11 @@ bench-window: test-deps ui
 # Rewrites ui/src/bindings from the Rust types (the tests fail while the
 # committed files differ).
 bindings:
-	BACKOFFICE_WRITE_BINDINGS=1 $(CARGO) test -p backoffice-desktop --lib bindings
+	BACKOFFICE_WRITE_BINDINGS=1 $(TEST_CARGO) test -p backoffice-desktop --lib bindings
 
 # Regenerates the README's pictures from the real app in a virtual window.
 screenshots: ui
-	scripts/with-session.sh $(CARGO) test -p backoffice-desktop --test window --test console
+	scripts/with-session.sh $(TEST_CARGO) test -p backoffice-desktop --test window --test console
 	cp target/screenshots/*.png docs/screenshots/
 
 clean:

@@ -12,6 +12,23 @@ use std::process::ExitCode;
 pub use error::IpcError;
 pub use state::AppState;
 
+/// The environment variable that overrides the desktop's light or dark
+/// preference ("light" or "dark"), e.g. for screenshots of both themes.
+pub const THEME_ENV: &str = "BACKOFFICE_THEME";
+
+fn force_theme(app: &tauri::App) {
+    let theme = match std::env::var(THEME_ENV).as_deref() {
+        Ok("dark") => tauri::Theme::Dark,
+        Ok("light") => tauri::Theme::Light,
+        _ => return,
+    };
+    if let Some(window) = tauri::Manager::get_webview_window(app, "main") {
+        if let Err(e) = window.set_theme(Some(theme)) {
+            tracing::warn!("cannot switch to the {theme:?} theme: {e}");
+        }
+    }
+}
+
 pub fn run() -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
@@ -31,6 +48,10 @@ pub fn run() -> ExitCode {
     };
     let result = tauri::Builder::default()
         .plugin(tauri_plugin_dialog::init())
+        .setup(|app| {
+            force_theme(app);
+            Ok(())
+        })
         .manage(state)
         .invoke_handler(tauri::generate_handler![
             commands::session::app_info,

@@ -83,7 +83,7 @@ pub struct Driver {
 }
 
 impl Driver {
-    async fn start(config_dir: &Path) -> Driver {
+    async fn start(config_dir: &Path, env: &[(&str, &str)]) -> Driver {
         assert!(
             std::env::var_os("DISPLAY").is_some(),
             "no X display: run the window tests with scripts/with-session.sh (make test does)"
@@ -97,6 +97,7 @@ impl Driver {
                 &free_port().to_string(),
             ])
             .env("BACKOFFICE_CONFIG_DIR", config_dir)
+            .envs(env.iter().copied())
             .stdout(Stdio::null())
             .stderr(Stdio::inherit())
             // Its own process group, so WebKitWebDriver and the app it
@@ -134,10 +135,16 @@ impl Driver {
 /// (hyper: IncompleteMessage); a fresh driver on fresh ports gets through,
 /// so a few attempts are made before the test fails, naming each error.
 pub async fn start_app(config_dir: &Path) -> (Driver, Client) {
+    start_app_with(config_dir, &[]).await
+}
+
+/// As [`start_app`], with more environment for the app (tauri-driver
+/// passes its own on).
+pub async fn start_app_with(config_dir: &Path, env: &[(&str, &str)]) -> (Driver, Client) {
     const ATTEMPTS: u32 = 3;
     let mut errors = Vec::new();
     for attempt in 1..=ATTEMPTS {
-        let driver = Driver::start(config_dir).await;
+        let driver = Driver::start(config_dir, env).await;
         match driver.open_app().await {
             Ok(client) => return (driver, client),
             Err(e) => errors.push(format!("attempt {attempt}: {e}")),

@@ -15,6 +15,7 @@ import type { ErrorBody } from "./bindings/ErrorBody";
 import type { ExportDone } from "./bindings/ExportDone";
 import type { ExportRequest } from "./bindings/ExportRequest";
 import type { Finding } from "./bindings/Finding";
+import type { EntityFix } from "./bindings/EntityFix";
 import type { FixPreview } from "./bindings/FixPreview";
 import type { FixReport } from "./bindings/FixReport";
 import type { FreeForm } from "./bindings/FreeForm";
@@ -25,6 +26,7 @@ import type { OperatorView } from "./bindings/OperatorView";
 import type { Order } from "./bindings/Order";
 import type { OrderChange } from "./bindings/OrderChange";
 import type { OrderQuery } from "./bindings/OrderQuery";
+import type { OrderSort } from "./bindings/OrderSort";
 import type { OrderStory } from "./bindings/OrderStory";
 import type { OutboxFilter } from "./bindings/OutboxFilter";
 import type { Attempt } from "./bindings/Attempt";
@@ -72,6 +74,7 @@ export type {
   ExportRequest,
   Finding,
   FindingFilter,
+  EntityFix,
   FixPreview,
   FixReport,
   FreeForm,
@@ -81,6 +84,7 @@ export type {
   Order,
   OrderChange,
   OrderQuery,
+  OrderSort,
   OrderStory,
   OutboxFilter,
   Attempt,
@@ -190,7 +194,7 @@ export const api = {
   findingsSummary: () => call<RuleCount[]>("findings_summary"),
   listFindings: (filter: FindingFilter, page: PageRequest) =>
     call<Page<Finding>>("list_findings", { filter, page }),
-  previewFix: (fixId: string) => call<FixPreview>("preview_fix", { fixId }),
+  previewFix: (fixId: string, only: number[] | null = null) => call<FixPreview>("preview_fix", { fixId, only }),
   applyFix: (preview: FixPreview, reason: string | null, job: string, onProgress: (p: Progress) => void) =>
     withProgress<FixReport>("apply_fix", { preview, reason, job }, onProgress),
   acceptFinding: (id: number, version: number, reason: string) =>

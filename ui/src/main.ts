@@ -102,6 +102,9 @@ function start(): void {
       grant(me.permissions);
       const label = byId("operator-label");
       label.textContent = operatorLabel(me);
+      // Where the full connection label has no room, the profile's name
+      // still shows on hover over who is signed in.
+      label.title = `${operatorLabel(me)} on profile ${profileName}`;
       label.hidden = false;
       byId("switch-operator").hidden = false;
       byId("signin-view").hidden = true;

@@ -1,6 +1,7 @@
 // The orders view: filters, the list, and the order's story with its
 // changes (each through a preview the operator confirms) and notes.
-import { api, type ApiError, type Order, type OrderChange, type OrderQuery, type OrderStatus, type OrderStory, type Preview } from "./api";
+import { api, type ApiError, type Order, type OrderChange, type OrderQuery, type OrderSort, type OrderStatus, type OrderStory, type Preview } from "./api";
+import { sortableHeaders } from "./sorting";
 import { can } from "./access";
 import { bulkOrders } from "./bulk";
 import { confirmAction } from "./confirm";
@@ -34,6 +35,9 @@ export interface OrderFilters {
   max: string;
   /** Three letters, or empty for any currency. */
   currency: string;
+  /** The column the list is sorted by (headers), newest or largest first unless ascending. */
+  sort?: OrderSort;
+  ascending?: boolean;
 }
 
 /** The query the filters describe; throws a validation error for a bad amount. */
@@ -50,8 +54,8 @@ export function orderQuery(f: OrderFilters): OrderQuery {
     currency,
     ids: [],
     has_open_findings: f.withFindings,
-    sort: "placed",
-    ascending: false,
+    sort: f.sort ?? "placed",
+    ascending: f.ascending ?? false,
   };
 }
 
@@ -194,7 +198,11 @@ export function ordersView(showError: ShowError): { show: () => void; open: (id:
       min: value("order-min"),
       max: value("order-max"),
       currency: value("order-currency"),
+      sort: sorting.state().key as OrderSort,
+      ascending: sorting.state().ascending,
     });
+  // Placed and Total sort in the core (keyset pages follow).
+  const sorting = sortableHeaders(byId<HTMLTableElement>("orders"), { 1: "placed", 4: "total" }, { key: "placed", ascending: false }, () => void list.reload());
   const panel = byId("order-view");
   let timer: ReturnType<typeof setTimeout> | undefined;
 
@@ -254,6 +262,7 @@ export function ordersView(showError: ShowError): { show: () => void; open: (id:
     try {
       await api.addOrderNote(story.order.id, body);
       await open(story.order.id);
+      showNotice(`Order ${story.order.id}: note added.`);
     } catch (e) {
       showError(e as ApiError);
     }

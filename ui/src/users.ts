@@ -2,6 +2,7 @@
 // pages of 50 with "More", and the sign-in trouble card of the user picked.
 // User data goes into the page as text only.
 import { can } from "./access";
+import { sortableHeaders } from "./sorting";
 import { api, type ApiError, type Template, type TroubleCard, type User, type UserAction, type UserQuery } from "./api";
 import { byId, el, formatCount, showNotice, when, type ShowError } from "./dom";
 import { conflictBox, differences, type Field } from "./conflict";
@@ -236,7 +237,10 @@ export function usersView(showError: ShowError): { show: () => void; open: (key:
         void act(card.user);
       });
       for (const b of byId("card-mail").querySelectorAll<HTMLButtonElement>("button[data-send]")) {
-        b.addEventListener("click", () => void sendNotification(b.dataset["send"] as Template, card.user.id, null, showError));
+        b.addEventListener("click", () => {
+          // The card shows the new message (and the list row the account) as they are now.
+          void sendNotification(b.dataset["send"] as Template, card.user.id, null, showError).then((sent) => (sent === null ? undefined : open(card.user.id, true)));
+        });
       }
       if (!keepError) showError(null);
     } catch (e) {
@@ -302,6 +306,17 @@ export function usersView(showError: ShowError): { show: () => void; open: (key:
   }
 
   const search = latestOnly(() => load(false));
+  // Id (when the account was made) and Last sign-in sort in the core; the
+  // order select and the headers are two handles on the same setting.
+  const sortSelect = byId<HTMLSelectElement>("user-sort");
+  const headerState = () => ({ key: sortSelect.value === "last_sign_in" ? "last_sign_in" : "created", ascending: sortSelect.value === "oldest" });
+  const sorting = sortableHeaders(byId<HTMLTableElement>("users"), { 0: "created", 4: "last_sign_in" }, headerState(), (s) => {
+    // The core sorts last sign-ins newest first only.
+    sortSelect.value = s.key === "last_sign_in" ? "last_sign_in" : s.ascending ? "oldest" : "created";
+    sorting.set(headerState());
+    search();
+  });
+  sortSelect.addEventListener("change", () => sorting.set(headerState()));
   input.addEventListener("input", () => {
     typedAt = performance.now();
     search();

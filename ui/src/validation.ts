@@ -5,7 +5,7 @@ import { confirmAction } from "./confirm";
 import { byId, el, formatCount, showNotice, when, type ShowError } from "./dom";
 import { exportButton } from "./exporting";
 import { can } from "./access";
-import { runFix } from "./fixes";
+import { coveredRules, runFix } from "./fixes";
 import { pagedList } from "./list";
 
 export interface RuleLine {
@@ -76,11 +76,17 @@ export function validationView(showError: ShowError, jump: Jump): () => void {
     }
   }
 
-  function findingRow(f: Finding, rule: RuleInfo): HTMLTableRowElement {
+  function findingRow(f: Finding, rule: RuleInfo, fixOne: (fixId: string, id: number) => void): HTMLTableRowElement {
     const go = el("button", { type: "button", class: "secondary", "data-open": String(f.id) }, "Open");
     go.addEventListener("click", () => (f.entity_type === "user" ? jump.user(f.entity_id) : f.entity_type === "order" ? jump.order(f.entity_id) : undefined));
     go.disabled = f.entity_type !== "user" && f.entity_type !== "order";
     const buttons = el("td", { class: "buttons" }, go);
+    if (rule.fix && can("apply_fixes")) {
+      const fixId = rule.fix;
+      const one = el("button", { type: "button", class: "secondary", "data-fix-one": String(f.entity_id) }, "Fix…");
+      one.addEventListener("click", () => void fixOne(fixId, f.entity_id));
+      buttons.append(one);
+    }
     if (can("run_validation")) {
       const accept = el("button", { type: "button", class: "secondary", "data-accept": String(f.id) }, "Accept…");
       accept.addEventListener("click", () => void acceptOne(f, rule));
@@ -97,17 +103,20 @@ export function validationView(showError: ShowError, jump: Jump): () => void {
     const filter = { rule_id: rule.id, status: "open", entity_type: null };
     exportButton(csv, () => ({ list: "findings", filter }), showError);
     const tools = el("div", { class: "toolbar" }, summary, csv);
+    const fixing = el("span", { class: "muted", "aria-live": "polite" });
     if (rule.fix) {
       const fixId = rule.fix;
-      const fixing = el("span", { class: "muted", "aria-live": "polite" });
-      const button = el("button", { type: "button", class: "secondary", id: "fix-preview" }, `Preview fix (${fixId})…`);
-      button.addEventListener("click", () =>
-        void runFix(fixId, fixing, showError).then(async () => {
-          await load();
-          await open(rule);
-        }),
-      );
+      const covers = coveredRules(fixId, rules);
+      const label = covers.length > 1 ? `Preview fix for ${covers.length} rules (${fixId})…` : `Preview fix (${fixId})…`;
+      const button = el("button", { type: "button", class: "secondary", id: "fix-preview" }, label);
+      button.addEventListener("click", () => void fixThen(fixId, null));
       tools.append(button, fixing);
+    }
+    /** Runs the fix (for every finding, or one record), then shows where things stand. */
+    async function fixThen(fixId: string, only: number | null): Promise<void> {
+      await runFix(fixId, coveredRules(fixId, rules), fixing, showError, only);
+      await load();
+      await open(rule);
     }
     panel.replaceChildren(
       el("h2", { id: "findings-title" }, rule.title),
@@ -123,7 +132,7 @@ export function validationView(showError: ShowError, jump: Jump): () => void {
       more,
       summary,
       fetch: (page) => api.listFindings(filter, page),
-      row: (f) => findingRow(f, rule),
+      row: (f) => findingRow(f, rule, (fixId, id) => void fixThen(fixId, id)),
       empty: "No open findings.",
       showError,
     }).reload();

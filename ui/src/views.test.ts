@@ -203,18 +203,55 @@ describe("fixes", () => {
     const { fixBody, reportText } = await import("./fixes");
     const root = document.createElement("div");
     root.append(
-      ...fixBody({
-        fix_id: "users.normalize_email",
-        changes: [{ entity_type: "user", entity_id: 7, version: 2, rows: [{ table: "users", id: 7, fields: [{ column: "email_normalized", before: PAYLOAD, after: "a@b.test" }] }], note: null }],
-        skipped: [{ entity_id: 9, reason: "another account has that address" }],
-        more: false,
-      }),
+      ...fixBody(
+        {
+          fix_id: "users.normalize_email",
+          changes: [{ entity_type: "user", entity_id: 7, version: 2, rows: [{ table: "users", id: 7, fields: [{ column: "email_normalized", before: PAYLOAD, after: "a@b.test" }] }], note: null, currency: null }],
+          skipped: [{ entity_id: 9, reason: "another account has that address" }],
+          more: false,
+        },
+        ["Normalised address is not the address in lower case"],
+        null,
+      ),
     );
-    expect(root.querySelector("#fix-summary")?.textContent).toBe("Changes to 1 record; 1 record left alone.");
-    expect(root.querySelector("#fix-changes")?.textContent).toContain(`${PAYLOAD} → a@b.test`);
+    expect(root.querySelector("#fix-summary")?.textContent).toBe("Changes to 1 record (1 field); 1 record left alone.");
+    expect(root.querySelector("#fix-scope")?.textContent).toContain("Every open finding of the rule: Normalised address");
+    const row = root.querySelector("#fix-changes tbody tr")?.textContent ?? "";
+    expect(row).toContain("Normalised address");
+    expect(row).toContain(PAYLOAD);
+    expect(row).toContain("a@b.test");
     expect(root.querySelector("img")).toBeNull();
     expect(root.textContent).toContain("another account");
     expect(reportText({ fix_id: "f", applied: [], skipped: [], cancelled: true, stopped_by: null })).toBe("Fix f: 0 records fixed, 0 left alone. Stopped before the end.");
+  });
+
+  it("says what it covers, shows money as money and pages a long preview", async () => {
+    const { fixBody, PAGE_LINES } = await import("./fixes");
+    const order = (id: number) => ({
+      entity_type: "order",
+      entity_id: id,
+      version: 1,
+      rows: [{ table: "orders", id, fields: [{ column: "total_cents", before: 26282, after: 25449 }] }],
+      note: null,
+      currency: "EUR",
+    });
+    const changes = Array.from({ length: PAGE_LINES + 5 }, (_, i) => order(i + 1));
+    const root = document.createElement("div");
+    const rules = ["Total is not the sum of its parts", "Line total mismatch", "Subtotal mismatch"];
+    root.append(...fixBody({ fix_id: "orders.recompute_totals", changes, skipped: [], more: false }, rules, null));
+    expect(root.querySelector("#fix-scope")?.textContent).toContain("these 3 rules");
+    const rows = () => root.querySelectorAll("#fix-changes tbody tr");
+    expect(rows().length).toBe(PAGE_LINES);
+    expect(rows()[0]?.textContent).toContain("Total");
+    expect(rows()[0]?.textContent).toContain("€262.82");
+    expect(rows()[0]?.textContent).not.toContain("26282");
+    const more = root.querySelector<HTMLButtonElement>("#fix-more");
+    expect(more?.hidden).toBe(false);
+    more?.click();
+    expect(rows().length).toBe(PAGE_LINES + 5);
+    expect(more?.hidden).toBe(true);
+    root.replaceChildren(...fixBody({ fix_id: "orders.recompute_totals", changes: [order(8)], skipped: [], more: false }, rules, 8));
+    expect(root.querySelector("#fix-scope")?.textContent).toBe("Only order 8.");
   });
 });
 

@@ -77,9 +77,16 @@ pub async fn accept_finding(
 /// What the rule's mechanical fix would change for its open findings;
 /// nothing is written.
 #[tauri::command]
-pub async fn preview_fix(state: State<'_, AppState>, fix_id: String) -> IpcResult<FixPreview> {
+/// Previews a fix for every open finding it covers, or only for the
+/// records in `only` (one finding's record, from its row).
+pub async fn preview_fix(
+    state: State<'_, AppState>,
+    fix_id: String,
+    only: Option<Vec<i64>>,
+) -> IpcResult<FixPreview> {
     let (conn, me) = state.session().await?;
-    Ok(validation::preview_fix(&Ctx::new(&conn.db, &me), &fix_id, &[]).await?)
+    let only = only.unwrap_or_default();
+    Ok(validation::preview_fix(&Ctx::new(&conn.db, &me), &fix_id, &only).await?)
 }
 
 /// Applies exactly the confirmed preview, record by record (a record

@@ -13,4 +13,9 @@ version: number, rows: Array<RowChange>,
 /**
  * What the operator should know, e.g. a paid order whose total moves.
  */
-note: string | null, };
+note: string | null, 
+/**
+ * The currency of the money columns (`…_cents`), where the record has
+ * one, so a preview shows "€262.82" rather than 26282.
+ */
+currency: string | null, };

@@ -119,6 +119,7 @@ pub(super) async fn recompute_totals(src: &mut Source<'_>, id: i64, lock: bool) 
         version: order.version,
         rows,
         note,
+        currency: Some(order.currency.clone()),
     }))
 }
 
@@ -158,6 +159,7 @@ fn user_fix(id: i64, version: i64, fields: Vec<FieldChange>) -> EntityFix {
             fields,
         }],
         note: None,
+        currency: None,
     }
 }
 

@@ -63,6 +63,10 @@ pub struct EntityFix {
     pub rows: Vec<RowChange>,
     /// What the operator should know, e.g. a paid order whose total moves.
     pub note: Option<String>,
+    /// The currency of the money columns (`…_cents`), where the record has
+    /// one, so a preview shows "€262.82" rather than 26282.
+    #[serde(default)]
+    pub currency: Option<String>,
 }
 
 /// A record a fix leaves alone, and why.
