@@ -12,6 +12,8 @@ mod cases;
 mod driver;
 #[path = "window/filters.rs"]
 mod filters;
+#[path = "window/outbox.rs"]
+mod outbox;
 
 use std::time::Duration;
 
@@ -339,37 +341,7 @@ async fn an_operator_works_through_every_view() {
         "Mail: this window delivers the outbox.",
     )
     .await;
-    // (The dispatcher records "sent" just after the server took the mail.)
-    for _ in 0..100 {
-        let sent = "SELECT COUNT(*) FROM admin_outbox WHERE status = 'sent'";
-        if shop.scalar(sent).await == 3 {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    click(&client, "#outbox-status option:nth-child(4)").await;
-    let rows = Locator::Css("#outbox tbody tr[data-message]");
-    let mut listed = 0;
-    for _ in 0..100 {
-        listed = client.find_all(rows).await.unwrap().len();
-        if listed == 3 {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    assert_eq!(listed, 3, "the three sent messages are listed");
-    let sent = text_of(&client, "#outbox tbody").await;
-    assert!(
-        sent.contains("Support message") && sent.contains("Verification email"),
-        "{sent}"
-    );
-    // A row opens what was sent and its attempts.
-    click(&client, "#outbox tbody tr[data-message] td").await;
-    let detail = wait_contains(&client, "#outbox tbody tr.detail:not([hidden])", "Attempt").await;
-    assert!(
-        detail.contains("Subject:") && detail.contains("sent"),
-        "{detail}"
-    );
+    outbox::three_sent(&client, &shop).await;
 
     // The audit log shows what the window did, with before and after.
     click(&client, "#nav button[data-view=audit]").await;
