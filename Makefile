@@ -9,7 +9,7 @@ UI_STAMP := ui/node_modules/.package-lock.json
 # so `make run` after `make test` (or the other way round) rebuilds nothing.
 TEST_CARGO := env CARGO_TARGET_DIR=target/test-build $(CARGO)
 
-.PHONY: run test deps test-deps ui build lint test-ui test-rust bench bench-window bindings screenshots clean
+.PHONY: run test deps test-deps fixtures ui build lint test-ui test-rust bench bench-window bindings screenshots clean
 
 run: deps ui build
 	./target/debug/backoffice demo
@@ -22,7 +22,7 @@ run: deps ui build
 
 # No separate build: `cargo test` builds the binaries the tests run, with
 # the test feature set; a plain build first would compile much of it twice.
-test: test-deps ui lint test-ui test-rust
+test: test-deps ui lint test-ui fixtures test-rust
 
 deps:
 	@scripts/deps.sh
@@ -30,6 +30,11 @@ deps:
 test-deps:
 	@scripts/deps.sh --test
 	@scripts/services.sh
+
+# Real back ends made by their frameworks' own migrations (Django, axes,
+# allauth from PyPI), built once per run on every backend; tests copy them.
+fixtures: test-deps
+	@scripts/fixtures.sh
 
 $(UI_STAMP): ui/package.json ui/package-lock.json
 	# npm install, not npm ci: it honours the lock file, and npm ci rejects

@@ -96,6 +96,7 @@ async fn main() {
         read_only: false,
         demo: false,
         mail: None,
+        mapping: None,
     };
     add_profile(&store, &MemoryStore::default(), profile, None, false).unwrap();
 

@@ -16,7 +16,9 @@ build_pkgs=(build-essential pkg-config curl libssl-dev libdbus-1-dev
   libwebkit2gtk-4.1-dev libgtk-3-dev librsvg2-dev libxdo-dev)
 test_pkgs=(xvfb xauth webkit2gtk-driver dbus dbus-x11 gnome-keyring libsecret-tools
   postgresql postgresql-contrib mariadb-server mariadb-client imagemagick python3-aiosmtpd
-  xdotool)
+  xdotool
+  # the framework fixtures: a venv, and what mysqlclient compiles against
+  python3-venv python3-dev default-libmysqlclient-dev)
 
 pkgs=("${build_pkgs[@]}")
 [[ $want_test -eq 1 ]] && pkgs+=("${test_pkgs[@]}")

@@ -17,7 +17,8 @@ use common::{console, now, seven_users, Console};
 use serde_json::json;
 
 async fn audit_count(c: &Console) -> i64 {
-    c.t.scalar("SELECT COUNT(*) FROM admin_audit_log").await
+    c.t.scalar("SELECT COUNT(*) FROM backoffice_audit_log")
+        .await
 }
 
 async fn each_action_changes_one_version_and_is_audited(backend: Backend) {
@@ -82,7 +83,7 @@ async fn each_action_changes_one_version_and_is_audited(backend: Backend) {
         .unwrap();
     let queued = c
         .t
-        .scalar("SELECT MAX(id) FROM admin_outbox WHERE template = 'verify_email' AND recipient = 'Bobby@Example.net'")
+        .scalar("SELECT MAX(id) FROM backoffice_outbox WHERE template = 'verify_email' AND recipient = 'Bobby@Example.net'")
         .await;
     assert_eq!(
         email.after,
@@ -300,7 +301,7 @@ async fn audit_chain_names_the_first_bad_entry(backend: Backend) {
     assert!(by_sam.items.is_empty());
 
     // Edit one row behind the console's back.
-    c.t.exec("UPDATE admin_audit_log SET reason = 'nothing to see' WHERE id = 4")
+    c.t.exec("UPDATE backoffice_audit_log SET reason = 'nothing to see' WHERE id = 4")
         .await;
     let report = verify(&ctx, &NoProgress, &CancelToken::new())
         .await
@@ -308,7 +309,7 @@ async fn audit_chain_names_the_first_bad_entry(backend: Backend) {
     let bad = report.first_bad.expect("tampering found");
     assert_eq!(bad.id, 4);
     assert!(bad.problem.contains("changed"), "{}", bad.problem);
-    c.t.exec("UPDATE admin_audit_log SET reason = 'cleanup' WHERE id = 4")
+    c.t.exec("UPDATE backoffice_audit_log SET reason = 'cleanup' WHERE id = 4")
         .await;
     assert!(verify(&ctx, &NoProgress, &CancelToken::new())
         .await
@@ -316,7 +317,8 @@ async fn audit_chain_names_the_first_bad_entry(backend: Backend) {
         .ok());
 
     // Delete one in the middle, then the last.
-    c.t.exec("DELETE FROM admin_audit_log WHERE id = 3").await;
+    c.t.exec("DELETE FROM backoffice_audit_log WHERE id = 3")
+        .await;
     let bad = verify(&ctx, &NoProgress, &CancelToken::new())
         .await
         .unwrap()
@@ -333,7 +335,8 @@ async fn deleting_the_newest_entries_is_found(backend: Backend) {
     apply(&ctx, 1, 1, UserAction::Disable, Some("fraud"))
         .await
         .unwrap();
-    c.t.exec("DELETE FROM admin_audit_log WHERE id = 3").await;
+    c.t.exec("DELETE FROM backoffice_audit_log WHERE id = 3")
+        .await;
     let bad = verify(&ctx, &NoProgress, &CancelToken::new())
         .await
         .unwrap()

@@ -44,7 +44,7 @@ async fn migrations_create_the_schema_once(backend: Backend) {
     let db = t.open().await;
     let status = db.schema_status().await.unwrap();
     assert!(
-        matches!(status, SchemaStatus::Current { version } if version >= 1),
+        matches!(status, SchemaStatus::Current { version, demo: true } if version >= 1),
         "{status:?}"
     );
     // Opening again applies nothing.
@@ -64,7 +64,7 @@ async fn seed_writes_what_it_reports(backend: Backend) {
     }
     assert_eq!(report.rows["users"], 400);
     assert_eq!(report.rows["orders"], 1_200);
-    assert_eq!(report.rows["admin_operators"], 2);
+    assert_eq!(report.rows["backoffice_operators"], 2);
     // Planted defects are in the data, as many as reported.
     let planted = |id: &str| report.planted[id] as i64;
     assert!(planted("orders.total_mismatch") >= 1);
@@ -83,8 +83,10 @@ async fn seed_writes_what_it_reports(backend: Backend) {
     }
     // The demo operators can sign in with the documented password.
     assert_eq!(
-        t.scalar("SELECT COUNT(*) FROM admin_operators WHERE password_hash LIKE '$argon2id$%'")
-            .await,
+        t.scalar(
+            "SELECT COUNT(*) FROM backoffice_operators WHERE password_hash LIKE '$argon2id$%'"
+        )
+        .await,
         2
     );
 }
@@ -181,10 +183,10 @@ async fn someone_elses_tables_are_refused(backend: Backend) {
     assert_eq!(err.code(), ErrorCode::Validation);
     assert!(
         err.to_string()
-            .contains("Backoffice did not create (customers"),
+            .contains("without the console's tables (customers)"),
         "{err}"
     );
-    assert!(err.to_string().contains("empty database"), "{err}");
+    assert!(err.to_string().contains("backoffice attach"), "{err}");
     // Nothing of ours was written.
     let ours = match backend {
         Backend::Sqlite => "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name <> 'customers'",
@@ -219,11 +221,13 @@ async fn sqlite_bulk_load_rebuilds_what_it_set_aside() {
     let (t, _) = seeded(Backend::Sqlite, &small(300, 600)).await;
     assert_eq!(t.scalar(SCHEMA).await, expected);
     // Fails (and so panics) if the full-text index disagrees with users.
-    t.exec("INSERT INTO admin_user_search (admin_user_search) VALUES ('integrity-check')")
-        .await;
+    t.exec(
+        "INSERT INTO backoffice_user_search (backoffice_user_search) VALUES ('integrity-check')",
+    )
+    .await;
     let email_hits = t
         .scalar(
-            "SELECT COUNT(*) FROM admin_user_search WHERE admin_user_search MATCH \
+            "SELECT COUNT(*) FROM backoffice_user_search WHERE backoffice_user_search MATCH \
              '\"' || (SELECT SUBSTR(email, 1, 5) FROM users WHERE id = 1) || '\"'",
         )
         .await;

@@ -254,7 +254,7 @@ async fn an_operator_works_through_every_view() {
     assert!(applied > 0, "{fixed}");
     let marked = shop
         .scalar(&format!(
-            "SELECT COUNT(*) FROM admin_findings WHERE status = 'fixed' AND rule_id = '{}'",
+            "SELECT COUNT(*) FROM backoffice_findings WHERE status = 'fixed' AND rule_id = '{}'",
             fixable.rule_id
         ))
         .await;
@@ -362,7 +362,7 @@ async fn an_operator_works_through_every_view() {
     click(&client, "#audit-export").await;
     save_as("Export audit as CSV", &csv).await;
     let entries = shop
-        .scalar("SELECT COUNT(*) FROM admin_audit_log WHERE operator = 'admin'")
+        .scalar("SELECT COUNT(*) FROM backoffice_audit_log WHERE operator = 'admin'")
         .await;
     let saved = wait_contains(&client, "#notice", &format!("Saved {entries} rows")).await;
     assert!(saved.contains("admin-audit.csv"), "{saved}");

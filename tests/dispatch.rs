@@ -112,7 +112,7 @@ async fn refusals_retries_and_uncertain_sends(backend: Backend) {
     assert_eq!(err.code(), ErrorCode::Conflict);
     let audit = c
         .t
-        .scalar("SELECT COUNT(*) FROM admin_audit_log WHERE action IN ('outbox.retry', 'outbox.cancel')")
+        .scalar("SELECT COUNT(*) FROM backoffice_audit_log WHERE action IN ('outbox.retry', 'outbox.cancel')")
         .await;
     assert_eq!(audit, 2);
 }
@@ -299,7 +299,7 @@ async fn an_outage_longer_than_the_retries_fails_nothing(backend: Backend) {
         // Down for 5 s: longer than 3 attempts a second apart.
         tokio::time::sleep(Duration::from_secs(5)).await;
         let during =
-            c.t.scalar("SELECT COUNT(*) FROM admin_outbox_attempts")
+            c.t.scalar("SELECT COUNT(*) FROM backoffice_outbox_attempts")
                 .await;
         let server = SmtpServer::start_on(port, &[]);
         let got = tokio::task::spawn_blocking(move || {

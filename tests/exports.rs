@@ -76,7 +76,7 @@ async fn lists_export_whole(backend: Backend) {
     };
     let open = t
         .scalar(
-            "SELECT COUNT(*) FROM admin_findings WHERE status = 'open' \
+            "SELECT COUNT(*) FROM backoffice_findings WHERE status = 'open' \
              AND rule_id = 'users.unverified_stale'",
         )
         .await;

@@ -122,7 +122,7 @@ async fn recomputing_totals(backend: Backend) {
     );
     assert_eq!(
         c.t.scalar(
-            "SELECT COUNT(*) FROM admin_findings WHERE entity_id = 11 AND status = 'fixed' \
+            "SELECT COUNT(*) FROM backoffice_findings WHERE entity_id = 11 AND status = 'fixed' \
              AND rule_id = 'orders.subtotal_mismatch'"
         )
         .await,
@@ -130,7 +130,7 @@ async fn recomputing_totals(backend: Backend) {
     );
     assert_eq!(
         c.t.scalar(
-            "SELECT COUNT(*) FROM admin_audit_log WHERE action = 'order.fix_totals' \
+            "SELECT COUNT(*) FROM backoffice_audit_log WHERE action = 'order.fix_totals' \
              AND entity_id = '11' AND reason = 'month-end'"
         )
         .await,
@@ -300,7 +300,7 @@ async fn a_database_error_part_way_keeps_the_report() {
         stopped.message
     );
     let fixed =
-        c.t.scalar("SELECT COUNT(*) FROM admin_audit_log WHERE action = 'order.fix_totals'")
+        c.t.scalar("SELECT COUNT(*) FROM backoffice_audit_log WHERE action = 'order.fix_totals'")
             .await;
     assert_eq!(
         fixed, 1,

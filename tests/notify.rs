@@ -115,7 +115,7 @@ async fn delivers_both_parts_escaped_with_a_hashed_token(backend: Backend) {
     assert_eq!(hashed, 1);
     let leaked =
         c.t.scalar(&format!(
-            "SELECT COUNT(*) FROM admin_outbox WHERE vars_json LIKE '%{token}%'"
+            "SELECT COUNT(*) FROM backoffice_outbox WHERE vars_json LIKE '%{token}%'"
         ))
         .await;
     assert_eq!(leaked, 0);
@@ -208,7 +208,7 @@ async fn a_repeat_is_answered_not_queued(backend: Backend) {
     let audited = c
         .t
         .scalar(&format!(
-            "SELECT COUNT(*) FROM admin_audit_log WHERE action = 'notify.force' AND entity_id = '{id}' \
+            "SELECT COUNT(*) FROM backoffice_audit_log WHERE action = 'notify.force' AND entity_id = '{id}' \
              AND reason = 'customer asked twice'"
         ))
         .await;
@@ -240,7 +240,10 @@ async fn a_repeat_is_answered_not_queued(backend: Backend) {
         .await
         .unwrap();
     assert!(matches!(again, Triggered::AlreadySent(_)));
-    assert_eq!(c.t.scalar("SELECT COUNT(*) FROM admin_outbox").await, 5);
+    assert_eq!(
+        c.t.scalar("SELECT COUNT(*) FROM backoffice_outbox").await,
+        5
+    );
     // Bad input writes nothing.
     for (bad, why) in [
         (Trigger::new(Template::OrderStatus, 1), "about an order"),
@@ -261,7 +264,10 @@ async fn a_repeat_is_answered_not_queued(backend: Backend) {
             .unwrap_err();
         assert!(err.to_string().contains(why), "{why}: {err}");
     }
-    assert_eq!(c.t.scalar("SELECT COUNT(*) FROM admin_outbox").await, 5);
+    assert_eq!(
+        c.t.scalar("SELECT COUNT(*) FROM backoffice_outbox").await,
+        5
+    );
 }
 
 async fn two_operators_at_once_queue_one(backend: Backend) {
@@ -286,7 +292,10 @@ async fn two_operators_at_once_queue_one(backend: Backend) {
             .count();
         assert_eq!(queued, 1, "round {round}");
     }
-    assert_eq!(c.t.scalar("SELECT COUNT(*) FROM admin_outbox").await, 5);
+    assert_eq!(
+        c.t.scalar("SELECT COUNT(*) FROM backoffice_outbox").await,
+        5
+    );
 }
 
 async fn bulk_reminder_counts_skips_and_cancels(backend: Backend) {
@@ -359,9 +368,12 @@ async fn bulk_reminder_counts_skips_and_cancels(backend: Backend) {
         "{report:?}"
     );
     assert_eq!(seen.lock().unwrap().last(), Some(&7));
-    assert_eq!(c.t.scalar("SELECT COUNT(*) FROM admin_outbox").await, 7);
     assert_eq!(
-        c.t.scalar("SELECT COUNT(*) FROM admin_audit_log WHERE action = 'notify.bulk'")
+        c.t.scalar("SELECT COUNT(*) FROM backoffice_outbox").await,
+        7
+    );
+    assert_eq!(
+        c.t.scalar("SELECT COUNT(*) FROM backoffice_audit_log WHERE action = 'notify.bulk'")
             .await,
         1
     );

@@ -57,11 +57,11 @@ async fn sign_in_locks_after_repeated_failures(backend: Backend) {
     // Every attempt was recorded: 2 sign-ins from the fixture, 5 wrong,
     // 1 while locked, 1 good, 1 unknown.
     let attempts =
-        c.t.scalar("SELECT COUNT(*) FROM admin_sign_in_attempts")
+        c.t.scalar("SELECT COUNT(*) FROM backoffice_sign_in_attempts")
             .await;
     assert_eq!(attempts, 10);
     let unknown =
-        c.t.scalar("SELECT COUNT(*) FROM admin_sign_in_attempts WHERE operator_id IS NULL")
+        c.t.scalar("SELECT COUNT(*) FROM backoffice_sign_in_attempts WHERE operator_id IS NULL")
             .await;
     assert_eq!(unknown, 1);
 }
@@ -156,7 +156,11 @@ async fn support_is_refused_admin_work(backend: Backend) {
         c.t.scalar("SELECT version FROM users WHERE id = 2").await,
         1
     );
-    assert_eq!(c.t.scalar("SELECT COUNT(*) FROM admin_audit_log").await, 2);
+    assert_eq!(
+        c.t.scalar("SELECT COUNT(*) FROM backoffice_audit_log")
+            .await,
+        2
+    );
     // What support may do, it does.
     let locked = apply(
         &ctx,

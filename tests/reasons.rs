@@ -105,7 +105,7 @@ async fn destructive_changes_need_a_reason(backend: Backend) {
         "no order changed"
     );
     assert_eq!(
-        c.t.scalar("SELECT COUNT(*) FROM admin_outbox").await,
+        c.t.scalar("SELECT COUNT(*) FROM backoffice_outbox").await,
         0,
         "nothing queued"
     );

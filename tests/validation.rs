@@ -83,7 +83,7 @@ async fn the_sweep_finds_what_was_planted(backend: Backend) {
     assert_eq!(third.findings, expected["products.negative_stock"] - 1);
     let status = t
         .scalar(&format!(
-            "SELECT COUNT(*) FROM admin_findings WHERE entity_id = {id} \
+            "SELECT COUNT(*) FROM backoffice_findings WHERE entity_id = {id} \
              AND rule_id = 'products.negative_stock' AND status = 'resolved'"
         ))
         .await;
@@ -155,8 +155,10 @@ async fn the_sweep_finds_what_was_planted(backend: Backend) {
     assert_eq!(kept.items[0].id, f.id);
 
     // A cancelled run leaves no run and no finding behind.
-    let runs = t.scalar("SELECT COUNT(*) FROM admin_validation_runs").await;
-    let findings = t.scalar("SELECT COUNT(*) FROM admin_findings").await;
+    let runs = t
+        .scalar("SELECT COUNT(*) FROM backoffice_validation_runs")
+        .await;
+    let findings = t.scalar("SELECT COUNT(*) FROM backoffice_findings").await;
     let stop = CancelToken::new();
     let cancel_soon = |p: Progress| {
         if p.done == 3 {
@@ -169,11 +171,12 @@ async fn the_sweep_finds_what_was_planted(backend: Backend) {
         .unwrap_err();
     assert!(e.to_string().contains("cancelled"), "{e}");
     assert_eq!(
-        t.scalar("SELECT COUNT(*) FROM admin_validation_runs").await,
+        t.scalar("SELECT COUNT(*) FROM backoffice_validation_runs")
+            .await,
         runs
     );
     assert_eq!(
-        t.scalar("SELECT COUNT(*) FROM admin_findings").await,
+        t.scalar("SELECT COUNT(*) FROM backoffice_findings").await,
         findings
     );
 

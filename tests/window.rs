@@ -64,6 +64,7 @@ async fn lists_profiles_connects_and_shows_row_counts() {
         read_only: false,
         demo,
         mail: None,
+        mapping: None,
     };
     add_profile(
         &store,
@@ -146,7 +147,11 @@ async fn lists_profiles_connects_and_shows_row_counts() {
         "240"
     );
     assert_eq!(
-        text_of(&client, "#counts tr[data-table=admin_operators] td.num").await,
+        text_of(
+            &client,
+            "#counts tr[data-table=backoffice_operators] td.num"
+        )
+        .await,
         "2"
     );
     let banner = client.find(Locator::Id("demo-banner")).await.unwrap();
@@ -291,6 +296,7 @@ async fn the_dark_theme_is_applied() {
         read_only: false,
         demo: true,
         mail: None,
+        mapping: None,
     };
     add_profile(&store, &MemoryStore::default(), profile, None, false).unwrap();
     let (_driver, client) = start_app_with(dir.path(), &[("BACKOFFICE_THEME", "dark")]).await;

@@ -234,7 +234,8 @@ pub async fn count(c: &Console, table: &str, order: i64) -> i64 {
 }
 
 pub async fn audit_count(c: &Console) -> i64 {
-    c.t.scalar("SELECT COUNT(*) FROM admin_audit_log").await
+    c.t.scalar("SELECT COUNT(*) FROM backoffice_audit_log")
+        .await
 }
 
 pub fn to(status: OrderStatus) -> OrderChange {

@@ -12,7 +12,7 @@ use crate::driver::{click, text_of, wait_contains};
 pub async fn three_sent(client: &Client, shop: &TestDb) {
     // (The dispatcher records "sent" just after the server took the mail.)
     for _ in 0..100 {
-        let sent = "SELECT COUNT(*) FROM admin_outbox WHERE status = 'sent'";
+        let sent = "SELECT COUNT(*) FROM backoffice_outbox WHERE status = 'sent'";
         if shop.scalar(sent).await == 3 {
             break;
         }

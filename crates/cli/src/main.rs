@@ -12,6 +12,7 @@ mod orders;
 mod outbox;
 mod output;
 mod profile;
+mod schema;
 mod seed;
 mod signin;
 mod target;
@@ -36,6 +37,10 @@ struct Cli {
     /// A saved connection profile (see `backoffice profile list`).
     #[arg(long, global = true, env = "BACKOFFICE_PROFILE")]
     profile: Option<String>,
+    /// The back end's schema mapping (TOML; see `schema detect`), over the
+    /// profile's.
+    #[arg(long, global = true, env = "BACKOFFICE_MAPPING")]
+    mapping: Option<std::path::PathBuf>,
     /// Sign in as this console operator (password from BACKOFFICE_PASSWORD
     /// or a prompt).
     #[arg(long, global = true, env = "BACKOFFICE_OPERATOR")]
@@ -49,8 +54,16 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Create or update the Backoffice schema.
+    /// Bring the console's tables up to date (an empty database becomes
+    /// the demo back end).
     Migrate,
+    /// Create the console's tables beside an existing back end's (and
+    /// nothing else); run again to update them.
+    Attach,
+    /// The back end's schema: detect a mapping, check it, show it; the
+    /// console's tables' DDL for a DBA.
+    #[command(subcommand)]
+    Schema(schema::SchemaCommand),
     /// Fill an empty database with demo data (deterministic for a seed).
     Seed(seed::SeedArgs),
     /// Create the demo database and its `demo` profile, unless they exist.
@@ -90,10 +103,13 @@ async fn run(cli: Cli, out: &Out) -> Result<()> {
     let chosen = target::Chosen {
         db: cli.db.as_deref(),
         profile: cli.profile.as_deref(),
+        mapping: cli.mapping.as_deref(),
     };
     let who = cli.operator.as_deref();
     match cli.command {
         Command::Migrate => seed::migrate(&chosen, out).await,
+        Command::Attach => schema::attach(&chosen, out).await,
+        Command::Schema(cmd) => schema::run(cmd, &chosen, out).await,
         Command::Seed(args) => seed::seed(&chosen, args, out).await,
         Command::Demo(args) => seed::demo(args, out).await,
         Command::Stats => seed::stats(&chosen, out).await,

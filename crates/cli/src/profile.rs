@@ -94,6 +94,9 @@ pub struct AddArgs {
     /// Overwrite an existing profile of the same name.
     #[arg(long)]
     replace: bool,
+    /// The back end's schema mapping (from `schema detect --write FILE`).
+    #[arg(long)]
+    mapping: Option<std::path::PathBuf>,
 }
 
 fn read_password(args: &AddArgs) -> Result<Option<Secret>> {
@@ -124,6 +127,15 @@ pub async fn run(cmd: ProfileCommand, chosen: &Chosen<'_>, out: &Out) -> Result<
     let secrets = ServiceStore::from_env();
     match cmd {
         ProfileCommand::Add(args) => {
+            let mapping = match &args.mapping {
+                Some(path) => {
+                    backoffice_core::mapping::Mapping::load(path)?;
+                    Some(std::fs::canonicalize(path).map_err(|e| {
+                        backoffice_core::Error::validation(format!("{}: {e}", path.display()))
+                    })?)
+                }
+                None => None,
+            };
             let password = read_password(&args)?;
             let profile = Profile {
                 name: args.name.clone(),
@@ -136,6 +148,7 @@ pub async fn run(cmd: ProfileCommand, chosen: &Chosen<'_>, out: &Out) -> Result<
                 read_only: args.read_only,
                 demo: false,
                 mail: None,
+                mapping,
             };
             add_profile(&store, &secrets, profile.clone(), password, args.replace)?;
             out.show(&profile, || {

@@ -53,7 +53,7 @@ async fn open_findings(db: &Db) -> Result<Vec<StatusCount>> {
     let rows: Vec<(String, i64)> = db
         .fetch_all(
             &Query::new(
-                "SELECT rule_id, COUNT(*) FROM admin_findings WHERE status = 'open' \
+                "SELECT rule_id, COUNT(*) FROM backoffice_findings WHERE status = 'open' \
                  GROUP BY rule_id",
             ),
             "cannot count the open findings",
@@ -99,7 +99,7 @@ pub async fn dashboard(ctx: &Ctx<'_>) -> Result<Dashboard> {
         None
     };
     let outbox = if me.can(Permission::SendNotifications) {
-        Some(by_status(db, "admin_outbox", "cannot count the outbox").await?)
+        Some(by_status(db, "backoffice_outbox", "cannot count the outbox").await?)
     } else {
         None
     };

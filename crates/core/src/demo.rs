@@ -74,6 +74,7 @@ pub async fn ensure_demo(
                 read_only: false,
                 demo: true,
                 mail: None,
+                mapping: None,
             };
             add_profile(profiles, secrets, profile, None, false)?;
             true

@@ -11,6 +11,7 @@ pub mod db;
 pub mod demo;
 pub mod error;
 pub mod exports;
+pub mod mapping;
 pub mod money;
 pub mod notify;
 pub mod operators;

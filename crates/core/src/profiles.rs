@@ -40,6 +40,10 @@ pub struct Profile {
     /// (the SMTP password is in the keychain).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mail: Option<MailSettings>,
+    /// The back end's schema mapping (a TOML file, docs/MAPPING.md); none
+    /// for the demo, whose reference schema the console knows.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mapping: Option<PathBuf>,
 }
 
 impl Profile {

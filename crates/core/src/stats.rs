@@ -18,7 +18,7 @@ pub const TABLES: &[&str] = &[
     "order_events",
     "order_notes",
     "refunds",
-    "admin_operators",
+    "backoffice_operators",
 ];
 
 #[derive(Debug, Clone, Serialize, PartialEq, ts_rs::TS)]

@@ -6,6 +6,7 @@
 //! `scripts/services.sh` creates). A server that is not there fails the test
 //! with a message saying how to start it; nothing is skipped.
 
+mod fixtures;
 mod servers;
 pub mod smtp;
 
@@ -101,7 +102,9 @@ impl TestDb {
             Backend::Sqlite => {
                 exec_on::<sqlx::SqliteConnection>(&format!("{}?mode=rwc", self.url), sql).await
             }
-            Backend::Postgres => exec_on::<sqlx::PgConnection>(&self.url, sql).await,
+            Backend::Postgres => {
+                exec_on::<sqlx::PgConnection>(&self.url, &format!("{PG_PATH}; {sql}")).await
+            }
             Backend::Mysql => exec_on::<sqlx::MySqlConnection>(&self.url, sql).await,
         };
         result.unwrap_or_else(|e| panic!("{sql}: {e}"));
@@ -109,24 +112,42 @@ impl TestDb {
 
     /// One integer from a query, read outside the core.
     pub async fn scalar(&self, sql: &str) -> i64 {
+        match self.column::<i64>(sql).await.first() {
+            Some(v) => *v,
+            None => panic!("{sql}: no row"),
+        }
+    }
+
+    /// The first column of every row, as text, read outside the core (to
+    /// compare a schema or data before and after).
+    pub async fn texts(&self, sql: &str) -> Vec<String> {
+        self.column::<String>(sql).await
+    }
+
+    /// The first column of every row, read outside the core.
+    async fn column<T>(&self, sql: &str) -> Vec<T>
+    where
+        T: Send + Unpin,
+        T: for<'r> sqlx::Decode<'r, sqlx::Sqlite> + sqlx::Type<sqlx::Sqlite>,
+        T: for<'r> sqlx::Decode<'r, sqlx::Postgres> + sqlx::Type<sqlx::Postgres>,
+        T: for<'r> sqlx::Decode<'r, sqlx::MySql> + sqlx::Type<sqlx::MySql>,
+    {
         let result = match self.backend {
             Backend::Sqlite => {
                 let mut c = sqlx::SqliteConnection::connect(&self.url)
                     .await
                     .expect("connect");
-                sqlx::query_scalar::<_, i64>(sql).fetch_one(&mut c).await
+                sqlx::query_scalar::<_, T>(sql).fetch_all(&mut c).await
             }
             Backend::Postgres => {
-                let mut c = sqlx::PgConnection::connect(&self.url)
-                    .await
-                    .expect("connect");
-                sqlx::query_scalar::<_, i64>(sql).fetch_one(&mut c).await
+                let mut c = pg_connect(&self.url).await;
+                sqlx::query_scalar::<_, T>(sql).fetch_all(&mut c).await
             }
             Backend::Mysql => {
                 let mut c = sqlx::MySqlConnection::connect(&self.url)
                     .await
                     .expect("connect");
-                sqlx::query_scalar::<_, i64>(sql).fetch_one(&mut c).await
+                sqlx::query_scalar::<_, T>(sql).fetch_all(&mut c).await
             }
         };
         result.unwrap_or_else(|e| panic!("{sql}: {e}"))
@@ -218,9 +239,7 @@ impl TestDb {
                     .map(|_| ())
             }
             Backend::Postgres => {
-                let mut c = sqlx::PgConnection::connect(&self.url)
-                    .await
-                    .expect("connect");
+                let mut c = pg_connect(&self.url).await;
                 bind_fx!(sqlx::query(&sql), values)
                     .execute(&mut c)
                     .await
@@ -242,6 +261,16 @@ impl TestDb {
         };
         result.unwrap_or_else(|e| panic!("{sql}: {e}"));
     }
+}
+
+/// Tests read the console's tables as the core does: its connections append
+/// the schema `backoffice` to the search path.
+const PG_PATH: &str = "SET search_path = public, backoffice";
+
+async fn pg_connect(url: &str) -> sqlx::PgConnection {
+    let mut c = sqlx::PgConnection::connect(url).await.expect("connect");
+    c.execute(PG_PATH).await.expect("set the search path");
+    c
 }
 
 /// Runs one statement on a PostgreSQL server given by URL (for tests that

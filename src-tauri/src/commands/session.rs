@@ -129,6 +129,7 @@ pub fn add_profile(state: State<'_, AppState>, draft: ProfileDraft) -> IpcResult
         read_only: draft.read_only,
         demo: false,
         mail: None,
+        mapping: None,
     };
     let password = draft.password.filter(|p| !p.is_empty()).map(Secret::new);
     let view = ProfileView::from(&profile);

@@ -100,7 +100,7 @@ pub async fn verify(
     let db = ctx.db;
     let (total,): (i64,) = db
         .fetch_one(
-            &Query::new("SELECT last_id FROM admin_audit_head WHERE id = 1"),
+            &Query::new("SELECT last_id FROM backoffice_audit_head WHERE id = 1"),
             "cannot read the audit log's head",
         )
         .await?;
@@ -117,7 +117,7 @@ pub async fn verify(
         let rows: Vec<AuditRow> = db
             .fetch_all(
                 Query::new(format!(
-                    "SELECT {ENTRY_COLUMNS} FROM admin_audit_log WHERE id > "
+                    "SELECT {ENTRY_COLUMNS} FROM backoffice_audit_log WHERE id > "
                 ))
                 .bind(last_id)
                 .sql(format!(" ORDER BY id LIMIT {PAGE}")),
@@ -160,7 +160,7 @@ pub async fn verify(
     }
     let head: (i64, String) = db
         .fetch_one(
-            &Query::new("SELECT last_id, last_hash FROM admin_audit_head WHERE id = 1"),
+            &Query::new("SELECT last_id, last_hash FROM backoffice_audit_head WHERE id = 1"),
             "cannot read the audit log's head",
         )
         .await?;

@@ -96,7 +96,8 @@ pub(crate) async fn append(
     let lock = tx.backend().for_update();
     let (last_id, last_hash): (i64, String) = tx
         .fetch_one(
-            Query::new("SELECT last_id, last_hash FROM admin_audit_head WHERE id = 1").sql(lock),
+            Query::new("SELECT last_id, last_hash FROM backoffice_audit_head WHERE id = 1")
+                .sql(lock),
             "cannot read the audit log's head",
         )
         .await?;
@@ -116,7 +117,7 @@ pub(crate) async fn append(
     };
     let hash = entry.hash();
     let mut q = Query::new(format!(
-        "INSERT INTO admin_audit_log ({ENTRY_COLUMNS}) VALUES ("
+        "INSERT INTO backoffice_audit_log ({ENTRY_COLUMNS}) VALUES ("
     ));
     q.bind(entry.id)
         .sql(", ")
@@ -142,7 +143,7 @@ pub(crate) async fn append(
         .sql(")");
     tx.execute(&q, "cannot write the audit entry").await?;
     tx.execute(
-        Query::new("UPDATE admin_audit_head SET last_id = ")
+        Query::new("UPDATE backoffice_audit_head SET last_id = ")
             .bind(entry.id)
             .sql(", last_hash = ")
             .bind(hash)
@@ -158,7 +159,7 @@ pub(crate) async fn append(
 pub(crate) async fn lock_head(tx: &mut WriteTx) -> Result<()> {
     let lock = tx.backend().for_update();
     tx.fetch_one::<(i64,)>(
-        Query::new("SELECT last_id FROM admin_audit_head WHERE id = 1").sql(lock),
+        Query::new("SELECT last_id FROM backoffice_audit_head WHERE id = 1").sql(lock),
         "cannot read the audit log's head",
     )
     .await
@@ -188,7 +189,7 @@ pub async fn list(
     ctx.require(Permission::ReadAudit)?;
     let limit = page.limit()?;
     let mut q = Query::new(format!(
-        "SELECT {ENTRY_COLUMNS} FROM admin_audit_log WHERE 1 = 1"
+        "SELECT {ENTRY_COLUMNS} FROM backoffice_audit_log WHERE 1 = 1"
     ));
     let text = [
         ("operator", &filter.operator),
@@ -234,7 +235,7 @@ pub(crate) async fn for_entity(
     let rows: Vec<AuditRow> = db
         .fetch_all(
             Query::new(format!(
-                "SELECT {ENTRY_COLUMNS} FROM admin_audit_log WHERE entity_type = "
+                "SELECT {ENTRY_COLUMNS} FROM backoffice_audit_log WHERE entity_type = "
             ))
             .bind(entity_type)
             .sql(" AND entity_id = ")

@@ -127,7 +127,7 @@ impl Backend {
         }
     }
 
-    /// The tail of an `INSERT INTO admin_findings … SELECT …` that updates
+    /// The tail of an `INSERT INTO backoffice_findings … SELECT …` that updates
     /// a finding already on record instead: seen again in this run, and
     /// open again if it had been fixed or resolved.
     pub(crate) fn upsert_finding(self) -> &'static str {
@@ -136,8 +136,8 @@ impl Backend {
                 " ON CONFLICT (rule_id, entity_type, entity_id) DO UPDATE SET \
                  last_run = excluded.last_run, last_seen_at = excluded.last_seen_at, \
                  detail = excluded.detail, resolved_at = NULL, \
-                 status = CASE WHEN admin_findings.status IN ('fixed', 'resolved') \
-                 THEN 'open' ELSE admin_findings.status END"
+                 status = CASE WHEN backoffice_findings.status IN ('fixed', 'resolved') \
+                 THEN 'open' ELSE backoffice_findings.status END"
             }
             Backend::Mysql => {
                 " ON DUPLICATE KEY UPDATE last_run = VALUES(last_run), \
@@ -161,7 +161,7 @@ impl Backend {
         match self {
             Backend::Sqlite => {
                 q.sql(
-                    "u.id IN (SELECT rowid FROM admin_user_search WHERE admin_user_search MATCH ",
+                    "u.id IN (SELECT rowid FROM backoffice_user_search WHERE backoffice_user_search MATCH ",
                 )
                 .bind(fts_phrase(needle))
                 .sql(")");

@@ -13,6 +13,10 @@ const MYSQL_UNKNOWN_DATABASE: u16 = 1049;
 const MYSQL_READ_ONLY_TX: u16 = 1792;
 const PG_READ_ONLY_TX: &str = "25006";
 const SQLITE_READONLY: &str = "8";
+/// The account lacks a privilege (to create a table, say).
+const PG_NO_PRIVILEGE: &str = "42501";
+const MYSQL_DB_ACCESS_DENIED: u16 = 1044;
+const MYSQL_TABLE_ACCESS_DENIED: u16 = 1142;
 const SQLITE_CANTOPEN: &str = "14";
 const SQLITE_BUSY: &str = "5";
 /// Deadlock and serialisation failures: a concurrent change won.
@@ -56,6 +60,11 @@ pub(crate) fn classify(context: &str, err: sqlx::Error) -> Error {
                 || code == SQLITE_READONLY
             {
                 Error::Forbidden(format!("{context}: the connection is read-only ({msg})"))
+            } else if code == PG_NO_PRIVILEGE
+                || number == Some(MYSQL_DB_ACCESS_DENIED)
+                || number == Some(MYSQL_TABLE_ACCESS_DENIED)
+            {
+                Error::Forbidden(format!("{context}: the server refused ({msg})"))
             } else if code == PG_DEADLOCK
                 || code == PG_SERIALIZATION
                 || number == Some(MYSQL_DEADLOCK)

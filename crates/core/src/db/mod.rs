@@ -22,7 +22,7 @@ pub(crate) mod target;
 use serde::{Deserialize, Serialize};
 use sqlx::{MySql, MySqlPool, PgPool, Postgres, Sqlite, SqlitePool};
 
-pub use migrate::{MigrationReport, SchemaStatus};
+pub use migrate::{console_ddl, MigrationReport, SchemaStatus, CONSOLE_PREFIX};
 pub(crate) use query::{Query, Source};
 pub use retry::retry_contended;
 pub use target::Target;
@@ -136,9 +136,11 @@ pub struct Db {
 }
 
 impl Db {
-    /// Connects, then brings the schema up to date (writable) or checks that
-    /// it is current (read-only). A database holding tables that Backoffice
-    /// did not create is refused before anything is written.
+    /// Connects, then brings the console's tables up to date (writable) or
+    /// checks that they are current (read-only). An empty database becomes
+    /// the demo back end; a back end without the console's tables is refused
+    /// before anything is written: attaching is a deliberate step
+    /// ([`Db::attach`]).
     pub async fn open(target: &Target, options: OpenOptions) -> Result<Db> {
         let db = Self::connect(target, options).await?;
         if db.read_only {
@@ -171,6 +173,13 @@ impl Db {
     pub async fn migrate(&self) -> Result<MigrationReport> {
         self.ensure_writable("run migrations")?;
         migrate::run(self).await
+    }
+
+    /// Creates or updates the console's tables beside the back end's, and
+    /// changes nothing else.
+    pub async fn attach(&self) -> Result<MigrationReport> {
+        self.ensure_writable("attach the console's tables")?;
+        migrate::attach(self).await
     }
 
     /// Where the schema stands, without changing anything.

@@ -166,7 +166,7 @@ async fn recent_keys(
         .db
         .fetch_all(
             Query::new(format!(
-                "SELECT {key} FROM admin_outbox_keys k JOIN admin_outbox m ON m.id = k.message_id \
+                "SELECT {key} FROM backoffice_outbox_keys k JOIN backoffice_outbox m ON m.id = k.message_id \
                  WHERE m.template = "
             ))
             .bind(template.id())

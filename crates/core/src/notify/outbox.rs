@@ -137,7 +137,7 @@ pub(crate) async fn load(tx: &mut WriteTx, id: i64) -> Result<Option<OutboxMessa
     let lock = tx.backend().for_update();
     tx.fetch_optional(
         Query::new(format!(
-            "SELECT {MESSAGE_COLUMNS} FROM admin_outbox WHERE id = "
+            "SELECT {MESSAGE_COLUMNS} FROM backoffice_outbox WHERE id = "
         ))
         .bind(id)
         .sql(lock),
@@ -187,7 +187,7 @@ pub async fn list(
     ctx.require(Permission::SendNotifications)?;
     let limit = page.limit()?;
     let mut q = Query::new(format!(
-        "SELECT {MESSAGE_COLUMNS} FROM admin_outbox WHERE 1 = 1"
+        "SELECT {MESSAGE_COLUMNS} FROM backoffice_outbox WHERE 1 = 1"
     ));
     if let Some(s) = filter.status {
         q.sql(" AND status = ").bind(s.as_str());
@@ -223,7 +223,7 @@ pub async fn show(ctx: &Ctx<'_>, id: i64) -> Result<OutboxView> {
         .db
         .fetch_optional(
             Query::new(format!(
-                "SELECT {MESSAGE_COLUMNS} FROM admin_outbox WHERE id = "
+                "SELECT {MESSAGE_COLUMNS} FROM backoffice_outbox WHERE id = "
             ))
             .bind(id),
             "cannot read the outbox",
@@ -233,7 +233,7 @@ pub async fn show(ctx: &Ctx<'_>, id: i64) -> Result<OutboxView> {
     let (vars,): (String,) = ctx
         .db
         .fetch_one(
-            Query::new("SELECT vars_json FROM admin_outbox WHERE id = ").bind(id),
+            Query::new("SELECT vars_json FROM backoffice_outbox WHERE id = ").bind(id),
             "cannot read the outbox",
         )
         .await?;
@@ -242,7 +242,7 @@ pub async fn show(ctx: &Ctx<'_>, id: i64) -> Result<OutboxView> {
         .fetch_all(
             Query::new(
                 "SELECT attempt, started_at, finished_at, outcome, smtp_code, detail \
-                 FROM admin_outbox_attempts WHERE message_id = ",
+                 FROM backoffice_outbox_attempts WHERE message_id = ",
             )
             .bind(id)
             .sql(" ORDER BY attempt, id"),
@@ -307,7 +307,7 @@ async fn operator_change(
     let after = next(before)
         .map_err(|why| Error::Conflict(format!("cannot change outbox message {id}: {why}")))?;
     tx.execute(
-        Query::new("UPDATE admin_outbox SET status = ")
+        Query::new("UPDATE backoffice_outbox SET status = ")
             .bind(after.as_str())
             .sql(", due_at = ")
             .bind(ctx.now)

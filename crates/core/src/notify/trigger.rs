@@ -3,7 +3,7 @@
 //! idempotency window.
 //!
 //! The key is the template, the entity and the recipient's address (or a
-//! key the caller gives). Its row in `admin_outbox_keys` is inserted if
+//! key the caller gives). Its row in `backoffice_outbox_keys` is inserted if
 //! missing and then locked, so two operators pressing Send at the same
 //! moment are ordered: the second sees the first's message and is told
 //! "already sent … by …" instead of queueing another.
@@ -277,7 +277,7 @@ pub(crate) async fn enqueue(
     let rendered = templates::render(trigger.template, &vars, link.as_deref())?;
     let id = insert(tx, ctx, trigger, &recipient, &vars, &rendered.subject, &key).await?;
     tx.execute(
-        Query::new("UPDATE admin_outbox_keys SET message_id = ")
+        Query::new("UPDATE backoffice_outbox_keys SET message_id = ")
             .bind(id)
             .sql(", updated_at = ")
             .bind(ctx.now)
@@ -302,7 +302,7 @@ async fn lock_key(
     now: DateTime<Utc>,
 ) -> Result<Option<OutboxMessage>> {
     let mut q = Query::new(
-        "INSERT INTO admin_outbox_keys (idempotency_key, message_id, updated_at) VALUES (",
+        "INSERT INTO backoffice_outbox_keys (idempotency_key, message_id, updated_at) VALUES (",
     );
     q.bind(key).sql(", NULL, ").bind(now).sql(")");
     q.sql(match tx.backend() {
@@ -313,7 +313,7 @@ async fn lock_key(
     let lock = tx.backend().for_update();
     let (message_id,): (Option<i64>,) = tx
         .fetch_one(
-            Query::new("SELECT message_id FROM admin_outbox_keys WHERE idempotency_key = ")
+            Query::new("SELECT message_id FROM backoffice_outbox_keys WHERE idempotency_key = ")
                 .bind(key)
                 .sql(lock),
             "cannot read the idempotency key",
@@ -339,7 +339,7 @@ async fn insert(
     let mut uid = [0u8; 16];
     rand::rngs::OsRng.fill_bytes(&mut uid);
     let mut q = Query::new(
-        "INSERT INTO admin_outbox (uid, template, user_id, order_id, recipient, recipient_name, \
+        "INSERT INTO backoffice_outbox (uid, template, user_id, order_id, recipient, recipient_name, \
          subject, vars_json, idempotency_key, status, attempts, due_at, forced, created_by, \
          created_at, updated_at) VALUES (",
     );

@@ -90,7 +90,7 @@ pub async fn add_operator(
     audit::lock_head(&mut tx).await?;
     let (existing,): (i64,) = tx
         .fetch_one(
-            &Query::new("SELECT COUNT(*) FROM admin_operators"),
+            &Query::new("SELECT COUNT(*) FROM backoffice_operators"),
             "cannot count operators",
         )
         .await?;
@@ -145,7 +145,7 @@ pub async fn list_operators(ctx: &Ctx<'_>) -> Result<Vec<OperatorInfo>> {
         .fetch_all(
             &Query::new(
                 "SELECT username, role, disabled, locked_until, created_at \
-                 FROM admin_operators ORDER BY username",
+                 FROM backoffice_operators ORDER BY username",
             ),
             "cannot list operators",
         )

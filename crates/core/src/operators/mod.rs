@@ -109,7 +109,7 @@ pub fn verify_password(hash: &str, password: &Secret) -> bool {
 }
 
 pub(crate) async fn insert(tx: &mut WriteTx, username: &str, role: Role, hash: &str) -> Result<()> {
-    let sql = "INSERT INTO admin_operators (username, password_hash, role) VALUES ";
+    let sql = "INSERT INTO backoffice_operators (username, password_hash, role) VALUES ";
     on_tx!(&mut tx.tx, conn => {
         let mut qb = sqlx::QueryBuilder::new(sql);
         qb.push("(")

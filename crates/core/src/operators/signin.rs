@@ -67,7 +67,7 @@ pub async fn sign_in(
         .fetch_optional(
             Query::new(
                 "SELECT id, username, password_hash, role, disabled, locked_until \
-                 FROM admin_operators WHERE username = ",
+                 FROM backoffice_operators WHERE username = ",
             )
             .bind(username),
             "cannot read operators",
@@ -147,7 +147,7 @@ fn insert_attempt(
     now: DateTime<Utc>,
 ) -> Query {
     let mut q = Query::new(
-        "INSERT INTO admin_sign_in_attempts (operator_id, username, succeeded, reason, at) VALUES (",
+        "INSERT INTO backoffice_sign_in_attempts (operator_id, username, succeeded, reason, at) VALUES (",
     );
     q.bind(operator_id);
     q.sql(", ")
@@ -177,7 +177,7 @@ async fn record_failure(
     let lock_row = tx.backend().for_update();
     // Serialises concurrent failures of one operator on the servers.
     tx.fetch_one::<(i64,)>(
-        Query::new("SELECT id FROM admin_operators WHERE id = ")
+        Query::new("SELECT id FROM backoffice_operators WHERE id = ")
             .bind(operator_id)
             .sql(lock_row),
         "cannot read the operator",
@@ -190,12 +190,14 @@ async fn record_failure(
     .await?;
     let recent: Vec<(bool, String)> = tx
         .fetch_all(
-            Query::new("SELECT succeeded, reason FROM admin_sign_in_attempts WHERE operator_id = ")
-                .bind(operator_id)
-                .sql(" AND at > ")
-                .bind(now - LOCKOUT)
-                .sql(" ORDER BY at DESC, id DESC LIMIT ")
-                .sql((MAX_FAILURES * 2).to_string()),
+            Query::new(
+                "SELECT succeeded, reason FROM backoffice_sign_in_attempts WHERE operator_id = ",
+            )
+            .bind(operator_id)
+            .sql(" AND at > ")
+            .bind(now - LOCKOUT)
+            .sql(" ORDER BY at DESC, id DESC LIMIT ")
+            .sql((MAX_FAILURES * 2).to_string()),
             "cannot read recent sign-in attempts",
         )
         .await?;
@@ -208,7 +210,7 @@ async fn record_failure(
     if failures >= MAX_FAILURES {
         let until = now + LOCKOUT;
         tx.execute(
-            Query::new("UPDATE admin_operators SET locked_until = ")
+            Query::new("UPDATE backoffice_operators SET locked_until = ")
                 .bind(until)
                 .sql(" WHERE id = ")
                 .bind(operator_id),

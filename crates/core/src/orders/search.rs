@@ -168,7 +168,7 @@ impl Resolved<'_> {
         }
         if query.has_open_findings {
             q.sql(
-                " AND EXISTS (SELECT 1 FROM admin_findings f WHERE f.entity_type = 'order' \
+                " AND EXISTS (SELECT 1 FROM backoffice_findings f WHERE f.entity_type = 'order' \
                  AND f.entity_id = o.id AND f.status = 'open')",
             );
         }

@@ -90,9 +90,28 @@ fn check_options(o: &SeedOptions) -> Result<()> {
     Ok(())
 }
 
+/// Demo data goes only into the demo back end: never into a back end of
+/// someone else's that the console is attached to.
+async fn ensure_demo(db: &Db) -> Result<()> {
+    match db.schema_status().await? {
+        crate::db::SchemaStatus::Current { demo: true, .. } => Ok(()),
+        _ => Err(Error::validation(format!(
+            "{} is a back end of its own, not the demo; seed fills only the demo \
+             back end that Backoffice creates in an empty database",
+            db.label()
+        ))),
+    }
+}
+
 async fn ensure_empty(db: &Db, tx: &mut WriteTx) -> Result<()> {
     let mut found = Vec::new();
-    for table in ["users", "orders", "products", "roles", "admin_operators"] {
+    for table in [
+        "users",
+        "orders",
+        "products",
+        "roles",
+        "backoffice_operators",
+    ] {
         let sql = format!("SELECT 1 FROM {table} LIMIT 1");
         let row = on_tx!(&mut tx.tx, c => sqlx::query(&sql).fetch_optional(&mut *c).await.map(|r| r.is_some()))
             .map_err(|e| Error::db("cannot inspect the database", e))?;
@@ -156,6 +175,7 @@ pub async fn seed(
     cancel: &CancelToken,
 ) -> Result<SeedReport> {
     check_options(opts)?;
+    ensure_demo(db).await?;
     let started = Instant::now();
     let mut tx = db.begin_bulk_load("seed demo data").await?;
     let filled = fill(db, &mut tx, opts, progress, cancel).await;
@@ -245,7 +265,7 @@ async fn fill(
         done: 0,
         total: n_products + opts.users + opts.orders,
     };
-    *w.rows.entry("admin_operators".into()).or_default() += 2;
+    *w.rows.entry("backoffice_operators".into()).or_default() += 2;
     let mut planted: BTreeMap<String, u64> = BTreeMap::new();
 
     let mut roles = Batch::new("roles", &["id", "name", "description"]);

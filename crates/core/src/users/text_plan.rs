@@ -46,8 +46,8 @@ pub(super) fn push_probe(q: &mut Query, needle: &str) {
             .sql(" ESCAPE '!')");
     } else {
         q.sql(
-            "EXISTS (SELECT 1 FROM admin_user_search f WHERE f.rowid = u.id \
-             AND f.admin_user_search MATCH ",
+            "EXISTS (SELECT 1 FROM backoffice_user_search f WHERE f.rowid = u.id \
+             AND f.backoffice_user_search MATCH ",
         )
         .bind(fts_phrase(needle))
         .sql(")");
@@ -100,7 +100,7 @@ pub(super) async fn choose(db: &Db, query: &UserQuery) -> Result<(TextPlan, Opti
         .await?;
     let users = users.unwrap_or(0);
     let mut q = Query::new(
-        "SELECT COUNT(*) FROM (SELECT rowid FROM admin_user_search WHERE admin_user_search MATCH ",
+        "SELECT COUNT(*) FROM (SELECT rowid FROM backoffice_user_search WHERE backoffice_user_search MATCH ",
     );
     q.bind(fts_phrase(text))
         .sql(format!(" LIMIT {}) m", count_limit(users, text.is_ascii())));

@@ -58,7 +58,7 @@ pub async fn last_run(ctx: &Ctx<'_>) -> Result<Option<LastRun>> {
     ctx.db
         .fetch_optional(
             &Query::new(
-                "SELECT id, finished_at, operator FROM admin_validation_runs \
+                "SELECT id, finished_at, operator FROM backoffice_validation_runs \
                  ORDER BY id DESC LIMIT 1",
             ),
             "cannot read the validation runs",
@@ -111,7 +111,7 @@ pub async fn summary(ctx: &Ctx<'_>) -> Result<Vec<RuleCount>> {
         .db
         .fetch_all(
             &Query::new(
-                "SELECT rule_id, status, COUNT(*) FROM admin_findings GROUP BY rule_id, status",
+                "SELECT rule_id, status, COUNT(*) FROM backoffice_findings GROUP BY rule_id, status",
             ),
             "cannot count findings",
         )
@@ -163,7 +163,7 @@ pub async fn list(
     let status = filter.status.as_deref().unwrap_or("open");
     check_status(status)?;
     let mut q = Query::new(format!(
-        "SELECT {COLUMNS} FROM admin_findings WHERE status = "
+        "SELECT {COLUMNS} FROM backoffice_findings WHERE status = "
     ));
     q.bind(status);
     if let Some(r) = &filter.rule_id {
@@ -193,7 +193,9 @@ pub async fn accept(ctx: &Ctx<'_>, id: i64, version: i64, reason: &str) -> Resul
     }
     let mut tx = ctx.db.begin_write("accept a finding").await?;
     let read = |lock: &str| {
-        let mut q = Query::new(format!("SELECT {COLUMNS} FROM admin_findings WHERE id = "));
+        let mut q = Query::new(format!(
+            "SELECT {COLUMNS} FROM backoffice_findings WHERE id = "
+        ));
         q.bind(id).sql(lock.to_string());
         q
     };
@@ -218,7 +220,7 @@ pub async fn accept(ctx: &Ctx<'_>, id: i64, version: i64, reason: &str) -> Resul
         )));
     }
     tx.execute(
-        Query::new("UPDATE admin_findings SET status = 'accepted', accepted_by = ")
+        Query::new("UPDATE backoffice_findings SET status = 'accepted', accepted_by = ")
             .bind(ctx.operator.username())
             .sql(", accepted_reason = ")
             .bind(reason.as_str())

@@ -104,7 +104,8 @@ pub struct FixReport {
 pub async fn preview(ctx: &Ctx<'_>, fix_id: &str, only: &[i64]) -> Result<FixPreview> {
     ctx.require(Permission::ReadFindings)?;
     let f = find(fix_id)?;
-    let mut q = Query::new("SELECT DISTINCT entity_id FROM admin_findings WHERE status = 'open'");
+    let mut q =
+        Query::new("SELECT DISTINCT entity_id FROM backoffice_findings WHERE status = 'open'");
     q.sql(" AND entity_type = ")
         .bind(f.entity)
         .sql(" AND rule_id IN ")
@@ -283,7 +284,7 @@ async fn write(
     }
     guard.check(tx).await?;
     tx.execute(
-        Query::new("UPDATE admin_findings SET status = 'fixed', resolved_at = ")
+        Query::new("UPDATE backoffice_findings SET status = 'fixed', resolved_at = ")
             .bind(ctx.now)
             .sql(", version = version + 1 WHERE entity_type = ")
             .bind(f.entity)

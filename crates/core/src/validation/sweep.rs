@@ -92,7 +92,7 @@ pub async fn run(
     let (run_id,): (i64,) = tx
         .fetch_one(
             Query::new(
-                "INSERT INTO admin_validation_runs (started_at, finished_at, operator, rules, \
+                "INSERT INTO backoffice_validation_runs (started_at, finished_at, operator, rules, \
              rows_examined, findings, new_findings, resolved) VALUES (",
             )
             .bind(ctx.now)
@@ -145,7 +145,7 @@ pub async fn run(
     let resolved: u64 = results.iter().map(|r| r.resolved).sum();
     let count = |v: u64| i64::try_from(v).unwrap_or(i64::MAX);
     tx.execute(
-        Query::new("UPDATE admin_validation_runs SET finished_at = ")
+        Query::new("UPDATE backoffice_validation_runs SET finished_at = ")
             .bind(ctx.now + chrono::Duration::from_std(started.elapsed()).unwrap_or_default())
             .sql(", rows_examined = ")
             .bind(count(examined))
@@ -177,7 +177,7 @@ pub async fn run(
     })
 }
 
-/// `INSERT INTO admin_findings … SELECT` over the rule's flagged ids (or
+/// `INSERT INTO backoffice_findings … SELECT` over the rule's flagged ids (or
 /// the given rows), updating findings already on record.
 async fn upsert(
     tx: &mut WriteTx,
@@ -187,7 +187,7 @@ async fn upsert(
     select: Query,
 ) -> Result<()> {
     let mut q = Query::new(
-        "INSERT INTO admin_findings (rule_id, entity_type, entity_id, status, first_run, \
+        "INSERT INTO backoffice_findings (rule_id, entity_type, entity_id, status, first_run, \
          last_run, first_seen_at, last_seen_at) SELECT ",
     );
     q.bind(r.id)
@@ -306,7 +306,7 @@ async fn tally(
 ) -> Result<RuleResult> {
     let resolved = tx
         .execute(
-            Query::new("UPDATE admin_findings SET status = 'resolved', resolved_at = ")
+            Query::new("UPDATE backoffice_findings SET status = 'resolved', resolved_at = ")
                 .bind(now)
                 .sql(", version = version + 1 WHERE rule_id = ")
                 .bind(r.id)
@@ -319,7 +319,7 @@ async fn tally(
     let (findings, new): (i64, i64) = tx
         .fetch_one(
             Query::new(format!(
-                "SELECT COUNT(*), {} FROM admin_findings WHERE rule_id = ",
+                "SELECT COUNT(*), {} FROM backoffice_findings WHERE rule_id = ",
                 tx.backend()
                     .int64("COALESCE(SUM(CASE WHEN first_run = last_run THEN 1 ELSE 0 END), 0)")
             ))

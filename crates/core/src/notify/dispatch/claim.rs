@@ -92,7 +92,7 @@ pub(crate) async fn recover(db: &Db, now: DateTime<Utc>) -> Result<(u64, u64)> {
     };
     let expired = |started: bool| {
         let mut q =
-            Query::new("SELECT id FROM admin_outbox WHERE status = 'sending' AND due_at <= ");
+            Query::new("SELECT id FROM backoffice_outbox WHERE status = 'sending' AND due_at <= ");
         q.bind(now).sql(if started {
             " AND send_started_at IS NOT NULL"
         } else {
@@ -112,17 +112,17 @@ pub(crate) async fn recover(db: &Db, now: DateTime<Utc>) -> Result<(u64, u64)> {
     let mut uncertain = 0;
     if !started.is_empty() {
         let mut q = Query::new(
-            "INSERT INTO admin_outbox_attempts (message_id, attempt, started_at, finished_at, \
+            "INSERT INTO backoffice_outbox_attempts (message_id, attempt, started_at, finished_at, \
              outcome, detail) SELECT id, attempts, send_started_at, ",
         );
         q.bind(now)
             .sql(", 'uncertain', ")
             .bind(UNCERTAIN_AFTER_CRASH)
-            .sql(" FROM admin_outbox WHERE id IN ")
+            .sql(" FROM backoffice_outbox WHERE id IN ")
             .bind_list(started.iter().copied());
         tx.execute(&q, "cannot record the interrupted attempts")
             .await?;
-        let mut q = Query::new("UPDATE admin_outbox SET status = 'uncertain', last_error = ");
+        let mut q = Query::new("UPDATE backoffice_outbox SET status = 'uncertain', last_error = ");
         q.bind(UNCERTAIN_AFTER_CRASH)
             .sql(", updated_at = ")
             .bind(now)
@@ -133,7 +133,7 @@ pub(crate) async fn recover(db: &Db, now: DateTime<Utc>) -> Result<(u64, u64)> {
     let mut requeued = 0;
     if !unstarted.is_empty() {
         let mut q = Query::new(
-            "UPDATE admin_outbox SET status = 'queued', attempts = attempts - 1, \
+            "UPDATE backoffice_outbox SET status = 'queued', attempts = attempts - 1, \
              lease_owner = NULL, updated_at = ",
         );
         q.bind(now)
@@ -175,7 +175,7 @@ pub(crate) async fn claim(
     };
     let ids: Vec<(i64,)> = tx
         .fetch_all(
-            Query::new("SELECT id FROM admin_outbox WHERE status = 'queued' AND due_at <= ")
+            Query::new("SELECT id FROM backoffice_outbox WHERE status = 'queued' AND due_at <= ")
                 .bind(now)
                 .sql(format!(" ORDER BY due_at, id LIMIT {n}{skip}")),
             "cannot read the outbox",
@@ -185,7 +185,7 @@ pub(crate) async fn claim(
         return Ok(Vec::new());
     }
     let ids: Vec<i64> = ids.into_iter().map(|(i,)| i).collect();
-    let mut q = Query::new("UPDATE admin_outbox SET status = 'sending', lease_owner = ");
+    let mut q = Query::new("UPDATE backoffice_outbox SET status = 'sending', lease_owner = ");
     q.bind(claim)
         .sql(", due_at = ")
         .bind(later(now, lease))
@@ -196,7 +196,7 @@ pub(crate) async fn claim(
     tx.execute(&q, "cannot claim outbox messages").await?;
     let mut q = Query::new(
         "SELECT id, uid, template, user_id, recipient, recipient_name, vars_json, attempts \
-         FROM admin_outbox WHERE id IN ",
+         FROM backoffice_outbox WHERE id IN ",
     );
     q.bind_list(ids.iter().copied()).sql(" ORDER BY id");
     let rows: Vec<ClaimRow> = tx.fetch_all(&q, "cannot read the outbox").await?;
@@ -247,7 +247,7 @@ pub(crate) async fn start(
     let mut tx = db.begin_write("start a send").await?;
     let n = tx
         .execute(
-            Query::new("UPDATE admin_outbox SET send_started_at = ")
+            Query::new("UPDATE backoffice_outbox SET send_started_at = ")
                 .bind(now)
                 .sql(", due_at = ")
                 .bind(later(now, lease))
@@ -289,7 +289,7 @@ pub(crate) async fn finish(
     let mut tx = db.begin_write("record a send").await?;
     tx.execute(
         Query::new(
-            "INSERT INTO admin_outbox_attempts (message_id, attempt, started_at, finished_at, \
+            "INSERT INTO backoffice_outbox_attempts (message_id, attempt, started_at, finished_at, \
              outcome, smtp_code, detail) VALUES (",
         )
         .bind(msg.id)
@@ -309,7 +309,7 @@ pub(crate) async fn finish(
         "cannot record the attempt",
     )
     .await?;
-    let mut q = Query::new("UPDATE admin_outbox SET ");
+    let mut q = Query::new("UPDATE backoffice_outbox SET ");
     match outcome {
         Outcome::Sent { reply } => {
             q.sql("status = 'sent', sent_at = ")
@@ -355,7 +355,7 @@ pub(crate) async fn release(db: &Db, ids: &[i64], claim: &str, now: DateTime<Utc
     }
     let mut tx = db.begin_write("release outbox messages").await?;
     let mut q = Query::new(
-        "UPDATE admin_outbox SET status = 'queued', attempts = attempts - 1, lease_owner = NULL, due_at = ",
+        "UPDATE backoffice_outbox SET status = 'queued', attempts = attempts - 1, lease_owner = NULL, due_at = ",
     );
     q.bind(now)
         .sql(", updated_at = ")

@@ -28,7 +28,7 @@ async fn outbox_with_one_message() -> (tempfile::TempDir, Db) {
         .unwrap();
     let mut tx = db.begin_write("queue a message").await.unwrap();
     let mut q = Query::new(
-        "INSERT INTO admin_outbox (id, uid, template, recipient, subject, vars_json, \
+        "INSERT INTO backoffice_outbox (id, uid, template, recipient, subject, vars_json, \
          idempotency_key, status, due_at, created_by, created_at, updated_at) VALUES \
          (1, 'u1', 'support_message', 'ann@example.com', 'Hello', '{}', 'k1', 'queued', ",
     );
@@ -44,13 +44,13 @@ async fn outbox_with_one_message() -> (tempfile::TempDir, Db) {
 }
 
 async fn row(db: &Db) -> (String, Option<String>, i64) {
-    let q = Query::new("SELECT status, lease_owner, attempts FROM admin_outbox WHERE id = 1");
+    let q = Query::new("SELECT status, lease_owner, attempts FROM backoffice_outbox WHERE id = 1");
     let r: (String, Option<String>, i32) = db.fetch_one(&q, "read").await.unwrap();
     (r.0, r.1, i64::from(r.2))
 }
 
 async fn attempts(db: &Db) -> i64 {
-    let q = Query::new("SELECT COUNT(*) FROM admin_outbox_attempts");
+    let q = Query::new("SELECT COUNT(*) FROM backoffice_outbox_attempts");
     let (n,): (i64,) = db.fetch_one(&q, "count").await.unwrap();
     n
 }

@@ -162,15 +162,3 @@ CREATE TABLE refunds (
     KEY refunds_order_idx (order_id, at),
     CONSTRAINT refunds_order_fk FOREIGN KEY (order_id) REFERENCES orders (id) ON DELETE RESTRICT
 ) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4 COLLATE = utf8mb4_unicode_ci;
-
-CREATE TABLE admin_operators (
-    id            BIGINT       NOT NULL AUTO_INCREMENT PRIMARY KEY,
-    username      VARCHAR(100) NOT NULL,
-    password_hash VARCHAR(255) NOT NULL,
-    role          VARCHAR(16)  NOT NULL CHECK (role IN ('admin', 'support')),
-    disabled      BOOLEAN      NOT NULL DEFAULT FALSE,
-    created_at    DATETIME(6)  NOT NULL DEFAULT CURRENT_TIMESTAMP(6),
-    updated_at    DATETIME(6)  NOT NULL DEFAULT CURRENT_TIMESTAMP(6),
-    version       BIGINT       NOT NULL DEFAULT 1,
-    UNIQUE KEY admin_operators_username_key (username)
-) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4 COLLATE = utf8mb4_unicode_ci;

@@ -26,19 +26,19 @@ CREATE INDEX users_status_idx ON users (status, id);
 
 -- Substring search on email and display name: an external-content FTS5
 -- table with the trigram tokenizer serves LIKE '%abc%' (3+ characters).
-CREATE VIRTUAL TABLE admin_user_search USING fts5 (
+CREATE VIRTUAL TABLE backoffice_user_search USING fts5 (
     email, display_name,
     content = 'users', content_rowid = 'id', tokenize = 'trigram'
 );
 CREATE TRIGGER users_search_ai AFTER INSERT ON users BEGIN
-    INSERT INTO admin_user_search (rowid, email, display_name) VALUES (new.id, new.email, new.display_name);
+    INSERT INTO backoffice_user_search (rowid, email, display_name) VALUES (new.id, new.email, new.display_name);
 END;
 CREATE TRIGGER users_search_ad AFTER DELETE ON users BEGIN
-    INSERT INTO admin_user_search (admin_user_search, rowid, email, display_name) VALUES ('delete', old.id, old.email, old.display_name);
+    INSERT INTO backoffice_user_search (backoffice_user_search, rowid, email, display_name) VALUES ('delete', old.id, old.email, old.display_name);
 END;
 CREATE TRIGGER users_search_au AFTER UPDATE OF email, display_name ON users BEGIN
-    INSERT INTO admin_user_search (admin_user_search, rowid, email, display_name) VALUES ('delete', old.id, old.email, old.display_name);
-    INSERT INTO admin_user_search (rowid, email, display_name) VALUES (new.id, new.email, new.display_name);
+    INSERT INTO backoffice_user_search (backoffice_user_search, rowid, email, display_name) VALUES ('delete', old.id, old.email, old.display_name);
+    INSERT INTO backoffice_user_search (rowid, email, display_name) VALUES (new.id, new.email, new.display_name);
 END;
 
 CREATE TABLE roles (
@@ -161,15 +161,3 @@ CREATE TABLE refunds (
     at           TEXT    NOT NULL
 );
 CREATE INDEX refunds_order_idx ON refunds (order_id, at);
-
--- Console operators: argon2id hashes, never plain passwords.
-CREATE TABLE admin_operators (
-    id            INTEGER PRIMARY KEY,
-    username      TEXT    NOT NULL UNIQUE,
-    password_hash TEXT    NOT NULL,
-    role          TEXT    NOT NULL CHECK (role IN ('admin', 'support')),
-    disabled      INTEGER NOT NULL DEFAULT 0 CHECK (disabled IN (0, 1)),
-    created_at    TEXT    NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%S+00:00', 'now')),
-    updated_at    TEXT    NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%S+00:00', 'now')),
-    version       INTEGER NOT NULL DEFAULT 1
-);

@@ -1,0 +1,76 @@
+//! `attach` and `schema …` from the command line, on a copy of the Django
+//! fixture (made by Django's, axes' and allauth's own migrations).
+
+mod common;
+
+use backoffice_core::db::Backend;
+use backoffice_testkit::TestDb;
+use common::Cli;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn attach_detect_check_show_on_a_django_back_end() {
+    let t = TestDb::fixture(Backend::Sqlite, "django").await;
+    let cli = Cli::new();
+    let db = t.url.as_str();
+
+    // Not attached: even `stats` says what to do.
+    let (code, err) = cli.fails(&["--db", db, "stats"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("run `backoffice attach`"), "{err}");
+
+    let sql = cli.ok(&["--db", db, "schema", "sql"], None);
+    assert!(sql.contains("CREATE TABLE backoffice_audit_log"), "{sql}");
+    let sql = cli.ok(&["schema", "sql", "--backend", "postgres"], None);
+    assert!(
+        sql.contains("CREATE SCHEMA IF NOT EXISTS backoffice"),
+        "{sql}"
+    );
+
+    let out = cli.ok(&["--db", db, "schema", "detect"], None);
+    assert!(out.contains("recognised: django + axes + allauth"), "{out}");
+    assert!(out.contains("AXES_FAILURE_LIMIT"), "{out}");
+    let file = cli.data.path().join("shop.toml");
+    let path = file.to_str().unwrap();
+    cli.ok(&["--db", db, "schema", "detect", "--write", path], None);
+    let (code, err) = cli.fails(&["--db", db, "schema", "detect", "--write", path]);
+    assert_eq!(code, 4, "{err}");
+
+    let out = cli.ok(&["--db", db, "--mapping", path, "schema", "check"], None);
+    assert_eq!(out.trim(), "the mapping fits the database");
+    let out = cli.ok(&["--db", db, "--mapping", path, "schema", "show"], None);
+    assert!(out.contains("table = \"auth_user\""), "{out}");
+    assert!(out.contains("#  yes lockout"), "{out}");
+
+    // A mapping edited into nonsense: one line naming the file and place.
+    std::fs::write(&file, "format = 1\n[user\n").unwrap();
+    let (code, err) = cli.fails(&["--db", db, "--mapping", path, "schema", "check"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("shop.toml: line 2"), "{err}");
+    // A mapping naming a column Django does not have: the problem on stdout.
+    let wrong = "format = 1\n[user]\ntable = \"auth_user\"\nkey = \"id\"\nemail = \"mail\"\n";
+    std::fs::write(&file, wrong).unwrap();
+    let out = cli.run(&["--db", db, "--mapping", path, "schema", "check"], None);
+    assert_eq!(out.status.code(), Some(2));
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        stdout.starts_with("user.email: table auth_user has no column mail"),
+        "{stdout}"
+    );
+
+    let out = cli.ok(&["--db", db, "attach"], None);
+    assert!(
+        out.contains("attached; the console's tables are at version 1"),
+        "{out}"
+    );
+    let out = cli.ok(&["--db", db, "attach"], None);
+    assert!(out.contains("already in place"), "{out}");
+    let out = cli.ok(&["--db", db, "schema", "status"], None);
+    assert!(
+        out.contains("attached, console tables at version 1"),
+        "{out}"
+    );
+    // Seeding demo data into a back end of its own is refused.
+    let (code, err) = cli.fails(&["--db", db, "seed", "--users", "5"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("not the demo"), "{err}");
+}

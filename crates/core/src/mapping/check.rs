@@ -1,0 +1,145 @@
+//! `schema check`: a mapping against the database it is for. Every table
+//! and column must exist with a type that can hold its concept, and every
+//! code in a value map's column must be one the mapping lists. One line per
+//! problem.
+
+use serde::Serialize;
+
+use super::catalogue::{self, Catalogue, Kind};
+use super::{quoted, Active, Mapping, Want};
+use crate::db::{on_pool, Backend, Db};
+use crate::{Error, Result};
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Problem {
+    /// Where in the mapping ("user.email").
+    pub concept: String,
+    pub message: String,
+}
+
+impl std::fmt::Display for Problem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.concept, self.message)
+    }
+}
+
+fn fits(backend: Backend, want: Want, kind: Kind) -> bool {
+    match (want, kind) {
+        (_, Kind::Any) | (Want::Table, _) => true,
+        (Want::Key, k) => matches!(k, Kind::Integer | Kind::Text | Kind::Uuid),
+        (Want::Text, k) => k == Kind::Text,
+        // SQLite has no date type: frameworks store text there.
+        (Want::Timestamp, k) => {
+            k == Kind::Timestamp || (backend == Backend::Sqlite && k == Kind::Text)
+        }
+        (Want::Flag, k) => matches!(k, Kind::Bool | Kind::Integer),
+        (Want::Integer, k) => k == Kind::Integer,
+    }
+}
+
+/// Problems of structure: what the catalogue alone shows.
+pub fn against(mapping: &Mapping, cat: &Catalogue) -> Vec<Problem> {
+    let backend = cat.backend.unwrap_or(Backend::Sqlite);
+    let mut out = Vec::new();
+    let mut missing_tables: Vec<String> = Vec::new();
+    for r in mapping.refs() {
+        let problem = |message: String| Problem {
+            concept: r.concept.clone(),
+            message,
+        };
+        let Some(columns) = cat.table(&r.table) else {
+            if !missing_tables.contains(&r.table) {
+                missing_tables.push(r.table.clone());
+                out.push(problem(format!("the database has no table {}", r.table)));
+            }
+            continue;
+        };
+        let Some(name) = &r.column else { continue };
+        match columns.iter().find(|c| &c.name == name) {
+            None => {
+                let have: Vec<&str> = columns.iter().take(12).map(|c| c.name.as_str()).collect();
+                out.push(problem(format!(
+                    "table {} has no column {name} (it has {}{})",
+                    r.table,
+                    have.join(", "),
+                    if columns.len() > have.len() {
+                        ", …"
+                    } else {
+                        ""
+                    }
+                )));
+            }
+            Some(c) if !fits(backend, r.want, c.kind) => out.push(problem(format!(
+                "{}.{name} is {}, which cannot hold {}",
+                r.table,
+                c.declared,
+                r.want.describe()
+            ))),
+            Some(_) => {}
+        }
+    }
+    if let Some(roles) = &mapping.roles {
+        if roles.join.only_column.is_some() != roles.join.only_value.is_some() {
+            out.push(Problem {
+                concept: "roles.join".into(),
+                message: "only_column and only_value go together".into(),
+            });
+        }
+    }
+    out
+}
+
+/// Structure, then the data of value maps: a code in the column that the
+/// mapping does not list would be shown wrongly, so it is a problem.
+pub async fn check(db: &Db, mapping: &Mapping) -> Result<Vec<Problem>> {
+    mapping.validate()?;
+    let cat = catalogue::read(db).await?;
+    let mut out = against(mapping, &cat);
+    if !out.is_empty() {
+        return Ok(out);
+    }
+    if let Some(user) = &mapping.user {
+        if let Some(Active::Values {
+            column,
+            active,
+            disabled,
+            locked,
+        }) = &user.active
+        {
+            let known: Vec<&String> = active.iter().chain(disabled).chain(locked).collect();
+            for value in distinct_codes(db, &user.table, column).await? {
+                if !known.contains(&&value) {
+                    out.push(Problem {
+                        concept: "user.active".into(),
+                        message: format!(
+                            "{}.{column} holds '{value}', which the mapping does not list \
+                             (active: {}; disabled: {}; locked: {}); add it to one of them",
+                            user.table,
+                            active.join(", "),
+                            disabled.join(", "),
+                            if locked.is_empty() {
+                                "none".into()
+                            } else {
+                                locked.join(", ")
+                            }
+                        ),
+                    });
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Up to 100 distinct non-null values of a column, as text.
+async fn distinct_codes(db: &Db, table: &str, column: &str) -> Result<Vec<String>> {
+    let b = db.backend();
+    let text = if b == Backend::Mysql { "CHAR" } else { "TEXT" };
+    let c = quoted(b, column);
+    let sql = format!(
+        "SELECT DISTINCT CAST({c} AS {text}) FROM {} WHERE {c} IS NOT NULL LIMIT 100",
+        quoted(b, table)
+    );
+    on_pool!(db.pool(), p => sqlx::query_scalar::<_, String>(&sql).fetch_all(p).await)
+        .map_err(|e| Error::db(&format!("cannot read the codes in {table}.{column}"), e))
+}

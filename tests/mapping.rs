@@ -1,0 +1,248 @@
+//! Schema mappings on real schemas: detection and check on a Django + axes +
+//! allauth back end made by their own migrations (the fixture), on Devise
+//! and Laravel schemas transcribed from their migration sources, on the
+//! demo, and on a hand-written legacy schema that only a hand-written
+//! mapping describes.
+
+use backoffice_core::db::{Backend, Db, OpenOptions};
+use backoffice_core::mapping::catalogue;
+use backoffice_core::mapping::check::check;
+use backoffice_core::mapping::detect::detect;
+use backoffice_core::mapping::{in_effect, Mapping};
+use backoffice_testkit::{each_backend, TestDb};
+
+async fn connect(t: &TestDb) -> Db {
+    Db::connect(&t.target(), OpenOptions::default())
+        .await
+        .expect("connect")
+}
+
+fn works(d: &backoffice_core::mapping::detect::Detection, name: &str) -> bool {
+    d.capabilities
+        .iter()
+        .find(|c| c.name == name)
+        .unwrap_or_else(|| panic!("{name}"))
+        .works
+}
+
+async fn django_is_detected_checked_and_left_alone(backend: Backend) {
+    let t = TestDb::fixture(backend, "django").await;
+    let db = connect(&t).await;
+    let before = catalogue::read(&db).await.unwrap();
+    let users = t.scalar("SELECT COUNT(*) FROM auth_user").await;
+    assert_eq!(users, 4);
+
+    let d = detect(&db).await.expect("detect");
+    assert_eq!(d.preset, "django + axes + allauth");
+    assert!(d.tables >= 15, "{}", d.tables);
+    // Everything but a failed-attempt counter on the user (axes counts per
+    // attempt row, which the card sums).
+    assert!(
+        d.capabilities.iter().all(|c| c.works),
+        "{:?}",
+        d.capabilities
+    );
+    assert_eq!(check(&db, &d.mapping).await.unwrap(), []);
+
+    // Written and read back, it is the same mapping, and it is in effect.
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("shop.toml");
+    d.mapping.save(&file).unwrap();
+    assert_eq!(in_effect(&db, Some(&file)).await.unwrap(), d.mapping);
+    // Without one, the console says how to make one.
+    let err = in_effect(&db, None).await.unwrap_err();
+    assert!(err.to_string().contains("schema detect --write"), "{err}");
+
+    // Attaching leaves Django's tables as they were.
+    db.attach().await.expect("attach");
+    let after = catalogue::read(&db).await.unwrap();
+    assert_eq!(
+        serde_json::to_string(&after.tables).unwrap(),
+        serde_json::to_string(&before.tables).unwrap()
+    );
+    assert_eq!(t.scalar("SELECT COUNT(*) FROM auth_user").await, users);
+    db.close().await;
+}
+
+async fn the_demo_is_the_reference_preset(backend: Backend) {
+    let t = TestDb::new(backend).await;
+    let db = t.open().await;
+    let d = detect(&db).await.unwrap();
+    assert_eq!(d.preset, "reference");
+    assert!(
+        d.capabilities.iter().all(|c| c.works),
+        "{:?}",
+        d.capabilities
+    );
+    assert_eq!(in_effect(&db, None).await.unwrap(), d.mapping);
+    assert_eq!(check(&db, &d.mapping).await.unwrap(), []);
+}
+
+fn timestamp(backend: Backend) -> &'static str {
+    match backend {
+        Backend::Postgres => "timestamp(6) without time zone",
+        Backend::Mysql => "datetime(6)",
+        Backend::Sqlite => "datetime(6)",
+    }
+}
+
+fn id(backend: Backend) -> &'static str {
+    match backend {
+        Backend::Postgres => "bigserial PRIMARY KEY",
+        Backend::Mysql => "bigint NOT NULL AUTO_INCREMENT PRIMARY KEY",
+        Backend::Sqlite => "integer PRIMARY KEY AUTOINCREMENT NOT NULL",
+    }
+}
+
+/// The users table `rails generate devise User` makes with every module
+/// enabled (heartcombo/devise lib/generators/active_record/devise_generator.rb),
+/// as Rails declares its types on each database.
+async fn devise_with_confirmable_and_lockable(backend: Backend) {
+    let t = TestDb::new(backend).await;
+    let (ts, id) = (timestamp(backend), id(backend));
+    t.exec(&format!(
+        "CREATE TABLE users (id {id}, email varchar(255) DEFAULT '' NOT NULL, \
+         encrypted_password varchar(255) DEFAULT '' NOT NULL, reset_password_token varchar(255), \
+         reset_password_sent_at {ts}, remember_created_at {ts}, \
+         sign_in_count integer DEFAULT 0 NOT NULL, current_sign_in_at {ts}, last_sign_in_at {ts}, \
+         current_sign_in_ip varchar(255), last_sign_in_ip varchar(255), \
+         confirmation_token varchar(255), confirmed_at {ts}, confirmation_sent_at {ts}, \
+         unconfirmed_email varchar(255), failed_attempts integer DEFAULT 0 NOT NULL, \
+         unlock_token varchar(255), locked_at {ts}, created_at {ts} NOT NULL, updated_at {ts} NOT NULL)"
+    ))
+    .await;
+    t.exec("CREATE UNIQUE INDEX index_users_on_email ON users (email)")
+        .await;
+    let db = connect(&t).await;
+    let d = detect(&db).await.unwrap();
+    assert_eq!(d.preset, "devise + confirmable + lockable + trackable");
+    let lock = d.capabilities.iter().find(|c| c.name == "lockout").unwrap();
+    assert_eq!(
+        lock.detail,
+        "locked while users.locked_at is set; lock and unlock set and clear it"
+    );
+    assert!(!works(&d, "disable"));
+    assert!(!works(&d, "roles"));
+    assert_eq!(check(&db, &d.mapping).await.unwrap(), []);
+}
+
+/// Laravel 11's users table (laravel/laravel
+/// database/migrations/0001_01_01_000000_create_users_table.php) with
+/// spatie/laravel-permission's roles (create_permission_tables.php.stub).
+async fn laravel_with_spatie_roles(backend: Backend) {
+    let t = TestDb::new(backend).await;
+    let id = id(backend);
+    let ts = if backend == Backend::Postgres {
+        "timestamp(0) without time zone"
+    } else {
+        "timestamp NULL"
+    };
+    for sql in [
+        format!(
+            "CREATE TABLE users (id {id}, name varchar(255) NOT NULL, email varchar(255) NOT NULL UNIQUE, \
+             email_verified_at {ts}, password varchar(255) NOT NULL, remember_token varchar(100), \
+             created_at {ts}, updated_at {ts})"
+        ),
+        format!(
+            "CREATE TABLE password_reset_tokens (email varchar(255) NOT NULL PRIMARY KEY, \
+             token varchar(255) NOT NULL, created_at {ts})"
+        ),
+        format!(
+            "CREATE TABLE roles (id {id}, name varchar(255) NOT NULL, guard_name varchar(255) NOT NULL, \
+             created_at {ts}, updated_at {ts})"
+        ),
+        "CREATE TABLE model_has_roles (role_id bigint NOT NULL, model_type varchar(255) NOT NULL, \
+         model_id bigint NOT NULL, PRIMARY KEY (role_id, model_id, model_type))"
+            .to_string(),
+    ] {
+        t.exec(&sql).await;
+    }
+    let db = connect(&t).await;
+    let d = detect(&db).await.unwrap();
+    assert_eq!(d.preset, "laravel + spatie-permission");
+    assert!(works(&d, "verification") && works(&d, "roles"));
+    assert!(!works(&d, "lockout"));
+    assert_eq!(check(&db, &d.mapping).await.unwrap(), []);
+    let roles = d.mapping.roles.as_ref().unwrap();
+    assert_eq!(roles.join.only_value.as_deref(), Some("App\\Models\\User"));
+}
+
+/// A schema no preset knows: a text key, one-letter status codes.
+const LEGACY_MAPPING: &str = r#"
+format = 1
+
+[user]
+table = "members"
+key = "member_code"
+email = "mail"
+name = ["given_name", "family_name"]
+
+[user.active]
+kind = "values"
+column = "state"
+active = ["A"]
+disabled = ["D"]
+locked = ["L"]
+"#;
+
+async fn a_legacy_schema_works_through_its_own_mapping(backend: Backend) {
+    let t = TestDb::new(backend).await;
+    for sql in [
+        "CREATE TABLE members (member_code VARCHAR(20) NOT NULL PRIMARY KEY, mail VARCHAR(254) NOT NULL, \
+         given_name VARCHAR(100), family_name VARCHAR(100), state CHAR(1) NOT NULL)",
+        "INSERT INTO members VALUES ('M-1', 'ada@example.com', 'Ada', 'Lovelace', 'A')",
+        "INSERT INTO members VALUES ('M-2', 'bob@example.com', 'Bob', NULL, 'L')",
+    ] {
+        t.exec(sql).await;
+    }
+    let db = connect(&t).await;
+    let err = detect(&db).await.unwrap_err();
+    assert!(err.to_string().contains("no preset recognises"), "{err}");
+    let m = Mapping::parse(LEGACY_MAPPING).unwrap();
+    assert_eq!(check(&db, &m).await.unwrap(), []);
+
+    // A code in the data that the mapping does not know.
+    t.exec("INSERT INTO members VALUES ('M-3', 'cy@example.com', 'Cy', NULL, 'X')")
+        .await;
+    let problems = check(&db, &m).await.unwrap();
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert_eq!(problems[0].concept, "user.active");
+    assert!(problems[0]
+        .message
+        .starts_with("members.state holds 'X', which the mapping does not list"));
+
+    // A column that is not there, and one that cannot hold its concept.
+    let bad = LEGACY_MAPPING
+        .replace("email = \"mail\"", "email = \"email\"")
+        .replace("column = \"state\"", "column = \"state\"\n")
+        .replace(
+            "key = \"member_code\"",
+            "key = \"member_code\"\ncreated = \"given_name\"",
+        );
+    let m = Mapping::parse(&bad).unwrap();
+    let problems: Vec<String> = check(&db, &m)
+        .await
+        .unwrap()
+        .iter()
+        .map(|p| p.to_string())
+        .collect();
+    // (SQLite keeps dates as text, so a text column may hold one there.)
+    let expected = if backend == Backend::Sqlite { 1 } else { 2 };
+    assert_eq!(problems.len(), expected, "{problems:?}");
+    assert!(problems[0]
+        .starts_with("user.email: table members has no column email (it has member_code, mail"));
+    if backend != Backend::Sqlite {
+        assert!(
+            problems[1].contains("which cannot hold a date and time"),
+            "{problems:?}"
+        );
+    }
+}
+
+each_backend! {
+    django => django_is_detected_checked_and_left_alone,
+    demo => the_demo_is_the_reference_preset,
+    devise => devise_with_confirmable_and_lockable,
+    laravel => laravel_with_spatie_roles,
+    legacy => a_legacy_schema_works_through_its_own_mapping,
+}
