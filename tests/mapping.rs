@@ -10,6 +10,9 @@ use backoffice_core::mapping::check::check;
 use backoffice_core::mapping::detect::detect;
 use backoffice_core::mapping::{in_effect, Mapping};
 use backoffice_testkit::{each_backend, TestDb};
+use common::legacy::{members, LEGACY_MAPPING};
+
+mod common;
 
 async fn connect(t: &TestDb) -> Db {
     Db::connect(&t.target(), OpenOptions::default())
@@ -167,34 +170,9 @@ async fn laravel_with_spatie_roles(backend: Backend) {
     assert_eq!(roles.join.only_value.as_deref(), Some("App\\Models\\User"));
 }
 
-/// A schema no preset knows: a text key, one-letter status codes.
-const LEGACY_MAPPING: &str = r#"
-format = 1
-
-[user]
-table = "members"
-key = "member_code"
-email = "mail"
-name = ["given_name", "family_name"]
-
-[user.active]
-kind = "values"
-column = "state"
-active = ["A"]
-disabled = ["D"]
-locked = ["L"]
-"#;
-
 async fn a_legacy_schema_works_through_its_own_mapping(backend: Backend) {
     let t = TestDb::new(backend).await;
-    for sql in [
-        "CREATE TABLE members (member_code VARCHAR(20) NOT NULL PRIMARY KEY, mail VARCHAR(254) NOT NULL, \
-         given_name VARCHAR(100), family_name VARCHAR(100), state CHAR(1) NOT NULL)",
-        "INSERT INTO members VALUES ('M-1', 'ada@example.com', 'Ada', 'Lovelace', 'A')",
-        "INSERT INTO members VALUES ('M-2', 'bob@example.com', 'Bob', NULL, 'L')",
-    ] {
-        t.exec(sql).await;
-    }
+    members(&t).await;
     let db = connect(&t).await;
     let err = detect(&db).await.unwrap_err();
     assert!(err.to_string().contains("no preset recognises"), "{err}");
@@ -202,7 +180,7 @@ async fn a_legacy_schema_works_through_its_own_mapping(backend: Backend) {
     assert_eq!(check(&db, &m).await.unwrap(), []);
 
     // A code in the data that the mapping does not know.
-    t.exec("INSERT INTO members VALUES ('M-3', 'cy@example.com', 'Cy', NULL, 'X')")
+    t.exec("INSERT INTO members VALUES ('M-4', 'dee@example.com', 'Dee', NULL, 'X')")
         .await;
     let problems = check(&db, &m).await.unwrap();
     assert_eq!(problems.len(), 1, "{problems:?}");

@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod defects;
+pub mod legacy;
 pub mod notify;
 pub mod shop;
 
@@ -41,29 +42,35 @@ pub struct Console {
 pub async fn console(backend: Backend) -> Console {
     let t = TestDb::new(backend).await;
     let db = t.open().await;
-    let new = |name: &str, role| NewOperator {
-        username: name.into(),
-        role,
-        password: Secret::new(PASSWORD),
-    };
-    add_operator(&db, None, new("alice", Role::Admin), now())
-        .await
-        .expect("first operator");
-    let admin = sign_in(&db, "alice", &Secret::new(PASSWORD), now())
-        .await
-        .expect("admin signs in");
-    add_operator(&db, Some(&admin), new("sam", Role::Support), now())
-        .await
-        .expect("admin adds support");
-    let support = sign_in(&db, "sam", &Secret::new(PASSWORD), now())
-        .await
-        .expect("support signs in");
+    let (admin, support) = operators(&db).await;
     Console {
         t,
         db,
         admin,
         support,
     }
+}
+
+/// Adds alice (admin, the first operator) and sam (support), signed in.
+pub async fn operators(db: &Db) -> (Operator, Operator) {
+    let new = |name: &str, role| NewOperator {
+        username: name.into(),
+        role,
+        password: Secret::new(PASSWORD),
+    };
+    add_operator(db, None, new("alice", Role::Admin), now())
+        .await
+        .expect("first operator");
+    let admin = sign_in(db, "alice", &Secret::new(PASSWORD), now())
+        .await
+        .expect("admin signs in");
+    add_operator(db, Some(&admin), new("sam", Role::Support), now())
+        .await
+        .expect("admin adds support");
+    let support = sign_in(db, "sam", &Secret::new(PASSWORD), now())
+        .await
+        .expect("support signs in");
+    (admin, support)
 }
 
 /// A user row as a case needs it; unset fields take plain defaults.

@@ -5,6 +5,7 @@ mod card;
 mod findings;
 mod fixes;
 mod input;
+mod mapped_users;
 mod notify;
 mod operator;
 mod order_text;

@@ -3,6 +3,7 @@
 use chrono::{Duration, Utc};
 use clap::{Args, Subcommand, ValueEnum};
 
+use backoffice_core::mapping::{served, Served};
 use backoffice_core::page::PageRequest;
 use backoffice_core::progress::{CancelToken, NoProgress};
 use backoffice_core::session::Ctx;
@@ -109,7 +110,7 @@ enum Sort {
 pub struct SearchArgs {
     /// Part of an email or name (3+ characters), a user id, or an email.
     #[arg(default_value = "")]
-    query: String,
+    pub(crate) query: String,
     #[arg(long)]
     status: Option<UserStatus>,
     /// Only users whose email is verified.
@@ -131,16 +132,37 @@ pub struct SearchArgs {
     #[arg(long)]
     oldest_first: bool,
     #[arg(long, default_value_t = 50)]
-    limit: u32,
+    pub(crate) limit: u32,
     /// The cursor printed after the previous page.
     #[arg(long)]
-    after: Option<String>,
+    pub(crate) after: Option<String>,
     /// csv writes every matching user, not one page.
     #[arg(long, value_enum, default_value = "table")]
-    format: ListFormat,
+    pub(crate) format: ListFormat,
 }
 
 impl SearchArgs {
+    /// The filters given, by flag name (a mapped back end has none yet).
+    pub(crate) fn filters_given(&self) -> Vec<&'static str> {
+        [
+            (self.status.is_some(), "--status"),
+            (self.verified || self.unverified, "--verified/--unverified"),
+            (self.role.is_some(), "--role"),
+            (
+                self.created_from.is_some() || self.created_to.is_some(),
+                "--created-from/--created-to",
+            ),
+            (
+                self.oldest_first || !matches!(self.sort, Sort::Created),
+                "--sort/--oldest-first",
+            ),
+            (matches!(self.format, ListFormat::Csv), "--format csv"),
+        ]
+        .into_iter()
+        .filter_map(|(given, flag)| given.then_some(flag))
+        .collect()
+    }
+
     fn query(&self) -> Result<UserQuery> {
         let verified = match (self.verified, self.unverified) {
             (true, _) => Some(true),
@@ -191,7 +213,7 @@ fn row(u: &User) -> String {
     )
 }
 
-fn truncate(s: &str, n: usize) -> String {
+pub(crate) fn truncate(s: &str, n: usize) -> String {
     if s.chars().count() <= n {
         s.to_string()
     } else {
@@ -273,22 +295,37 @@ pub async fn run(
 ) -> Result<()> {
     let (db, me) = signin::open(chosen, as_operator).await?;
     let ctx = Ctx::new(&db, &me);
-    let result = match cmd {
-        UsersCommand::Search(args) => run_search(&ctx, args, out).await,
-        UsersCommand::Show { user } => show(&ctx, &user).await.map(|c| {
+    let served = match chosen.mapping_file() {
+        Ok(file) => served(&db, file.as_deref()).await,
+        Err(e) => Err(e),
+    };
+    let result = match (served, cmd) {
+        (Err(e), _) => Err(e),
+        (Ok(Served::Mapped(m)), cmd) => crate::mapped_users::run(&ctx, &m, cmd, out).await,
+        (Ok(Served::Reference), cmd) => reference(&ctx, cmd, out).await,
+    };
+    db.close().await;
+    result
+}
+
+/// The users job on the reference schema.
+async fn reference(ctx: &Ctx<'_>, cmd: UsersCommand, out: &Out) -> Result<()> {
+    match cmd {
+        UsersCommand::Search(args) => run_search(ctx, args, out).await,
+        UsersCommand::Show { user } => show(ctx, &user).await.map(|c| {
             out.show(&c, || card::render(&c, ctx.now));
         }),
-        UsersCommand::RevealEmail { id, reason } => reveal_email(&ctx, id, reason.as_deref())
-            .await
-            .map(|email| {
+        UsersCommand::RevealEmail { id, reason } => {
+            reveal_email(ctx, id, reason.as_deref()).await.map(|email| {
                 out.show(&serde_json::json!({ "id": id, "email": email }), || {
                     email.clone()
                 });
-            }),
+            })
+        }
         other => {
             let (at, act, reason) = action(other, ctx.now)?;
             let name = act.audit_name();
-            apply(&ctx, at.id, at.version, act, reason.as_deref())
+            apply(ctx, at.id, at.version, act, reason.as_deref())
                 .await
                 .map(|u| {
                     out.show(&u, || {
@@ -299,7 +336,5 @@ pub async fn run(
                     });
                 })
         }
-    };
-    db.close().await;
-    result
+    }
 }

@@ -69,6 +69,55 @@ async fn attach_detect_check_show_on_a_django_back_end() {
         out.contains("attached, console tables at version 1"),
         "{out}"
     );
+
+    // The first operator, then the back end's users through the mapping.
+    let pw = "a long enough password";
+    let add = [
+        "--db",
+        db,
+        "operator",
+        "add",
+        "alice",
+        "--role",
+        "admin",
+        "--password-stdin",
+    ];
+    cli.ok(&add, Some(&format!("{pw}\n")));
+    let mut cli = cli;
+    cli.password = Some(pw.into());
+    let users = ["--db", db, "--operator", "alice", "users", "search", "bob"];
+    let (code, err) = cli.fails(&users);
+    assert_eq!(code, 2);
+    assert!(err.contains("has no schema mapping"), "{err}");
+    std::fs::remove_file(&file).unwrap();
+    cli.ok(&["--db", db, "schema", "detect", "--write", path], None);
+    let users = [
+        "--db",
+        db,
+        "--mapping",
+        path,
+        "--operator",
+        "alice",
+        "users",
+    ];
+    let mapped = [&users[..], &["search"]].concat();
+    let out = cli.ok(&[&mapped[..], &["bob@EXAMPLE"]].concat(), None);
+    assert!(out.contains("Bob Builder"), "{out}");
+    assert!(
+        out.contains("active    yes    no"),
+        "locked by axes, not verified: {out}"
+    );
+    let (code, err) = cli.fails(&[&mapped[..], &["--status", "locked"]].concat());
+    assert_eq!(code, 2);
+    assert!(err.contains("--status is not available"), "{err}");
+    let show = [&users[..], &["show", "1"]].concat();
+    let (code, err) = cli.fails(&show);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("the card and account actions work on the reference schema"),
+        "{err}"
+    );
+
     // Seeding demo data into a back end of its own is refused.
     let (code, err) = cli.fails(&["--db", db, "seed", "--users", "5"]);
     assert_eq!(code, 2);

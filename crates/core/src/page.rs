@@ -96,15 +96,34 @@ impl<T> Page<T> {
 
 /// Up to `limit + 1` rows → the page's rows and, when there was an extra
 /// row, the cursor after the last one kept.
-pub(crate) fn split<T>(
+pub(crate) fn split<T, C>(
     mut rows: Vec<T>,
     limit: u32,
-    cursor: impl Fn(&T) -> Cursor,
-) -> (Vec<T>, Option<Cursor>) {
+    cursor: impl Fn(&T) -> C,
+) -> (Vec<T>, Option<C>) {
     let more = rows.len() > limit as usize;
     rows.truncate(limit as usize);
     let next = if more { rows.last().map(cursor) } else { None };
     (rows, next)
+}
+
+/// A page of rows in the order of a back end's own key (an integer, a UUID
+/// or a code, as text): the cursor is that key, opaque to the caller.
+pub(crate) fn keyed_page<T>(rows: Vec<T>, limit: u32, key: impl Fn(&T) -> String) -> Page<T> {
+    let (items, next) = split(rows, limit, key);
+    Page {
+        items,
+        next: next.map(|k| URL_SAFE_NO_PAD.encode(format!("k~{k}"))),
+        total: None,
+    }
+}
+
+/// The back-end key a [`keyed_page`] cursor carries.
+pub(crate) fn decode_key(text: &str) -> Result<String> {
+    let bad = || Error::validation(format!("'{text}' is not a page cursor from this list"));
+    let bytes = URL_SAFE_NO_PAD.decode(text.trim()).map_err(|_| bad())?;
+    let plain = String::from_utf8(bytes).map_err(|_| bad())?;
+    plain.strip_prefix("k~").map(str::to_string).ok_or_else(bad)
 }
 
 /// A sort key: a time or an integer (an amount, a count).

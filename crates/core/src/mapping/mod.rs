@@ -175,6 +175,27 @@ pub async fn in_effect(db: &crate::db::Db, file: Option<&Path>) -> Result<Mappin
     }
 }
 
+/// Which implementation serves a back end: the console's own for the
+/// reference schema (the demo, with no mapping file given), or the
+/// mapping's.
+#[derive(Debug, Clone)]
+pub enum Served {
+    Reference,
+    Mapped(Box<Mapping>),
+}
+
+/// Decides, in one place, how the console reads this back end.
+pub async fn served(db: &crate::db::Db, file: Option<&Path>) -> Result<Served> {
+    if file.is_none() {
+        if let crate::db::SchemaStatus::Current { demo: true, .. } = db.schema_status().await? {
+            return Ok(Served::Reference);
+        }
+    }
+    in_effect(db, file)
+        .await
+        .map(|m| Served::Mapped(Box::new(m)))
+}
+
 /// A plain SQL identifier (optionally `schema.table`): letters, digits and
 /// underscores, not starting with a digit, at most 63 characters a part.
 pub fn is_identifier(name: &str) -> bool {

@@ -6,6 +6,7 @@ pub mod address;
 mod card;
 mod diagnosis;
 mod export;
+pub mod mapped;
 mod plan;
 mod search;
 mod text_plan;

@@ -1,0 +1,77 @@
+//! `users …` on a back end served through its mapping (Django, Devise,
+//! Laravel, a legacy schema): search, in the back end's key order.
+
+use backoffice_core::mapping::Mapping;
+use backoffice_core::page::PageRequest;
+use backoffice_core::session::Ctx;
+use backoffice_core::users::mapped::{search, MappedUser};
+use backoffice_core::{Error, Result};
+
+use crate::output::{page_table, ListFormat, Out};
+use crate::users::{truncate, SearchArgs, UsersCommand};
+
+fn yes_no(v: Option<bool>) -> &'static str {
+    match v {
+        Some(true) => "yes",
+        Some(false) => "no",
+        None => "-",
+    }
+}
+
+fn row(u: &MappedUser) -> String {
+    format!(
+        "{:>12}  {:<32} {:<24} {:<9} {:<6} {:<3} {}",
+        truncate(&u.key, 12),
+        truncate(&u.email, 32),
+        truncate(&u.name, 24),
+        u.state.as_deref().unwrap_or("-"),
+        yes_no(u.locked),
+        yes_no(u.verified),
+        u.last_sign_in.map_or("never".to_string(), |t| t
+            .format("%Y-%m-%d %H:%M")
+            .to_string()),
+    )
+}
+
+async fn run_search(ctx: &Ctx<'_>, m: &Mapping, args: SearchArgs, out: &Out) -> Result<()> {
+    let given = args.filters_given();
+    if !given.is_empty() {
+        return Err(Error::validation(format!(
+            "{} {} not available on a back end read through its mapping in this version; \
+             search by text alone",
+            given.join(", "),
+            if given.len() == 1 { "is" } else { "are" }
+        )));
+    }
+    let page = search(
+        ctx,
+        m,
+        &args.query,
+        &PageRequest {
+            after: args.after.clone(),
+            limit: Some(args.limit),
+        },
+    )
+    .await?;
+    let json = Out {
+        json: out.json || matches!(args.format, ListFormat::Json),
+    };
+    json.show(&page, || {
+        let header = format!(
+            "{:>12}  {:<32} {:<24} {:<9} {:<6} {:<3} {}",
+            "key", "email", "name", "state", "locked", "ok", "last sign-in"
+        );
+        page_table(header, &page, row)
+    });
+    Ok(())
+}
+
+pub async fn run(ctx: &Ctx<'_>, m: &Mapping, cmd: UsersCommand, out: &Out) -> Result<()> {
+    match cmd {
+        UsersCommand::Search(args) => run_search(ctx, m, args, out).await,
+        _ => Err(Error::validation(
+            "on a back end read through its mapping this version searches users \
+             (`users search`); the card and account actions work on the reference schema",
+        )),
+    }
+}

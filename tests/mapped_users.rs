@@ -1,0 +1,128 @@
+//! Users of back ends the console did not design, through their mapping:
+//! the Django + axes + allauth fixture (made by their own migrations) and
+//! a legacy schema with a text key and one-letter codes.
+
+mod common;
+
+use backoffice_core::db::{Backend, Db};
+use backoffice_core::mapping::detect::detect;
+use backoffice_core::mapping::Mapping;
+use backoffice_core::operators::Operator;
+use backoffice_core::page::PageRequest;
+use backoffice_core::session::Ctx;
+use backoffice_core::users::mapped::{search, MappedUser};
+use backoffice_testkit::{each_backend, TestDb};
+use common::legacy::{members, LEGACY_MAPPING};
+use common::now;
+
+/// Attaches and signs in an admin and a support operator.
+async fn operators(t: &TestDb) -> (Db, Operator, Operator) {
+    let db = Db::connect(&t.target(), Default::default()).await.unwrap();
+    db.attach().await.expect("attach");
+    let (admin, support) = common::operators(&db).await;
+    (db, admin, support)
+}
+
+async fn find(ctx: &Ctx<'_>, m: &Mapping, text: &str) -> Vec<MappedUser> {
+    search(ctx, m, text, &PageRequest::first(50))
+        .await
+        .unwrap()
+        .items
+}
+
+async fn django_users_are_searched_with_what_axes_and_allauth_know(backend: Backend) {
+    let t = TestDb::fixture(backend, "django").await;
+    let (db, admin, support) = operators(&t).await;
+    let m = detect(&db).await.unwrap().mapping;
+    let ctx = Ctx::at(&db, &admin, now());
+
+    let all = find(&ctx, &m, "").await;
+    let names: Vec<&str> = all.iter().map(|u| u.name.as_str()).collect();
+    assert_eq!(names, ["Ada Lovelace", "Bob Builder", "Carol", "Dave Off"]);
+    let by = |n: &str| all.iter().find(|u| u.name.starts_with(n)).unwrap().clone();
+    let (ada, bob, carol, dave) = (by("Ada"), by("Bob"), by("Carol"), by("Dave"));
+    assert_eq!(ada.state.as_deref(), Some("active"));
+    assert_eq!((ada.locked, ada.verified), (Some(false), Some(true)));
+    assert!(ada.created.is_some() && ada.last_sign_in.is_none());
+    // Three failures under the email as typed, matched case-insensitively.
+    assert_eq!((bob.locked, bob.failed_attempts), (Some(true), Some(3)));
+    assert_eq!(bob.verified, Some(false));
+    assert_eq!(
+        (carol.locked, carol.failed_attempts),
+        (Some(false), Some(1))
+    );
+    assert_eq!(dave.state.as_deref(), Some("disabled"));
+    assert_eq!(dave.verified, Some(false), "no address row: not verified");
+
+    // Any substring, any case; by key too.
+    let hits = find(&ctx, &m, "LOVE").await;
+    assert_eq!(hits.len(), 1);
+    assert_eq!(hits[0].email, "ada@example.com");
+    assert_eq!(find(&ctx, &m, "bob@EXAMPLE").await[0].name, "Bob Builder");
+    assert_eq!(find(&ctx, &m, &bob.key).await.len(), 1);
+    assert!(
+        find(&ctx, &m, "50%").await.is_empty(),
+        "wildcards are literal"
+    );
+
+    // Pages in key order.
+    let first = search(&ctx, &m, "example.com", &PageRequest::first(3))
+        .await
+        .unwrap();
+    assert_eq!(first.items.len(), 3);
+    let rest = search(
+        &ctx,
+        &m,
+        "example.com",
+        &PageRequest {
+            after: first.next.clone(),
+            limit: Some(3),
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(rest.items.len(), 1);
+    assert_eq!(rest.items[0].name, "Dave Off");
+    assert!(rest.next.is_none());
+
+    // Support sees masked addresses.
+    let ctx = Ctx::at(&db, &support, now());
+    let masked = find(&ctx, &m, "ada").await;
+    assert_eq!(masked[0].email, "a•••@example.com");
+    assert!(masked[0].email_masked);
+}
+
+async fn a_legacy_schema_is_searched_through_its_mapping(backend: Backend) {
+    let t = TestDb::new(backend).await;
+    members(&t).await;
+    let (db, admin, _) = operators(&t).await;
+    let m = Mapping::parse(LEGACY_MAPPING).unwrap();
+    let ctx = Ctx::at(&db, &admin, now());
+    let all = find(&ctx, &m, "").await;
+    let keys: Vec<&str> = all.iter().map(|u| u.key.as_str()).collect();
+    assert_eq!(keys, ["M-1", "M-2", "M-3"]);
+    let states: Vec<Option<&str>> = all.iter().map(|u| u.state.as_deref()).collect();
+    assert_eq!(states, [Some("active"), Some("locked"), Some("disabled")]);
+    assert_eq!(all[1].locked, Some(true));
+    assert_eq!(all[1].name, "Bob");
+    assert_eq!(all[0].verified, None, "the mapping has no verification");
+    assert_eq!(find(&ctx, &m, "M-2").await[0].email, "bob@example.com");
+    let page = search(&ctx, &m, "", &PageRequest::first(2)).await.unwrap();
+    let next = search(
+        &ctx,
+        &m,
+        "",
+        &PageRequest {
+            after: page.next,
+            limit: Some(2),
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(next.items[0].key, "M-3");
+}
+
+each_backend! {
+    django => django_users_are_searched_with_what_axes_and_allauth_know,
+    legacy => a_legacy_schema_is_searched_through_its_mapping,
+}
