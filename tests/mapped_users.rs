@@ -10,7 +10,8 @@ use backoffice_core::mapping::Mapping;
 use backoffice_core::operators::Operator;
 use backoffice_core::page::PageRequest;
 use backoffice_core::session::Ctx;
-use backoffice_core::users::mapped::{search, MappedUser};
+use backoffice_core::users::mapped::{card, search, MappedUser};
+use backoffice_core::ErrorCode;
 use backoffice_testkit::{each_backend, TestDb};
 use common::legacy::{members, LEGACY_MAPPING};
 use common::now;
@@ -85,6 +86,25 @@ async fn django_users_are_searched_with_what_axes_and_allauth_know(backend: Back
     assert_eq!(rest.items[0].name, "Dave Off");
     assert!(rest.next.is_none());
 
+    // The card: roles through auth_user_groups, sign-ins from axes' log.
+    let c = card(&ctx, &m, &ada.key).await.unwrap();
+    assert_eq!(c.roles.as_deref(), Some(&["support".to_string()][..]));
+    let history = c.sign_ins.as_ref().unwrap();
+    assert_eq!(history.len(), 1, "{history:?}");
+    assert_eq!(history[0].ip.as_deref(), Some("10.0.0.5"));
+    assert!(history[0].at.is_some());
+    assert!(c.not_known.is_empty(), "{:?}", c.not_known);
+    let c = card(&ctx, &m, &bob.key).await.unwrap();
+    assert_eq!(c.user.locked, Some(true));
+    assert_eq!(c.roles.as_deref(), Some(&[][..]));
+    assert_eq!(c.sign_ins.as_deref(), Some(&[][..]));
+    let err = card(&ctx, &m, "not-a-number").await.unwrap_err();
+    assert_eq!(err.code(), ErrorCode::NotFound, "{err}");
+    assert_eq!(
+        card(&ctx, &m, "987654").await.unwrap_err().code(),
+        ErrorCode::NotFound
+    );
+
     // Support sees masked addresses.
     let ctx = Ctx::at(&db, &support, now());
     let masked = find(&ctx, &m, "ada").await;
@@ -120,6 +140,20 @@ async fn a_legacy_schema_is_searched_through_its_mapping(backend: Backend) {
     .await
     .unwrap();
     assert_eq!(next.items[0].key, "M-3");
+    // The card says what this back end does not keep.
+    let c = card(&ctx, &m, " M-2 ").await.unwrap();
+    assert_eq!(c.user.state.as_deref(), Some("locked"));
+    assert_eq!((c.roles, c.sign_ins), (None, None));
+    assert!(
+        c.not_known
+            .contains(&"no sign-in history: no login table".to_string()),
+        "{:?}",
+        c.not_known
+    );
+    assert_eq!(
+        card(&ctx, &m, "M-9").await.unwrap_err().code(),
+        ErrorCode::NotFound
+    );
 }
 
 each_backend! {

@@ -1,10 +1,11 @@
 //! `users …` on a back end served through its mapping (Django, Devise,
-//! Laravel, a legacy schema): search, in the back end's key order.
+//! Laravel, a legacy schema): search in the back end's key order, and the
+//! sign-in trouble card.
 
 use backoffice_core::mapping::Mapping;
 use backoffice_core::page::PageRequest;
 use backoffice_core::session::Ctx;
-use backoffice_core::users::mapped::{search, MappedUser};
+use backoffice_core::users::mapped::{card, search, MappedCard, MappedUser};
 use backoffice_core::{Error, Result};
 
 use crate::output::{page_table, ListFormat, Out};
@@ -66,12 +67,68 @@ async fn run_search(ctx: &Ctx<'_>, m: &Mapping, args: SearchArgs, out: &Out) -> 
     Ok(())
 }
 
+fn when(t: Option<chrono::DateTime<chrono::Utc>>) -> String {
+    t.map_or("never".into(), |t| {
+        t.format("%Y-%m-%d %H:%M UTC").to_string()
+    })
+}
+
+fn render(c: &MappedCard) -> String {
+    let u = &c.user;
+    let mut s = vec![format!("user {}  {}  \"{}\"", u.key, u.email, u.name)];
+    s.push(format!(
+        "  state {}  locked {}  email verified {}",
+        u.state.as_deref().unwrap_or("-"),
+        yes_no(u.locked),
+        yes_no(u.verified)
+    ));
+    if let Some(n) = u.failed_attempts {
+        s.push(format!("  failed sign-ins {n}"));
+    }
+    s.push(format!("  last sign-in {}", when(u.last_sign_in)));
+    if u.created.is_some() {
+        s.push(format!("  created {}", when(u.created)));
+    }
+    if let Some(roles) = &c.roles {
+        let shown = if roles.is_empty() {
+            "none".into()
+        } else {
+            roles.join(", ")
+        };
+        s.push(format!("  roles {shown}"));
+    }
+    if let Some(history) = &c.sign_ins {
+        s.push(format!("recent sign-ins ({})", history.len()));
+        for h in history {
+            let ok = match h.succeeded {
+                Some(true) => "ok",
+                Some(false) => "failed",
+                None => "",
+            };
+            s.push(format!(
+                "  {}  {ok:<6} {}",
+                when(h.at),
+                h.ip.as_deref().unwrap_or("")
+            ));
+        }
+    }
+    for n in &c.not_known {
+        s.push(format!("- {n}"));
+    }
+    s.join("\n")
+}
+
 pub async fn run(ctx: &Ctx<'_>, m: &Mapping, cmd: UsersCommand, out: &Out) -> Result<()> {
     match cmd {
         UsersCommand::Search(args) => run_search(ctx, m, args, out).await,
+        UsersCommand::Show { user } => {
+            let c = card(ctx, m, &user).await?;
+            out.show(&c, || render(&c));
+            Ok(())
+        }
         _ => Err(Error::validation(
-            "on a back end read through its mapping this version searches users \
-             (`users search`); the card and account actions work on the reference schema",
+            "on a back end read through its mapping this version searches users and shows \
+             their card; account actions work on the reference schema",
         )),
     }
 }

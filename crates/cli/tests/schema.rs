@@ -110,11 +110,18 @@ async fn attach_detect_check_show_on_a_django_back_end() {
     let (code, err) = cli.fails(&[&mapped[..], &["--status", "locked"]].concat());
     assert_eq!(code, 2);
     assert!(err.contains("--status is not available"), "{err}");
-    let show = [&users[..], &["show", "1"]].concat();
-    let (code, err) = cli.fails(&show);
+    let show = [&users[..], &["show", "2"]].concat();
+    let out = cli.ok(&show, None);
+    assert!(
+        out.starts_with("user 2  Bob@example.com  \"Bob Builder\""),
+        "{out}"
+    );
+    assert!(out.contains("locked yes"), "{out}");
+    let unlock = [&users[..], &["unlock", "2", "--version", "1"]].concat();
+    let (code, err) = cli.fails(&unlock);
     assert_eq!(code, 2);
     assert!(
-        err.contains("the card and account actions work on the reference schema"),
+        err.contains("account actions work on the reference schema"),
         "{err}"
     );
 
