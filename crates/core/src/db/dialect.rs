@@ -25,6 +25,15 @@ impl Backend {
         }
     }
 
+    /// Any value as text (a code, a key, an address), as every backend
+    /// decodes it alike.
+    pub(crate) fn cast_text(self, expr: &str) -> String {
+        match self {
+            Backend::Mysql => format!("CAST({expr} AS CHAR)"),
+            Backend::Sqlite | Backend::Postgres => format!("CAST({expr} AS TEXT)"),
+        }
+    }
+
     /// A column that is binary-collated on MariaDB (`sku`, kept
     /// case-sensitive there) as text: the driver reports such a column as
     /// VARBINARY, which does not decode as a string.

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::db::{on_pool, Backend, Db, Pool, CONSOLE_PREFIX};
+use crate::db::{on_pool, Backend, Db, Pool, Query, Source, CONSOLE_PREFIX};
 use crate::{Error, Result};
 
 /// What a column can hold, as far as the console cares.
@@ -102,6 +102,32 @@ pub async fn read(db: &Db) -> Result<Catalogue> {
         .filter(|(t, _, _)| db.backend() == Backend::Postgres || !t.starts_with(CONSOLE_PREFIX))
         .collect();
     Ok(Catalogue::from_rows(db.backend(), rows))
+}
+
+/// What one column can hold, read from the catalogue by name alone (for
+/// the hot paths, where the whole catalogue would be read for one fact).
+pub async fn column_kind(db: &Db, table: &str, column: &str) -> Result<Option<Kind>> {
+    let mut q = Query::new(match db.backend() {
+        Backend::Sqlite => "SELECT p.type FROM pragma_table_info(",
+        Backend::Postgres => {
+            "SELECT CASE WHEN data_type = 'USER-DEFINED' THEN udt_name::text ELSE data_type::text END \
+             FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = "
+        }
+        Backend::Mysql => {
+            "SELECT CAST(column_type AS CHAR) FROM information_schema.columns \
+             WHERE table_schema = DATABASE() AND table_name = "
+        }
+    });
+    q.bind(table);
+    q.sql(match db.backend() {
+        Backend::Sqlite => ") p WHERE p.name = ",
+        _ => " AND column_name = ",
+    });
+    q.bind(column);
+    let found: Option<(String,)> = Source::Pool(db)
+        .fetch_optional(&q, "cannot read the database's catalogue")
+        .await?;
+    Ok(found.map(|(declared,)| classify(db.backend(), &declared)))
 }
 
 /// The console's view of a declared type.

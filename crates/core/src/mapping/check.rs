@@ -134,10 +134,10 @@ pub async fn check(db: &Db, mapping: &Mapping) -> Result<Vec<Problem>> {
 /// Up to 100 distinct non-null values of a column, as text.
 async fn distinct_codes(db: &Db, table: &str, column: &str) -> Result<Vec<String>> {
     let b = db.backend();
-    let text = if b == Backend::Mysql { "CHAR" } else { "TEXT" };
     let c = quoted(b, column);
     let sql = format!(
-        "SELECT DISTINCT CAST({c} AS {text}) FROM {} WHERE {c} IS NOT NULL LIMIT 100",
+        "SELECT DISTINCT {} FROM {} WHERE {c} IS NOT NULL LIMIT 100",
+        b.cast_text(&c),
         quoted(b, table)
     );
     on_pool!(db.pool(), p => sqlx::query_scalar::<_, String>(&sql).fetch_all(p).await)

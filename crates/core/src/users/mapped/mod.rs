@@ -61,10 +61,8 @@ async fn select(ctx: &Ctx<'_>, u: &UserMap) -> Result<(Query, String, String, bo
     let s = Sql {
         b: ctx.db.backend(),
     };
-    let cat = catalogue::read(ctx.db).await?;
-    let integer_key = cat
-        .column(&u.table, &u.key)
-        .is_some_and(|c| c.kind == Kind::Integer);
+    let integer_key =
+        catalogue::column_kind(ctx.db, &u.table, &u.key).await? == Some(Kind::Integer);
     let key = s.u(&u.key);
     let name = s.name(u);
     let mut q = Query::new(format!(

@@ -20,25 +20,19 @@ impl Sql {
         format!("u.{}", self.q(column))
     }
     pub(super) fn text(&self, expr: &str) -> String {
-        let t = if self.b == Backend::Mysql {
-            "CHAR"
-        } else {
-            "TEXT"
-        };
-        format!("CAST({expr} AS {t})")
+        self.b.cast_text(expr)
     }
     /// A 64-bit integer, as every backend decodes it alike.
     pub(super) fn int(&self, expr: &str) -> String {
-        format!("CAST({expr}{}", self.int_close())
+        self.b.int64(expr)
     }
-    /// The end of [`Sql::int`], for an expression written in pieces
-    /// around bound values: `CAST(` … `int_close()`.
-    pub(super) fn int_close(&self) -> &'static str {
-        match self.b {
-            Backend::Postgres => " AS BIGINT)",
-            Backend::Mysql => " AS SIGNED)",
-            Backend::Sqlite => " AS INTEGER)",
-        }
+    /// `CASE WHEN <condition> THEN 1 ELSE 0 END`, typed as [`Sql::int`]:
+    /// the text before the condition, and after it.
+    pub(super) fn one_if(&self) -> (&'static str, String) {
+        (
+            "CASE WHEN ",
+            format!(" THEN {} ELSE {} END", self.int("1"), self.int("0")),
+        )
     }
     /// A true/false column (boolean or integer) as 0/1.
     pub(super) fn flag(&self, expr: &str) -> String {
@@ -120,17 +114,21 @@ pub(super) fn state_and_lock(s: &Sql, u: &UserMap, q: &mut Query, now: DateTime<
             until: false,
             ..
         }) => {
-            let set = format!("CASE WHEN {} IS NULL THEN 0 ELSE 1 END", s.u(column));
-            q.sql(format!("{} AS locked, ", s.int(&set)));
+            let (when, then) = s.one_if();
+            q.sql(format!(
+                "{when}{} IS NOT NULL{then} AS locked, ",
+                s.u(column)
+            ));
         }
         Some(Lock::Timestamp {
             column,
             until: true,
             ..
         }) => {
-            q.sql(format!("CAST(CASE WHEN {} > ", s.u(column)))
+            let (when, then) = s.one_if();
+            q.sql(format!("{when}{} > ", s.u(column)))
                 .bind(now)
-                .sql(format!(" THEN 1 ELSE 0 END{} AS locked, ", s.int_close()));
+                .sql(format!("{then} AS locked, "));
         }
         Some(Lock::Attempts {
             table,
@@ -140,13 +138,14 @@ pub(super) fn state_and_lock(s: &Sql, u: &UserMap, q: &mut Query, now: DateTime<
             match_user,
         }) => {
             q.sql(format!(
-                "CAST(CASE WHEN EXISTS (SELECT 1 FROM {} a WHERE {} AND a.{} >= ",
+                "{}EXISTS (SELECT 1 FROM {} a WHERE {} AND a.{} >= ",
+                s.one_if().0,
                 s.q(table),
                 attempt_match(s, username, match_user),
                 s.q(count)
             ))
             .bind(*limit)
-            .sql(format!(") THEN 1 ELSE 0 END{} AS locked, ", s.int_close()));
+            .sql(format!("){} AS locked, ", s.one_if().1));
         }
         // Locked codes of a value map are read from the state.
         None => {
@@ -166,10 +165,10 @@ pub(super) fn attempt_match(s: &Sql, username: &str, match_user: &[String]) -> S
 
 pub(super) fn verified(s: &Sql, u: &UserMap, key: &str) -> String {
     match &u.verified {
-        Some(Verified::Timestamp { column, .. }) => s.int(&format!(
-            "CASE WHEN {} IS NULL THEN 0 ELSE 1 END",
-            s.u(column)
-        )),
+        Some(Verified::Timestamp { column, .. }) => {
+            let (when, then) = s.one_if();
+            format!("{when}{} IS NOT NULL{then}", s.u(column))
+        }
         Some(Verified::Flag { column }) => s.flag(&s.u(column)),
         Some(Verified::Rows {
             table,
@@ -177,15 +176,18 @@ pub(super) fn verified(s: &Sql, u: &UserMap, key: &str) -> String {
             email,
             flag,
             ..
-        }) => s.int(&format!(
-            "CASE WHEN EXISTS (SELECT 1 FROM {} e WHERE e.{} = {key} \
-             AND LOWER(e.{}) = LOWER({}) AND {} = 1) THEN 1 ELSE 0 END",
-            s.q(table),
-            s.q(user),
-            s.q(email),
-            s.u(&u.email),
-            s.flag(&format!("e.{}", s.q(flag)))
-        )),
+        }) => {
+            let (when, then) = s.one_if();
+            format!(
+                "{when}EXISTS (SELECT 1 FROM {} e WHERE e.{} = {key} \
+                 AND LOWER(e.{}) = LOWER({}) AND {} = 1){then}",
+                s.q(table),
+                s.q(user),
+                s.q(email),
+                s.u(&u.email),
+                s.flag(&format!("e.{}", s.q(flag)))
+            )
+        }
         None => "NULL".into(),
     }
 }
