@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod defects;
+pub mod frameworks;
 pub mod legacy;
 pub mod notify;
 pub mod shop;

@@ -5,11 +5,11 @@
 use backoffice_core::mapping::Mapping;
 use backoffice_core::page::PageRequest;
 use backoffice_core::session::Ctx;
-use backoffice_core::users::mapped::{card, search, MappedCard, MappedUser};
+use backoffice_core::users::mapped::{apply, card, search, MappedCard, MappedUser};
 use backoffice_core::{Error, Result};
 
 use crate::output::{page_table, ListFormat, Out};
-use crate::users::{truncate, SearchArgs, UsersCommand};
+use crate::users::{action, truncate, SearchArgs, UsersCommand};
 
 fn yes_no(v: Option<bool>) -> &'static str {
     match v {
@@ -75,13 +75,19 @@ fn when(t: Option<chrono::DateTime<chrono::Utc>>) -> String {
 
 fn render(c: &MappedCard) -> String {
     let u = &c.user;
-    let mut s = vec![format!("user {}  {}  \"{}\"", u.key, u.email, u.name)];
+    let mut s = vec![format!(
+        "user {}  {}  \"{}\"  version {}",
+        u.key, u.email, u.name, c.version
+    )];
     s.push(format!(
         "  state {}  locked {}  email verified {}",
         u.state.as_deref().unwrap_or("-"),
         yes_no(u.locked),
         yes_no(u.verified)
     ));
+    if let Some(p) = &u.pending_email {
+        s.push(format!("  new address waiting for confirmation {p}"));
+    }
     if let Some(n) = u.failed_attempts {
         s.push(format!("  failed sign-ins {n}"));
     }
@@ -112,6 +118,20 @@ fn render(c: &MappedCard) -> String {
             ));
         }
     }
+    let can: Vec<&str> = c
+        .actions
+        .iter()
+        .filter(|a| a.available)
+        .map(|a| a.action)
+        .collect();
+    s.push(format!(
+        "actions {}",
+        if can.is_empty() {
+            "none".to_string()
+        } else {
+            can.join(", ")
+        }
+    ));
     for n in &c.not_known {
         s.push(format!("- {n}"));
     }
@@ -126,9 +146,23 @@ pub async fn run(ctx: &Ctx<'_>, m: &Mapping, cmd: UsersCommand, out: &Out) -> Re
             out.show(&c, || render(&c));
             Ok(())
         }
-        _ => Err(Error::validation(
-            "on a back end read through its mapping this version searches users and shows \
-             their card; account actions work on the reference schema",
+        UsersCommand::RevealEmail { .. } => Err(Error::validation(
+            "reveal-email works on the reference schema; on this back end an admin's `users show` \
+             shows addresses in full",
         )),
+        other => {
+            let (at, act, reason) = action(other, ctx.now)?;
+            let name = act.audit_name();
+            let c = apply(ctx, m, &at.id, &at.version, act, reason.as_deref()).await?;
+            out.show(&c, || {
+                format!(
+                    "{name}: user {} changed (version {})\n{}",
+                    c.user.key,
+                    c.version,
+                    render(&c)
+                )
+            });
+            Ok(())
+        }
     }
 }

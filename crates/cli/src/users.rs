@@ -86,10 +86,28 @@ pub enum UsersCommand {
 /// Which user, at which version (as shown by `users show`).
 #[derive(Args)]
 pub struct At {
-    id: i64,
-    /// The version you saw; a user changed since is refused.
+    /// The user's id (on a mapped back end, its key).
+    pub(crate) id: String,
+    /// The version you saw, as `users show` prints it (a number on the
+    /// reference schema, a fingerprint elsewhere); a user changed since is
+    /// refused.
     #[arg(long)]
-    version: i64,
+    pub(crate) version: String,
+}
+
+impl At {
+    /// The id and version as the reference schema keeps them.
+    fn numbers(&self) -> Result<(i64, i64)> {
+        let number = |what: &str, v: &str| {
+            v.trim().parse::<i64>().map_err(|_| {
+                Error::validation(format!("{what} '{v}' is not a number on this schema"))
+            })
+        };
+        Ok((
+            number("the user id", &self.id)?,
+            number("--version", &self.version)?,
+        ))
+    }
 }
 
 #[derive(Args)]
@@ -253,7 +271,7 @@ async fn run_search(ctx: &Ctx<'_>, args: SearchArgs, out: &Out) -> Result<()> {
     Ok(())
 }
 
-fn action(
+pub(crate) fn action(
     cmd: UsersCommand,
     now: chrono::DateTime<Utc>,
 ) -> Result<(At, UserAction, Option<String>)> {
@@ -325,7 +343,8 @@ async fn reference(ctx: &Ctx<'_>, cmd: UsersCommand, out: &Out) -> Result<()> {
         other => {
             let (at, act, reason) = action(other, ctx.now)?;
             let name = act.audit_name();
-            apply(ctx, at.id, at.version, act, reason.as_deref())
+            let (id, version) = at.numbers()?;
+            apply(ctx, id, version, act, reason.as_deref())
                 .await
                 .map(|u| {
                     out.show(&u, || {

@@ -117,13 +117,22 @@ async fn attach_detect_check_show_on_a_django_back_end() {
         "{out}"
     );
     assert!(out.contains("locked yes"), "{out}");
+    // Account actions carry the card's fingerprint: a stale one is refused.
     let unlock = [&users[..], &["unlock", "2", "--version", "1"]].concat();
     let (code, err) = cli.fails(&unlock);
-    assert_eq!(code, 2);
-    assert!(
-        err.contains("account actions work on the reference schema"),
-        "{err}"
-    );
+    assert_eq!(code, 4, "{err}");
+    assert!(err.contains("was changed by someone else"), "{err}");
+    assert!(err.contains("locked"), "{err}");
+    let card: serde_json::Value =
+        serde_json::from_str(&cli.ok(&[&show[..], &["--json"]].concat(), None)).unwrap();
+    let version = card["version"].as_str().unwrap().to_string();
+    let unlock = [&users[..], &["unlock", "2", "--version", &version]].concat();
+    let out = cli.ok(&unlock, None);
+    assert!(out.starts_with("user.unlock: user 2 changed"), "{out}");
+    assert!(out.contains("locked no"), "{out}");
+    // The same version again: the user moved on.
+    let (code, _) = cli.fails(&unlock);
+    assert_eq!(code, 4);
 
     // Seeding demo data into a back end of its own is refused.
     let (code, err) = cli.fails(&["--db", db, "seed", "--users", "5"]);

@@ -199,6 +199,7 @@ impl Mapping {
                 r.col("user.name", t, n, Want::Text);
             }
             r.opt("user.created", t, &u.created, Want::Timestamp);
+            r.opt("user.updated", t, &u.updated, Want::Timestamp);
             r.opt("user.last_sign_in", t, &u.last_sign_in, Want::Timestamp);
             r.opt("user.failed_attempts", t, &u.failed_attempts, Want::Integer);
             match &u.active {

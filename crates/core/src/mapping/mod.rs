@@ -57,6 +57,10 @@ pub struct UserMap {
     pub name: Vec<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created: Option<String>,
+    /// Set to the time of every write to the user's row, as the framework
+    /// does (Rails' and Laravel's `updated_at`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub updated: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_sign_in: Option<String>,
     /// Failed sign-in attempts, as a counter column on the user.

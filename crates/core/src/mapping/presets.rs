@@ -64,6 +64,7 @@ fn reference(cat: &Catalogue) -> Option<Found> {
         username: None,
         name: vec!["display_name".into()],
         created: Some("created_at".into()),
+        updated: Some("updated_at".into()),
         last_sign_in: Some("last_login_at".into()),
         failed_attempts: Some("failed_login_count".into()),
         active: Some(Active::Values {
@@ -180,6 +181,7 @@ fn django(cat: &Catalogue) -> Option<Found> {
             .filter_map(|c| opt(cat, t, c))
             .collect(),
         created: Some("date_joined".into()),
+        updated: None,
         last_sign_in: Some("last_login".into()),
         failed_attempts: None,
         active: Some(Active::Flag {
@@ -234,6 +236,7 @@ fn devise(cat: &Catalogue) -> Option<Found> {
         username: None,
         name: ["name"].iter().filter_map(|c| opt(cat, t, c)).collect(),
         created: opt(cat, t, "created_at"),
+        updated: opt(cat, t, "updated_at"),
         last_sign_in: opt(cat, t, "last_sign_in_at"),
         failed_attempts: lockable.then(|| "failed_attempts".into()),
         active: None,
@@ -293,6 +296,7 @@ fn laravel(cat: &Catalogue) -> Option<Found> {
         username: None,
         name: vec!["name".into()],
         created: opt(cat, t, "created_at"),
+        updated: opt(cat, t, "updated_at"),
         last_sign_in: None,
         failed_attempts: None,
         active: None,

@@ -6,7 +6,7 @@
 use chrono::{DateTime, Utc};
 use serde_json::{json, Map, Value};
 
-use super::plan::{clean_text, plan, validate, UserAction, MAX_REASON_CHARS};
+use super::plan::{audit_reason, clean_text, plan, validate, UserAction, MAX_REASON_CHARS};
 use super::{address_owner, unmasked, user_columns, User, UserRow};
 use crate::audit::{self, Record};
 use crate::db::{Query, Source, WriteTx};
@@ -121,10 +121,7 @@ pub async fn apply(
 ) -> Result<User> {
     ctx.require(action.permission())?;
     let action = validate(action, ctx.now)?;
-    let reason = match &action {
-        UserAction::Disable => Some(crate::reason::required("disable the account", reason)?),
-        _ => crate::reason::optional(reason)?,
-    };
+    let reason = audit_reason(&action, reason)?;
     let mut tx = ctx.db.begin_write("change a user").await?;
     let (row, roles) = load(&mut tx, user_id, true).await?;
     if row.version != version {
@@ -195,10 +192,6 @@ pub async fn apply(
         before.insert("roles".into(), b);
         after.insert("roles".into(), a);
     }
-    let audit_reason = match &action {
-        UserAction::Lock { reason: r, .. } => Some(reason.as_deref().unwrap_or(r.as_str())),
-        _ => reason.as_deref(),
-    };
     audit::append(
         &mut tx,
         ctx.operator.username(),
@@ -209,7 +202,7 @@ pub async fn apply(
             entity_id: user_id.to_string(),
             before: Some(before),
             after: Some(after),
-            reason: audit_reason,
+            reason: reason.as_deref(),
         },
     )
     .await?;

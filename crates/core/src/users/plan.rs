@@ -272,6 +272,18 @@ pub(super) fn plan(action: &UserAction, row: &UserRow) -> Result<Vec<Change>> {
     Ok(out)
 }
 
+/// The reason an action's audit entry carries: disabling needs one, a lock
+/// carries its own unless another is given, the rest take one if given.
+pub(super) fn audit_reason(action: &UserAction, given: Option<&str>) -> Result<Option<String>> {
+    Ok(match action {
+        UserAction::Disable => Some(crate::reason::required("disable the account", given)?),
+        UserAction::Lock { reason, .. } => {
+            Some(crate::reason::optional(given)?.unwrap_or_else(|| reason.clone()))
+        }
+        _ => crate::reason::optional(given)?,
+    })
+}
+
 /// Checks and normalises what the operator typed, before any transaction.
 pub(super) fn validate(action: UserAction, now: DateTime<Utc>) -> Result<UserAction> {
     Ok(match action {

@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use super::sql::{attempt_match, Sql};
-use super::{at, bind_key, present, select, users_of, MappedUser, Row};
+use super::{at, fingerprint, offered, present, select, users_of, Key, MappedUser, Offer, Row};
 use crate::db::{Query, Source};
 use crate::mapping::detect::capabilities;
 use crate::mapping::{Lock, Mapping, UserMap};
@@ -29,33 +29,57 @@ pub struct MappedSignIn {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct MappedCard {
     pub user: MappedUser,
+    /// What a change must carry (`--version`): a fingerprint of every value
+    /// shown, since the back end's table has no version column.
+    pub version: String,
     /// Absent when the back end has no roles mapped.
     pub roles: Option<Vec<String>>,
     /// The latest sign-ins, newest first; absent when the back end keeps
     /// no history.
     pub sign_ins: Option<Vec<MappedSignIn>>,
+    /// The account actions, each offered or not with the reason.
+    pub actions: Vec<Offer>,
     /// What this back end does not keep, and what that leaves out.
     pub not_known: Vec<String>,
+}
+
+/// The user's row and roles as they are now (locked inside a write), and
+/// their fingerprint.
+pub(super) async fn current(
+    src: &mut Source<'_>,
+    ctx: &Ctx<'_>,
+    m: &Mapping,
+    key: &Key,
+    user: &str,
+    lock: bool,
+) -> Result<(Row, Option<Vec<String>>, String)> {
+    let u = users_of(m)?;
+    let s = Sql { b: src.backend() };
+    let mut q = select(&s, u, key, ctx.now);
+    key.push_eq(&mut q, s.b, user)?;
+    if lock {
+        q.sql(s.b.for_update());
+    }
+    let row: Option<Row> = src.fetch_optional(&q, "cannot read the user").await?;
+    let row =
+        row.ok_or_else(|| Error::NotFound(format!("no user has the key '{}'", user.trim())))?;
+    let roles = match &m.roles {
+        Some(_) => Some(roles(src, m, key, user).await?),
+        None => None,
+    };
+    let version = fingerprint(&row, roles.as_deref());
+    Ok((row, roles, version))
 }
 
 /// The card of the user whose key is `key`.
 pub async fn card(ctx: &Ctx<'_>, mapping: &Mapping, key: &str) -> Result<MappedCard> {
     ctx.require(Permission::ReadUsers)?;
     let u = users_of(mapping)?;
-    let (mut q, key_expr, _, integer_key) = select(ctx, u).await?;
-    q.sql(format!(" AND {key_expr} = "));
-    bind_key(&mut q, key, integer_key)?;
-    let row: Option<Row> = Source::Pool(ctx.db)
-        .fetch_optional(&q, "cannot read the user")
-        .await?;
-    let row =
-        row.ok_or_else(|| Error::NotFound(format!("no user has the key '{}'", key.trim())))?;
-    let roles = match &mapping.roles {
-        Some(_) => Some(roles(ctx, mapping, key, integer_key).await?),
-        None => None,
-    };
+    let k = Key::of(ctx, u).await?;
+    let mut src = Source::Pool(ctx.db);
+    let (row, roles, version) = current(&mut src, ctx, mapping, &k, key, false).await?;
     let sign_ins = match &u.sign_ins {
-        Some(_) => Some(sign_ins(ctx, u, key, integer_key).await?),
+        Some(_) => Some(sign_ins(&mut src, u, &k, key).await?),
         None => None,
     };
     let not_known = capabilities(mapping)
@@ -63,21 +87,22 @@ pub async fn card(ctx: &Ctx<'_>, mapping: &Mapping, key: &str) -> Result<MappedC
         .filter(|c| !c.works)
         .map(|c| c.detail)
         .collect();
+    let user = present(row, unmasked(ctx));
     Ok(MappedCard {
-        user: present(row, unmasked(ctx)),
+        actions: offered(ctx, mapping, &user, roles.as_deref()),
+        user,
+        version,
         roles,
         sign_ins,
         not_known,
     })
 }
 
-async fn roles(ctx: &Ctx<'_>, m: &Mapping, key: &str, integer_key: bool) -> Result<Vec<String>> {
+async fn roles(src: &mut Source<'_>, m: &Mapping, key: &Key, user: &str) -> Result<Vec<String>> {
     let Some(r) = &m.roles else {
         return Ok(Vec::new());
     };
-    let s = Sql {
-        b: ctx.db.backend(),
-    };
+    let s = Sql { b: src.backend() };
     let j = &r.join;
     let mut q = Query::new(format!(
         "SELECT {} FROM {} r JOIN {} j ON j.{} = r.{} WHERE j.{} = ",
@@ -88,30 +113,26 @@ async fn roles(ctx: &Ctx<'_>, m: &Mapping, key: &str, integer_key: bool) -> Resu
         s.q(&r.key),
         s.q(&j.user)
     ));
-    bind_key(&mut q, key, integer_key)?;
+    key.bind(&mut q, s.b, user)?;
     if let (Some(column), Some(value)) = (&j.only_column, &j.only_value) {
         q.sql(format!(" AND j.{} = ", s.q(column)))
             .bind(value.as_str());
     }
     q.sql(" ORDER BY 1");
-    let names: Vec<(String,)> = Source::Pool(ctx.db)
-        .fetch_all(&q, "cannot read the user's roles")
-        .await?;
+    let names: Vec<(String,)> = src.fetch_all(&q, "cannot read the user's roles").await?;
     Ok(names.into_iter().map(|(n,)| n).collect())
 }
 
 async fn sign_ins(
-    ctx: &Ctx<'_>,
+    src: &mut Source<'_>,
     u: &UserMap,
-    key: &str,
-    integer_key: bool,
+    key: &Key,
+    user: &str,
 ) -> Result<Vec<MappedSignIn>> {
     let Some(h) = &u.sign_ins else {
         return Ok(Vec::new());
     };
-    let s = Sql {
-        b: ctx.db.backend(),
-    };
+    let s = Sql { b: src.backend() };
     let col = |c: &Option<String>, f: &dyn Fn(&str) -> String| {
         c.as_ref()
             .map_or("NULL".to_string(), |c| f(&format!("a.{}", s.q(c))))
@@ -125,7 +146,7 @@ async fn sign_ins(
         s.q(&u.table),
         s.q(&u.key)
     ));
-    bind_key(&mut q, key, integer_key)?;
+    key.bind(&mut q, s.b, user)?;
     match (&h.user, &h.username) {
         (Some(user), _) => {
             q.sql(format!(" AND a.{} = u.{}", s.q(user), s.q(&u.key)));
@@ -148,9 +169,8 @@ async fn sign_ins(
         " ORDER BY a.{} DESC LIMIT {RECENT_SIGN_INS}",
         s.q(&h.at)
     ));
-    let rows: Vec<(Option<i64>, Option<i64>, Option<String>)> = Source::Pool(ctx.db)
-        .fetch_all(&q, "cannot read the user's sign-ins")
-        .await?;
+    let rows: Vec<(Option<i64>, Option<i64>, Option<String>)> =
+        src.fetch_all(&q, "cannot read the user's sign-ins").await?;
     Ok(rows
         .into_iter()
         .map(|(t, ok, ip)| MappedSignIn {

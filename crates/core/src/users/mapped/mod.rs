@@ -1,24 +1,31 @@
 //! Users of a back end described by a mapping (Django, Devise, Laravel, a
 //! legacy schema): search by any substring of email or name, in key order,
-//! with what the back end knows of each account's state. Every name in the
-//! SQL comes from the mapping, checked and quoted; every value is bound.
+//! with what the back end knows of each account's state, the trouble card,
+//! and the account actions written as the back end's framework writes
+//! them. Every name in the SQL comes from the mapping, checked and quoted;
+//! every value is bound.
 
 use chrono::{DateTime, TimeZone, Utc};
 use serde::Serialize;
+use sha2::{Digest, Sha256};
 
+mod actions;
 mod card;
+mod roles;
 mod sql;
+mod steps;
 
 use super::search::MAX_QUERY_CHARS;
 use super::{mask_email, unmasked};
 use crate::db::dialect::like_escape;
-use crate::db::{Query, Source};
+use crate::db::{Backend, Query, Source};
 use crate::mapping::catalogue::{self, Kind};
 use crate::mapping::{Mapping, UserMap};
 use crate::operators::Permission;
 use crate::page::{decode_key, keyed_page, Page, PageRequest};
 use crate::session::Ctx;
 use crate::{Error, Result};
+pub use actions::{apply, offered, Offer};
 pub use card::{card, MappedCard, MappedSignIn};
 use sql::{failed, state_and_lock, verified, Sql};
 
@@ -37,12 +44,15 @@ pub struct MappedUser {
     pub state: Option<String>,
     pub locked: Option<bool>,
     pub verified: Option<bool>,
+    /// A new address waiting for its owner's confirmation (Devise
+    /// reconfirmable), masked as the email is.
+    pub pending_email: Option<String>,
     pub last_sign_in: Option<DateTime<Utc>>,
     pub failed_attempts: Option<i64>,
     pub created: Option<DateTime<Utc>>,
 }
 
-#[derive(sqlx::FromRow)]
+#[derive(Debug, Clone, sqlx::FromRow)]
 struct Row {
     key: String,
     email: Option<String>,
@@ -50,52 +60,96 @@ struct Row {
     state: Option<String>,
     locked: Option<i64>,
     verified: Option<i64>,
+    pending_email: Option<String>,
     last_sign_in: Option<i64>,
     failed_attempts: Option<i64>,
     created: Option<i64>,
 }
 
-/// `SELECT <a MappedUser's columns> FROM <users> u WHERE 1 = 1`, with the
-/// key and name expressions and whether the key is an integer.
-async fn select(ctx: &Ctx<'_>, u: &UserMap) -> Result<(Query, String, String, bool)> {
-    let s = Sql {
-        b: ctx.db.backend(),
-    };
-    let integer_key =
-        catalogue::column_kind(ctx.db, &u.table, &u.key).await? == Some(Kind::Integer);
-    let key = s.u(&u.key);
-    let name = s.name(u);
+/// How the user's key is compared: as a number, a UUID or text.
+#[derive(Debug, Clone)]
+struct Key {
+    /// The key column, quoted.
+    column: String,
+    /// `u.<key column>`.
+    expr: String,
+    kind: Kind,
+}
+
+impl Key {
+    async fn of(ctx: &Ctx<'_>, u: &UserMap) -> Result<Key> {
+        let kind = catalogue::column_kind(ctx.db, &u.table, &u.key)
+            .await?
+            .unwrap_or(Kind::Text);
+        let s = Sql {
+            b: ctx.db.backend(),
+        };
+        Ok(Key {
+            column: s.q(&u.key),
+            expr: s.u(&u.key),
+            kind,
+        })
+    }
+
+    /// Binds a key given as text as the column's type; a key that cannot
+    /// be one (letters for a number) names no user.
+    fn bind(&self, q: &mut Query, b: Backend, key: &str) -> Result<()> {
+        let key = key.trim();
+        match self.kind {
+            Kind::Integer => {
+                let n: i64 = key
+                    .parse()
+                    .map_err(|_| Error::NotFound(format!("no user has the key '{key}'")))?;
+                q.bind(n);
+            }
+            Kind::Uuid if b == Backend::Postgres => {
+                if uuid_shaped(key) {
+                    q.sql("CAST(").bind(key).sql(" AS uuid)");
+                } else {
+                    return Err(Error::NotFound(format!("no user has the key '{key}'")));
+                }
+            }
+            _ => {
+                q.bind(key);
+            }
+        }
+        Ok(())
+    }
+
+    /// ` AND <key> = <bound key>`.
+    fn push_eq(&self, q: &mut Query, b: Backend, key: &str) -> Result<()> {
+        q.sql(format!(" AND {} = ", self.expr));
+        self.bind(q, b, key)
+    }
+}
+
+fn uuid_shaped(s: &str) -> bool {
+    let hex: String = s.chars().filter(|c| *c != '-').collect();
+    hex.len() == 32 && hex.chars().all(|c| c.is_ascii_hexdigit())
+}
+
+/// `SELECT <a MappedUser's columns> FROM <users> u WHERE 1 = 1`.
+fn select(s: &Sql, u: &UserMap, key: &Key, now: DateTime<Utc>) -> Query {
     let mut q = Query::new(format!(
-        "SELECT {} AS {}, {} AS email, {name} AS name, ",
-        s.text(&key),
+        "SELECT {} AS {}, {} AS email, {} AS name, ",
+        s.text(&key.expr),
         s.q("key"),
-        s.u(&u.email)
+        s.u(&u.email),
+        s.name(u)
     ));
-    state_and_lock(&s, u, &mut q, ctx.now);
+    state_and_lock(s, u, &mut q, now);
     let epoch = |c: &Option<String>| c.as_ref().map_or("NULL".to_string(), |c| s.epoch(&s.u(c)));
     q.sql(format!(
-        "{} AS verified, {} AS last_sign_in, {} AS failed_attempts, {} AS created FROM {} u WHERE 1 = 1",
-        verified(&s, u, &key),
+        "{} AS verified, {} AS pending_email, {} AS last_sign_in, {} AS failed_attempts, \
+         {} AS created FROM {} u WHERE 1 = 1",
+        verified(s, u, &key.expr),
+        sql::pending_email(s, u),
         epoch(&u.last_sign_in),
-        failed(&s, u),
+        failed(s, u),
         epoch(&u.created),
         s.q(&u.table)
     ));
-    Ok((q, key, name, integer_key))
-}
-
-/// Binds a key given as text as the column's type.
-fn bind_key(q: &mut Query, key: &str, integer_key: bool) -> Result<()> {
-    if integer_key {
-        let n: i64 = key
-            .trim()
-            .parse()
-            .map_err(|_| Error::NotFound(format!("no user has the key '{key}'")))?;
-        q.bind(n);
-    } else {
-        q.bind(key.trim());
-    }
-    Ok(())
+    q
 }
 
 /// The mapping's user section, or why there is none.
@@ -122,36 +176,30 @@ pub async fn search(
             "the search text is too long: {chars} characters (at most {MAX_QUERY_CHARS})"
         )));
     }
-    let (mut q, key, name, integer_key) = select(ctx, u).await?;
+    let s = Sql {
+        b: ctx.db.backend(),
+    };
+    let key = Key::of(ctx, u).await?;
+    let mut q = select(&s, u, &key, ctx.now);
     if !text.is_empty() {
         let pattern = format!("%{}%", like_escape(&text.to_lowercase()));
-        let email = Sql {
-            b: ctx.db.backend(),
-        }
-        .u(&u.email);
-        q.sql(format!(" AND (LOWER({email}) LIKE "))
+        q.sql(format!(" AND (LOWER({}) LIKE ", s.u(&u.email)))
             .bind(pattern.clone())
-            .sql(format!(" ESCAPE '!' OR LOWER({name}) LIKE "))
+            .sql(format!(" ESCAPE '!' OR LOWER({}) LIKE ", s.name(u)))
             .bind(pattern)
-            .sql(format!(
-                " ESCAPE '!' OR {} = ",
-                Sql {
-                    b: ctx.db.backend()
-                }
-                .text(&key)
-            ))
+            .sql(format!(" ESCAPE '!' OR {} = ", s.text(&key.expr)))
             .bind(text)
             .sql(")");
     }
     if let Some(cursor) = &page.after {
         let after = decode_key(cursor)?;
-        q.sql(format!(" AND {key} > "));
-        bind_key(&mut q, &after, integer_key).map_err(|_| {
+        q.sql(format!(" AND {} > ", key.expr));
+        key.bind(&mut q, s.b, &after).map_err(|_| {
             Error::validation(format!("'{cursor}' is not a page cursor from this list"))
         })?;
     }
     let limit = page.limit()?;
-    q.sql(format!(" ORDER BY {key} LIMIT {}", limit + 1));
+    q.sql(format!(" ORDER BY {} LIMIT {}", key.expr, limit + 1));
     let rows: Vec<Row> = Source::Pool(ctx.db)
         .fetch_all(&q, "cannot search the back end's users")
         .await?;
@@ -170,16 +218,49 @@ fn present(r: Row, show: bool) -> MappedUser {
         Some("locked") => Some(true),
         _ => None,
     });
+    let mask = |e: String| if show { e } else { mask_email(&e) };
     MappedUser {
         key: r.key,
-        email: if show { email } else { mask_email(&email) },
+        email: mask(email),
         email_masked: !show,
         name: r.name.unwrap_or_default(),
         state: r.state,
         locked,
         verified: r.verified.map(|v| v != 0),
+        pending_email: r.pending_email.map(mask),
         last_sign_in: at(r.last_sign_in),
         failed_attempts: r.failed_attempts,
         created: at(r.created),
     }
+}
+
+/// What the operator saw of a user, in a few characters: every mapped
+/// value and the roles. Back-end tables have no version column, so a write
+/// compares this with the row read again under lock.
+fn fingerprint(r: &Row, roles: Option<&[String]>) -> String {
+    let mut h = Sha256::new();
+    let fields = [
+        Some(r.key.clone()),
+        r.email.clone(),
+        r.name.clone(),
+        r.state.clone(),
+        r.locked.map(|v| v.to_string()),
+        r.verified.map(|v| v.to_string()),
+        r.pending_email.clone(),
+        r.last_sign_in.map(|v| v.to_string()),
+        r.failed_attempts.map(|v| v.to_string()),
+        r.created.map(|v| v.to_string()),
+    ];
+    for f in fields
+        .iter()
+        .map(Option::as_deref)
+        .chain(roles.unwrap_or_default().iter().map(|r| Some(r.as_str())))
+    {
+        // A length before each value: no two lists hash alike.
+        match f {
+            Some(v) => h.update(format!("{}:{v};", v.len())),
+            None => h.update("-;"),
+        }
+    }
+    hex::encode(&h.finalize()[..6])
 }

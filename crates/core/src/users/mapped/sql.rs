@@ -3,6 +3,7 @@
 
 use chrono::{DateTime, Utc};
 
+use crate::db::query::Arg;
 use crate::db::{Backend, Query};
 use crate::mapping::{quoted, Active, Lock, UserMap, Verified};
 
@@ -211,5 +212,26 @@ pub(super) fn failed(s: &Sql, u: &UserMap) -> String {
             attempt_match(s, username, match_user)
         ),
         _ => "NULL".into(),
+    }
+}
+
+/// The address waiting for confirmation, where the back end keeps one.
+pub(super) fn pending_email(s: &Sql, u: &UserMap) -> String {
+    match &u.verified {
+        Some(Verified::Timestamp {
+            pending_email: Some(c),
+            ..
+        }) => s.u(c),
+        _ => "NULL".into(),
+    }
+}
+
+/// A time as the frameworks write it into their own columns: on SQLite the
+/// text Django and Rails store (`2026-05-01 14:05:00.000000`, UTC); the
+/// servers take the value itself (PostgreSQL sessions run in UTC).
+pub(super) fn framework_time(b: Backend, t: DateTime<Utc>) -> Arg {
+    match b {
+        Backend::Sqlite => Arg::Text(t.format("%Y-%m-%d %H:%M:%S%.6f").to_string()),
+        _ => Arg::Time(t),
     }
 }

@@ -1,0 +1,279 @@
+//! Account actions on a mapped back end. Each checks the operator's
+//! permission, re-reads the user under lock and compares it with the
+//! fingerprint the operator saw (the back end's table has no version
+//! column), writes as the framework would, and records the audit entry in
+//! the same transaction; a transaction that met another writer is run
+//! again.
+
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+use super::card::{card, current};
+use super::sql::Sql;
+use super::steps;
+use super::{present, users_of, Key, MappedCard, MappedUser};
+use crate::audit::{self, Record};
+use crate::db::{retry_contended, Query, Source};
+use crate::mapping::{Mapping, UserMap, Verified};
+use crate::session::Ctx;
+use crate::users::plan::{audit_reason, validate};
+use crate::users::UserAction;
+use crate::{Error, Result};
+
+/// Whether an action is offered on a user's card, and if not, why.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Offer {
+    /// The action's kind, as [`UserAction`] names it ("unlock").
+    pub action: &'static str,
+    pub available: bool,
+    /// Why not, in a sentence a person can pass on.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+/// Every account action, with the state and the mapping of this user: what
+/// the operator may do now, and why not the rest.
+pub fn offered(
+    ctx: &Ctx<'_>,
+    m: &Mapping,
+    user: &MappedUser,
+    roles: Option<&[String]>,
+) -> Vec<Offer> {
+    let Some(u) = &m.user else {
+        return Vec::new();
+    };
+    let samples = [
+        (
+            "lock",
+            UserAction::Lock {
+                reason: "-".into(),
+                until: None,
+            },
+        ),
+        ("unlock", UserAction::Unlock),
+        ("reset_failed_sign_ins", UserAction::ResetFailedSignIns),
+        ("disable", UserAction::Disable),
+        ("enable", UserAction::Enable),
+        (
+            "change_email",
+            UserAction::ChangeEmail {
+                email: String::new(),
+            },
+        ),
+        (
+            "change_display_name",
+            UserAction::ChangeDisplayName {
+                display_name: String::new(),
+            },
+        ),
+        (
+            "grant_role",
+            UserAction::GrantRole {
+                role: String::new(),
+            },
+        ),
+        (
+            "revoke_role",
+            UserAction::RevokeRole {
+                role: roles.and_then(|r| r.first().cloned()).unwrap_or_default(),
+            },
+        ),
+    ];
+    samples
+        .into_iter()
+        .map(|(name, action)| {
+            let why = ctx
+                .require(action.permission())
+                .and_then(|()| steps::plan(&action, m, u, user, roles, ctx.now).map(|_| ()))
+                .err()
+                .map(|e| e.to_string());
+            // A lock whose end must be given is still offered.
+            let why = why.filter(|w| !w.contains("(--until)"));
+            Offer {
+                action: name,
+                available: why.is_none(),
+                reason: why,
+            }
+        })
+        .collect()
+}
+
+/// Applies one action to the user whose key is `user`, if the user is
+/// still as the operator saw it (`version`, the card's fingerprint).
+/// Returns the card as it is after the change.
+pub async fn apply(
+    ctx: &Ctx<'_>,
+    m: &Mapping,
+    user: &str,
+    version: &str,
+    action: UserAction,
+    reason: Option<&str>,
+) -> Result<MappedCard> {
+    ctx.require(action.permission())?;
+    let action = validate(action, ctx.now)?;
+    let reason = audit_reason(&action, reason)?;
+    let u = users_of(m)?;
+    let key = Key::of(ctx, u).await?;
+    retry_contended(|| once(ctx, m, u, &key, user, version, &action, reason.as_deref())).await?;
+    card(ctx, m, user).await
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn once(
+    ctx: &Ctx<'_>,
+    m: &Mapping,
+    u: &UserMap,
+    key: &Key,
+    user: &str,
+    version: &str,
+    action: &UserAction,
+    reason: Option<&str>,
+) -> Result<()> {
+    let mut tx = ctx.db.begin_write("change a user").await?;
+    let (row, roles, now_at) = current(&mut Source::Tx(&mut tx), ctx, m, key, user, true).await?;
+    let seen = version.trim();
+    let before = present(row, true);
+    if now_at != seen {
+        return Err(stale(ctx, &before, seen, &now_at));
+    }
+    let steps = steps::plan(action, m, u, &before, roles.as_deref(), ctx.now)?;
+    if let UserAction::ChangeEmail { email } = action {
+        address_free(&mut Source::Tx(&mut tx), u, key, user, email).await?;
+    }
+    let written = steps::write(&mut tx, m, u, key, user, &steps, ctx.now).await?;
+    let (row, roles_after, _) = current(&mut Source::Tx(&mut tx), ctx, m, key, user, false).await?;
+    let after = present(row, true);
+    let (mut b, mut a) = differences(&before, &after);
+    if roles != roles_after {
+        b.insert("roles".into(), serde_json::json!(roles));
+        a.insert("roles".into(), serde_json::json!(roles_after));
+    }
+    a.insert("written".into(), serde_json::json!(written));
+    audit::append(
+        &mut tx,
+        ctx.operator.username(),
+        ctx.now,
+        Record {
+            action: action.audit_name(),
+            entity_type: "user",
+            entity_id: before.key.clone(),
+            before: Some(b),
+            after: Some(a),
+            reason,
+        },
+    )
+    .await?;
+    tx.commit().await
+}
+
+/// The refusal when the user moved since the operator looked, with the
+/// values as they are now.
+fn stale(ctx: &Ctx<'_>, now: &MappedUser, seen: &str, at: &str) -> Error {
+    let yes_no = |v: Option<bool>, yes: &str, no: &str| match v {
+        Some(true) => yes.to_string(),
+        Some(false) => no.to_string(),
+        None => String::new(),
+    };
+    let mut state: Vec<String> = [
+        now.state.clone().unwrap_or_default(),
+        yes_no(now.locked, "locked", "not locked"),
+        yes_no(now.verified, "verified", "unverified"),
+        now.failed_attempts
+            .map(|n| format!("{n} failed sign-ins"))
+            .unwrap_or_default(),
+    ]
+    .into_iter()
+    .filter(|s| !s.is_empty())
+    .collect();
+    state.dedup();
+    let shown = present_for(ctx, now);
+    Error::Stale {
+        message: format!(
+            "user {} was changed by someone else (you saw version {seen}, it is now version {at}: \
+             {}); nothing was written — reload and try again",
+            now.key,
+            state.join(", ")
+        ),
+        current: serde_json::to_value(&shown).unwrap_or(Value::Null),
+    }
+}
+
+/// The user as this operator may see them (masked for support).
+fn present_for(ctx: &Ctx<'_>, u: &MappedUser) -> MappedUser {
+    let mut u = u.clone();
+    if !crate::users::unmasked(ctx) {
+        u.email = crate::users::mask_email(&u.email);
+        u.pending_email = u.pending_email.map(|e| crate::users::mask_email(&e));
+        u.email_masked = true;
+    }
+    u
+}
+
+/// The fields that moved, before and after.
+fn differences(
+    before: &MappedUser,
+    after: &MappedUser,
+) -> (Map<String, Value>, Map<String, Value>) {
+    let as_map = |u: &MappedUser| match serde_json::to_value(u) {
+        Ok(Value::Object(m)) => m,
+        _ => Map::new(),
+    };
+    let (b, a) = (as_map(before), as_map(after));
+    let mut out = (Map::new(), Map::new());
+    for (k, v) in &b {
+        let w = a.get(k).cloned().unwrap_or(Value::Null);
+        if *v != w {
+            out.0.insert(k.clone(), v.clone());
+            out.1.insert(k.clone(), w);
+        }
+    }
+    out
+}
+
+/// Refuses an address another user of the back end already has (in the
+/// users table, or among the addresses allauth keeps).
+async fn address_free(
+    src: &mut Source<'_>,
+    u: &UserMap,
+    key: &Key,
+    user: &str,
+    email: &str,
+) -> Result<()> {
+    let s = Sql { b: src.backend() };
+    let mut q = Query::new(format!(
+        "SELECT {} FROM {} u WHERE LOWER({}) = LOWER(",
+        s.text(&key.expr),
+        s.q(&u.table),
+        s.u(&u.email)
+    ));
+    q.bind(email).sql(format!(") AND NOT ({} = ", key.expr));
+    key.bind(&mut q, s.b, user)?;
+    q.sql(")");
+    if let Some(Verified::Rows {
+        table,
+        user: owner,
+        email: address,
+        ..
+    }) = &u.verified
+    {
+        q.sql(format!(
+            " UNION SELECT {} FROM {} e WHERE LOWER(e.{}) = LOWER(",
+            s.text(&format!("e.{}", s.q(owner))),
+            s.q(table),
+            s.q(address)
+        ))
+        .bind(email)
+        .sql(format!(") AND NOT (e.{} = ", s.q(owner)));
+        key.bind(&mut q, s.b, user)?;
+        q.sql(")");
+    }
+    let owners: Vec<(String,)> = src
+        .fetch_all(&q, "cannot check who has the address")
+        .await?;
+    match owners.first() {
+        Some((other,)) => Err(Error::Conflict(format!(
+            "'{email}' is already the address of user {other}"
+        ))),
+        None => Ok(()),
+    }
+}
