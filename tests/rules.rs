@@ -53,7 +53,9 @@ async fn each_rule_flags_exactly_its_cases(backend: Backend) {
         flagged.sort();
         assert_eq!(report.rules[0].findings, flagged.len() as u64, "{}", r.id);
         assert!(
-            page.items.iter().all(|f| f.entity_type == r.entity),
+            page.items
+                .iter()
+                .all(|f| f.entity_type == r.entity.as_str()),
             "{}",
             r.id
         );

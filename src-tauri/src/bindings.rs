@@ -30,7 +30,7 @@ use backoffice_core::users::{
     UserQuery, UserSort, UserStatus,
 };
 use backoffice_core::validation::{
-    self, EntityFix, FieldChange, Finding, FindingFilter, FixPreview, FixReport, RowChange,
+    self, Entity, EntityFix, FieldChange, Finding, FindingFilter, FixPreview, FixReport, RowChange,
     RuleCount, RuleInfo, RuleResult, RunReport, Severity, Skipped,
 };
 
@@ -102,6 +102,7 @@ pub fn all() -> Vec<(String, String)> {
         one::<TimelineEntry>(),
         one::<Totals>(),
         one::<Progress>(),
+        one::<Entity>(),
         one::<EntityFix>(),
         one::<FieldChange>(),
         one::<FixPreview>(),

@@ -40,7 +40,7 @@ pub fn catalogue(out: &Out) {
         .map(|f| FixView {
             id: f.id,
             title: f.title,
-            entity: f.entity,
+            entity: f.entity.as_str(),
             rules: f.rules,
             description: f.description,
         })
@@ -96,7 +96,8 @@ fn listing(head: String, done: &[EntityFix], left: &[Skipped], entity: &str) -> 
 
 pub async fn run(ctx: &Ctx<'_>, args: FixArgs, out: &Out) -> Result<()> {
     let plan = preview_fix(ctx, &args.fix, &args.ids).await?;
-    let entity = backoffice_core::validation::fix(&plan.fix_id).map_or("record", |f| f.entity);
+    let entity =
+        backoffice_core::validation::fix(&plan.fix_id).map_or("record", |f| f.entity.as_str());
     if args.confirm.dry_run || !args.confirm.yes {
         out.show(&plan, || {
             let head = format!(

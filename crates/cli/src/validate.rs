@@ -54,7 +54,7 @@ fn catalogue(out: &Out) {
                     "{:<36} {:<8} {:<10} {}\n{:>47}{}{extra}",
                     r.id,
                     format!("{:?}", r.severity).to_lowercase(),
-                    r.entity,
+                    r.entity.as_str(),
                     r.title,
                     "",
                     r.explanation

@@ -2,14 +2,14 @@
 
 use serde::Serialize;
 
-use super::{fix_for_rule, Severity, RULES};
+use super::{fix_for_rule, Entity, Severity, RULES};
 
 #[derive(Debug, Clone, Serialize, ts_rs::TS)]
 pub struct RuleInfo {
     pub id: &'static str,
     pub title: &'static str,
     pub severity: Severity,
-    pub entity: &'static str,
+    pub entity: Entity,
     pub explanation: &'static str,
     /// Every edit the console makes is refused if it would trip the rule.
     pub guards_edits: bool,

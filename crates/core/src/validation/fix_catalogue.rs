@@ -4,6 +4,7 @@
 
 use super::fix_plans::{self, Plan};
 use crate::db::Source;
+use crate::validation::Entity;
 use crate::{Error, Result};
 
 /// How a fix works out its changes for one record.
@@ -17,8 +18,7 @@ pub(super) enum Planner {
 pub struct Fix {
     pub id: &'static str,
     pub title: &'static str,
-    /// user or order.
-    pub entity: &'static str,
+    pub entity: Entity,
     /// The audit log's name for one record fixed.
     pub audit_action: &'static str,
     pub(super) planner: Planner,
@@ -31,7 +31,7 @@ pub static FIXES: &[Fix] = &[
     Fix {
         id: "orders.recompute_totals",
         title: "Recompute the order's totals from its items",
-        entity: "order",
+        entity: Entity::Order,
         audit_action: "order.fix_totals",
         planner: Planner::RecomputeTotals,
         rules: &[
@@ -47,7 +47,7 @@ pub static FIXES: &[Fix] = &[
     Fix {
         id: "users.clear_expired_lock",
         title: "Clear a lock that has expired",
-        entity: "user",
+        entity: Entity::User,
         audit_action: "user.fix_expired_lock",
         planner: Planner::ClearExpiredLock,
         rules: &["users.lock_expired"],
@@ -57,7 +57,7 @@ pub static FIXES: &[Fix] = &[
     Fix {
         id: "users.normalize_email",
         title: "Store the normalised address in lower case",
-        entity: "user",
+        entity: Entity::User,
         audit_action: "user.fix_email_normalized",
         planner: Planner::NormalizeEmail,
         rules: &["users.email_not_normalized"],

@@ -107,7 +107,7 @@ pub async fn preview(ctx: &Ctx<'_>, fix_id: &str, only: &[i64]) -> Result<FixPre
     let mut q =
         Query::new("SELECT DISTINCT entity_id FROM backoffice_findings WHERE status = 'open'");
     q.sql(" AND entity_type = ")
-        .bind(f.entity)
+        .bind(f.entity.as_str())
         .sql(" AND rule_id IN ")
         .bind_list(f.rules.iter().copied());
     if !only.is_empty() {
@@ -237,11 +237,7 @@ async fn write(
     p: &EntityFix,
     reason: Option<&str>,
 ) -> Result<()> {
-    let touched = match f.entity {
-        "user" => Touched::user(p.entity_id),
-        _ => Touched::order(p.entity_id),
-    };
-    let guard = Guard::before(tx, ctx.now, touched).await?;
+    let guard = Guard::before(tx, ctx.now, Touched::of(f.entity, p.entity_id)).await?;
     let (mut before, mut after) = (Map::new(), Map::new());
     for (n, row) in p.rows.iter().enumerate() {
         let mut q = Query::new(format!("UPDATE {} SET ", row.table));
@@ -287,7 +283,7 @@ async fn write(
         Query::new("UPDATE backoffice_findings SET status = 'fixed', resolved_at = ")
             .bind(ctx.now)
             .sql(", version = version + 1 WHERE entity_type = ")
-            .bind(f.entity)
+            .bind(f.entity.as_str())
             .sql(" AND entity_id = ")
             .bind(p.entity_id)
             .sql(" AND status IN ('open', 'accepted') AND rule_id IN ")
@@ -302,7 +298,7 @@ async fn write(
         ctx.now,
         Record {
             action: f.audit_action,
-            entity_type: f.entity,
+            entity_type: f.entity.as_str(),
             entity_id: p.entity_id.to_string(),
             before: Some(before),
             after: Some(after),

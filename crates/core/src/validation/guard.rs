@@ -10,7 +10,8 @@ use std::collections::BTreeSet;
 use chrono::{DateTime, Utc};
 
 use super::rules::{Params, Scope, RULES};
-use crate::db::{Source, WriteTx};
+use super::Entity;
+use crate::db::{Query, Source, WriteTx};
 use crate::progress::CancelToken;
 use crate::{Error, Result};
 
@@ -30,20 +31,34 @@ impl Touched {
         }
     }
 
-    pub(crate) fn order(id: i64) -> Touched {
-        Touched {
-            orders: vec![id],
-            ..Touched::default()
+    /// The record of a fix's kind.
+    pub(crate) fn of(entity: Entity, id: i64) -> Touched {
+        let mut t = Touched::default();
+        match entity {
+            Entity::User => t.users.push(id),
+            Entity::Order => t.orders.push(id),
+            Entity::Product => t.products.push(id),
+            // A line is edited through its order.
+            Entity::OrderItem => {}
         }
+        t
     }
 
-    fn ids(&self, entity: &str) -> &[i64] {
-        match entity {
-            "user" => &self.users,
-            "order" => &self.orders,
-            "product" => &self.products,
-            _ => &[],
-        }
+    /// The touched records of one kind: an order's lines are touched with
+    /// the order.
+    async fn ids(&self, tx: &mut WriteTx, entity: Entity) -> Result<Vec<i64>> {
+        Ok(match entity {
+            Entity::User => self.users.clone(),
+            Entity::Order => self.orders.clone(),
+            Entity::Product => self.products.clone(),
+            Entity::OrderItem if self.orders.is_empty() => Vec::new(),
+            Entity::OrderItem => {
+                let mut q = Query::new("SELECT id FROM order_items WHERE order_id IN ");
+                q.bind_list(self.orders.iter().copied()).sql(" ORDER BY id");
+                let rows: Vec<(i64,)> = tx.fetch_all(&q, "cannot read the order's lines").await?;
+                rows.into_iter().map(|(id,)| id).collect()
+            }
+        })
     }
 }
 
@@ -97,11 +112,11 @@ async fn flagged(
 ) -> Result<BTreeSet<(&'static str, i64)>> {
     let mut out = BTreeSet::new();
     for r in RULES.iter().filter(|r| r.guards_edits) {
-        let ids = touched.ids(r.entity);
+        let ids = touched.ids(tx, r.entity).await?;
         if ids.is_empty() {
             continue;
         }
-        let scope = Scope::Ids(ids);
+        let scope = Scope::Ids(&ids);
         let mut src = Source::Tx(tx);
         for id in super::flagged::flagged(&mut src, r, params, &scope, &CancelToken::new()).await? {
             out.insert((r.id, id));

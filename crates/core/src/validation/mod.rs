@@ -2,6 +2,7 @@
 //! runs, and findings that stay open until fixed, accepted or resolved.
 
 mod catalogue;
+mod entity;
 mod findings;
 mod fix_catalogue;
 mod fix_plans;
@@ -12,6 +13,7 @@ mod rules;
 mod sweep;
 
 pub use catalogue::{catalogue, RuleInfo};
+pub use entity::Entity;
 pub use findings::{accept, last_run, list, summary, Finding, FindingFilter, LastRun, RuleCount};
 pub use fix_catalogue::{fix, fix_for_rule, Fix, FIXES};
 pub use fixes::{

@@ -192,7 +192,7 @@ async fn upsert(
     );
     q.bind(r.id)
         .sql(", ")
-        .bind(r.entity)
+        .bind(r.entity.as_str())
         .sql(", flagged.id, 'open', ")
         .bind(run_id)
         .sql(", ")
@@ -219,12 +219,7 @@ async fn upsert_ids(
 ) -> Result<()> {
     ids.sort_unstable();
     ids.dedup();
-    let table = match r.entity {
-        "user" => "users",
-        "product" => "products",
-        "order_item" => "order_items",
-        _ => "orders",
-    };
+    let table = r.entity.table();
     for chunk in ids.chunks(IDS_PER_STATEMENT) {
         let mut select = Query::new(format!("SELECT id FROM {table} WHERE id IN "));
         select.bind_list(chunk.iter().copied());

@@ -1,5 +1,6 @@
 //! Rules about accounts and products.
 
+use crate::validation::Entity;
 use chrono::Duration;
 use unicode_normalization::UnicodeNormalization;
 
@@ -10,7 +11,7 @@ pub(crate) const INVALID_EMAIL: Rule = Rule {
     id: "users.invalid_email",
     title: "Email address is not valid",
     severity: Severity::Error,
-    entity: "user",
+    entity: Entity::User,
     table: "users",
     explanation: "The address does not parse as an RFC 5322 address, so no email can reach \
                   this person. Ask them for a correct address and change it.",
@@ -25,7 +26,7 @@ pub(crate) const DUPLICATE_EMAIL_CASE: Rule = Rule {
     id: "users.duplicate_email_case",
     title: "Two accounts share an address up to letter case or Unicode form",
     severity: Severity::Error,
-    entity: "user",
+    entity: Entity::User,
     table: "users",
     explanation: "Another account has the same address written with different capitals \
                   or another Unicode form of the same letters (é as one character or as e \
@@ -63,7 +64,7 @@ pub(crate) const EMAIL_NOT_NORMALIZED: Rule = Rule {
     id: "users.email_not_normalized",
     title: "Normalised address is not the address in lower case",
     severity: Severity::Warning,
-    entity: "user",
+    entity: Entity::User,
     table: "users",
     explanation: "The stored normalised form of the address is not the address in lower \
                   case, so sign-in by address and duplicate checks miss this account. \
@@ -89,7 +90,7 @@ pub(crate) const UNVERIFIED_STALE: Rule = Rule {
     id: "users.unverified_stale",
     title: "Unverified for a long time",
     severity: Severity::Warning,
-    entity: "user",
+    entity: Entity::User,
     table: "users",
     explanation: "The address was never verified, long after the account was created. \
                   Send a verification reminder, or disable the account if it is abandoned.",
@@ -106,7 +107,7 @@ pub(crate) const LOCKED_WITHOUT_REASON: Rule = Rule {
     id: "users.locked_without_reason",
     title: "Locked with no reason",
     severity: Severity::Warning,
-    entity: "user",
+    entity: Entity::User,
     table: "users",
     explanation: "The account is locked but nobody recorded why, so support cannot tell \
                   the person what happened. Add the reason or unlock it.",
@@ -125,7 +126,7 @@ pub(crate) const LOCK_EXPIRED: Rule = Rule {
     id: "users.lock_expired",
     title: "Lock expired but never cleared",
     severity: Severity::Warning,
-    entity: "user",
+    entity: Entity::User,
     table: "users",
     explanation: "The lock's end has passed but the account is still marked locked. \
                   Unlocking it clears the status (a safe fix).",
@@ -142,7 +143,7 @@ pub(crate) const FAILED_COUNT_OVER_THRESHOLD: Rule = Rule {
     id: "users.failed_count_over_threshold",
     title: "Failed sign-ins at the lockout threshold, yet active",
     severity: Severity::Warning,
-    entity: "user",
+    entity: Entity::User,
     table: "users",
     explanation: "The account reached the number of failed sign-ins that should have locked \
                   it and is still active: the lockout did not happen. Check for password \
@@ -160,7 +161,7 @@ pub(crate) const BAD_DISPLAY_NAME: Rule = Rule {
     id: "users.bad_display_name",
     title: "Display name empty, or with control or text-direction characters",
     severity: Severity::Warning,
-    entity: "user",
+    entity: Entity::User,
     table: "users",
     explanation: "The name is blank or contains invisible control characters, which break \
                   emails and exports, or text-direction controls (such as a right-to-left \
@@ -180,7 +181,7 @@ pub(crate) const PRODUCTS_NEGATIVE_STOCK: Rule = Rule {
     id: "products.negative_stock",
     title: "Negative stock",
     severity: Severity::Error,
-    entity: "product",
+    entity: Entity::Product,
     table: "products",
     explanation: "More units were sold or reserved than were ever in stock. Count the \
                   shelf and correct the stock.",
@@ -196,7 +197,7 @@ pub(crate) const PRODUCTS_ACTIVE_NONPOSITIVE_PRICE: Rule = Rule {
     id: "products.active_nonpositive_price",
     title: "Active product with no price",
     severity: Severity::Error,
-    entity: "product",
+    entity: Entity::Product,
     table: "products",
     explanation: "The product is on sale for nothing (or less). Set its price or take it \
                   off sale.",
@@ -212,7 +213,7 @@ pub(crate) const PRODUCTS_DUPLICATE_SKU: Rule = Rule {
     id: "products.duplicate_sku",
     title: "SKU repeated up to case and spaces",
     severity: Severity::Error,
-    entity: "product",
+    entity: Entity::Product,
     table: "products",
     explanation: "Another product has the same SKU once case and surrounding spaces are \
                   ignored; the flagged product is the older one. Decide which one is real \

@@ -4,6 +4,7 @@
 //! exception is the email syntax rule: no SQL dialect has an RFC-grade
 //! address parser, so that rule streams addresses through one.
 
+use crate::validation::Entity;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
@@ -87,8 +88,7 @@ pub struct Rule {
     pub id: &'static str,
     pub title: &'static str,
     pub severity: Severity,
-    /// user, product, order or order_item.
-    pub entity: &'static str,
+    pub entity: Entity,
     /// The table whose rows the rule reads (for progress).
     pub table: &'static str,
     pub explanation: &'static str,

@@ -1,5 +1,6 @@
 //! Rules about orders, their items and refunds, and dangling references.
 
+use crate::validation::Entity;
 use chrono::Duration;
 
 use super::{q, Check, Rule, Scope, Severity};
@@ -9,7 +10,7 @@ pub(crate) const TOTAL_MISMATCH: Rule = Rule {
     id: "orders.total_mismatch",
     title: "Total does not add up",
     severity: Severity::Error,
-    entity: "order",
+    entity: Entity::Order,
     table: "orders",
     explanation: "The total is not subtotal + shipping + tax − discount. Recomputing the \
                   total from its parts fixes it; check first whether the customer was \
@@ -30,7 +31,7 @@ pub(crate) const SUBTOTAL_MISMATCH: Rule = Rule {
     id: "orders.subtotal_mismatch",
     title: "Subtotal differs from the items",
     severity: Severity::Error,
-    entity: "order",
+    entity: Entity::Order,
     table: "orders",
     explanation: "The subtotal is not the sum of the line totals. Recompute the order's \
                   totals from its items.",
@@ -54,7 +55,7 @@ pub(crate) const LINE_TOTAL_MISMATCH: Rule = Rule {
     id: "orders.line_total_mismatch",
     title: "A line total is not quantity × price",
     severity: Severity::Error,
-    entity: "order",
+    entity: Entity::Order,
     table: "order_items",
     explanation: "One of the order's lines has a total that is not its quantity times its \
                   unit price. Recompute the line, then the order's totals.",
@@ -74,7 +75,7 @@ pub(crate) const BAD_QUANTITY: Rule = Rule {
     id: "orders.bad_quantity",
     title: "Quantity of zero or less, or a negative price",
     severity: Severity::Error,
-    entity: "order",
+    entity: Entity::Order,
     table: "order_items",
     explanation: "A line orders no units (or negative ones), or has a negative price. \
                   Find out what the customer really ordered.",
@@ -91,7 +92,7 @@ pub(crate) const NO_ITEMS: Rule = Rule {
     id: "orders.no_items",
     title: "Order with no items",
     severity: Severity::Warning,
-    entity: "order",
+    entity: Entity::Order,
     table: "orders",
     explanation: "The order has no lines at all. Cancel it if it is pending, otherwise \
                   find out what was sold.",
@@ -127,7 +128,7 @@ pub(crate) const PAID_NOT_SHIPPED: Rule = Rule {
     id: "orders.paid_not_shipped",
     title: "Paid long ago, never shipped",
     severity: Severity::Warning,
-    entity: "order",
+    entity: Entity::Order,
     table: "orders",
     explanation: "The customer paid and nothing has moved since. Pack and ship it, or \
                   cancel and refund.",
@@ -144,7 +145,7 @@ pub(crate) const TIMESTAMPS_OUT_OF_ORDER: Rule = Rule {
     id: "orders.timestamps_out_of_order",
     title: "Lifecycle timestamps out of order",
     severity: Severity::Warning,
-    entity: "order",
+    entity: Entity::Order,
     table: "orders",
     explanation: "A later step (paid, packed, shipped, delivered) is dated before an \
                   earlier one. Check the carrier's and the payment provider's records.",
@@ -163,7 +164,7 @@ pub(crate) const REFUND_EXCEEDS_PAID: Rule = Rule {
     id: "orders.refund_exceeds_paid",
     title: "Refunded more than was paid",
     severity: Severity::Error,
-    entity: "order",
+    entity: Entity::Order,
     table: "refunds",
     explanation: "The refunds add up to more than the customer paid. Money went out that \
                   should not have; this needs a person, not an automatic fix.",
@@ -188,7 +189,7 @@ pub(crate) const DISABLED_USER: Rule = Rule {
     id: "orders.disabled_user",
     title: "Order of a disabled account",
     severity: Severity::Warning,
-    entity: "order",
+    entity: Entity::Order,
     table: "orders",
     explanation: "The customer's account is disabled. Check whether the order should be \
                   honoured.",
@@ -207,7 +208,7 @@ pub(crate) const REFERENTIAL_DANGLING_ORDER_ITEM: Rule = Rule {
     id: "referential.dangling_order_item",
     title: "Order line pointing at a missing product or order",
     severity: Severity::Error,
-    entity: "order_item",
+    entity: Entity::OrderItem,
     table: "order_items",
     explanation: "The line refers to a product or order that does not exist (possible \
                   only where foreign keys were off when it was written). Restore the \
