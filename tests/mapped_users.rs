@@ -4,25 +4,17 @@
 
 mod common;
 
-use backoffice_core::db::{Backend, Db};
+use backoffice_core::db::Backend;
 use backoffice_core::mapping::detect::detect;
 use backoffice_core::mapping::Mapping;
-use backoffice_core::operators::Operator;
 use backoffice_core::page::PageRequest;
 use backoffice_core::session::Ctx;
 use backoffice_core::users::mapped::{card, search, MappedUser};
 use backoffice_core::ErrorCode;
 use backoffice_testkit::{each_backend, TestDb};
 use common::legacy::{members, LEGACY_MAPPING};
+use common::mapped::operators;
 use common::now;
-
-/// Attaches and signs in an admin and a support operator.
-async fn operators(t: &TestDb) -> (Db, Operator, Operator) {
-    let db = Db::connect(&t.target(), Default::default()).await.unwrap();
-    db.attach().await.expect("attach");
-    let (admin, support) = common::operators(&db).await;
-    (db, admin, support)
-}
 
 async fn find(ctx: &Ctx<'_>, m: &Mapping, text: &str) -> Vec<MappedUser> {
     search(ctx, m, text, &PageRequest::first(50))

@@ -6,6 +6,7 @@
 pub mod defects;
 pub mod frameworks;
 pub mod legacy;
+pub mod mapped;
 pub mod notify;
 pub mod shop;
 

@@ -10,6 +10,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 mod actions;
+mod addresses;
 mod card;
 mod roles;
 mod sql;

@@ -1,0 +1,41 @@
+//! Helpers for the stories on mapped back ends: an attached database with
+//! two operators, an action at the version the card shows, the latest
+//! audit entry.
+
+use backoffice_core::db::Db;
+use backoffice_core::mapping::Mapping;
+use backoffice_core::operators::Operator;
+use backoffice_core::session::Ctx;
+use backoffice_core::users::mapped::{apply, card, MappedCard};
+use backoffice_core::users::UserAction;
+use backoffice_core::Result;
+use backoffice_testkit::TestDb;
+
+/// Attaches and signs in an admin and a support operator.
+pub async fn operators(t: &TestDb) -> (Db, Operator, Operator) {
+    let db = Db::connect(&t.target(), Default::default()).await.unwrap();
+    db.attach().await.expect("attach");
+    let (admin, support) = super::operators(&db).await;
+    (db, admin, support)
+}
+
+/// Applies `action` to `key` at the version its card shows now.
+pub async fn act(ctx: &Ctx<'_>, m: &Mapping, key: &str, action: UserAction) -> Result<MappedCard> {
+    let seen = card(ctx, m, key).await?.version;
+    apply(ctx, m, key, &seen, action, Some("ticket 7")).await
+}
+
+pub fn message(r: Result<MappedCard>) -> String {
+    r.expect_err("refused").to_string()
+}
+
+/// The latest audit entry: "action entity", and what it says was written.
+pub async fn last_audit(t: &TestDb) -> (String, String) {
+    let latest = |column: &str| {
+        format!("SELECT {column} FROM backoffice_audit_log ORDER BY id DESC LIMIT 1")
+    };
+    let action = t.texts(&latest("action")).await;
+    let entity = t.texts(&latest("entity_id")).await;
+    let after = t.texts(&latest("after_json")).await;
+    (format!("{} {}", action[0], entity[0]), after[0].clone())
+}
