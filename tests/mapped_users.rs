@@ -10,17 +10,33 @@ use backoffice_core::mapping::Mapping;
 use backoffice_core::page::PageRequest;
 use backoffice_core::session::Ctx;
 use backoffice_core::users::mapped::{card, search, MappedUser};
-use backoffice_core::ErrorCode;
+use backoffice_core::users::{UserQuery, UserStatus};
+use backoffice_core::{ErrorCode, Result};
 use backoffice_testkit::{each_backend, TestDb};
 use common::legacy::{members, LEGACY_MAPPING};
 use common::mapped::operators;
 use common::now;
 
-async fn find(ctx: &Ctx<'_>, m: &Mapping, text: &str) -> Vec<MappedUser> {
-    search(ctx, m, text, &PageRequest::first(50))
-        .await
-        .unwrap()
-        .items
+fn text(t: &str) -> UserQuery {
+    UserQuery {
+        text: t.into(),
+        ..UserQuery::default()
+    }
+}
+
+async fn find(ctx: &Ctx<'_>, m: &Mapping, t: &str) -> Vec<MappedUser> {
+    filtered(ctx, m, text(t)).await.unwrap()
+}
+
+/// Every user the query finds (one page of 50).
+async fn filtered(ctx: &Ctx<'_>, m: &Mapping, q: UserQuery) -> Result<Vec<MappedUser>> {
+    Ok(search(ctx, m, &q, &PageRequest::first(50)).await?.items)
+}
+
+/// The names of every user the query finds.
+async fn names_of(ctx: &Ctx<'_>, m: &Mapping, q: UserQuery) -> Vec<String> {
+    let found = filtered(ctx, m, q).await.unwrap();
+    found.into_iter().map(|u| u.name).collect()
 }
 
 async fn django_users_are_searched_with_what_axes_and_allauth_know(backend: Backend) {
@@ -59,14 +75,14 @@ async fn django_users_are_searched_with_what_axes_and_allauth_know(backend: Back
     );
 
     // Pages in key order.
-    let first = search(&ctx, &m, "example.com", &PageRequest::first(3))
+    let first = search(&ctx, &m, &text("example.com"), &PageRequest::first(3))
         .await
         .unwrap();
     assert_eq!(first.items.len(), 3);
     let rest = search(
         &ctx,
         &m,
-        "example.com",
+        &text("example.com"),
         &PageRequest {
             after: first.next.clone(),
             limit: Some(3),
@@ -97,6 +113,45 @@ async fn django_users_are_searched_with_what_axes_and_allauth_know(backend: Back
         ErrorCode::NotFound
     );
 
+    // Filters, answered from what Django, axes and allauth keep.
+    let by = |status: UserStatus| UserQuery {
+        status: Some(status),
+        ..UserQuery::default()
+    };
+    assert_eq!(
+        names_of(&ctx, &m, by(UserStatus::Locked)).await,
+        ["Bob Builder"]
+    );
+    assert_eq!(
+        names_of(&ctx, &m, by(UserStatus::Disabled)).await,
+        ["Dave Off"]
+    );
+    assert_eq!(
+        names_of(&ctx, &m, by(UserStatus::Active)).await,
+        ["Ada Lovelace", "Carol"]
+    );
+    let verified = UserQuery {
+        verified: Some(false),
+        text: "b".into(),
+        ..UserQuery::default()
+    };
+    assert_eq!(names_of(&ctx, &m, verified).await, ["Bob Builder"]);
+    let role = UserQuery {
+        role: Some("support".into()),
+        ..UserQuery::default()
+    };
+    assert_eq!(names_of(&ctx, &m, role).await, ["Ada Lovelace"]);
+    let later = UserQuery {
+        created_from: Some(chrono::Utc::now() + chrono::Duration::days(1)),
+        ..UserQuery::default()
+    };
+    assert!(names_of(&ctx, &m, later).await.is_empty());
+    let earlier = UserQuery {
+        created_until: Some(chrono::Utc::now() + chrono::Duration::days(1)),
+        ..UserQuery::default()
+    };
+    assert_eq!(names_of(&ctx, &m, earlier).await.len(), 4);
+
     // Support sees masked addresses.
     let ctx = Ctx::at(&db, &support, now());
     let masked = find(&ctx, &m, "ada").await;
@@ -119,11 +174,13 @@ async fn a_legacy_schema_is_searched_through_its_mapping(backend: Backend) {
     assert_eq!(all[1].name, "Bob");
     assert_eq!(all[0].verified, None, "the mapping has no verification");
     assert_eq!(find(&ctx, &m, "M-2").await[0].email, "bob@example.com");
-    let page = search(&ctx, &m, "", &PageRequest::first(2)).await.unwrap();
+    let page = search(&ctx, &m, &text(""), &PageRequest::first(2))
+        .await
+        .unwrap();
     let next = search(
         &ctx,
         &m,
-        "",
+        &text(""),
         &PageRequest {
             after: page.next,
             limit: Some(2),
@@ -132,6 +189,27 @@ async fn a_legacy_schema_is_searched_through_its_mapping(backend: Backend) {
     .await
     .unwrap();
     assert_eq!(next.items[0].key, "M-3");
+    // Codes answer the status filter; what the mapping lacks is refused.
+    let locked = UserQuery {
+        status: Some(UserStatus::Locked),
+        ..UserQuery::default()
+    };
+    let keys: Vec<String> = filtered(&ctx, &m, locked)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|u| u.key)
+        .collect();
+    assert_eq!(keys, ["M-2"]);
+    let verified = UserQuery {
+        verified: Some(true),
+        ..UserQuery::default()
+    };
+    let err = filtered(&ctx, &m, verified).await.unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "this back end keeps no email verification, so users cannot be filtered by verification"
+    );
     // The card says what this back end does not keep.
     let c = card(&ctx, &m, " M-2 ").await.unwrap();
     assert_eq!(c.user.state.as_deref(), Some("locked"));

@@ -35,11 +35,11 @@ fn row(u: &MappedUser) -> String {
 }
 
 async fn run_search(ctx: &Ctx<'_>, m: &Mapping, args: SearchArgs, out: &Out) -> Result<()> {
-    let given = args.filters_given();
+    let given = args.not_for_mapped();
     if !given.is_empty() {
         return Err(Error::validation(format!(
             "{} {} not available on a back end read through its mapping in this version; \
-             search by text alone",
+             its users are listed in the back end's key order",
             given.join(", "),
             if given.len() == 1 { "is" } else { "are" }
         )));
@@ -47,7 +47,7 @@ async fn run_search(ctx: &Ctx<'_>, m: &Mapping, args: SearchArgs, out: &Out) -> 
     let page = search(
         ctx,
         m,
-        &args.query,
+        &args.query()?,
         &PageRequest {
             after: args.after.clone(),
             limit: Some(args.limit),

@@ -160,16 +160,10 @@ pub struct SearchArgs {
 }
 
 impl SearchArgs {
-    /// The filters given, by flag name (a mapped back end has none yet).
-    pub(crate) fn filters_given(&self) -> Vec<&'static str> {
+    /// The options given that a mapped back end's list does not take: its
+    /// pages come in the back end's key order.
+    pub(crate) fn not_for_mapped(&self) -> Vec<&'static str> {
         [
-            (self.status.is_some(), "--status"),
-            (self.verified || self.unverified, "--verified/--unverified"),
-            (self.role.is_some(), "--role"),
-            (
-                self.created_from.is_some() || self.created_to.is_some(),
-                "--created-from/--created-to",
-            ),
             (
                 self.oldest_first || !matches!(self.sort, Sort::Created),
                 "--sort/--oldest-first",
@@ -181,7 +175,7 @@ impl SearchArgs {
         .collect()
     }
 
-    fn query(&self) -> Result<UserQuery> {
+    pub(crate) fn query(&self) -> Result<UserQuery> {
         let verified = match (self.verified, self.unverified) {
             (true, _) => Some(true),
             (_, true) => Some(false),

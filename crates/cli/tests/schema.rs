@@ -107,9 +107,15 @@ async fn attach_detect_check_show_on_a_django_back_end() {
         out.contains("active    yes    no"),
         "locked by axes, not verified: {out}"
     );
-    let (code, err) = cli.fails(&[&mapped[..], &["--status", "locked"]].concat());
+    let locked = cli.ok(&[&mapped[..], &["--status", "locked"]].concat(), None);
+    assert!(locked.contains("Bob Builder"), "{locked}");
+    assert!(!locked.contains("Ada Lovelace"), "{locked}");
+    let (code, err) = cli.fails(&[&mapped[..], &["--sort", "last-sign-in"]].concat());
     assert_eq!(code, 2);
-    assert!(err.contains("--status is not available"), "{err}");
+    assert!(
+        err.contains("--sort/--oldest-first is not available"),
+        "{err}"
+    );
     let show = [&users[..], &["show", "2"]].concat();
     let out = cli.ok(&show, None);
     assert!(

@@ -12,12 +12,13 @@ use sha2::{Digest, Sha256};
 mod actions;
 mod addresses;
 mod card;
+mod filters;
 mod roles;
 mod sql;
 mod steps;
 
 use super::search::MAX_QUERY_CHARS;
-use super::{mask_email, unmasked};
+use super::{mask_email, unmasked, UserQuery};
 use crate::db::dialect::like_escape;
 use crate::db::{Backend, Query, Source};
 use crate::mapping::catalogue::{self, Kind};
@@ -28,7 +29,7 @@ use crate::session::Ctx;
 use crate::{Error, Result};
 pub use actions::{apply, offered, Offer};
 pub use card::{card, MappedCard, MappedSignIn};
-use sql::{failed, state_and_lock, verified, Sql};
+use sql::{failed, lock_expr, push_as, state_expr, verified, Sql};
 
 /// One account as a mapped back end describes it. What the back end does
 /// not keep is absent.
@@ -138,7 +139,8 @@ fn select(s: &Sql, u: &UserMap, key: &Key, now: DateTime<Utc>) -> Query {
         s.u(&u.email),
         s.name(u)
     ));
-    state_and_lock(s, u, &mut q, now);
+    push_as(&mut q, state_expr(s, u), "state");
+    push_as(&mut q, lock_expr(s, u, now), "locked");
     let epoch = |c: &Option<String>| c.as_ref().map_or("NULL".to_string(), |c| s.epoch(&s.u(c)));
     q.sql(format!(
         "{} AS verified, {} AS pending_email, {} AS last_sign_in, {} AS failed_attempts, \
@@ -160,17 +162,18 @@ fn users_of(mapping: &Mapping) -> Result<&UserMap> {
     })
 }
 
-/// Finds users whose email or name contains `text` (any length, any case),
-/// or whose key is `text`; a page in key order.
+/// Finds users whose email or name contains the query's text (any length,
+/// any case), or whose key is the text, with the query's filters; a page
+/// in the back end's key order (the query's sort is not used).
 pub async fn search(
     ctx: &Ctx<'_>,
     mapping: &Mapping,
-    text: &str,
+    query: &UserQuery,
     page: &PageRequest,
 ) -> Result<Page<MappedUser>> {
     ctx.require(Permission::ReadUsers)?;
     let u = users_of(mapping)?;
-    let text = text.trim();
+    let text = query.text.trim();
     let chars = text.chars().count();
     if chars > MAX_QUERY_CHARS {
         return Err(Error::validation(format!(
@@ -192,6 +195,7 @@ pub async fn search(
             .bind(text)
             .sql(")");
     }
+    filters::push(&mut q, &s, mapping, u, &key, query, ctx.now)?;
     if let Some(cursor) = &page.after {
         let after = decode_key(cursor)?;
         q.sql(format!(" AND {} > ", key.expr));

@@ -75,15 +75,14 @@ impl Sql {
     }
 }
 
-/// The lock expression (0/1) and the state expression, binding codes.
-pub(super) fn state_and_lock(s: &Sql, u: &UserMap, q: &mut Query, now: DateTime<Utc>) {
+/// The account's state: 'active', 'disabled', 'locked' or the unknown
+/// code itself; `None` where the back end keeps no state.
+pub(super) fn state_expr(s: &Sql, u: &UserMap) -> Option<Query> {
     match &u.active {
-        Some(Active::Flag { column }) => {
-            q.sql(format!(
-                "CASE WHEN {} = 1 THEN 'active' ELSE 'disabled' END AS state, ",
-                s.flag(&s.u(column))
-            ));
-        }
+        Some(Active::Flag { column }) => Some(Query::new(format!(
+            "CASE WHEN {} = 1 THEN 'active' ELSE 'disabled' END",
+            s.flag(&s.u(column))
+        ))),
         Some(Active::Values {
             column,
             active,
@@ -91,7 +90,7 @@ pub(super) fn state_and_lock(s: &Sql, u: &UserMap, q: &mut Query, now: DateTime<
             locked,
         }) => {
             let code = s.text(&s.u(column));
-            q.sql("CASE");
+            let mut q = Query::new("CASE");
             for (label, codes) in [
                 ("active", active),
                 ("disabled", disabled),
@@ -103,33 +102,34 @@ pub(super) fn state_and_lock(s: &Sql, u: &UserMap, q: &mut Query, now: DateTime<
                         .sql(format!(" THEN '{label}'"));
                 }
             }
-            q.sql(format!(" ELSE {code} END AS state, "));
+            q.sql(format!(" ELSE {code} END"));
+            Some(q)
         }
-        None => {
-            q.sql("NULL AS state, ");
-        }
+        None => None,
     }
+}
+
+/// 1 while the account is locked out, else 0; `None` where the back end
+/// keeps no lock of its own (a value map's locked codes are in the state).
+pub(super) fn lock_expr(s: &Sql, u: &UserMap, now: DateTime<Utc>) -> Option<Query> {
+    let (when, then) = s.one_if();
     match &u.lock {
         Some(Lock::Timestamp {
             column,
             until: false,
             ..
-        }) => {
-            let (when, then) = s.one_if();
-            q.sql(format!(
-                "{when}{} IS NOT NULL{then} AS locked, ",
-                s.u(column)
-            ));
-        }
+        }) => Some(Query::new(format!(
+            "{when}{} IS NOT NULL{then}",
+            s.u(column)
+        ))),
         Some(Lock::Timestamp {
             column,
             until: true,
             ..
         }) => {
-            let (when, then) = s.one_if();
-            q.sql(format!("{when}{} > ", s.u(column)))
-                .bind(now)
-                .sql(format!("{then} AS locked, "));
+            let mut q = Query::new(format!("{when}{} > ", s.u(column)));
+            q.bind(now).sql(then);
+            Some(q)
         }
         Some(Lock::Attempts {
             table,
@@ -138,21 +138,26 @@ pub(super) fn state_and_lock(s: &Sql, u: &UserMap, q: &mut Query, now: DateTime<
             limit,
             match_user,
         }) => {
-            q.sql(format!(
-                "{}EXISTS (SELECT 1 FROM {} a WHERE {} AND a.{} >= ",
-                s.one_if().0,
+            let mut q = Query::new(format!(
+                "{when}EXISTS (SELECT 1 FROM {} a WHERE {} AND a.{} >= ",
                 s.q(table),
                 attempt_match(s, username, match_user),
                 s.q(count)
-            ))
-            .bind(*limit)
-            .sql(format!("){} AS locked, ", s.one_if().1));
+            ));
+            q.bind(*limit).sql(format!("){then}"));
+            Some(q)
         }
-        // Locked codes of a value map are read from the state.
-        None => {
-            q.sql("NULL AS locked, ");
-        }
+        None => None,
     }
+}
+
+/// `<expr> AS <name>, `, or `NULL AS <name>, `.
+pub(super) fn push_as(q: &mut Query, expr: Option<Query>, name: &str) {
+    match expr {
+        Some(e) => q.append(e),
+        None => q.sql("NULL"),
+    };
+    q.sql(format!(" AS {name}, "));
 }
 
 /// `LOWER(a.username) IN (LOWER(u.username), LOWER(u.email))`.
