@@ -4,6 +4,7 @@ mod audit;
 mod card;
 mod findings;
 mod fixes;
+mod indexes;
 mod input;
 mod mapped_users;
 mod notify;

@@ -5,6 +5,7 @@
 use backoffice_core::mapping::Mapping;
 use backoffice_core::page::PageRequest;
 use backoffice_core::session::Ctx;
+use backoffice_core::users::mapped::indexes::in_place;
 use backoffice_core::users::mapped::{apply, card, search, MappedCard, MappedUser};
 use backoffice_core::{Error, Result};
 
@@ -57,6 +58,14 @@ async fn run_search(ctx: &Ctx<'_>, m: &Mapping, args: SearchArgs, out: &Out) -> 
     let json = Out {
         json: out.json || matches!(args.format, ListFormat::Json),
     };
+    if !args.query.trim().is_empty() && !json.json {
+        if let Ok(Some(false)) = in_place(ctx.db, m).await {
+            eprintln!(
+                "note: no search index on this back end, so this search scanned the users \
+                 table; `backoffice schema indexes` proposes one"
+            );
+        }
+    }
     json.show(&page, || {
         let header = format!(
             "{:>12}  {:<32} {:<24} {:<9} {:<6} {:<3} {}",

@@ -39,6 +39,12 @@ pub enum SchemaCommand {
     Check,
     /// Print the mapping in effect and what it lets the console do.
     Show,
+    /// Propose the indexes that make user search fast on this back end,
+    /// with their statements and size; `--apply` builds what is missing.
+    Indexes {
+        #[arg(long)]
+        apply: bool,
+    },
 }
 
 fn capability_lines(caps: &[Capability]) -> Vec<String> {
@@ -170,6 +176,7 @@ pub async fn run(cmd: SchemaCommand, chosen: &Chosen<'_>, out: &Out) -> Result<(
             );
             Ok(())
         }
+        SchemaCommand::Indexes { apply } => crate::indexes::run(chosen, apply, out).await,
         SchemaCommand::Status => {
             let db = chosen.connect().await?;
             let status = db.schema_status().await;

@@ -186,6 +186,17 @@ impl Db {
         })
         .map_err(|e| Error::db(what, e))
     }
+
+    /// One statement on its own, outside any transaction: for what cannot
+    /// run inside one (PostgreSQL's `CREATE INDEX CONCURRENTLY`).
+    pub(crate) async fn execute_alone(&self, q: &Query, what: &str) -> Result<u64> {
+        self.ensure_writable(what)?;
+        on_pool!(self.pool(), p => {
+            let mut qb = builder!(q);
+            qb.build().execute(p).await.map(|r| r.rows_affected())
+        })
+        .map_err(|e| Error::db(what, e))
+    }
 }
 
 impl WriteTx {

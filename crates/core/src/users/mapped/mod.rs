@@ -13,13 +13,14 @@ mod actions;
 mod addresses;
 mod card;
 mod filters;
+pub mod indexes;
 mod roles;
 mod sql;
 mod steps;
 
 use super::search::MAX_QUERY_CHARS;
 use super::{mask_email, unmasked, UserQuery};
-use crate::db::dialect::like_escape;
+use crate::db::dialect::{fts_phrase, like_escape};
 use crate::db::{Backend, Query, Source};
 use crate::mapping::catalogue::{self, Kind};
 use crate::mapping::{Mapping, UserMap};
@@ -186,14 +187,28 @@ pub async fn search(
     let key = Key::of(ctx, u).await?;
     let mut q = select(&s, u, &key, ctx.now);
     if !text.is_empty() {
-        let pattern = format!("%{}%", like_escape(&text.to_lowercase()));
-        q.sql(format!(" AND (LOWER({}) LIKE ", s.u(&u.email)))
-            .bind(pattern.clone())
-            .sql(format!(" ESCAPE '!' OR LOWER({}) LIKE ", s.name(u)))
-            .bind(pattern)
-            .sql(format!(" ESCAPE '!' OR {} = ", s.text(&key.expr)))
-            .bind(text)
+        q.sql(" AND (");
+        if chars >= 3 && sqlite_index(ctx, u).await? {
+            q.sql(format!(
+                "u.rowid IN (SELECT rowid FROM {f} WHERE {f} MATCH ",
+                f = indexes::fts_table(u)
+            ))
+            .bind(fts_phrase(text))
             .sql(")");
+        } else {
+            let pattern = format!("%{}%", like_escape(&text.to_lowercase()));
+            q.sql(format!("LOWER({}) LIKE ", s.u(&u.email)))
+                .bind(pattern.clone())
+                .sql(format!(" ESCAPE '!' OR LOWER({}) LIKE ", s.name(u)))
+                .bind(pattern)
+                .sql(" ESCAPE '!'");
+        }
+        // The key itself, compared as its type (so its index serves).
+        let mut by_key = Query::new(format!(" OR {} = ", key.expr));
+        if key.bind(&mut by_key, s.b, text).is_ok() {
+            q.append(by_key);
+        }
+        q.sql(")");
     }
     filters::push(&mut q, &s, mapping, u, &key, query, ctx.now)?;
     if let Some(cursor) = &page.after {
@@ -211,6 +226,20 @@ pub async fn search(
     let show = unmasked(ctx);
     let items: Vec<MappedUser> = rows.into_iter().map(|r| present(r, show)).collect();
     Ok(keyed_page(items, limit, |m| m.key.clone()))
+}
+
+/// Whether the SQLite helper table of `schema indexes` is there.
+async fn sqlite_index(ctx: &Ctx<'_>, u: &UserMap) -> Result<bool> {
+    if ctx.db.backend() != Backend::Sqlite {
+        return Ok(false);
+    }
+    let mut q = Query::new("SELECT COUNT(*) FROM sqlite_master WHERE name = ");
+    q.bind(indexes::fts_table(u));
+    let (n,): (i64,) = ctx
+        .db
+        .fetch_one(&q, "cannot read the database's catalogue")
+        .await?;
+    Ok(n > 0)
 }
 
 fn at(epoch: Option<i64>) -> Option<DateTime<Utc>> {

@@ -53,11 +53,17 @@ impl Sql {
         }
     }
     pub(super) fn name(&self, u: &UserMap) -> String {
+        self.name_on("u.", u)
+    }
+    /// The display name of the row `prefix` names ("u.", "new.", or ""
+    /// inside an index definition).
+    pub(super) fn name_on(&self, prefix: &str, u: &UserMap) -> String {
+        let col = |c: &String| format!("{prefix}{}", self.q(c));
         match u.name.as_slice() {
             [] => "''".into(),
-            [one] => format!("COALESCE({}, '')", self.u(one)),
+            [one] => format!("COALESCE({}, '')", col(one)),
             many => {
-                let cols: Vec<String> = many.iter().map(|c| self.u(c)).collect();
+                let cols: Vec<String> = many.iter().map(col).collect();
                 match self.b {
                     Backend::Mysql => {
                         let parts: Vec<String> =
