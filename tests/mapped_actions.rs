@@ -158,6 +158,12 @@ async fn django_actions_are_written_as_django_axes_and_allauth_write_them(backen
         ["carol.new@example.com"]
     );
     assert_eq!(t.texts(&addresses("1 = 1")).await.len(), 2);
+    let view = t.framework_view("django");
+    assert_eq!(view["carol"]["primary"], "carol.new@example.com");
+    assert_eq!(
+        view["carol"]["verified"], false,
+        "allauth: not verified yet"
+    );
     let taken = act(&ctx, &m, &carol, email("ADA@example.com")).await;
     assert_eq!(taken.unwrap_err().code(), ErrorCode::Conflict);
     // Back to the verified address: its row is made primary again.
@@ -178,6 +184,20 @@ async fn django_actions_are_written_as_django_axes_and_allauth_write_them(backen
         display_name: "Ada King".into(),
     };
     assert!(message(act(&ctx, &m, &ada, rename).await).contains("first_name, last_name"));
+
+    // Django, axes and allauth read it all back as their own.
+    let view = t.framework_view("django");
+    let user = |name: &str| &view[name];
+    assert_eq!(user("ada")["is_active"], true);
+    assert_eq!(user("ada")["groups"], serde_json::json!([]));
+    assert_eq!(user("bob")["groups"], serde_json::json!(["finance"]));
+    assert_eq!(user("bob")["attempts"], 0);
+    assert_eq!(user("carol")["attempts"], 0);
+    assert_eq!(user("carol")["email"], "carol@example.com");
+    assert_eq!(user("carol")["primary"], "carol@example.com");
+    assert_eq!(user("carol")["verified"], true);
+    assert_eq!(user("carol")["addresses"], 2);
+    assert_eq!(user("dave")["is_active"], false);
 }
 
 /// Two operators act on what they both saw: one change lands, the other is

@@ -28,5 +28,6 @@ pub mod stats;
 pub mod time;
 pub mod users;
 pub mod validation;
+mod write;
 
 pub use error::{Error, ErrorCode, Result};

@@ -97,4 +97,25 @@ impl TestDb {
         }
         t
     }
+
+    /// What the fixture's framework itself reads of this database's users
+    /// (tests/fixtures/<fixture>/inspect_users.py, run in the fixtures'
+    /// virtual environment), as JSON keyed by username.
+    pub fn framework_view(&self, fixture: &str) -> serde_json::Value {
+        let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
+        let python = root.join("target/fixtures/venv/bin/python");
+        let script = root.join(format!("tests/fixtures/{fixture}/inspect_users.py"));
+        let out = std::process::Command::new(&python)
+            .arg(&script)
+            .arg(&self.url)
+            .output()
+            .unwrap_or_else(|e| missing(fixture, format!("{}: {e}", python.display())));
+        assert!(
+            out.status.success(),
+            "{} failed: {}",
+            script.display(),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout).expect("the framework's view as JSON")
+    }
 }

@@ -8,12 +8,12 @@ use serde_json::{json, Map, Value};
 
 use super::plan::{differences, plan, Line, OrderChange, Preview, State};
 use super::{load, Order, OrderStatus};
-use crate::audit::{self, Record};
 use crate::db::{Query, Source, WriteTx};
 use crate::money;
 use crate::reason;
 use crate::session::Ctx;
-use crate::validation::{Guard, Touched};
+use crate::validation::{Entity, Touched};
+use crate::write::{self, Edit, Entry};
 use crate::{Error, Result};
 
 /// The order with its products (locked in id order inside a write, so two
@@ -130,46 +130,98 @@ async fn run(
     reason: Option<&str>,
 ) -> Result<Order> {
     ctx.require(change.permission())?;
-    // Checked after the plan, so a move the lifecycle refuses says so first.
-    let doing = change.destructive();
-    let mut tx = ctx.db.begin_write("change an order").await?;
-    let state = load_state(&mut Source::Tx(&mut tx), order_id, true).await?;
-    if state.order.version != version {
-        return Err(stale(&state.order, version));
-    }
-    let planned = plan(&state, change)?;
-    if let Some(seen) = seen.filter(|s| **s != planned) {
-        return Err(Error::Stale {
-            message: format!(
-                "order {order_id} changed since the preview ({}); nothing was written — review \
-                 the new preview and confirm again",
-                differences(seen, &planned).join("; ")
-            ),
-            current: serde_json::to_value(&planned).unwrap_or(Value::Null),
-        });
-    }
-    let reason = match doing {
-        Some(doing) => Some(reason::required(doing, reason)?),
-        None => reason::optional(reason)?,
+    let edit = OrderEdit {
+        order_id,
+        version,
+        change,
+        seen,
+        reason,
     };
-    let touched = Touched {
-        orders: vec![order_id],
-        products: planned.stock.iter().map(|s| s.product_id).collect(),
-        ..Touched::default()
-    };
-    let guard = Guard::before(&mut tx, ctx.now, touched).await?;
-    write(ctx, &mut tx, &state, &planned, reason.as_deref()).await?;
-    guard.check(&mut tx).await?;
-    let order = load(&mut Source::Tx(&mut tx), order_id, false).await?;
-    tx.commit().await?;
-    Ok(order)
+    write::apply(ctx, &edit).await
+}
+
+/// An order change, as the write path runs it.
+struct OrderEdit<'a> {
+    order_id: i64,
+    version: i64,
+    change: OrderChange,
+    /// The preview the operator confirmed, when there was one.
+    seen: Option<&'a Preview>,
+    reason: Option<&'a str>,
+}
+
+impl Edit for OrderEdit<'_> {
+    const DOING: &'static str = "change an order";
+    type State = State;
+    /// The change as planned now, and its reason.
+    type Plan = (Preview, Option<String>);
+    type Done = Order;
+
+    async fn read(&self, tx: &mut WriteTx, _: &Ctx<'_>) -> Result<State> {
+        let state = load_state(&mut Source::Tx(tx), self.order_id, true).await?;
+        if state.order.version != self.version {
+            return Err(stale(&state.order, self.version));
+        }
+        Ok(state)
+    }
+
+    fn plan(&self, _: &Ctx<'_>, state: &State) -> Result<Self::Plan> {
+        let planned = plan(state, self.change.clone())?;
+        if let Some(seen) = self.seen.filter(|s| **s != planned) {
+            return Err(Error::Stale {
+                message: format!(
+                    "order {} changed since the preview ({}); nothing was written — review \
+                     the new preview and confirm again",
+                    self.order_id,
+                    differences(seen, &planned).join("; ")
+                ),
+                current: serde_json::to_value(&planned).unwrap_or(Value::Null),
+            });
+        }
+        // Checked after the plan, so a move the lifecycle refuses says so first.
+        let reason = match self.change.destructive() {
+            Some(doing) => Some(reason::required(doing, self.reason)?),
+            None => reason::optional(self.reason)?,
+        };
+        Ok((planned, reason))
+    }
+
+    fn touched(&self, _: &State, (planned, _): &Self::Plan) -> Option<Touched> {
+        Some(Touched {
+            orders: vec![self.order_id],
+            products: planned.stock.iter().map(|s| s.product_id).collect(),
+            ..Touched::default()
+        })
+    }
+
+    async fn write(
+        &self,
+        tx: &mut WriteTx,
+        ctx: &Ctx<'_>,
+        state: &State,
+        (planned, reason): &Self::Plan,
+    ) -> Result<Entry> {
+        write_change(ctx, tx, planned, reason.as_deref()).await?;
+        let (before, after) = audit_values(state, planned, ctx.now);
+        Ok(Entry {
+            action: planned.change.audit_name(),
+            entity: Entity::Order,
+            id: self.order_id.to_string(),
+            before,
+            after,
+            reason: reason.clone(),
+        })
+    }
+
+    async fn after(&self, tx: &mut WriteTx, _: &Ctx<'_>) -> Result<Order> {
+        load(&mut Source::Tx(tx), self.order_id, false).await
+    }
 }
 
 /// The writes of a planned change, inside the caller's transaction.
-async fn write(
+async fn write_change(
     ctx: &Ctx<'_>,
     tx: &mut WriteTx,
-    state: &State,
     p: &Preview,
     reason: Option<&str>,
 ) -> Result<()> {
@@ -254,22 +306,7 @@ async fn write(
         "cannot record the order event",
     )
     .await?;
-    let (before, after) = audit_values(state, p, now);
-    audit::append(
-        tx,
-        who,
-        now,
-        Record {
-            action: p.change.audit_name(),
-            entity_type: "order",
-            entity_id: id.to_string(),
-            before: Some(before),
-            after: Some(after),
-            reason,
-        },
-    )
-    .await
-    .map(|_| ())
+    Ok(())
 }
 
 /// The fields a change touched, before and after, for the audit log.

@@ -1,19 +1,20 @@
-//! Account actions. Each one checks the operator's permission, runs in one
-//! transaction, carries the row version the operator saw (a stale version
-//! is refused with the current values), and writes its audit entry in the
-//! same transaction.
+//! Account actions on the reference schema, through the one write path
+//! (crate::write): the operator's permission checked, the row version the
+//! operator saw compared (a stale version is refused with the current
+//! values), the audit entry in the same transaction.
 
 use chrono::{DateTime, Utc};
 use serde_json::{json, Map, Value};
 
-use super::plan::{audit_reason, clean_text, plan, validate, UserAction, MAX_REASON_CHARS};
+use super::plan::{audit_reason, clean_text, plan, validate, Change, UserAction, MAX_REASON_CHARS};
 use super::{address_owner, unmasked, user_columns, User, UserRow};
 use crate::audit::{self, Record};
 use crate::db::{Query, Source, WriteTx};
 use crate::notify;
 use crate::operators::Permission;
 use crate::session::Ctx;
-use crate::validation::{Guard, Touched};
+use crate::validation::{Entity, Touched};
+use crate::write::{self, Edit, Entry};
 use crate::{Error, Result};
 
 async fn load(tx: &mut WriteTx, user_id: i64, lock: bool) -> Result<(UserRow, Vec<String>)> {
@@ -122,93 +123,122 @@ pub async fn apply(
     ctx.require(action.permission())?;
     let action = validate(action, ctx.now)?;
     let reason = audit_reason(&action, reason)?;
-    let mut tx = ctx.db.begin_write("change a user").await?;
-    let (row, roles) = load(&mut tx, user_id, true).await?;
-    if row.version != version {
-        let current = User::from_row(row.clone(), roles, unmasked(ctx));
-        return Err(Error::Stale {
-            message: format!(
-                "user {user_id} was changed by someone else (you saw version {version}, it is now \
-                 version {}: status {}, {} failed sign-ins); nothing was written — reload and try again",
-                row.version, row.status, row.failed_login_count
-            ),
-            current: serde_json::to_value(&current).unwrap_or(Value::Null),
-        });
+    let edit = UserEdit {
+        user_id,
+        version,
+        action,
+        reason,
+    };
+    write::apply(ctx, &edit).await
+}
+
+/// An account action on the reference schema, as the write path runs it.
+struct UserEdit {
+    user_id: i64,
+    version: i64,
+    action: UserAction,
+    reason: Option<String>,
+}
+
+impl Edit for UserEdit {
+    const DOING: &'static str = "change a user";
+    type State = (UserRow, Vec<String>);
+    type Plan = Vec<Change>;
+    type Done = User;
+
+    async fn read(&self, tx: &mut WriteTx, ctx: &Ctx<'_>) -> Result<Self::State> {
+        let (row, roles) = load(tx, self.user_id, true).await?;
+        if row.version != self.version {
+            let current = User::from_row(row.clone(), roles, unmasked(ctx));
+            return Err(Error::Stale {
+                message: format!(
+                    "user {} was changed by someone else (you saw version {}, it is now \
+                     version {}: status {}, {} failed sign-ins); nothing was written — reload \
+                     and try again",
+                    self.user_id, self.version, row.version, row.status, row.failed_login_count
+                ),
+                current: serde_json::to_value(&current).unwrap_or(Value::Null),
+            });
+        }
+        Ok((row, roles))
     }
-    if let UserAction::ChangeEmail { email } = &action {
-        let taken = address_owner(&mut Source::Tx(&mut tx), &email.to_lowercase(), user_id).await?;
-        if let Some(other) = taken {
+
+    fn plan(&self, _: &Ctx<'_>, (row, _): &Self::State) -> Result<Vec<Change>> {
+        plan(&self.action, row)
+    }
+
+    /// Rules read user columns: an action that changes none (a role grant)
+    /// cannot trip them, and skips the reads.
+    fn touched(&self, _: &Self::State, changes: &Vec<Change>) -> Option<Touched> {
+        (!changes.is_empty()).then(|| Touched::user(self.user_id))
+    }
+
+    async fn write(
+        &self,
+        tx: &mut WriteTx,
+        ctx: &Ctx<'_>,
+        (_, roles): &Self::State,
+        changes: &Vec<Change>,
+    ) -> Result<Entry> {
+        let user_id = self.user_id;
+        if let UserAction::ChangeEmail { email } = &self.action {
+            let taken = address_owner(&mut Source::Tx(tx), &email.to_lowercase(), user_id).await?;
+            if let Some(other) = taken {
+                return Err(Error::Conflict(format!(
+                    "'{email}' is already the address of user {other}"
+                )));
+            }
+        }
+        let roles_changed = change_roles(tx, &self.action, user_id, roles, ctx.now).await?;
+        let mut q = Query::new("UPDATE users SET ");
+        for c in changes {
+            q.sql(format!("{} = ", c.column))
+                .bind(c.value.clone())
+                .sql(", ");
+        }
+        q.sql("version = version + 1, updated_at = ")
+            .bind(ctx.now)
+            .sql(" WHERE id = ")
+            .bind(user_id)
+            .sql(" AND version = ")
+            .bind(self.version);
+        if tx.execute(&q, "cannot update the user").await? != 1 {
             return Err(Error::Conflict(format!(
-                "'{email}' is already the address of user {other}"
+                "user {user_id} changed while it was being updated; nothing was written, try again"
             )));
         }
-    }
-    let changes = plan(&action, &row)?;
-    // Rules read user columns: an action that changes none (a role grant)
-    // cannot trip them, and skips the reads.
-    let guard = if changes.is_empty() {
-        None
-    } else {
-        Some(Guard::before(&mut tx, ctx.now, Touched::user(user_id)).await?)
-    };
-    let roles_changed = change_roles(&mut tx, &action, user_id, &roles, ctx.now).await?;
-
-    let mut q = Query::new("UPDATE users SET ");
-    for c in &changes {
-        q.sql(format!("{} = ", c.column))
-            .bind(c.value.clone())
-            .sql(", ");
-    }
-    q.sql("version = version + 1, updated_at = ")
-        .bind(ctx.now)
-        .sql(" WHERE id = ")
-        .bind(user_id)
-        .sql(" AND version = ")
-        .bind(version);
-    if tx.execute(&q, "cannot update the user").await? != 1 {
-        return Err(Error::Conflict(format!(
-            "user {user_id} changed while it was being updated; nothing was written, try again"
-        )));
-    }
-
-    let (mut before, mut after) = (Map::new(), Map::new());
-    for c in changes
-        .into_iter()
-        .filter(|c| !c.before.is_null() || !c.after.is_null())
-    {
-        before.insert(c.column.to_string(), c.before);
-        after.insert(c.column.to_string(), c.after);
-    }
-    if let Some(guard) = guard {
-        guard.check(&mut tx).await?;
-    }
-    if let UserAction::ChangeEmail { .. } = &action {
-        // The new address is unverified: ask its owner, in this transaction.
-        if let Some(id) = notify::verify_new_address(&mut tx, ctx, user_id).await? {
-            after.insert("verification_message".into(), json!(id));
+        let (mut before, mut after) = (Map::new(), Map::new());
+        for c in changes
+            .iter()
+            .filter(|c| !c.before.is_null() || !c.after.is_null())
+        {
+            before.insert(c.column.to_string(), c.before.clone());
+            after.insert(c.column.to_string(), c.after.clone());
         }
+        if let UserAction::ChangeEmail { .. } = &self.action {
+            // The new address is unverified: ask its owner, in this transaction.
+            if let Some(id) = notify::verify_new_address(tx, ctx, user_id).await? {
+                after.insert("verification_message".into(), json!(id));
+            }
+        }
+        if let Some((b, a)) = roles_changed {
+            before.insert("roles".into(), b);
+            after.insert("roles".into(), a);
+        }
+        Ok(Entry {
+            action: self.action.audit_name(),
+            entity: Entity::User,
+            id: user_id.to_string(),
+            before,
+            after,
+            reason: self.reason.clone(),
+        })
     }
-    if let Some((b, a)) = roles_changed {
-        before.insert("roles".into(), b);
-        after.insert("roles".into(), a);
+
+    async fn after(&self, tx: &mut WriteTx, ctx: &Ctx<'_>) -> Result<User> {
+        let (row, roles) = load(tx, self.user_id, false).await?;
+        Ok(User::from_row(row, roles, unmasked(ctx)))
     }
-    audit::append(
-        &mut tx,
-        ctx.operator.username(),
-        ctx.now,
-        Record {
-            action: action.audit_name(),
-            entity_type: "user",
-            entity_id: user_id.to_string(),
-            before: Some(before),
-            after: Some(after),
-            reason: reason.as_deref(),
-        },
-    )
-    .await?;
-    let (row, roles) = load(&mut tx, user_id, false).await?;
-    tx.commit().await?;
-    Ok(User::from_row(row, roles, unmasked(ctx)))
 }
 
 /// Shows one email address unmasked, and records who looked.

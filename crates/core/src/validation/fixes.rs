@@ -8,14 +8,14 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::fix_catalogue::{find, plan, Fix};
-use super::guard::{Guard, Touched};
-use crate::audit::{self, Record};
+use super::guard::Touched;
 use crate::db::query::Arg;
-use crate::db::{retry_contended, Query, Source, WriteTx};
+use crate::db::{Query, Source, WriteTx};
 use crate::error::ErrorBody;
 use crate::operators::Permission;
 use crate::progress::{CancelToken, Progress, ProgressSink};
 use crate::session::Ctx;
+use crate::write::{self, Edit, Entry};
 use crate::{Error, Result};
 
 /// At most this many records per preview; apply it and preview again for
@@ -173,7 +173,7 @@ pub async fn apply(
             done: n as u64,
             total,
         });
-        match retry_contended(|| apply_one(ctx, f, want, reason.as_deref())).await {
+        match apply_one(ctx, f, want, reason.as_deref()).await {
             Ok(Ok(done)) => report.applied.push(done),
             Ok(Err(skipped)) => report.skipped.push(skipped),
             Err(e) => {
@@ -195,49 +195,81 @@ pub async fn apply(
 }
 
 /// One record: planned again under lock, written if it still equals what
-/// the operator saw, else skipped with the reason.
+/// the operator saw, else skipped with the reason (changed since, no longer
+/// applies, or refused by a guarding rule).
 async fn apply_one(
     ctx: &Ctx<'_>,
-    f: &Fix,
+    f: &'static Fix,
     want: &EntityFix,
     reason: Option<&str>,
 ) -> Result<std::result::Result<EntityFix, Skipped>> {
-    let id = want.entity_id;
-    let skip = |reason: String| {
-        Ok(Err(Skipped {
-            entity_id: id,
-            reason,
-        }))
-    };
-    let mut tx = ctx.db.begin_write("apply a fix").await?;
-    let now = match plan(f, &mut Source::Tx(&mut tx), id, ctx.now, true).await? {
-        Ok(now) => now,
-        Err(why) => return skip(format!("no longer applies: {why}")),
-    };
-    if now != *want {
-        return skip(format!(
-            "{} {id} changed since the preview; nothing was written — preview again",
-            f.entity
-        ));
+    let edit = FixEdit { f, want, reason };
+    match write::apply(ctx, &edit).await {
+        Ok(()) => Ok(Ok(want.clone())),
+        Err(Error::Stale { message, .. }) | Err(Error::Validation(message)) => Ok(Err(Skipped {
+            entity_id: want.entity_id,
+            reason: message,
+        })),
+        Err(e) => Err(e),
     }
-    match write(ctx, &mut tx, f, &now, reason).await {
-        Ok(()) => {}
-        Err(Error::Validation(why)) => return skip(why),
-        Err(e) => return Err(e),
-    }
-    tx.commit().await?;
-    Ok(Ok(now))
 }
 
-/// The writes of one record's fix, guarded, audited, its findings fixed.
-async fn write(
+/// One record's fix, as the write path runs it.
+struct FixEdit<'a> {
+    f: &'static Fix,
+    want: &'a EntityFix,
+    reason: Option<&'a str>,
+}
+
+impl Edit for FixEdit<'_> {
+    const DOING: &'static str = "apply a fix";
+    type State = EntityFix;
+    type Plan = ();
+    type Done = ();
+
+    async fn read(&self, tx: &mut WriteTx, ctx: &Ctx<'_>) -> Result<EntityFix> {
+        let (f, id) = (self.f, self.want.entity_id);
+        let now = plan(f, &mut Source::Tx(tx), id, ctx.now, true)
+            .await?
+            .map_err(|why| Error::validation(format!("no longer applies: {why}")))?;
+        if now != *self.want {
+            return Err(Error::Stale {
+                message: format!(
+                    "{} {id} changed since the preview; nothing was written — preview again",
+                    f.entity
+                ),
+                current: serde_json::Value::Null,
+            });
+        }
+        Ok(now)
+    }
+
+    fn plan(&self, _: &Ctx<'_>, _: &EntityFix) -> Result<()> {
+        Ok(())
+    }
+
+    fn touched(&self, p: &EntityFix, _: &()) -> Option<Touched> {
+        Some(Touched::of(self.f.entity, p.entity_id))
+    }
+
+    async fn write(&self, tx: &mut WriteTx, ctx: &Ctx<'_>, p: &EntityFix, _: &()) -> Result<Entry> {
+        write_fix(ctx, tx, self.f, p, self.reason).await
+    }
+
+    async fn after(&self, _: &mut WriteTx, _: &Ctx<'_>) -> Result<()> {
+        Ok(())
+    }
+}
+
+/// The writes of one record's fix and its findings marked fixed; the
+/// audit entry that says so.
+async fn write_fix(
     ctx: &Ctx<'_>,
     tx: &mut WriteTx,
     f: &Fix,
     p: &EntityFix,
     reason: Option<&str>,
-) -> Result<()> {
-    let guard = Guard::before(tx, ctx.now, Touched::of(f.entity, p.entity_id)).await?;
+) -> Result<Entry> {
     let (mut before, mut after) = (Map::new(), Map::new());
     for (n, row) in p.rows.iter().enumerate() {
         let mut q = Query::new(format!("UPDATE {} SET ", row.table));
@@ -278,7 +310,6 @@ async fn write(
             )));
         }
     }
-    guard.check(tx).await?;
     tx.execute(
         Query::new("UPDATE backoffice_findings SET status = 'fixed', resolved_at = ")
             .bind(ctx.now)
@@ -291,20 +322,12 @@ async fn write(
         "cannot mark the findings fixed",
     )
     .await?;
-    let default_reason = format!("fix {}", f.id);
-    audit::append(
-        tx,
-        ctx.operator.username(),
-        ctx.now,
-        Record {
-            action: f.audit_action,
-            entity_type: f.entity.as_str(),
-            entity_id: p.entity_id.to_string(),
-            before: Some(before),
-            after: Some(after),
-            reason: Some(reason.unwrap_or(&default_reason)),
-        },
-    )
-    .await
-    .map(|_| ())
+    Ok(Entry {
+        action: f.audit_action,
+        entity: f.entity,
+        id: p.entity_id.to_string(),
+        before,
+        after,
+        reason: Some(reason.map_or_else(|| format!("fix {}", f.id), str::to_string)),
+    })
 }

@@ -1,9 +1,8 @@
-//! Account actions on a mapped back end. Each checks the operator's
-//! permission, re-reads the user under lock and compares it with the
+//! Account actions on a mapped back end, through the one write path
+//! (crate::write): the user re-read under lock and compared with the
 //! fingerprint the operator saw (the back end's table has no version
-//! column), writes as the framework would, and records the audit entry in
-//! the same transaction; a transaction that met another writer is run
-//! again.
+//! column), written as the framework would, audited in the same
+//! transaction.
 
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -12,12 +11,13 @@ use super::card::{card, current};
 use super::sql::Sql;
 use super::steps;
 use super::{present, users_of, Key, MappedCard, MappedUser};
-use crate::audit::{self, Record};
-use crate::db::{retry_contended, Query, Source};
+use crate::db::{Query, Source, WriteTx};
 use crate::mapping::{Mapping, UserMap, Verified};
 use crate::session::Ctx;
 use crate::users::plan::{audit_reason, validate};
 use crate::users::UserAction;
+use crate::validation::{Entity, Touched};
+use crate::write::{self, Edit, Entry};
 use crate::{Error, Result};
 
 /// Whether an action is offered on a user's card, and if not, why.
@@ -113,57 +113,104 @@ pub async fn apply(
     let action = validate(action, ctx.now)?;
     let reason = audit_reason(&action, reason)?;
     let u = users_of(m)?;
-    let key = Key::of(ctx, u).await?;
-    retry_contended(|| once(ctx, m, u, &key, user, version, &action, reason.as_deref())).await?;
+    let edit = MappedEdit {
+        m,
+        u,
+        key: Key::of(ctx, u).await?,
+        user,
+        seen: version.trim(),
+        action,
+        reason,
+    };
+    write::apply(ctx, &edit).await?;
     card(ctx, m, user).await
 }
 
-#[allow(clippy::too_many_arguments)]
-async fn once(
-    ctx: &Ctx<'_>,
-    m: &Mapping,
-    u: &UserMap,
-    key: &Key,
-    user: &str,
-    version: &str,
-    action: &UserAction,
-    reason: Option<&str>,
-) -> Result<()> {
-    let mut tx = ctx.db.begin_write("change a user").await?;
-    let (row, roles, now_at) = current(&mut Source::Tx(&mut tx), ctx, m, key, user, true).await?;
-    let seen = version.trim();
-    let before = present(row, true);
-    if now_at != seen {
-        return Err(stale(ctx, &before, seen, &now_at));
+/// An account action on a mapped back end, as the write path runs it.
+struct MappedEdit<'a> {
+    m: &'a Mapping,
+    u: &'a UserMap,
+    key: Key,
+    user: &'a str,
+    seen: &'a str,
+    action: UserAction,
+    reason: Option<String>,
+}
+
+/// The user as read under lock (unmasked), and their roles.
+type Before = (MappedUser, Option<Vec<String>>);
+
+impl Edit for MappedEdit<'_> {
+    const DOING: &'static str = "change a user";
+    type State = Before;
+    type Plan = Vec<steps::Step>;
+    type Done = ();
+
+    async fn read(&self, tx: &mut WriteTx, ctx: &Ctx<'_>) -> Result<Before> {
+        let (row, roles, now_at) =
+            current(&mut Source::Tx(tx), ctx, self.m, &self.key, self.user, true).await?;
+        let before = present(row, true);
+        if now_at != self.seen {
+            return Err(stale(ctx, &before, self.seen, &now_at));
+        }
+        Ok((before, roles))
     }
-    let steps = steps::plan(action, m, u, &before, roles.as_deref(), ctx.now)?;
-    if let UserAction::ChangeEmail { email } = action {
-        address_free(&mut Source::Tx(&mut tx), u, key, user, email).await?;
+
+    fn plan(&self, ctx: &Ctx<'_>, (user, roles): &Before) -> Result<Vec<steps::Step>> {
+        steps::plan(
+            &self.action,
+            self.m,
+            self.u,
+            user,
+            roles.as_deref(),
+            ctx.now,
+        )
     }
-    let written = steps::write(&mut tx, m, u, key, user, &steps, ctx.now).await?;
-    let (row, roles_after, _) = current(&mut Source::Tx(&mut tx), ctx, m, key, user, false).await?;
-    let after = present(row, true);
-    let (mut b, mut a) = differences(&before, &after);
-    if roles != roles_after {
-        b.insert("roles".into(), serde_json::json!(roles));
-        a.insert("roles".into(), serde_json::json!(roles_after));
+
+    /// The validation rules read the reference schema only.
+    fn touched(&self, _: &Before, _: &Vec<steps::Step>) -> Option<Touched> {
+        None
     }
-    a.insert("written".into(), serde_json::json!(written));
-    audit::append(
-        &mut tx,
-        ctx.operator.username(),
-        ctx.now,
-        Record {
-            action: action.audit_name(),
-            entity_type: "user",
-            entity_id: before.key.clone(),
-            before: Some(b),
-            after: Some(a),
-            reason,
-        },
-    )
-    .await?;
-    tx.commit().await
+
+    async fn write(
+        &self,
+        tx: &mut WriteTx,
+        ctx: &Ctx<'_>,
+        (before, roles): &Before,
+        plan: &Vec<steps::Step>,
+    ) -> Result<Entry> {
+        if let UserAction::ChangeEmail { email } = &self.action {
+            address_free(&mut Source::Tx(tx), self.u, &self.key, self.user, email).await?;
+        }
+        let written = steps::write(tx, self.m, self.u, &self.key, self.user, plan, ctx.now).await?;
+        let (row, roles_after, _) = current(
+            &mut Source::Tx(tx),
+            ctx,
+            self.m,
+            &self.key,
+            self.user,
+            false,
+        )
+        .await?;
+        let (mut b, mut a) = differences(before, &present(row, true));
+        if *roles != roles_after {
+            b.insert("roles".into(), serde_json::json!(roles));
+            a.insert("roles".into(), serde_json::json!(roles_after));
+        }
+        a.insert("written".into(), serde_json::json!(written));
+        Ok(Entry {
+            action: self.action.audit_name(),
+            entity: Entity::User,
+            id: before.key.clone(),
+            before: b,
+            after: a,
+            reason: self.reason.clone(),
+        })
+    }
+
+    async fn after(&self, _: &mut WriteTx, _: &Ctx<'_>) -> Result<()> {
+        Ok(())
+    }
 }
 
 /// The refusal when the user moved since the operator looked, with the
