@@ -7,6 +7,7 @@ const COMMANDS: &[&str] = &[
     "add_profile",
     "test_profile",
     "remove_profile",
+    "update_profile",
     "connect",
     "disconnect",
     "sign_in",

@@ -104,6 +104,28 @@ async fn lists_profiles_connects_and_shows_row_counts() {
         .unwrap();
     let error = text_of(&client, "#error:not([hidden])").await;
     assert!(error.contains("SQLite database file not found"), "{error}");
+    // It can be edited in the window: the form comes back filled, the
+    // name fixed; saving keeps what the form does not show and tests it.
+    click(&client, "button[data-edit=broken]").await;
+    wait_text(&client, "#profile-form-title", "Edit profile broken").await;
+    let name = client.find(Locator::Id("profile-name")).await.unwrap();
+    assert_eq!(name.prop("value").await.unwrap().as_deref(), Some("broken"));
+    assert!(
+        name.attr("readonly").await.unwrap().is_some(),
+        "the name stays"
+    );
+    fill(&client, "profile-database", &db_path.display().to_string()).await;
+    click(&client, "#profile-read-only").await;
+    picture(&client, "profile-edit").await;
+    click(&client, "#profile-submit").await;
+    wait_contains(&client, "#notice:not([hidden])", "Profile broken: ").await;
+    let edited = store.get("broken").unwrap();
+    assert_eq!(edited.database, db_path.display().to_string());
+    assert!(edited.read_only);
+    assert!(text_of(&client, "li[data-profile=broken] .badge.read-only")
+        .await
+        .contains("read-only"));
+    wait_text(&client, "#profile-form-title", "Add a profile").await;
     // Such a profile can be removed from the window.
     click(&client, "button[data-remove=broken]").await;
     text_of(&client, "#confirm-dialog[open] #confirm-title").await;

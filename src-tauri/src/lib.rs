@@ -59,6 +59,7 @@ pub fn run() -> ExitCode {
             commands::session::add_profile,
             commands::session::test_profile,
             commands::session::remove_profile,
+            commands::session::update_profile,
             commands::session::connect,
             commands::session::disconnect,
             commands::session::sign_in,

@@ -162,6 +162,7 @@ export const api = {
   addProfile: (draft: ProfileDraft) => call<ProfileView>("add_profile", { draft }),
   testProfile: (name: string) => call<string>("test_profile", { name }),
   removeProfile: (name: string) => call<void>("remove_profile", { name }),
+  updateProfile: (draft: ProfileDraft) => call<ProfileView>("update_profile", { draft }),
   connect: (name: string) => call<ConnectionView>("connect", { name }),
   disconnect: () => call<void>("disconnect"),
   signIn: (username: string, password: string) =>

@@ -8,7 +8,7 @@ import { formatCount } from "./dom";
 describe("profile cards", () => {
   it("renders user data as text, never as HTML", () => {
     const card = profileCard(
-      { name: "<img src=x onerror=alert(1)>", backend: "postgres", location: "<b>h</b>", read_only: true, demo: false },
+      { name: "<img src=x onerror=alert(1)>", backend: "postgres", location: "<b>h</b>", read_only: true, demo: false, host: "h", port: null, database: "d", user: null },
       () => {},
     );
     expect(card.querySelector("img")).toBeNull();
@@ -20,12 +20,21 @@ describe("profile cards", () => {
   it("calls back with the profile name", () => {
     let clicked = "";
     const card = profileCard(
-      { name: "prod", backend: "mysql", location: "u@h:3306/d", read_only: false, demo: true },
+      { name: "prod", backend: "mysql", location: "u@h:3306/d", read_only: false, demo: true, host: "h", port: 3306, database: "d", user: "u" },
       (name) => (clicked = name),
     );
     card.querySelector("button")?.click();
     expect(clicked).toBe("prod");
     expect(card.querySelector(".badge.demo")).not.toBeNull();
+  });
+
+  it("offers the profile for editing, with its connection and no password", () => {
+    let edited: { name: string; database: string } | null = null;
+    const p = { name: "shop", backend: "postgres" as const, location: "u@db:5432/shop", read_only: false, demo: false, host: "db", port: 5432, database: "shop", user: "u" };
+    const card = profileCard(p, () => {}, () => {}, (v) => (edited = v));
+    card.querySelector<HTMLButtonElement>("button[data-edit=shop]")?.click();
+    expect(edited).toEqual(p);
+    expect(JSON.stringify(edited)).not.toContain("password");
   });
 });
 

@@ -26,6 +26,11 @@ pub struct ProfileView {
     location: String,
     read_only: bool,
     demo: bool,
+    /// What the edit form shows again (never the password).
+    host: Option<String>,
+    port: Option<u16>,
+    database: String,
+    user: Option<String>,
 }
 
 impl From<&Profile> for ProfileView {
@@ -36,6 +41,10 @@ impl From<&Profile> for ProfileView {
             location: p.location(),
             read_only: p.read_only,
             demo: p.demo,
+            host: p.host.clone(),
+            port: p.port,
+            database: p.database.clone(),
+            user: p.user.clone(),
         }
     }
 }
@@ -115,23 +124,31 @@ pub struct ProfileDraft {
     password: Option<String>,
 }
 
+impl ProfileDraft {
+    /// The profile as typed (blank fields are none) and its password.
+    fn profile(self) -> (Profile, Option<Secret>) {
+        let blank = |v: Option<String>| v.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
+        let profile = Profile {
+            name: self.name.trim().to_string(),
+            backend: self.backend,
+            host: blank(self.host),
+            port: self.port,
+            database: self.database.trim().to_string(),
+            user: blank(self.user),
+            keychain: None,
+            read_only: self.read_only,
+            demo: false,
+            mail: None,
+            mapping: None,
+        };
+        let password = self.password.filter(|p| !p.is_empty()).map(Secret::new);
+        (profile, password)
+    }
+}
+
 #[tauri::command]
 pub fn add_profile(state: State<'_, AppState>, draft: ProfileDraft) -> IpcResult<ProfileView> {
-    let blank = |v: Option<String>| v.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
-    let profile = Profile {
-        name: draft.name.trim().to_string(),
-        backend: draft.backend,
-        host: blank(draft.host),
-        port: draft.port,
-        database: draft.database.trim().to_string(),
-        user: blank(draft.user),
-        keychain: None,
-        read_only: draft.read_only,
-        demo: false,
-        mail: None,
-        mapping: None,
-    };
-    let password = draft.password.filter(|p| !p.is_empty()).map(Secret::new);
+    let (profile, password) = draft.profile();
     let view = ProfileView::from(&profile);
     save_profile(
         &state.profiles,
@@ -143,10 +160,22 @@ pub fn add_profile(state: State<'_, AppState>, draft: ProfileDraft) -> IpcResult
     Ok(view)
 }
 
-/// Removes a profile and its keychain entries (the database is not
-/// touched). Not the one this window is connected to.
+/// Changes a profile's connection; an empty password keeps the stored one.
+/// Not the profile this window is connected to.
 #[tauri::command]
-pub async fn remove_profile(state: State<'_, AppState>, name: String) -> IpcResult<()> {
+pub async fn update_profile(
+    state: State<'_, AppState>,
+    draft: ProfileDraft,
+) -> IpcResult<ProfileView> {
+    let (profile, password) = draft.profile();
+    let name = profile.name.clone();
+    not_in_use(&state, &name).await?;
+    profiles::edit_profile(&state.profiles, state.secrets.as_ref(), profile, password)?;
+    Ok(ProfileView::from(&state.profiles.get(&name)?))
+}
+
+/// Refuses to change the profile this window is connected to.
+async fn not_in_use(state: &AppState, name: &str) -> IpcResult<()> {
     if let Ok(conn) = state.connected().await {
         if conn.profile.name == name {
             return Err(Error::Conflict(format!(
@@ -155,6 +184,14 @@ pub async fn remove_profile(state: State<'_, AppState>, name: String) -> IpcResu
             .into());
         }
     }
+    Ok(())
+}
+
+/// Removes a profile and its keychain entries (the database is not
+/// touched). Not the one this window is connected to.
+#[tauri::command]
+pub async fn remove_profile(state: State<'_, AppState>, name: String) -> IpcResult<()> {
+    not_in_use(&state, &name).await?;
     profiles::remove_profile(&state.profiles, state.secrets.as_ref(), &name)?;
     Ok(())
 }

@@ -4,4 +4,8 @@ import type { Backend } from "./Backend";
 /**
  * A profile as the web view may see it: where, never a password.
  */
-export type ProfileView = { name: string, backend: Backend, location: string, read_only: boolean, demo: boolean, };
+export type ProfileView = { name: string, backend: Backend, location: string, read_only: boolean, demo: boolean, 
+/**
+ * What the edit form shows again (never the password).
+ */
+host: string | null, port: number | null, database: string, user: string | null, };
