@@ -288,6 +288,23 @@ async fn audit_chain_names_the_first_bad_entry(backend: Backend) {
     .unwrap();
     assert_eq!(rest.items.len(), 1);
     assert!(rest.next.is_none());
+    // Oldest first, in pages of its own order.
+    let oldest = AuditFilter {
+        action: Some("user.disable".into()),
+        oldest_first: true,
+        ..AuditFilter::default()
+    };
+    let first = audit::list(&ctx, &oldest, &PageRequest::first(2))
+        .await
+        .unwrap();
+    let ids: Vec<&str> = first.items.iter().map(|e| e.entity_id.as_str()).collect();
+    assert_eq!(ids, ["1", "2"]);
+    let after = PageRequest {
+        after: first.next.clone(),
+        limit: Some(2),
+    };
+    let last = audit::list(&ctx, &oldest, &after).await.unwrap();
+    assert_eq!(last.items[0].entity_id, "3");
     let by_sam = audit::list(
         &ctx,
         &AuditFilter {

@@ -71,8 +71,7 @@ async fn lists_export_whole(backend: Backend) {
     run(&ctx, &[], &params, &NoProgress, &cancel).await.unwrap();
     let filter = FindingFilter {
         rule_id: Some("users.unverified_stale".into()),
-        status: None,
-        entity_type: None,
+        ..FindingFilter::default()
     };
     let open = t
         .scalar(

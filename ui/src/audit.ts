@@ -4,11 +4,12 @@ import { api, jobId, type ApiError, type AuditEntry, type AuditFilter } from "./
 import { byId, el, formatCount, when, type ShowError } from "./dom";
 import { exportButton } from "./exporting";
 import { dayEnd, dayStart } from "./filters";
+import { sortableHeaders } from "./sorting";
 import { pagedList } from "./list";
 
 const DEBOUNCE_MS = 250;
 
-export function auditFilter(operator: string, action: string, entity: string, entityId: string, from = "", to = ""): AuditFilter {
+export function auditFilter(operator: string, action: string, entity: string, entityId: string, from = "", to = "", oldestFirst = false): AuditFilter {
   const v = (s: string) => (s.trim() === "" ? null : s.trim());
   return {
     operator: v(operator),
@@ -17,6 +18,7 @@ export function auditFilter(operator: string, action: string, entity: string, en
     entity_id: v(entityId),
     from: dayStart(from),
     until: dayEnd(to),
+    oldest_first: oldestFirst,
   };
 }
 
@@ -59,9 +61,11 @@ export function auditView(showError: ShowError): () => void {
   const verified = byId("audit-verified");
   let timer: ReturnType<typeof setTimeout> | undefined;
 
+  // Id and time sort alike: entries are numbered as they are written.
+  const sorting = sortableHeaders(byId<HTMLTableElement>("audit"), { 0: "time", 1: "time" }, { key: "time", ascending: false }, () => void list.reload());
   const filter = () => {
     const [o, a, e, i] = inputs.map((x) => x.value) as [string, string, string, string];
-    return auditFilter(o, a, e, i, byId<HTMLInputElement>("audit-from").value, byId<HTMLInputElement>("audit-to").value);
+    return auditFilter(o, a, e, i, byId<HTMLInputElement>("audit-from").value, byId<HTMLInputElement>("audit-to").value, sorting.state().ascending);
   };
   const list = pagedList<AuditEntry>({
     body,

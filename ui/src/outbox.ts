@@ -5,16 +5,18 @@ import { byId, el, relative, showNotice, when, type ShowError } from "./dom";
 import { exportButton } from "./exporting";
 import { pagedList } from "./list";
 import { templateNames } from "./notify";
+import { sortableHeaders } from "./sorting";
 
 const RETRYABLE = ["failed", "uncertain"];
 const CANCELLABLE = ["queued", "failed", "uncertain"];
 
-export function outboxFilter(status: string): OutboxFilter {
+export function outboxFilter(status: string, oldestFirst = false): OutboxFilter {
   return {
     status: status === "" ? null : (status as OutboxFilter["status"]),
     template: null,
     user_id: null,
     order_id: null,
+    oldest_first: oldestFirst,
   };
 }
 
@@ -99,11 +101,13 @@ export function outboxView(showError: ShowError): () => void {
     return [line, detail];
   }
 
+  // Id and queued time sort alike: messages are numbered as they are queued.
+  const sorting = sortableHeaders(byId<HTMLTableElement>("outbox"), { 0: "queued", 4: "queued" }, { key: "queued", ascending: false }, () => void list.reload());
   const list = pagedList<OutboxMessage>({
     body: byId("outbox").querySelector("tbody") as HTMLTableSectionElement,
     more: byId<HTMLButtonElement>("outbox-more"),
     summary: byId("outbox-summary"),
-    fetch: (page) => api.listOutbox(outboxFilter(status.value), page),
+    fetch: (page) => api.listOutbox(outboxFilter(status.value, sorting.state().ascending), page),
     row,
     empty: "No messages.",
     showError,
@@ -134,7 +138,7 @@ export function outboxView(showError: ShowError): () => void {
     }
   }
 
-  exportButton(byId<HTMLButtonElement>("outbox-export"), () => ({ list: "outbox", filter: outboxFilter(status.value) }), showError);
+  exportButton(byId<HTMLButtonElement>("outbox-export"), () => ({ list: "outbox", filter: outboxFilter(status.value, sorting.state().ascending) }), showError);
   status.addEventListener("change", () => void list.reload());
   const mail = byId("mail-status");
   return () => {

@@ -6,6 +6,7 @@ import { byId, el, formatCount, showNotice, when, type ShowError } from "./dom";
 import { exportButton } from "./exporting";
 import { can } from "./access";
 import { coveredRules, runFix } from "./fixes";
+import { sortableHeaders } from "./sorting";
 import { pagedList } from "./list";
 
 export interface RuleLine {
@@ -96,11 +97,12 @@ export function validationView(showError: ShowError, jump: Jump): () => void {
   }
 
   async function open(rule: RuleInfo): Promise<void> {
-    const table = el("table", { class: "grid wide", id: "findings" }, el("tbody"));
+    const head = el("tr", {}, el("th", { scope: "col" }, "Record"), el("th", { scope: "col" }, "First seen"), el("th", { scope: "col" }));
+    const table = el("table", { class: "grid wide", id: "findings" }, el("thead", {}, head), el("tbody"));
     const more = el("button", { type: "button", hidden: "" }, "More");
     const summary = el("span", { class: "muted" });
     const csv = el("button", { type: "button", class: "secondary", id: "findings-export" });
-    const filter = { rule_id: rule.id, status: "open", entity_type: null };
+    const filter = { rule_id: rule.id, status: "open", entity_type: null, oldest_first: false };
     exportButton(csv, () => ({ list: "findings", filter }), showError);
     const tools = el("div", { class: "toolbar" }, summary, csv);
     const fixing = el("span", { class: "muted", "aria-live": "polite" });
@@ -127,7 +129,7 @@ export function validationView(showError: ShowError, jump: Jump): () => void {
       more,
     );
     panel.hidden = false;
-    await pagedList<Finding>({
+    const findings = pagedList<Finding>({
       body: table.querySelector("tbody") as HTMLTableSectionElement,
       more,
       summary,
@@ -135,7 +137,13 @@ export function validationView(showError: ShowError, jump: Jump): () => void {
       row: (f) => findingRow(f, rule, (fixId, id) => void fixThen(fixId, id)),
       empty: "No open findings.",
       showError,
-    }).reload();
+    });
+    // Findings are numbered as the sweeps find them: first seen is id order.
+    sortableHeaders(table, { 1: "first_seen" }, { key: "first_seen", ascending: false }, (s) => {
+      filter.oldest_first = s.ascending;
+      void findings.reload();
+    });
+    await findings.reload();
   }
 
   async function acceptOne(f: Finding, rule: RuleInfo): Promise<void> {

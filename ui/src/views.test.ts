@@ -1,13 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { grant } from "./access";
 import type { OrderStory, Preview } from "./api";
-import { auditRow, jsonText } from "./audit";
+import { auditFilter, auditRow, jsonText } from "./audit";
 import { bars } from "./dashboard";
 import { money } from "./dom";
 import { summarise } from "./list";
 import { paletteItems } from "./nav";
 import { outcomeText, renderedBody } from "./notify";
-import { mailStatusText } from "./outbox";
+import { mailStatusText, outboxFilter } from "./outbox";
 import { orderQuery, previewBody, storyView } from "./orders";
 import { lastRunText, ruleLines, runSummary } from "./validation";
 
@@ -289,5 +289,14 @@ describe("validation never run", () => {
     expect(lastRunText(null, false)).toContain("An admin can run it");
     const now = new Date("2026-11-24T12:00:00Z");
     expect(lastRunText({ id: 3, finished_at: "2026-11-24T11:00:00Z", operator: "alice" }, false, now)).toContain("by alice");
+  });
+});
+
+describe("list order", () => {
+  it("asks the core for the oldest first when the time column is flipped", () => {
+    expect(auditFilter("", "", "", "").oldest_first).toBe(false);
+    expect(auditFilter(" sam ", "", "", "", "", "", true)).toMatchObject({ operator: "sam", oldest_first: true });
+    expect(outboxFilter("").oldest_first).toBe(false);
+    expect(outboxFilter("sent", true)).toMatchObject({ status: "sent", oldest_first: true });
   });
 });

@@ -42,6 +42,9 @@ pub struct ListArgs {
     limit: u32,
     #[arg(long)]
     after: Option<String>,
+    /// Oldest first (newest first by default).
+    #[arg(long)]
+    oldest_first: bool,
 }
 
 pub async fn run(
@@ -102,6 +105,7 @@ async fn list_entries(ctx: &Ctx<'_>, args: ListArgs, out: &Out) -> Result<()> {
             .as_deref()
             .map(|t| input::moment(t, ctx.now))
             .transpose()?,
+        oldest_first: args.oldest_first,
     };
     let page = list(
         ctx,

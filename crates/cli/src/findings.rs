@@ -46,6 +46,9 @@ pub struct ListArgs {
     limit: u32,
     #[arg(long)]
     after: Option<String>,
+    /// Oldest first (newest first by default).
+    #[arg(long)]
+    oldest_first: bool,
 }
 
 pub async fn run(
@@ -85,6 +88,7 @@ pub async fn run(
                 rule_id: a.rule,
                 status: a.status,
                 entity_type: a.entity,
+                oldest_first: a.oldest_first,
             };
             let page = PageRequest {
                 after: a.after,

@@ -57,6 +57,9 @@ pub struct ListArgs {
     limit: u32,
     #[arg(long)]
     after: Option<String>,
+    /// Oldest first (newest first by default).
+    #[arg(long)]
+    oldest_first: bool,
 }
 
 #[derive(Args)]
@@ -119,6 +122,7 @@ pub async fn run(
                 template: args.template,
                 user_id: args.user,
                 order_id: args.order,
+                oldest_first: args.oldest_first,
             };
             let page = PageRequest {
                 after: args.after,

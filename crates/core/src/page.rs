@@ -142,6 +142,28 @@ impl From<Key> for Arg {
     }
 }
 
+/// The end of a list query in id order (the order of time for the
+/// console's own lists): after the cursor, newest first unless
+/// `oldest_first`, one row more than the page.
+pub(crate) fn by_id(
+    q: &mut crate::db::Query,
+    after: Option<&str>,
+    oldest_first: bool,
+    limit: u32,
+) -> Result<()> {
+    let (op, dir) = if oldest_first {
+        (">", "ASC")
+    } else {
+        ("<", "DESC")
+    };
+    if let Some(after) = after {
+        q.sql(format!(" AND id {op} "))
+            .bind(Cursor::decode(after)?.id);
+    }
+    q.sql(format!(" ORDER BY id {dir} LIMIT {}", limit + 1));
+    Ok(())
+}
+
 /// Where a page ended: the sort key of its last row (none when the key was
 /// NULL or the order is by id alone) and the id that breaks ties.
 #[derive(Debug, Clone, PartialEq, Eq)]

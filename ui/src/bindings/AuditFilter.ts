@@ -11,4 +11,8 @@ from: string | null,
 /**
  * …until this time (exclusive).
  */
-until: string | null, };
+until: string | null, 
+/**
+ * Oldest entries first (newest first by default).
+ */
+oldest_first: boolean, };

@@ -4,4 +4,8 @@ export type FindingFilter = { rule_id: string | null,
 /**
  * open (the default worklist), accepted, fixed or resolved.
  */
-status: string | null, entity_type: string | null, };
+status: string | null, entity_type: string | null, 
+/**
+ * Oldest findings first (newest first by default).
+ */
+oldest_first: boolean, };

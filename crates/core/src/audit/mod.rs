@@ -10,7 +10,7 @@ use serde_json::{Map, Value};
 
 use crate::db::{Db, Query, WriteTx};
 use crate::operators::Permission;
-use crate::page::{Cursor, Page, PageRequest};
+use crate::page::{by_id, Cursor, Page, PageRequest};
 use crate::session::Ctx;
 use crate::time::micros;
 use crate::Result;
@@ -178,9 +178,11 @@ pub struct AuditFilter {
     pub from: Option<DateTime<Utc>>,
     /// …until this time (exclusive).
     pub until: Option<DateTime<Utc>>,
+    /// Oldest entries first (newest first by default).
+    pub oldest_first: bool,
 }
 
-/// Newest first, in keyset pages over the id.
+/// Newest first (or oldest), in keyset pages over the id.
 pub async fn list(
     ctx: &Ctx<'_>,
     filter: &AuditFilter,
@@ -208,11 +210,7 @@ pub async fn list(
     if let Some(until) = filter.until {
         q.sql(" AND at < ").bind(until);
     }
-    if let Some(after) = page.after.as_deref() {
-        let cursor = Cursor::decode(after)?;
-        q.sql(" AND id < ").bind(cursor.id);
-    }
-    q.sql(format!(" ORDER BY id DESC LIMIT {}", limit + 1));
+    by_id(&mut q, page.after.as_deref(), filter.oldest_first, limit)?;
     let rows: Vec<AuditRow> = ctx.db.fetch_all(&q, "cannot read the audit log").await?;
     Ok(Page::from_rows(
         rows.into_iter().map(AuditEntry::from).collect(),

@@ -10,7 +10,7 @@ use super::{vars, Template};
 use crate::audit::{self, Record};
 use crate::db::{Query, WriteTx};
 use crate::operators::Permission;
-use crate::page::{Cursor, Page, PageRequest};
+use crate::page::{by_id, Cursor, Page, PageRequest};
 use crate::session::Ctx;
 use crate::users::{mask_email, unmasked};
 use crate::{Error, Result};
@@ -176,9 +176,11 @@ pub struct OutboxFilter {
     pub user_id: Option<i64>,
     #[ts(type = "number | null")]
     pub order_id: Option<i64>,
+    /// Oldest messages first (newest first by default).
+    pub oldest_first: bool,
 }
 
-/// Newest first, in keyset pages over the id.
+/// Newest first (or oldest), in keyset pages over the id.
 pub async fn list(
     ctx: &Ctx<'_>,
     filter: &OutboxFilter,
@@ -201,10 +203,7 @@ pub async fn list(
     if let Some(o) = filter.order_id {
         q.sql(" AND order_id = ").bind(o);
     }
-    if let Some(after) = page.after.as_deref() {
-        q.sql(" AND id < ").bind(Cursor::decode(after)?.id);
-    }
-    q.sql(format!(" ORDER BY id DESC LIMIT {}", limit + 1));
+    by_id(&mut q, page.after.as_deref(), filter.oldest_first, limit)?;
     let rows: Vec<OutboxMessage> = ctx.db.fetch_all(&q, "cannot read the outbox").await?;
     let open = unmasked(ctx);
     Ok(Page::from_rows(

@@ -9,7 +9,7 @@ use super::rules::{rule, Severity};
 use crate::audit::{self, Record};
 use crate::db::Query;
 use crate::operators::Permission;
-use crate::page::{Cursor, Page, PageRequest};
+use crate::page::{by_id, Cursor, Page, PageRequest};
 use crate::session::Ctx;
 use crate::users::{clean_text, MAX_REASON_CHARS};
 use crate::{Error, Result};
@@ -89,6 +89,8 @@ pub struct FindingFilter {
     /// open (the default worklist), accepted, fixed or resolved.
     pub status: Option<String>,
     pub entity_type: Option<String>,
+    /// Oldest findings first (newest first by default).
+    pub oldest_first: bool,
 }
 
 const STATUSES: [&str; 4] = ["open", "accepted", "fixed", "resolved"];
@@ -172,10 +174,7 @@ pub async fn list(
     if let Some(e) = &filter.entity_type {
         q.sql(" AND entity_type = ").bind(e.as_str());
     }
-    if let Some(after) = page.after.as_deref() {
-        q.sql(" AND id < ").bind(Cursor::decode(after)?.id);
-    }
-    q.sql(format!(" ORDER BY id DESC LIMIT {}", limit + 1));
+    by_id(&mut q, page.after.as_deref(), filter.oldest_first, limit)?;
     let rows: Vec<Finding> = ctx.db.fetch_all(&q, "cannot list findings").await?;
     Ok(Page::from_rows(rows, limit, |f| Cursor {
         key: None,
