@@ -6,7 +6,7 @@ import { byId, el, formatCount, showNotice, when, type ShowError } from "./dom";
 import { exportButton } from "./exporting";
 import { can } from "./access";
 import { coveredRules, runFix } from "./fixes";
-import { sortableHeaders } from "./sorting";
+import { sortableHeaders, type SortState } from "./sorting";
 import { pagedList } from "./list";
 
 export interface RuleLine {
@@ -17,6 +17,35 @@ export interface RuleLine {
 /** The catalogue with each rule's counts (zero when it never fired). */
 export function ruleLines(rules: RuleInfo[], counts: RuleCount[]): RuleLine[] {
   return rules.map((rule) => ({ rule, count: counts.find((c) => c.rule_id === rule.id) ?? null }));
+}
+
+const RULE_SORTS = ["rule", "severity", "open", "accepted", "fixed"];
+
+/**
+ * The rule lines in the order the person chose by a header; the
+ * catalogue's own order until then, and for ties.
+ */
+export function sortRuleLines(lines: RuleLine[], s: SortState): RuleLine[] {
+  if (!RULE_SORTS.includes(s.key)) return lines;
+  const value = (l: RuleLine): number | string => {
+    switch (s.key) {
+      case "rule":
+        return l.rule.title.toLowerCase();
+      case "severity":
+        return l.rule.severity === "error" ? 2 : 1;
+      case "open":
+        return l.count?.open ?? 0;
+      case "accepted":
+        return l.count?.accepted ?? 0;
+      default:
+        return l.count?.fixed ?? 0;
+    }
+  };
+  return [...lines].sort((a, b) => {
+    const [x, y] = [value(a), value(b)];
+    const c = x < y ? -1 : x > y ? 1 : 0;
+    return s.ascending ? c : -c;
+  });
 }
 
 export function ruleRow(l: RuleLine, onOpen: (rule: RuleInfo) => void): HTMLTableRowElement {
@@ -63,14 +92,21 @@ export function validationView(showError: ShowError, jump: Jump): () => void {
   const bar = byId<HTMLProgressElement>("validation-progress");
   const status = byId("validation-status");
   let rules: RuleInfo[] = [];
+  let lines: RuleLine[] = [];
   let job: string | null = null;
+  // The catalogue is shown whole, so its order is the window's to choose.
+  const ruleSort = sortableHeaders(byId<HTMLTableElement>("rules"), { 0: "rule", 1: "severity", 2: "open", 3: "accepted", 4: "fixed" }, { key: "catalogue", ascending: true }, () => paintRules());
+  function paintRules(): void {
+    body.replaceChildren(...sortRuleLines(lines, ruleSort.state()).map((l) => ruleRow(l, (r) => void open(r))));
+  }
 
   async function load(): Promise<void> {
     try {
       if (rules.length === 0) rules = await api.validationRules();
       const counts = await api.findingsSummary();
       byId("validation-last").textContent = lastRunText(await api.lastValidationRun(), can("run_validation"));
-      body.replaceChildren(...ruleLines(rules, counts).map((l) => ruleRow(l, (r) => void open(r))));
+      lines = ruleLines(rules, counts);
+      paintRules();
       showError(null);
     } catch (e) {
       showError(e as ApiError);

@@ -9,7 +9,7 @@ import { paletteItems } from "./nav";
 import { outcomeText, renderedBody } from "./notify";
 import { mailStatusText, outboxFilter } from "./outbox";
 import { orderQuery, previewBody, storyView } from "./orders";
-import { lastRunText, ruleLines, runSummary } from "./validation";
+import { lastRunText, ruleLines, runSummary, sortRuleLines } from "./validation";
 
 const PAYLOAD = "<img src=x onerror=alert(1)>";
 
@@ -111,6 +111,11 @@ describe("validation", () => {
     ] as const;
     const lines = ruleLines([...rules], [{ rule_id: "b", title: "B", severity: "warning", open: 3, accepted: 1, fixed: 0, resolved: 0 }]);
     expect(lines.map((l) => l.count?.open ?? 0)).toEqual([0, 3]);
+    // The catalogue's order until a header is chosen; then by it, either way.
+    expect(sortRuleLines(lines, { key: "catalogue", ascending: true }).map((l) => l.rule.id)).toEqual(["a", "b"]);
+    expect(sortRuleLines(lines, { key: "open", ascending: false }).map((l) => l.rule.id)).toEqual(["b", "a"]);
+    expect(sortRuleLines(lines, { key: "severity", ascending: false }).map((l) => l.rule.id)).toEqual(["a", "b"]);
+    expect(sortRuleLines(lines, { key: "rule", ascending: false }).map((l) => l.rule.id)).toEqual(["b", "a"]);
   });
 
   it("sums a run up", () => {
