@@ -3,13 +3,12 @@
 //! sign-in trouble card.
 
 use backoffice_core::mapping::Mapping;
-use backoffice_core::page::PageRequest;
 use backoffice_core::session::Ctx;
 use backoffice_core::users::mapped::indexes::in_place;
 use backoffice_core::users::mapped::{apply, card, search, MappedCard, MappedUser};
 use backoffice_core::{Error, Result};
 
-use crate::output::{page_table, ListFormat, Out};
+use crate::output::{page_table, Out};
 use crate::users::{action, truncate, SearchArgs, UsersCommand};
 
 fn yes_no(v: Option<bool>) -> &'static str {
@@ -45,19 +44,8 @@ async fn run_search(ctx: &Ctx<'_>, m: &Mapping, args: SearchArgs, out: &Out) -> 
             if given.len() == 1 { "is" } else { "are" }
         )));
     }
-    let page = search(
-        ctx,
-        m,
-        &args.query()?,
-        &PageRequest {
-            after: args.after.clone(),
-            limit: Some(args.limit),
-        },
-    )
-    .await?;
-    let json = Out {
-        json: out.json || matches!(args.format, ListFormat::Json),
-    };
+    let page = search(ctx, m, &args.query()?, &args.page()).await?;
+    let json = args.out(out);
     if !args.query.trim().is_empty() && !json.json {
         if let Ok(Some(false)) = in_place(ctx.db, m).await {
             eprintln!(

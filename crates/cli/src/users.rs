@@ -150,16 +150,31 @@ pub struct SearchArgs {
     #[arg(long)]
     oldest_first: bool,
     #[arg(long, default_value_t = 50)]
-    pub(crate) limit: u32,
+    limit: u32,
     /// The cursor printed after the previous page.
     #[arg(long)]
-    pub(crate) after: Option<String>,
+    after: Option<String>,
     /// csv writes every matching user, not one page.
     #[arg(long, value_enum, default_value = "table")]
-    pub(crate) format: ListFormat,
+    format: ListFormat,
 }
 
 impl SearchArgs {
+    /// The page asked for.
+    pub(crate) fn page(&self) -> PageRequest {
+        PageRequest {
+            after: self.after.clone(),
+            limit: Some(self.limit),
+        }
+    }
+
+    /// JSON when `--json` or `--format json`.
+    pub(crate) fn out(&self, out: &Out) -> Out {
+        Out {
+            json: out.json || matches!(self.format, ListFormat::Json),
+        }
+    }
+
     /// The options given that a mapped back end's list does not take: its
     /// pages come in the back end's key order.
     pub(crate) fn not_for_mapped(&self) -> Vec<&'static str> {
@@ -243,18 +258,8 @@ async fn run_search(ctx: &Ctx<'_>, args: SearchArgs, out: &Out) -> Result<()> {
         export_csv(ctx, &query, &mut stdout, &NoProgress, &CancelToken::new()).await?;
         return Ok(());
     }
-    let page = search(
-        ctx,
-        &query,
-        &PageRequest {
-            after: args.after.clone(),
-            limit: Some(args.limit),
-        },
-    )
-    .await?;
-    let json = Out {
-        json: out.json || matches!(args.format, ListFormat::Json),
-    };
+    let page = search(ctx, &query, &args.page()).await?;
+    let json = args.out(out);
     json.show(&page, || {
         let header = format!(
             "{:>9}  {:<32} {:<24} {:<8} {:<3} {}",
