@@ -54,6 +54,21 @@ pub(super) fn fts_table(u: &UserMap) -> String {
     format!("backoffice_search_{}", u.table)
 }
 
+/// Whether the SQLite helper table is there (false on the servers).
+pub(super) async fn sqlite_helper(db: &Db, u: &UserMap) -> Result<bool> {
+    if db.backend() != Backend::Sqlite {
+        return Ok(false);
+    }
+    exists(
+        db,
+        &format!(
+            "SELECT COUNT(*) FROM sqlite_master WHERE name = '{}'",
+            fts_table(u)
+        ),
+    )
+    .await
+}
+
 /// What would make search fast here, and whether it is there already.
 pub async fn propose(db: &Db, m: &Mapping) -> Result<IndexPlan> {
     let u = users_of(m)?;
@@ -79,16 +94,7 @@ pub async fn in_place(db: &Db, m: &Mapping) -> Result<Option<bool>> {
     let u = users_of(m)?;
     Ok(match db.backend() {
         Backend::Mysql => None,
-        Backend::Sqlite => Some(
-            exists(
-                db,
-                &format!(
-                    "SELECT COUNT(*) FROM sqlite_master WHERE name = '{}'",
-                    fts_table(u)
-                ),
-            )
-            .await?,
-        ),
+        Backend::Sqlite => Some(sqlite_helper(db, u).await?),
         Backend::Postgres => Some(
             exists(
                 db,
@@ -232,11 +238,7 @@ async fn sqlite(db: &Db, s: &Sql, u: &UserMap, rows: i64, chars: i64) -> Result<
             add("new")
         ),
     ];
-    let there = exists(
-        db,
-        &format!("SELECT COUNT(*) FROM sqlite_master WHERE name = '{fts}'"),
-    )
-    .await?;
+    let there = sqlite_helper(db, u).await?;
     Ok(IndexPlan {
         proposals: vec![Proposal {
             name: fts.clone(),

@@ -188,7 +188,7 @@ pub async fn search(
     let mut q = select(&s, u, &key, ctx.now);
     if !text.is_empty() {
         q.sql(" AND (");
-        if chars >= 3 && sqlite_index(ctx, u).await? && !broad(ctx, u, text).await? {
+        if chars >= 3 && indexes::sqlite_helper(ctx.db, u).await? && !broad(ctx, u, text).await? {
             q.sql(format!(
                 "u.rowid IN (SELECT rowid FROM {f} WHERE {f} MATCH ",
                 f = indexes::fts_table(u)
@@ -251,20 +251,6 @@ async fn broad(ctx: &Ctx<'_>, u: &UserMap, text: &str) -> Result<bool> {
         .fetch_one(&q, "cannot search the back end's users")
         .await?;
     Ok(n >= BROAD)
-}
-
-/// Whether the SQLite helper table of `schema indexes` is there.
-async fn sqlite_index(ctx: &Ctx<'_>, u: &UserMap) -> Result<bool> {
-    if ctx.db.backend() != Backend::Sqlite {
-        return Ok(false);
-    }
-    let mut q = Query::new("SELECT COUNT(*) FROM sqlite_master WHERE name = ");
-    q.bind(indexes::fts_table(u));
-    let (n,): (i64,) = ctx
-        .db
-        .fetch_one(&q, "cannot read the database's catalogue")
-        .await?;
-    Ok(n > 0)
 }
 
 fn at(epoch: Option<i64>) -> Option<DateTime<Utc>> {
