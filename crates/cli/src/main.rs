@@ -6,6 +6,7 @@ mod findings;
 mod fixes;
 mod indexes;
 mod input;
+mod mapped_orders;
 mod mapped_users;
 mod notify;
 mod operator;

@@ -44,8 +44,8 @@ async fn run_search(ctx: &Ctx<'_>, m: &Mapping, args: SearchArgs, out: &Out) -> 
             if given.len() == 1 { "is" } else { "are" }
         )));
     }
-    let page = search(ctx, m, &args.query()?, &args.page()).await?;
-    let json = args.out(out);
+    let page = search(ctx, m, &args.query()?, &args.paging.page()).await?;
+    let json = args.paging.out(out);
     if !args.query.trim().is_empty() && !json.json {
         if let Ok(Some(false)) = in_place(ctx.db, m).await {
             eprintln!(

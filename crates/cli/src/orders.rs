@@ -2,19 +2,20 @@
 
 use clap::{Args, Subcommand, ValueEnum};
 
+use backoffice_core::mapping::{served, Served};
 use backoffice_core::money;
+use backoffice_core::orders::mapped::MappedOrderQuery;
 use backoffice_core::orders::{
     add_note, apply, bulk_commit, bulk_preview, export_csv, list, preview, show, BulkChange, Order,
     OrderChange, OrderQuery, OrderSort, OrderStatus, Preview, Selection,
 };
-use backoffice_core::page::PageRequest;
 use backoffice_core::progress::{CancelToken, NoProgress};
 use backoffice_core::session::Ctx;
 use backoffice_core::time::{day_range, local_zone, zone};
 use backoffice_core::{Error, Result};
 
 use crate::order_text;
-use crate::output::{ListFormat, Out};
+use crate::output::{Out, Paging};
 use crate::signin;
 use crate::target::Chosen;
 
@@ -23,13 +24,15 @@ pub enum OrdersCommand {
     /// Find orders; csv writes the whole filtered set.
     List(ListArgs),
     /// An order's whole story: customer, items, totals, refunds, timeline.
-    Show { id: i64 },
-    /// Move an order one step: paid, packed, shipped or delivered.
+    /// On a mapped back end, the order number or key.
+    Show { id: String },
+    /// Move an order one step: paid, packed, shipped or delivered (on a
+    /// mapped back end, a status word its lifecycle allows next).
     Transition {
         #[command(flatten)]
         at: At,
         #[arg(long)]
-        to: OrderStatus,
+        to: String,
     },
     /// Cancel a pending, paid or packed order; its items go back in stock.
     Cancel(At),
@@ -51,15 +54,16 @@ pub enum OrdersCommand {
 /// Which order, at which version (as `orders show` prints it).
 #[derive(Args)]
 pub struct At {
-    id: i64,
+    /// The order's id (on a mapped back end, its number or key).
+    pub id: String,
     /// The version you saw; an order changed since is refused.
     #[arg(long)]
-    version: i64,
+    pub version: String,
     #[arg(long)]
-    reason: Option<String>,
+    pub reason: Option<String>,
     /// Show what would change, and change nothing.
     #[arg(long)]
-    dry_run: bool,
+    pub dry_run: bool,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -70,9 +74,10 @@ enum Sort {
 
 #[derive(Args)]
 pub struct Filters {
-    /// Any of these statuses (repeat, or separate with commas).
+    /// Any of these statuses (repeat, or separate with commas): the back
+    /// end's own words on a mapped back end.
     #[arg(long, value_delimiter = ',')]
-    status: Vec<OrderStatus>,
+    status: Vec<String>,
     /// Placed on or after this day (YYYY-MM-DD, in --tz).
     #[arg(long)]
     placed_from: Option<String>,
@@ -109,8 +114,13 @@ impl Filters {
         // Amounts are read in the currency filtered on; two decimals otherwise.
         let cur = self.currency.as_deref().unwrap_or("EUR");
         let amount = |t: &Option<String>| t.as_deref().map(|t| money::parse(t, cur)).transpose();
+        let statuses = self
+            .status
+            .iter()
+            .map(|s| s.parse::<OrderStatus>())
+            .collect::<Result<Vec<_>>>()?;
         Ok(OrderQuery {
-            statuses: self.status.clone(),
+            statuses,
             placed_from,
             placed_until,
             customer: self.customer.clone(),
@@ -132,13 +142,47 @@ pub struct ListArgs {
     /// Oldest or smallest first.
     #[arg(long)]
     ascending: bool,
-    #[arg(long, default_value_t = 50)]
-    limit: u32,
-    /// The cursor printed after the previous page.
-    #[arg(long)]
-    after: Option<String>,
-    #[arg(long, value_enum, default_value = "table")]
-    format: ListFormat,
+    #[command(flatten)]
+    pub paging: Paging,
+}
+
+impl ListArgs {
+    /// The options a mapped back end's list does not serve in this version.
+    pub fn not_for_mapped(&self) -> Vec<&'static str> {
+        let f = &self.filters;
+        [
+            (matches!(self.sort, Sort::Total), "--sort total"),
+            (self.ascending, "--ascending"),
+            (
+                f.min_total.is_some() || f.max_total.is_some(),
+                "--min-total/--max-total",
+            ),
+            (f.currency.is_some(), "--currency"),
+            (f.with_findings, "--with-findings"),
+            (self.paging.csv(), "--format csv"),
+        ]
+        .into_iter()
+        .filter_map(|(given, name)| given.then_some(name))
+        .collect()
+    }
+
+    /// The filters as a mapped back end takes them: its own status words.
+    pub fn mapped_query(&self) -> Result<MappedOrderQuery> {
+        let f = &self.filters;
+        let tz = match &f.tz {
+            Some(name) => zone(name)?,
+            None => local_zone(),
+        };
+        let (placed_from, placed_until) =
+            day_range(f.placed_from.as_deref(), f.placed_to.as_deref(), tz)?;
+        Ok(MappedOrderQuery {
+            statuses: f.status.clone(),
+            placed_from,
+            placed_until,
+            customer: f.customer.clone(),
+            number: None,
+        })
+    }
 }
 
 #[derive(Args)]
@@ -167,37 +211,28 @@ async fn run_list(ctx: &Ctx<'_>, args: ListArgs, out: &Out) -> Result<()> {
         Sort::Total => OrderSort::Total,
     };
     query.ascending = args.ascending;
-    if let ListFormat::Csv = args.format {
+    if args.paging.csv() {
         // Stdout itself (not its lock) can cross the awaits; the CSV
         // writer buffers and flushes once per page.
         let mut stdout = std::io::stdout();
         export_csv(ctx, &query, &mut stdout, &NoProgress, &CancelToken::new()).await?;
         return Ok(());
     }
-    let page = list(
-        ctx,
-        &query,
-        &PageRequest {
-            after: args.after.clone(),
-            limit: Some(args.limit),
-        },
-    )
-    .await?;
-    let out = Out {
-        json: out.json || matches!(args.format, ListFormat::Json),
-    };
+    let page = list(ctx, &query, &args.paging.page()).await?;
+    let out = args.paging.out(out);
     out.show(&page, || order_text::page(&page));
     Ok(())
 }
 
 /// Previews, or applies, one change to one order.
 async fn change(ctx: &Ctx<'_>, at: At, change: OrderChange, out: &Out) -> Result<()> {
+    let (id, version) = (order_id(&at.id)?, version_number(&at.version)?);
     if at.dry_run {
-        let p = preview(ctx, at.id, at.version, change).await?;
+        let p = preview(ctx, id, version, change).await?;
         out.show(&p, || order_text::preview(&p));
         return Ok(());
     }
-    let order = apply(ctx, at.id, at.version, change, at.reason.as_deref()).await?;
+    let order = apply(ctx, id, version, change, at.reason.as_deref()).await?;
     out.show(&order, || {
         format!(
             "order {} is now {} (version {})",
@@ -264,30 +299,60 @@ pub async fn run(
 ) -> Result<()> {
     let (db, me) = signin::open(chosen, as_operator).await?;
     let ctx = Ctx::new(&db, &me);
-    let result = match cmd {
-        OrdersCommand::List(args) => run_list(&ctx, args, out).await,
-        OrdersCommand::Show { id } => show(&ctx, id).await.map(|s| {
+    let served = match chosen.mapping_file() {
+        Ok(file) => served(&db, file.as_deref()).await,
+        Err(e) => Err(e),
+    };
+    let result = match served {
+        Err(e) => Err(e),
+        Ok(Served::Mapped(m)) => crate::mapped_orders::run(&ctx, &m, cmd, out).await,
+        Ok(Served::Reference) => reference(&ctx, cmd, out).await,
+    };
+    db.close().await;
+    result
+}
+
+/// An order id on the reference schema, which numbers its orders.
+fn order_id(text: &str) -> Result<i64> {
+    text.trim()
+        .parse()
+        .map_err(|_| Error::NotFound(format!("no order has the id '{text}' (ids are numbers)")))
+}
+
+/// A version as the reference schema numbers them.
+fn version_number(text: &str) -> Result<i64> {
+    text.trim().parse().map_err(|_| {
+        Error::validation(format!(
+            "'{text}' is not a version from `orders show` (a number on this back end)"
+        ))
+    })
+}
+
+/// The orders job on the reference schema.
+async fn reference(ctx: &Ctx<'_>, cmd: OrdersCommand, out: &Out) -> Result<()> {
+    match cmd {
+        OrdersCommand::List(args) => run_list(ctx, args, out).await,
+        OrdersCommand::Show { id } => show(ctx, order_id(&id)?).await.map(|s| {
             out.show(&s, || order_text::story(&s, ctx.now));
         }),
         OrdersCommand::Transition { at, to } => {
-            change(&ctx, at, OrderChange::Transition { to }, out).await
+            let to = to.parse()?;
+            change(ctx, at, OrderChange::Transition { to }, out).await
         }
-        OrdersCommand::Cancel(at) => change(&ctx, at, OrderChange::Cancel, out).await,
+        OrdersCommand::Cancel(at) => change(ctx, at, OrderChange::Cancel, out).await,
         OrdersCommand::Refund { at, amount } => {
-            match refund_amount(&ctx, at.id, amount.as_deref()).await {
+            match refund_amount(ctx, order_id(&at.id)?, amount.as_deref()).await {
                 Ok(amount_cents) => {
-                    change(&ctx, at, OrderChange::Refund { amount_cents }, out).await
+                    change(ctx, at, OrderChange::Refund { amount_cents }, out).await
                 }
                 Err(e) => Err(e),
             }
         }
-        OrdersCommand::Note { id, text } => add_note(&ctx, id, &text).await.map(|n| {
+        OrdersCommand::Note { id, text } => add_note(ctx, id, &text).await.map(|n| {
             out.show(&n, || format!("note added to order {id}"));
         }),
-        OrdersCommand::Bulk(args) => run_bulk(&ctx, args, out).await,
-    };
-    db.close().await;
-    result
+        OrdersCommand::Bulk(args) => run_bulk(ctx, args, out).await,
+    }
 }
 
 /// For the text renderers: one order on one line.

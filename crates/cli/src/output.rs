@@ -3,9 +3,9 @@
 use std::process::ExitCode;
 
 use backoffice_core::error::ErrorBody;
-use backoffice_core::page::Page;
+use backoffice_core::page::{Page, PageRequest};
 use backoffice_core::{Error, ErrorCode};
-use clap::ValueEnum;
+use clap::{Args, ValueEnum};
 use serde::Serialize;
 
 pub struct Out {
@@ -86,6 +86,40 @@ pub enum ListFormat {
     Table,
     Json,
     Csv,
+}
+
+/// Which page of a list, and how it is printed.
+#[derive(Args)]
+pub struct Paging {
+    #[arg(long, default_value_t = 50)]
+    pub limit: u32,
+    /// The cursor printed after the previous page.
+    #[arg(long)]
+    pub after: Option<String>,
+    /// csv writes every match, not one page.
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: ListFormat,
+}
+
+impl Paging {
+    /// The page asked for.
+    pub fn page(&self) -> PageRequest {
+        PageRequest {
+            after: self.after.clone(),
+            limit: Some(self.limit),
+        }
+    }
+
+    /// JSON when `--json` or `--format json`.
+    pub fn out(&self, out: &Out) -> Out {
+        Out {
+            json: out.json || matches!(self.format, ListFormat::Json),
+        }
+    }
+
+    pub fn csv(&self) -> bool {
+        matches!(self.format, ListFormat::Csv)
+    }
 }
 
 /// A page as a table: the header, one line per item, and a footer with

@@ -4,7 +4,6 @@ use chrono::{Duration, Utc};
 use clap::{Args, Subcommand, ValueEnum};
 
 use backoffice_core::mapping::{served, Served};
-use backoffice_core::page::PageRequest;
 use backoffice_core::progress::{CancelToken, NoProgress};
 use backoffice_core::session::Ctx;
 use backoffice_core::users::{
@@ -15,7 +14,7 @@ use backoffice_core::{Error, Result};
 
 use crate::card;
 use crate::input;
-use crate::output::{page_table, ListFormat, Out};
+use crate::output::{page_table, Out, Paging};
 use crate::signin;
 use crate::target::Chosen;
 
@@ -149,32 +148,11 @@ pub struct SearchArgs {
     sort: Sort,
     #[arg(long)]
     oldest_first: bool,
-    #[arg(long, default_value_t = 50)]
-    limit: u32,
-    /// The cursor printed after the previous page.
-    #[arg(long)]
-    after: Option<String>,
-    /// csv writes every matching user, not one page.
-    #[arg(long, value_enum, default_value = "table")]
-    format: ListFormat,
+    #[command(flatten)]
+    pub(crate) paging: Paging,
 }
 
 impl SearchArgs {
-    /// The page asked for.
-    pub(crate) fn page(&self) -> PageRequest {
-        PageRequest {
-            after: self.after.clone(),
-            limit: Some(self.limit),
-        }
-    }
-
-    /// JSON when `--json` or `--format json`.
-    pub(crate) fn out(&self, out: &Out) -> Out {
-        Out {
-            json: out.json || matches!(self.format, ListFormat::Json),
-        }
-    }
-
     /// The options given that a mapped back end's list does not take: its
     /// pages come in the back end's key order.
     pub(crate) fn not_for_mapped(&self) -> Vec<&'static str> {
@@ -183,7 +161,7 @@ impl SearchArgs {
                 self.oldest_first || !matches!(self.sort, Sort::Created),
                 "--sort/--oldest-first",
             ),
-            (matches!(self.format, ListFormat::Csv), "--format csv"),
+            (self.paging.csv(), "--format csv"),
         ]
         .into_iter()
         .filter_map(|(given, flag)| given.then_some(flag))
@@ -251,15 +229,15 @@ pub(crate) fn truncate(s: &str, n: usize) -> String {
 
 async fn run_search(ctx: &Ctx<'_>, args: SearchArgs, out: &Out) -> Result<()> {
     let query = args.query()?;
-    if let ListFormat::Csv = args.format {
+    if args.paging.csv() {
         // Stdout itself (not its lock) can cross the awaits; the CSV
         // writer buffers and flushes once per page.
         let mut stdout = std::io::stdout();
         export_csv(ctx, &query, &mut stdout, &NoProgress, &CancelToken::new()).await?;
         return Ok(());
     }
-    let page = search(ctx, &query, &args.page()).await?;
-    let json = args.out(out);
+    let page = search(ctx, &query, &args.paging.page()).await?;
+    let json = args.paging.out(out);
     json.show(&page, || {
         let header = format!(
             "{:>9}  {:<32} {:<24} {:<8} {:<3} {}",

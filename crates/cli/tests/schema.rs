@@ -71,20 +71,8 @@ async fn attach_detect_check_show_on_a_django_back_end() {
     );
 
     // The first operator, then the back end's users through the mapping.
-    let pw = "a long enough password";
-    let add = [
-        "--db",
-        db,
-        "operator",
-        "add",
-        "alice",
-        "--role",
-        "admin",
-        "--password-stdin",
-    ];
-    cli.ok(&add, Some(&format!("{pw}\n")));
     let mut cli = cli;
-    cli.password = Some(pw.into());
+    cli.sign_in_as_new_admin(db, "alice");
     let users = ["--db", db, "--operator", "alice", "users", "search", "bob"];
     let (code, err) = cli.fails(&users);
     assert_eq!(code, 2);
@@ -144,4 +132,99 @@ async fn attach_detect_check_show_on_a_django_back_end() {
     let (code, err) = cli.fails(&["--db", db, "seed", "--users", "5"]);
     assert_eq!(code, 2);
     assert!(err.contains("not the demo"), "{err}");
+}
+
+/// A django-oscar shop: detection maps its orders, and the check reads its
+/// statuses against the proposed lifecycle.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn detect_and_check_a_django_oscar_shop() {
+    let t = TestDb::fixture(Backend::Sqlite, "oscar").await;
+    let cli = Cli::new();
+    let db = t.url.as_str();
+    let out = cli.ok(&["--db", db, "schema", "detect"], None);
+    assert!(
+        out.contains("recognised: django + axes + allauth + oscar"),
+        "{out}"
+    );
+    assert!(out.contains("OSCAR_ORDER_STATUS_PIPELINE"), "{out}");
+    let file = cli.data.path().join("oscar.toml");
+    let path = file.to_str().unwrap();
+    cli.ok(&["--db", db, "schema", "detect", "--write", path], None);
+    let out = cli.ok(&["--db", db, "--mapping", path, "schema", "check"], None);
+    assert_eq!(out.trim(), "the mapping fits the database");
+    let shown = cli.ok(&["--db", db, "--mapping", path, "schema", "show"], None);
+    assert!(shown.contains("[lifecycle.moves]"), "{shown}");
+    assert!(shown.contains("table = \"order_order\""), "{shown}");
+
+    // Its orders, in its own words, from the command line.
+    cli.ok(&["--db", db, "attach"], None);
+    let mut cli = cli;
+    cli.sign_in_as_new_admin(db, "olga");
+    let orders = [
+        "--db",
+        db,
+        "--mapping",
+        path,
+        "--operator",
+        "olga",
+        "orders",
+    ];
+    let list = [
+        &orders[..],
+        &["list", "--status", "Being processed,Shipped"],
+    ]
+    .concat();
+    let out = cli.ok(&list, None);
+    assert!(out.contains("100003  Shipped"), "{out}");
+    assert!(out.contains("100002  Being processed"), "{out}");
+    assert!(out.contains("99.99 GBP"), "{out}");
+    assert!(!out.contains("100001"), "{out}");
+    let (code, err) = cli.fails(&[&orders[..], &["list", "--status", "paid"]].concat());
+    assert_eq!(code, 2);
+    assert!(err.contains("'paid' is not a status of this shop"), "{err}");
+    let (code, err) = cli.fails(&[&orders[..], &["list", "--sort", "total"]].concat());
+    assert_eq!(code, 2);
+    assert!(err.contains("--sort total is not available"), "{err}");
+    let story = cli.ok(&[&orders[..], &["show", "100002"]].concat(), None);
+    assert!(
+        story.starts_with("order 100002 (key 2)  Being processed"),
+        "{story}"
+    );
+    assert!(
+        story.contains("! the total is 99.99 GBP but the lines and shipping come to 8.45 GBP"),
+        "{story}"
+    );
+    assert!(story.contains("next: Shipped, Cancelled"), "{story}");
+    assert!(story.contains("Pending → Being processed"), "{story}");
+    let (code, err) = cli.fails(&[&orders[..], &["note", "2", "called the customer"]].concat());
+    assert_eq!(code, 2);
+    assert!(err.contains("are not in this version"), "{err}");
+    // A move its pipeline allows, at the version `orders show` printed.
+    let show = [&orders[..], &["show", "100001", "--json"]].concat();
+    let story: serde_json::Value = serde_json::from_str(&cli.ok(&show, None)).unwrap();
+    let version = story["version"].as_str().unwrap().to_string();
+    let to = ["--to", "Being processed", "--version", &version];
+    let moved = cli.ok(&[&orders[..], &["transition", "100001"], &to[..]].concat(), None);
+    assert_eq!(moved.trim(), "order 100001 is now Being processed");
+    let (code, err) = cli.fails(&[&orders[..], &["transition", "100001"], &to[..]].concat());
+    assert_eq!(code, 4, "the version is gone: {err}");
+
+    // A pipeline without "Shipped": the check names the orders' word.
+    let mut m = backoffice_core::mapping::Mapping::load(&file).unwrap();
+    let l = m.lifecycle.as_mut().unwrap();
+    for list in [&mut l.statuses, &mut l.refundable, &mut l.shipped] {
+        list.retain(|w| w != "Shipped");
+    }
+    l.moves.remove("Shipped");
+    for to in l.moves.values_mut() {
+        to.retain(|w| w != "Shipped");
+    }
+    m.save(&file).unwrap();
+    let out = cli.run(&["--db", db, "--mapping", path, "schema", "check"], None);
+    assert_eq!(out.status.code(), Some(2));
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        stdout.contains("order_order.status holds 'Shipped', which the lifecycle does not declare"),
+        "{stdout}"
+    );
 }

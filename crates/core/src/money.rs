@@ -82,9 +82,58 @@ pub fn times(quantity: i64, unit: i64) -> Result<i64> {
         .ok_or_else(|| Error::validation("the amounts multiply to more than can be stored"))
 }
 
+/// An amount as a back end stores it, given as the database's text of it
+/// (a DECIMAL's digits, or the REAL or INTEGER value SQLite keeps for a
+/// Django decimal), in minor units of `currency`: read exactly, or refused
+/// with the reason. Digits past the currency's minor unit must be zeros.
+pub fn stored(text: &str, currency: &str) -> std::result::Result<i64, String> {
+    let t = text.trim();
+    let (neg, digits) = match t.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, t),
+    };
+    let (whole, frac) = digits.split_once('.').unwrap_or((digits, ""));
+    let plain = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+    if whole.is_empty() || !plain(whole) || !plain(frac) {
+        return Err(format!("'{t}' is not a plain decimal amount"));
+    }
+    let exp = exponent(currency) as usize;
+    let (kept, rest) = frac.split_at(frac.len().min(exp));
+    if rest.bytes().any(|b| b != b'0') {
+        return Err(format!(
+            "'{t}' has more decimals than {currency} has ({exp}): it cannot be read exactly"
+        ));
+    }
+    let minor: i64 = format!("{whole}{kept:0<exp$}")
+        .parse()
+        .map_err(|_| format!("'{t}' is too large an amount"))?;
+    Ok(if neg { -minor } else { minor })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn reads_stored_amounts_exactly() {
+        assert_eq!(stored("24.95", "GBP"), Ok(2495));
+        assert_eq!(stored("24", "GBP"), Ok(2400));
+        assert_eq!(stored("24.9", "GBP"), Ok(2490));
+        assert_eq!(stored("12.340", "EUR"), Ok(1234), "numeric(20,3)");
+        assert_eq!(stored("-3.50", "EUR"), Ok(-350));
+        assert_eq!(stored("1.234", "KWD"), Ok(1234));
+        assert_eq!(stored("1500.00", "JPY"), Ok(1500));
+        assert!(stored("12.345", "EUR")
+            .unwrap_err()
+            .contains("cannot be read exactly"));
+        assert!(stored("1.0e+20", "EUR")
+            .unwrap_err()
+            .contains("not a plain decimal"));
+        assert!(stored("", "EUR").is_err());
+        assert!(stored("99999999999999999999", "EUR")
+            .unwrap_err()
+            .contains("too large"));
+    }
 
     #[test]
     fn formats_per_currency() {

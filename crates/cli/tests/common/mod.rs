@@ -73,6 +73,24 @@ impl Cli {
         String::from_utf8(out.stdout).unwrap()
     }
 
+    /// Adds an admin to the database at `db` and signs the next commands
+    /// in with their password.
+    pub fn sign_in_as_new_admin(&mut self, db: &str, name: &str) {
+        let pw = "a long enough password";
+        let add = [
+            "--db",
+            db,
+            "operator",
+            "add",
+            name,
+            "--role",
+            "admin",
+            "--password-stdin",
+        ];
+        self.ok(&add, Some(&format!("{pw}\n")));
+        self.password = Some(pw.into());
+    }
+
     /// Runs a command that must fail: returns (exit code, stderr).
     pub fn fails(&self, args: &[&str]) -> (i32, String) {
         let out = self.run(args, None);

@@ -6,7 +6,7 @@
 use serde::Serialize;
 
 use super::catalogue::{self, Catalogue, Kind};
-use super::{quoted, Active, Mapping, Want};
+use super::{quoted, Active, Mapping, Money, Want};
 use crate::db::{on_pool, Backend, Db};
 use crate::{Error, Result};
 
@@ -34,6 +34,9 @@ fn fits(backend: Backend, want: Want, kind: Kind) -> bool {
         }
         (Want::Flag, k) => matches!(k, Kind::Bool | Kind::Integer),
         (Want::Integer, k) => k == Kind::Integer,
+        (Want::Money(Money::Minor), k) => k == Kind::Integer,
+        // Django on SQLite declares "decimal" and stores REAL or INTEGER.
+        (Want::Money(Money::Decimal), k) => matches!(k, Kind::Decimal | Kind::Integer),
     }
 }
 
@@ -125,6 +128,22 @@ pub async fn check(db: &Db, mapping: &Mapping) -> Result<Vec<Problem>> {
                         ),
                     });
                 }
+            }
+        }
+    }
+    if let (Some(order), Some(lifecycle)) = (&mapping.order, &mapping.lifecycle) {
+        for value in distinct_codes(db, &order.table, &order.status).await? {
+            if !lifecycle.declares(&value) {
+                out.push(Problem {
+                    concept: "lifecycle.statuses".into(),
+                    message: format!(
+                        "{}.{} holds '{value}', which the lifecycle does not declare \
+                         (it has {}); add it, with its moves",
+                        order.table,
+                        order.status,
+                        lifecycle.statuses.join(", ")
+                    ),
+                });
             }
         }
     }

@@ -7,7 +7,7 @@ use serde::Serialize;
 use super::catalogue::{self, Catalogue};
 use super::check;
 use super::presets;
-use super::{Active, Lock, Mapping, Verified};
+use super::{Active, Lock, Mapping, OnCancel, Verified};
 use crate::db::Db;
 use crate::{Error, Result};
 
@@ -72,8 +72,15 @@ fn cap(name: &str, works: bool, detail: String) -> Capability {
     }
 }
 
-/// What a mapping lets the console do, in words.
+/// What a mapping lets the console do, in words: users, then the shop.
 pub fn capabilities(m: &Mapping) -> Vec<Capability> {
+    let mut out = user_capabilities(m);
+    out.extend(shop_capabilities(m));
+    out
+}
+
+/// What the users job can do on this back end.
+pub fn user_capabilities(m: &Mapping) -> Vec<Capability> {
     let Some(u) = &m.user else {
         return vec![cap(
             "users",
@@ -190,5 +197,80 @@ pub fn capabilities(m: &Mapping) -> Vec<Capability> {
             "no role table: granting and revoking roles is not offered".into(),
         ),
     });
+    out
+}
+
+/// What the shop sections let the console do, in words.
+fn shop_capabilities(m: &Mapping) -> Vec<Capability> {
+    let Some(o) = &m.order else {
+        return vec![cap(
+            "orders",
+            false,
+            "no order table: the orders job and the order rules are not available".into(),
+        )];
+    };
+    let statuses = m
+        .lifecycle
+        .as_ref()
+        .map(|l| l.statuses.join(", "))
+        .unwrap_or_default();
+    let mut out = vec![cap(
+        "orders",
+        true,
+        format!("{} ({}; statuses {statuses})", o.table, o.status),
+    )];
+    out.push(match &m.items {
+        Some(i) => cap("order items", true, format!("rows of {}", i.table)),
+        None => cap(
+            "order items",
+            false,
+            "no item table: the story shows totals only, and total checks are off".into(),
+        ),
+    });
+    out.push(match &m.stock {
+        Some(s) => cap(
+            "stock",
+            true,
+            match s.on_cancel {
+                OnCancel::Restock => {
+                    format!("{}.{}; cancelling puts the items back", s.table, s.on_hand)
+                }
+                OnCancel::Release => format!(
+                    "{}.{}; cancelling releases the allocation ({})",
+                    s.table,
+                    s.on_hand,
+                    s.allocated.as_deref().unwrap_or("")
+                ),
+            },
+        ),
+        None => cap(
+            "stock",
+            false,
+            "no stock table: cancelling changes no stock, and stock checks are off".into(),
+        ),
+    });
+    let kept = |name: &str, what: &str, table: Option<&String>| match table {
+        Some(t) => cap(name, true, format!("rows of {t}")),
+        None => cap(
+            name,
+            true,
+            format!("the back end keeps no {what}: the console keeps its own, labelled as such"),
+        ),
+    };
+    out.push(kept(
+        "status history",
+        "status history",
+        m.status_history.as_ref().map(|h| &h.table),
+    ));
+    out.push(kept(
+        "notes",
+        "order notes",
+        m.notes.as_ref().map(|n| &n.table),
+    ));
+    out.push(kept(
+        "refunds",
+        "refund records",
+        m.refunds.as_ref().map(|r| &r.table),
+    ));
     out
 }

@@ -130,6 +130,9 @@ pub enum Want {
     /// A boolean (or an integer 0/1).
     Flag,
     Integer,
+    /// An amount of money in the mapping's form (whole minor units, or a
+    /// decimal).
+    Money(super::Money),
     /// A table, not a column.
     Table,
 }
@@ -142,6 +145,8 @@ impl Want {
             Want::Timestamp => "a date and time",
             Want::Flag => "a true/false value",
             Want::Integer => "a whole number",
+            Want::Money(super::Money::Minor) => "an amount in minor units (a whole number)",
+            Want::Money(super::Money::Decimal) => "a decimal amount",
             Want::Table => "a table",
         }
     }
@@ -159,10 +164,10 @@ pub struct Ref {
 
 /// Collects references, table first.
 #[derive(Default)]
-struct Refs(Vec<Ref>);
+pub(super) struct Refs(Vec<Ref>);
 
 impl Refs {
-    fn table(&mut self, concept: &str, table: &str) {
+    pub(super) fn table(&mut self, concept: &str, table: &str) {
         self.0.push(Ref {
             concept: concept.into(),
             table: table.into(),
@@ -170,7 +175,7 @@ impl Refs {
             want: Want::Table,
         });
     }
-    fn col(&mut self, concept: &str, table: &str, column: &str, want: Want) {
+    pub(super) fn col(&mut self, concept: &str, table: &str, column: &str, want: Want) {
         self.0.push(Ref {
             concept: concept.into(),
             table: table.into(),
@@ -178,7 +183,7 @@ impl Refs {
             want,
         });
     }
-    fn opt(&mut self, concept: &str, table: &str, column: &Option<String>, want: Want) {
+    pub(super) fn opt(&mut self, concept: &str, table: &str, column: &Option<String>, want: Want) {
         if let Some(c) = column {
             self.col(concept, table, c, want);
         }
@@ -291,6 +296,7 @@ impl Mapping {
                 Want::Text,
             );
         }
+        self.shop_refs(&mut r);
         r.0
     }
 }

@@ -12,7 +12,11 @@ pub mod catalogue;
 pub mod check;
 pub mod detect;
 mod forms;
+pub mod lifecycle;
 mod presets;
+pub(crate) mod query;
+pub mod shop;
+mod shop_presets;
 
 pub use presets::AXES_DEFAULT_LIMIT;
 
@@ -22,6 +26,11 @@ use serde::{Deserialize, Serialize};
 
 use crate::{Error, Result};
 pub use forms::{Active, Join, Lock, Ref, SignIns, Verified, Want};
+pub use lifecycle::Lifecycle;
+pub use shop::{
+    Currency, HistoryMap, ItemsMap, Money, NotesMap, OnCancel, OrderMap, ProductsMap, RefundsMap,
+    StockMap,
+};
 
 /// The format version this build reads and writes.
 pub const FORMAT: u32 = 1;
@@ -39,6 +48,22 @@ pub struct Mapping {
     pub user: Option<UserMap>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub roles: Option<RolesMap>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub order: Option<OrderMap>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub items: Option<ItemsMap>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub products: Option<ProductsMap>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stock: Option<StockMap>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status_history: Option<HistoryMap>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notes: Option<NotesMap>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refunds: Option<RefundsMap>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lifecycle: Option<Lifecycle>,
 }
 
 /// Users and what the back end knows about signing in.
@@ -151,6 +176,7 @@ impl Mapping {
                 bad.push(format!("user.lock.limit: {limit} must be at least 1"));
             }
         }
+        bad.extend(self.shop_problems());
         if bad.is_empty() {
             Ok(())
         } else {
@@ -245,3 +271,6 @@ fn one_line(text: &str, e: &toml::de::Error) -> String {
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod shop_tests;

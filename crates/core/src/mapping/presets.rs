@@ -32,15 +32,31 @@ fn mapping(preset: String, user: UserMap, roles: Option<RolesMap>) -> Mapping {
         preset: Some(preset),
         user: Some(user),
         roles,
+        order: None,
+        items: None,
+        products: None,
+        stock: None,
+        status_history: None,
+        notes: None,
+        refunds: None,
+        lifecycle: None,
     }
 }
 
 /// Every preset in the order detection tries them.
 pub fn recognise(cat: &Catalogue) -> Option<Found> {
-    reference(cat)
+    let mut found = reference(cat)
         .or_else(|| django(cat))
         .or_else(|| devise(cat))
-        .or_else(|| laravel(cat))
+        .or_else(|| laravel(cat))?;
+    let m = &mut found.mapping;
+    if let Some(shop) = super::shop_presets::recognise(cat, m, &mut found.notes) {
+        if m.preset.as_deref() != Some(shop) {
+            let name = m.preset.take().unwrap_or_default();
+            m.preset = Some(format!("{name} + {shop}"));
+        }
+    }
+    Some(found)
 }
 
 fn reference(cat: &Catalogue) -> Option<Found> {

@@ -154,6 +154,42 @@ pub fn check_move(from: OrderStatus, to: OrderStatus) -> Result<()> {
     }
 }
 
+/// The reference schema's lifecycle as a mapping declares one: the same
+/// rules as [`refusal`], in the form every other back end states its own.
+pub fn declared_lifecycle() -> crate::mapping::Lifecycle {
+    let words = |pick: fn(OrderStatus) -> bool| -> Vec<String> {
+        OrderStatus::ALL
+            .into_iter()
+            .filter(|s| pick(*s))
+            .map(|s| s.as_str().to_string())
+            .collect()
+    };
+    crate::mapping::Lifecycle {
+        statuses: words(|_| true),
+        moves: OrderStatus::ALL
+            .into_iter()
+            .map(|from| {
+                let to = OrderStatus::ALL
+                    .into_iter()
+                    .filter(|to| refusal(from, *to).is_none())
+                    .map(|to| to.as_str().to_string())
+                    .collect::<Vec<_>>();
+                (from.as_str().to_string(), to)
+            })
+            .filter(|(_, to)| !to.is_empty())
+            .collect(),
+        cancelled: words(|s| s == OrderStatus::Cancelled),
+        refunded: words(|s| s == OrderStatus::Refunded),
+        closed: words(OrderStatus::is_final),
+        refundable: words(|s| !s.is_final() && s != OrderStatus::Pending),
+        shipped: words(|s| matches!(s, OrderStatus::Shipped | OrderStatus::Delivered)),
+        stamps: OrderStatus::ALL
+            .into_iter()
+            .filter_map(|s| Some((s.as_str().to_string(), s.stamp_column()?.to_string())))
+            .collect(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::OrderStatus::*;
@@ -174,6 +210,21 @@ mod tests {
             for to in OrderStatus::ALL {
                 let ok = refusal(from, to).is_none();
                 assert_eq!(ok, allowed.contains(&(from, to)), "{from} → {to}");
+            }
+        }
+    }
+
+    #[test]
+    fn the_declaration_allows_exactly_what_the_rules_allow() {
+        let d = declared_lifecycle();
+        assert!(d.undeclared().is_empty(), "{:?}", d.undeclared());
+        for from in OrderStatus::ALL {
+            for to in OrderStatus::ALL {
+                assert_eq!(
+                    d.refusal(from.as_str(), to.as_str()).is_none(),
+                    refusal(from, to).is_none(),
+                    "{from} → {to}"
+                );
             }
         }
     }

@@ -6,6 +6,7 @@ mod bulk;
 mod change;
 mod export;
 mod lifecycle;
+pub mod mapped;
 mod notes;
 mod plan;
 mod search;
@@ -25,7 +26,7 @@ pub use bulk::{
 };
 pub use change::{apply, commit, preview};
 pub use export::export_csv;
-pub use lifecycle::{check_move, refusal, OrderStatus};
+pub use lifecycle::{check_move, declared_lifecycle, refusal, OrderStatus};
 pub use notes::{add_note, MAX_NOTE_CHARS};
 pub use plan::{OrderChange, Preview, StockChange};
 pub use search::{list, OrderQuery, OrderSort, MAX_FILTER_IDS};

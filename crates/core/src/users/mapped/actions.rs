@@ -10,7 +10,7 @@ use serde_json::{Map, Value};
 use super::card::{card, current};
 use super::sql::Sql;
 use super::steps;
-use super::{present, users_of, Key, MappedCard, MappedUser};
+use super::{present, user_key, users_of, Key, MappedCard, MappedUser};
 use crate::db::{Query, Source, WriteTx};
 use crate::mapping::{Mapping, UserMap, Verified};
 use crate::session::Ctx;
@@ -116,7 +116,7 @@ pub async fn apply(
     let edit = MappedEdit {
         m,
         u,
-        key: Key::of(ctx, u).await?,
+        key: user_key(ctx, u).await?,
         user,
         seen: version.trim(),
         action,

@@ -7,9 +7,11 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use super::sql::{attempt_match, Sql};
-use super::{at, fingerprint, offered, present, select, users_of, Key, MappedUser, Offer, Row};
+use super::{
+    at, fingerprint, offered, present, select, user_key, users_of, Key, MappedUser, Offer, Row,
+};
 use crate::db::{Query, Source};
-use crate::mapping::detect::capabilities;
+use crate::mapping::detect::user_capabilities;
 use crate::mapping::{Lock, Mapping, UserMap};
 use crate::operators::Permission;
 use crate::session::Ctx;
@@ -75,14 +77,14 @@ pub(super) async fn current(
 pub async fn card(ctx: &Ctx<'_>, mapping: &Mapping, key: &str) -> Result<MappedCard> {
     ctx.require(Permission::ReadUsers)?;
     let u = users_of(mapping)?;
-    let k = Key::of(ctx, u).await?;
+    let k = user_key(ctx, u).await?;
     let mut src = Source::Pool(ctx.db);
     let (row, roles, version) = current(&mut src, ctx, mapping, &k, key, false).await?;
     let sign_ins = match &u.sign_ins {
         Some(_) => Some(sign_ins(&mut src, u, &k, key).await?),
         None => None,
     };
-    let not_known = capabilities(mapping)
+    let not_known = user_capabilities(mapping)
         .into_iter()
         .filter(|c| !c.works)
         .map(|c| c.detail)

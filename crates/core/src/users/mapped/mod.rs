@@ -7,7 +7,6 @@
 
 use chrono::{DateTime, TimeZone, Utc};
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 
 mod actions;
 mod addresses;
@@ -22,7 +21,7 @@ use super::search::MAX_QUERY_CHARS;
 use super::{mask_email, unmasked, UserQuery};
 use crate::db::dialect::{fts_phrase, like_escape};
 use crate::db::{Backend, Query, Source};
-use crate::mapping::catalogue::{self, Kind};
+use crate::mapping::query::{self, Key};
 use crate::mapping::{Mapping, UserMap};
 use crate::operators::Permission;
 use crate::page::{decode_key, keyed_page, Page, PageRequest};
@@ -69,66 +68,9 @@ struct Row {
     created: Option<i64>,
 }
 
-/// How the user's key is compared: as a number, a UUID or text.
-#[derive(Debug, Clone)]
-struct Key {
-    /// The key column, quoted.
-    column: String,
-    /// `u.<key column>`.
-    expr: String,
-    kind: Kind,
-}
-
-impl Key {
-    async fn of(ctx: &Ctx<'_>, u: &UserMap) -> Result<Key> {
-        let kind = catalogue::column_kind(ctx.db, &u.table, &u.key)
-            .await?
-            .unwrap_or(Kind::Text);
-        let s = Sql {
-            b: ctx.db.backend(),
-        };
-        Ok(Key {
-            column: s.q(&u.key),
-            expr: s.u(&u.key),
-            kind,
-        })
-    }
-
-    /// Binds a key given as text as the column's type; a key that cannot
-    /// be one (letters for a number) names no user.
-    fn bind(&self, q: &mut Query, b: Backend, key: &str) -> Result<()> {
-        let key = key.trim();
-        match self.kind {
-            Kind::Integer => {
-                let n: i64 = key
-                    .parse()
-                    .map_err(|_| Error::NotFound(format!("no user has the key '{key}'")))?;
-                q.bind(n);
-            }
-            Kind::Uuid if b == Backend::Postgres => {
-                if uuid_shaped(key) {
-                    q.sql("CAST(").bind(key).sql(" AS uuid)");
-                } else {
-                    return Err(Error::NotFound(format!("no user has the key '{key}'")));
-                }
-            }
-            _ => {
-                q.bind(key);
-            }
-        }
-        Ok(())
-    }
-
-    /// ` AND <key> = <bound key>`.
-    fn push_eq(&self, q: &mut Query, b: Backend, key: &str) -> Result<()> {
-        q.sql(format!(" AND {} = ", self.expr));
-        self.bind(q, b, key)
-    }
-}
-
-fn uuid_shaped(s: &str) -> bool {
-    let hex: String = s.chars().filter(|c| *c != '-').collect();
-    hex.len() == 32 && hex.chars().all(|c| c.is_ascii_hexdigit())
+/// The user's key, as `u` names the users table.
+async fn user_key(ctx: &Ctx<'_>, u: &UserMap) -> Result<Key> {
+    Key::of(ctx.db, &u.table, &u.key, "u", "user").await
 }
 
 /// `SELECT <a MappedUser's columns> FROM <users> u WHERE 1 = 1`.
@@ -184,7 +126,7 @@ pub async fn search(
     let s = Sql {
         b: ctx.db.backend(),
     };
-    let key = Key::of(ctx, u).await?;
+    let key = user_key(ctx, u).await?;
     let mut q = select(&s, u, &key, ctx.now);
     if !text.is_empty() {
         q.sql(" AND (");
@@ -196,10 +138,22 @@ pub async fn search(
             .bind(fts_phrase(text))
             .sql(")");
         } else {
-            let pattern = format!("%{}%", like_escape(&text.to_lowercase()));
-            q.sql(format!("LOWER({}) LIKE ", s.u(&u.email)))
-                .bind(pattern.clone())
-                .sql(format!(" ESCAPE '!' OR LOWER({}) LIKE ", s.name(u)))
+            let lower = text.to_lowercase();
+            let pattern = format!("%{}%", like_escape(&lower));
+            let email = format!("LOWER({})", s.u(&u.email));
+            match address_part(s.b, &lower) {
+                Some(part) => q
+                    .sql(format!("({email} LIKE "))
+                    .bind(part)
+                    .sql(format!(" ESCAPE '!' AND STRPOS({email}, "))
+                    .bind(lower)
+                    .sql(") > 0)"),
+                None => q
+                    .sql(format!("{email} LIKE "))
+                    .bind(pattern.clone())
+                    .sql(" ESCAPE '!'"),
+            };
+            q.sql(format!(" OR LOWER({}) LIKE ", s.name(u)))
                 .bind(pattern)
                 .sql(" ESCAPE '!'");
         }
@@ -227,6 +181,18 @@ pub async fn search(
     let show = unmasked(ctx);
     let items: Vec<MappedUser> = rows.into_iter().map(|r| present(r, show)).collect();
     Ok(keyed_page(items, limit, |m| m.key.clone()))
+}
+
+/// On PostgreSQL, for a text with an address's `@`, the pattern the
+/// trigram index is asked for: the part before the `@`. A whole address
+/// shares its domain's trigrams with every user (`example.net`), and the
+/// index then reads them all (56 ms on a million users, docs/BENCHMARKS.md);
+/// the part before it is what tells users apart. The whole text is still
+/// required, by a test the index does not serve (`STRPOS`).
+fn address_part(b: Backend, lower: &str) -> Option<String> {
+    let (local, _) = lower.split_once('@')?;
+    (b == Backend::Postgres && local.chars().count() >= 3)
+        .then(|| format!("%{}@%", like_escape(local)))
 }
 
 /// Matches past which a text is broad: walking users in key order and
@@ -279,11 +245,8 @@ fn present(r: Row, show: bool) -> MappedUser {
     }
 }
 
-/// What the operator saw of a user, in a few characters: every mapped
-/// value and the roles. Back-end tables have no version column, so a write
-/// compares this with the row read again under lock.
+/// What the operator saw of a user: every mapped value and the roles.
 fn fingerprint(r: &Row, roles: Option<&[String]>) -> String {
-    let mut h = Sha256::new();
     let fields = [
         Some(r.key.clone()),
         r.email.clone(),
@@ -296,16 +259,10 @@ fn fingerprint(r: &Row, roles: Option<&[String]>) -> String {
         r.failed_attempts.map(|v| v.to_string()),
         r.created.map(|v| v.to_string()),
     ];
-    for f in fields
-        .iter()
-        .map(Option::as_deref)
-        .chain(roles.unwrap_or_default().iter().map(|r| Some(r.as_str())))
-    {
-        // A length before each value: no two lists hash alike.
-        match f {
-            Some(v) => h.update(format!("{}:{v};", v.len())),
-            None => h.update("-;"),
-        }
-    }
-    hex::encode(&h.finalize()[..6])
+    query::fingerprint(
+        fields
+            .iter()
+            .map(Option::as_deref)
+            .chain(roles.unwrap_or_default().iter().map(|r| Some(r.as_str()))),
+    )
 }

@@ -3,54 +3,16 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::db::query::Arg;
 use crate::db::{Backend, Query};
-use crate::mapping::{quoted, Active, Lock, UserMap, Verified};
+use crate::mapping::{Active, Lock, UserMap, Verified};
 
-/// SQL pieces for one backend.
-pub(super) struct Sql {
-    pub(super) b: Backend,
-}
+pub(super) use crate::mapping::query::{framework_time, Sql};
 
+/// The parts of a user's query that only users have.
 impl Sql {
-    pub(super) fn q(&self, name: &str) -> String {
-        quoted(self.b, name)
-    }
     /// `u.<column>`.
     pub(super) fn u(&self, column: &str) -> String {
-        format!("u.{}", self.q(column))
-    }
-    pub(super) fn text(&self, expr: &str) -> String {
-        self.b.cast_text(expr)
-    }
-    /// A 64-bit integer, as every backend decodes it alike.
-    pub(super) fn int(&self, expr: &str) -> String {
-        self.b.int64(expr)
-    }
-    /// `CASE WHEN <condition> THEN 1 ELSE 0 END`, typed as [`Sql::int`]:
-    /// the text before the condition, and after it.
-    pub(super) fn one_if(&self) -> (&'static str, String) {
-        (
-            "CASE WHEN ",
-            format!(" THEN {} ELSE {} END", self.int("1"), self.int("0")),
-        )
-    }
-    /// A true/false column (boolean or integer) as 0/1.
-    pub(super) fn flag(&self, expr: &str) -> String {
-        match self.b {
-            // PostgreSQL casts a boolean to integer, not to bigint.
-            Backend::Postgres => self.int(&format!("CAST({expr} AS INTEGER)")),
-            _ => self.int(expr),
-        }
-    }
-    /// Seconds since 1970 of a timestamp column, whatever its type (naive
-    /// timestamps are UTC, as the frameworks store them).
-    pub(super) fn epoch(&self, expr: &str) -> String {
-        match self.b {
-            Backend::Postgres => format!("CAST(EXTRACT(EPOCH FROM {expr}) AS BIGINT)"),
-            Backend::Mysql => format!("CAST(UNIX_TIMESTAMP({expr}) AS SIGNED)"),
-            Backend::Sqlite => format!("CAST(strftime('%s', {expr}) AS INTEGER)"),
-        }
+        self.on("u", column)
     }
     pub(super) fn name(&self, u: &UserMap) -> String {
         self.name_on("u.", u)
@@ -234,15 +196,5 @@ pub(super) fn pending_email(s: &Sql, u: &UserMap) -> String {
             ..
         }) => s.u(c),
         _ => "NULL".into(),
-    }
-}
-
-/// A time as the frameworks write it into their own columns: on SQLite the
-/// text Django and Rails store (`2026-05-01 14:05:00.000000`, UTC); the
-/// servers take the value itself (PostgreSQL sessions run in UTC).
-pub(super) fn framework_time(b: Backend, t: DateTime<Utc>) -> Arg {
-    match b {
-        Backend::Sqlite => Arg::Text(t.format("%Y-%m-%d %H:%M:%S%.6f").to_string()),
-        _ => Arg::Time(t),
     }
 }

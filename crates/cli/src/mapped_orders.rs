@@ -1,0 +1,157 @@
+//! `orders list|show|transition|cancel` on a back end served through its
+//! mapping (django-oscar, Solidus, Saleor, a legacy schema): its own status
+//! words and order numbers, money read exactly, moves its lifecycle
+//! allows. Refunds, notes and bulk changes of such orders are not in this
+//! version, and are refused with that sentence.
+
+use backoffice_core::mapping::Mapping;
+use backoffice_core::money;
+use backoffice_core::orders::mapped::story::{show, MappedStory};
+use backoffice_core::orders::mapped::{apply, search, MappedChange, MappedOrder};
+use backoffice_core::session::Ctx;
+use backoffice_core::{Error, Result};
+
+use crate::orders::{At, ListArgs, OrdersCommand};
+use crate::output::{page_table, Out};
+
+fn amount(v: Option<i64>, currency: &str) -> String {
+    v.map_or("unreadable".into(), |v| money::format(v, currency))
+}
+
+fn row(o: &MappedOrder) -> String {
+    format!(
+        "{:>12}  {:<16} {:>14}  {}  {}",
+        o.number,
+        o.status,
+        amount(o.total, &o.currency),
+        o.placed
+            .map_or("-".to_string(), |t| t.format("%Y-%m-%d %H:%M").to_string()),
+        if o.email.is_empty() { "-" } else { &o.email }
+    )
+}
+
+async fn list(ctx: &Ctx<'_>, m: &Mapping, args: ListArgs, out: &Out) -> Result<()> {
+    let given = args.not_for_mapped();
+    if !given.is_empty() {
+        return Err(Error::validation(format!(
+            "{} {} not available on a back end read through its mapping in this version; \
+             its orders are listed newest key first",
+            given.join(", "),
+            if given.len() == 1 { "is" } else { "are" }
+        )));
+    }
+    let query = args.mapped_query()?;
+    let page = search(ctx, m, &query, &args.paging.page()).await?;
+    let out = args.paging.out(out);
+    out.show(&page, || {
+        let header = format!(
+            "{:>12}  {:<16} {:>14}  {:<16}  {}",
+            "number", "status", "total", "placed", "customer"
+        );
+        let mut text = page_table(header, &page, row);
+        for o in page.items.iter().filter(|o| o.problem.is_some()) {
+            text.push_str(&format!(
+                "\norder {}: {}",
+                o.number,
+                o.problem.as_deref().unwrap_or_default()
+            ));
+        }
+        text
+    });
+    Ok(())
+}
+
+fn render(st: &MappedStory) -> String {
+    let o = &st.order;
+    let cur = o.currency.as_str();
+    let mut s = vec![format!(
+        "order {} (key {})  {}{}  version {}",
+        o.number,
+        o.key,
+        o.status,
+        if o.also.is_empty() {
+            String::new()
+        } else {
+            format!(" [{}]", o.also.join(", "))
+        },
+        st.version
+    )];
+    s.push(format!(
+        "  placed    {}",
+        o.placed
+            .map_or("-".into(), |t| t.format("%Y-%m-%d %H:%M UTC").to_string())
+    ));
+    s.push(match &o.customer {
+        Some(c) => format!("customer {c}  {}", o.email),
+        None => format!("guest  {}", o.email),
+    });
+    s.push("items".into());
+    for i in &st.items {
+        s.push(format!(
+            "  {:>4} × {:<32} {:>12} {:>14}",
+            i.quantity,
+            i.title,
+            amount(i.unit_price, cur),
+            amount(i.line_total, cur)
+        ));
+    }
+    if let Some(ship) = st.shipping {
+        s.push(format!("  shipping {:>50}", money::format(ship, cur)));
+    }
+    s.push(format!("  total {:>53}", amount(o.total, cur)));
+    if let Some(p) = &o.problem {
+        s.push(format!("  ! {p}"));
+    }
+    for m in &st.mismatches {
+        s.push(format!("  ! {m}"));
+    }
+    s.push(if st.moves.is_empty() {
+        "next: nothing; the lifecycle allows no move from here".into()
+    } else {
+        format!("next: {}", st.moves.join(", "))
+    });
+    s.push("timeline".into());
+    for e in &st.timeline {
+        s.push(format!(
+            "  {}  {:<6} {:<14} {}",
+            e.at.format("%Y-%m-%d %H:%M"),
+            e.kind,
+            e.operator,
+            e.text
+        ));
+    }
+    for n in &st.not_kept {
+        s.push(format!("  ({n})"));
+    }
+    s.join("\n")
+}
+
+pub async fn run(ctx: &Ctx<'_>, m: &Mapping, cmd: OrdersCommand, out: &Out) -> Result<()> {
+    match cmd {
+        OrdersCommand::List(args) => list(ctx, m, args, out).await,
+        OrdersCommand::Show { id } => {
+            let st = show(ctx, m, &id).await?;
+            out.show(&st, || render(&st));
+            Ok(())
+        }
+        OrdersCommand::Transition { at, to } => {
+            change(ctx, m, at, MappedChange::Transition { to }, out).await
+        }
+        OrdersCommand::Cancel(at) => change(ctx, m, at, MappedChange::Cancel, out).await,
+        _ => Err(Error::validation(
+            "refunds, notes and bulk changes of a back end read through its mapping are not \
+             in this version: `orders list`, `show`, `transition` and `cancel` are",
+        )),
+    }
+}
+
+async fn change(ctx: &Ctx<'_>, m: &Mapping, at: At, change: MappedChange, out: &Out) -> Result<()> {
+    if at.dry_run {
+        return Err(Error::validation(
+            "--dry-run is not in this version for a back end read through its mapping",
+        ));
+    }
+    let o = apply(ctx, m, &at.id, &at.version, change, at.reason.as_deref()).await?;
+    out.show(&o, || format!("order {} is now {}", o.number, o.status));
+    Ok(())
+}

@@ -1,0 +1,178 @@
+//! How a mapping's names become SQL, for every job that reads a back end
+//! through its mapping (users, orders): names quoted from the mapping,
+//! every value bound, keys compared as their type, flags, timestamps and
+//! amounts read alike on every backend.
+
+use chrono::{DateTime, Utc};
+
+use super::catalogue::{self, Kind};
+use super::quoted;
+use crate::db::query::Arg;
+use crate::db::{Backend, Db, Query};
+use crate::{Error, Result};
+
+/// SQL pieces for one backend.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Sql {
+    pub(crate) b: Backend,
+}
+
+impl Sql {
+    pub(crate) fn of(db: &Db) -> Sql {
+        Sql { b: db.backend() }
+    }
+    pub(crate) fn q(&self, name: &str) -> String {
+        quoted(self.b, name)
+    }
+    /// `<alias>.<column>`.
+    pub(crate) fn on(&self, alias: &str, column: &str) -> String {
+        format!("{alias}.{}", self.q(column))
+    }
+    pub(crate) fn text(&self, expr: &str) -> String {
+        self.b.cast_text(expr)
+    }
+    /// A 64-bit integer, as every backend decodes it alike.
+    pub(crate) fn int(&self, expr: &str) -> String {
+        self.b.int64(expr)
+    }
+    /// `CASE WHEN <condition> THEN 1 ELSE 0 END`, typed as [`Sql::int`]:
+    /// the text before the condition, and after it.
+    pub(crate) fn one_if(&self) -> (&'static str, String) {
+        (
+            "CASE WHEN ",
+            format!(" THEN {} ELSE {} END", self.int("1"), self.int("0")),
+        )
+    }
+    /// A true/false column (boolean or integer) as 0/1.
+    pub(crate) fn flag(&self, expr: &str) -> String {
+        match self.b {
+            // PostgreSQL casts a boolean to integer, not to bigint.
+            Backend::Postgres => self.int(&format!("CAST({expr} AS INTEGER)")),
+            _ => self.int(expr),
+        }
+    }
+    /// Seconds since 1970 of a timestamp column, whatever its type (naive
+    /// timestamps are UTC, as the frameworks store them).
+    pub(crate) fn epoch(&self, expr: &str) -> String {
+        match self.b {
+            Backend::Postgres => format!("CAST(EXTRACT(EPOCH FROM {expr}) AS BIGINT)"),
+            Backend::Mysql => format!("CAST(UNIX_TIMESTAMP({expr}) AS SIGNED)"),
+            Backend::Sqlite => format!("CAST(strftime('%s', {expr}) AS INTEGER)"),
+        }
+    }
+    /// Texts joined with a separator no value holds (U+001F).
+    pub(crate) fn joined(&self, exprs: &[String]) -> String {
+        match exprs {
+            [] => "NULL".into(),
+            [one] => self.text(one),
+            many => {
+                let parts: Vec<String> = many
+                    .iter()
+                    .map(|e| format!("COALESCE({}, '')", self.text(e)))
+                    .collect();
+                match self.b {
+                    Backend::Mysql => {
+                        format!("CONCAT_WS(CHAR(31 USING utf8mb4), {})", parts.join(", "))
+                    }
+                    Backend::Postgres => parts.join(" || CHR(31) || "),
+                    Backend::Sqlite => parts.join(" || CHAR(31) || "),
+                }
+            }
+        }
+    }
+}
+
+/// A time as the frameworks write it into their own columns: on SQLite the
+/// text Django and Rails store (`2026-05-01 14:05:00.000000`, UTC); the
+/// servers take the value itself (PostgreSQL sessions run in UTC).
+pub(crate) fn framework_time(b: Backend, t: DateTime<Utc>) -> Arg {
+    match b {
+        Backend::Sqlite => Arg::Text(t.format("%Y-%m-%d %H:%M:%S%.6f").to_string()),
+        _ => Arg::Time(t),
+    }
+}
+
+/// How a mapped key is compared: as a number, a UUID or text.
+#[derive(Debug, Clone)]
+pub(crate) struct Key {
+    /// The key column, quoted.
+    pub(crate) column: String,
+    /// `<alias>.<key column>`.
+    pub(crate) expr: String,
+    pub(crate) kind: Kind,
+    /// What the key names, for messages ("user", "order").
+    what: &'static str,
+}
+
+impl Key {
+    /// The key `column` of `table`, as `alias` names the table in a query.
+    pub(crate) async fn of(
+        db: &Db,
+        table: &str,
+        column: &str,
+        alias: &str,
+        what: &'static str,
+    ) -> Result<Key> {
+        let kind = catalogue::column_kind(db, table, column)
+            .await?
+            .unwrap_or(Kind::Text);
+        let s = Sql::of(db);
+        Ok(Key {
+            column: s.q(column),
+            expr: s.on(alias, column),
+            kind,
+            what,
+        })
+    }
+
+    /// Binds a key given as text as the column's type; a key that cannot
+    /// be one (letters for a number) names nothing.
+    pub(crate) fn bind(&self, q: &mut Query, b: Backend, key: &str) -> Result<()> {
+        let key = key.trim();
+        let none = || Error::NotFound(format!("no {} has the key '{key}'", self.what));
+        match self.kind {
+            Kind::Integer => {
+                let n: i64 = key.parse().map_err(|_| none())?;
+                q.bind(n);
+            }
+            Kind::Uuid if b == Backend::Postgres => {
+                if uuid_shaped(key) {
+                    q.sql("CAST(").bind(key).sql(" AS uuid)");
+                } else {
+                    return Err(none());
+                }
+            }
+            _ => {
+                q.bind(key);
+            }
+        }
+        Ok(())
+    }
+
+    /// ` AND <key> = <bound key>`.
+    pub(crate) fn push_eq(&self, q: &mut Query, b: Backend, key: &str) -> Result<()> {
+        q.sql(format!(" AND {} = ", self.expr));
+        self.bind(q, b, key)
+    }
+}
+
+fn uuid_shaped(s: &str) -> bool {
+    let hex: String = s.chars().filter(|c| *c != '-').collect();
+    hex.len() == 32 && hex.chars().all(|c| c.is_ascii_hexdigit())
+}
+
+/// What the operator saw of a record, in a few characters. Back-end
+/// tables have no version column, so a write compares this with the
+/// values read again under lock.
+pub(crate) fn fingerprint<'a>(values: impl IntoIterator<Item = Option<&'a str>>) -> String {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    for v in values {
+        // A length before each value: no two lists hash alike.
+        match v {
+            Some(v) => h.update(format!("{}:{v};", v.len())),
+            None => h.update("-;"),
+        }
+    }
+    hex::encode(&h.finalize()[..6])
+}

@@ -1,0 +1,115 @@
+//! The shop sections of the format: what `validate` refuses whatever the
+//! database, and the lifecycle's refusals in words.
+
+use super::*;
+
+/// A small shop mapping in the file format (orders of a legacy back end).
+const SHOP: &str = r#"
+format = 1
+
+[order]
+table = "sales"
+key = "ref"
+status = "state"
+currency = { kind = "fixed", code = "EUR" }
+money = "decimal"
+total = "amount"
+placed = "booked_on"
+
+[items]
+table = "sale_lines"
+key = "id"
+order = "sale_ref"
+quantity = "qty"
+product = "article"
+line_total = "line_amount"
+
+[stock]
+table = "articles"
+key = "code"
+on_hand = "on_shelf"
+on_cancel = "restock"
+
+[lifecycle]
+statuses = ["N", "P", "S", "X"]
+cancelled = ["X"]
+closed = ["X"]
+refundable = ["P", "S"]
+shipped = ["S"]
+stamps = { S = "sent_on" }
+
+[lifecycle.moves]
+N = ["P", "X"]
+P = ["S", "X"]
+"#;
+
+fn problems(text: &str) -> String {
+    Mapping::parse(text).unwrap_err().to_string()
+}
+
+#[test]
+fn a_hand_written_shop_mapping_reads_and_names_its_columns() {
+    let m = Mapping::parse(SHOP).unwrap();
+    let refs = m.refs();
+    let stamp = refs
+        .iter()
+        .find(|r| r.concept == "lifecycle.stamps")
+        .unwrap();
+    assert_eq!(
+        (stamp.table.as_str(), stamp.column.as_deref()),
+        ("sales", Some("sent_on"))
+    );
+    let total = refs.iter().find(|r| r.concept == "order.total").unwrap();
+    assert_eq!(total.want, Want::Money(Money::Decimal));
+    assert_eq!(Mapping::parse(&m.to_toml()).unwrap(), m);
+}
+
+#[test]
+fn the_shop_sections_must_agree() {
+    let undeclared = SHOP.replace(r#"P = ["S", "X"]"#, r#"P = ["S", "Shipped"]"#);
+    assert!(
+        problems(&undeclared)
+            .contains("lifecycle.moves.P: 'Shipped' is not one of lifecycle.statuses"),
+        "{}",
+        problems(&undeclared)
+    );
+    let code = SHOP.replace(r#"code = "EUR""#, r#"code = "euro""#);
+    assert!(problems(&code).contains("'euro' is not a currency code"));
+    let release = SHOP.replace(r#"on_cancel = "restock""#, r#"on_cancel = "release""#);
+    assert!(problems(&release).contains("\"release\" needs stock.allocated"));
+    let no_lifecycle = SHOP.split("[lifecycle]").next().unwrap().to_string();
+    assert!(problems(&no_lifecycle).contains("order: needs a [lifecycle] section"));
+    let orphan = "format = 1\n[notes]\ntable = \"n\"\norder = \"o\"\nbody = \"b\"\nat = \"t\"\n";
+    assert!(problems(orphan).contains("notes: needs an [order] section"));
+    let sql = SHOP.replace(r#"total = "amount""#, r#"total = "amount + 1""#);
+    assert!(problems(&sql).contains("'amount + 1' is not a table or column name"));
+    let money = SHOP.replace(r#"money = "decimal""#, r#"money = "float""#);
+    assert!(
+        problems(&money).contains("unknown variant `float`"),
+        "{}",
+        problems(&money)
+    );
+}
+
+#[test]
+fn a_declared_lifecycle_refuses_in_words() {
+    let l = Mapping::parse(SHOP).unwrap().lifecycle.unwrap();
+    assert_eq!(l.refusal("N", "P"), None);
+    assert_eq!(
+        l.refusal("N", "S").unwrap(),
+        "a N order cannot become S; it can become P or X"
+    );
+    assert_eq!(
+        l.refusal("X", "N").unwrap(),
+        "a X order cannot move to any other status"
+    );
+    assert_eq!(
+        l.refusal("Q", "P").unwrap(),
+        "the order's status 'Q' is not one the mapping declares; \
+         add it to lifecycle.statuses before moving the order"
+    );
+    assert!(l
+        .refusal("P", "Lost")
+        .unwrap()
+        .starts_with("'Lost' is not a status of this shop"));
+}

@@ -1,0 +1,367 @@
+//! Moving a mapped back end's order along its declared lifecycle, and
+//! cancelling it, written as the back end's framework writes them: the
+//! status word (and a move's timestamp column), a row of the back end's
+//! status history where it keeps one, and on cancel the stock of each line
+//! given back the way the mapping declares (django-oscar releases the
+//! allocation: the line's and the stock record's `num_allocated` go down,
+//! as Oscar's `cancel_stock_allocations` does). All through the one write
+//! path: read under lock, compare with the version the operator saw,
+//! write, audit, in one transaction.
+
+use serde_json::{json, Map, Value};
+
+use super::story::{items, order_row, version, Keys};
+use super::{present, shop_of, MappedOrder};
+use crate::db::{Query, Source, WriteTx};
+use crate::mapping::query::{framework_time, Sql};
+use crate::mapping::{Mapping, OnCancel};
+use crate::operators::Permission;
+use crate::reason;
+use crate::session::Ctx;
+use crate::validation::{Entity, Touched};
+use crate::write::{self, Edit, Entry};
+use crate::{Error, Result};
+
+/// A change to one mapped order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MappedChange {
+    /// To this status word, as the lifecycle allows.
+    Transition { to: String },
+    /// To the lifecycle's cancelled status, stock given back.
+    Cancel,
+}
+
+struct OrderEdit<'a> {
+    m: &'a Mapping,
+    keys: Keys,
+    id: &'a str,
+    seen: &'a str,
+    change: MappedChange,
+    reason: Option<String>,
+}
+
+struct Plan {
+    to: String,
+    /// The lines whose stock a cancel gives back.
+    stock: Vec<LineStock>,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+struct LineStock {
+    line: String,
+    stock: Option<String>,
+    quantity: i64,
+    allocated: Option<i64>,
+    cancelled: Option<i64>,
+}
+
+/// Applies `change` to the order with this number or key, as it was at
+/// `seen` (the version `orders show` printed).
+pub async fn apply(
+    ctx: &Ctx<'_>,
+    m: &Mapping,
+    id: &str,
+    seen: &str,
+    change: MappedChange,
+    why: Option<&str>,
+) -> Result<MappedOrder> {
+    ctx.require(Permission::ChangeOrders)?;
+    let reason = match change {
+        MappedChange::Cancel => Some(reason::required("cancel an order", why)?),
+        MappedChange::Transition { .. } => reason::optional(why)?,
+    };
+    let edit = OrderEdit {
+        m,
+        keys: Keys::of(ctx, m).await?,
+        id,
+        seen,
+        change,
+        reason,
+    };
+    write::apply(ctx, &edit).await
+}
+
+impl OrderEdit<'_> {
+    async fn current(&self, tx: &mut WriteTx, lock: bool) -> Result<MappedOrder> {
+        let (o, _) = shop_of(self.m)?;
+        let s = Sql { b: tx.backend() };
+        let mut src = Source::Tx(tx);
+        let row = order_row(&mut src, &s, self.m, &self.keys.order, self.id, lock).await?;
+        Ok(present(o, row, true))
+    }
+}
+
+impl Edit for OrderEdit<'_> {
+    const DOING: &'static str = "change an order";
+    type State = (MappedOrder, Vec<LineStock>);
+    type Plan = Plan;
+    type Done = MappedOrder;
+
+    async fn read(&self, tx: &mut WriteTx, _: &Ctx<'_>) -> Result<Self::State> {
+        let order = self.current(tx, true).await?;
+        let s = Sql { b: tx.backend() };
+        let lines = items(&mut Source::Tx(tx), self.m, &s, &self.keys, &order).await?;
+        let now_at = version(&order, &lines);
+        if now_at != self.seen {
+            return Err(Error::Stale {
+                message: format!(
+                    "order {} was changed by someone else (you saw version {}, it is now \
+                     version {now_at}: {}); nothing was written — reload and try again",
+                    order.number, self.seen, order.status
+                ),
+                current: serde_json::to_value(&order).unwrap_or(Value::Null),
+            });
+        }
+        let stock = line_stock(tx, self.m, &self.keys, &order).await?;
+        Ok((order, stock))
+    }
+
+    fn plan(&self, _: &Ctx<'_>, (order, lines): &Self::State) -> Result<Plan> {
+        let (_, lifecycle) = shop_of(self.m)?;
+        let from = order.status.as_str();
+        let to = match &self.change {
+            MappedChange::Transition { to } => {
+                if lifecycle.cancelled.contains(to) {
+                    return Err(Error::validation(format!(
+                        "'{to}' cancels the order: use cancel, which gives its stock back"
+                    )));
+                }
+                to.clone()
+            }
+            MappedChange::Cancel => {
+                let allowed = lifecycle
+                    .moves
+                    .get(from)
+                    .map(Vec::as_slice)
+                    .unwrap_or_default();
+                match lifecycle.cancelled.iter().find(|c| allowed.contains(c)) {
+                    Some(c) => c.clone(),
+                    None if lifecycle.cancelled.iter().any(|c| c == from) => {
+                        return Err(Error::validation(format!(
+                            "order {} is already {from}",
+                            order.number
+                        )))
+                    }
+                    None => {
+                        return Err(Error::validation(format!(
+                            "a {from} order cannot be cancelled in this shop's lifecycle"
+                        )))
+                    }
+                }
+            }
+        };
+        if let Some(why) = lifecycle.refusal(from, &to) {
+            return Err(Error::validation(why));
+        }
+        let stock = match self.change {
+            MappedChange::Cancel if self.m.stock.is_some() => lines
+                .iter()
+                .filter(|l| l.cancelled.unwrap_or(0) == 0)
+                .cloned()
+                .collect(),
+            _ => Vec::new(),
+        };
+        Ok(Plan { to, stock })
+    }
+
+    /// The validation rules read the reference schema only.
+    fn touched(&self, _: &Self::State, _: &Plan) -> Option<Touched> {
+        None
+    }
+
+    async fn write(
+        &self,
+        tx: &mut WriteTx,
+        ctx: &Ctx<'_>,
+        (order, _): &Self::State,
+        plan: &Plan,
+    ) -> Result<Entry> {
+        let (o, lifecycle) = shop_of(self.m)?;
+        let s = Sql { b: tx.backend() };
+        let now = framework_time(s.b, ctx.now);
+        let mut q = Query::new(format!(
+            "UPDATE {} SET {} = ",
+            s.q(&o.table),
+            s.q(&o.status)
+        ));
+        q.bind(plan.to.as_str());
+        for column in lifecycle.stamps.get(&plan.to).into_iter().chain(&o.updated) {
+            q.sql(format!(", {} = ", s.q(column))).bind(now.clone());
+        }
+        q.sql(format!(" WHERE {} = ", self.keys.order.column));
+        self.keys.order.bind(&mut q, s.b, &order.key)?;
+        tx.execute(&q, "cannot change the order's status").await?;
+        if let Some(h) = &self.m.status_history {
+            let mut cols = vec![s.q(&h.order), s.q(&h.to), s.q(&h.at)];
+            let mut q = Query::new("");
+            let mut vals = Query::new(" VALUES (");
+            self.keys.order.bind(&mut vals, s.b, &order.key)?;
+            vals.sql(", ")
+                .bind(plan.to.as_str())
+                .sql(", ")
+                .bind(now.clone());
+            for (col, value) in [
+                (&h.from, Some(order.status.clone())),
+                (&h.operator, Some(ctx.operator.username().to_string())),
+                (&h.reason, self.reason.clone()),
+            ] {
+                if let Some(c) = col {
+                    cols.push(s.q(c));
+                    vals.sql(", ").bind(value);
+                }
+            }
+            q.sql(format!(
+                "INSERT INTO {} ({})",
+                s.q(&h.table),
+                cols.join(", ")
+            ));
+            q.append(vals).sql(")");
+            tx.execute(&q, "cannot record the status change").await?;
+        }
+        let mut released = Vec::new();
+        for line in &plan.stock {
+            released.push(give_back(tx, self.m, &s, line).await?);
+        }
+        let mut before = Map::new();
+        before.insert("status".into(), json!(order.status));
+        let mut after = Map::new();
+        after.insert("status".into(), json!(plan.to));
+        if !released.is_empty() {
+            after.insert("stock".into(), json!(released));
+        }
+        Ok(Entry {
+            action: match self.change {
+                MappedChange::Cancel => "order.cancel",
+                MappedChange::Transition { .. } => "order.transition",
+            },
+            entity: Entity::Order,
+            id: order.key.clone(),
+            before,
+            after,
+            reason: self.reason.clone(),
+        })
+    }
+
+    async fn after(&self, tx: &mut WriteTx, _: &Ctx<'_>) -> Result<MappedOrder> {
+        self.current(tx, false).await
+    }
+}
+
+/// Each line's stock link, quantity and allocation, locked.
+async fn line_stock(
+    tx: &mut WriteTx,
+    m: &Mapping,
+    keys: &Keys,
+    order: &MappedOrder,
+) -> Result<Vec<LineStock>> {
+    let (Some(i), Some(_)) = (&m.items, &m.stock) else {
+        return Ok(Vec::new());
+    };
+    let s = Sql { b: tx.backend() };
+    let col = |c: &Option<String>| c.as_deref().map_or("NULL".into(), |c| s.on("i", c));
+    let link = i.stock.as_ref().or(i.product.as_ref()).cloned();
+    let mut q = Query::new(format!(
+        "SELECT {} AS line, {} AS stock, {} AS quantity, {} AS allocated, {} AS cancelled \
+         FROM {} i WHERE {} = ",
+        s.text(&s.on("i", &i.key)),
+        s.text(&col(&link)),
+        s.int(&s.on("i", &i.quantity)),
+        i.allocated
+            .as_ref()
+            .map_or("NULL".into(), |c| s.int(&s.on("i", c))),
+        i.allocation_cancelled
+            .as_ref()
+            .map_or("NULL".into(), |c| s.flag(&s.on("i", c))),
+        s.q(&i.table),
+        s.on("i", &i.order),
+    ));
+    let key = keys.items_key()?;
+    key.bind(&mut q, s.b, &order.key)?;
+    q.sql(format!(
+        " ORDER BY {}{}",
+        s.on("i", &i.key),
+        s.b.for_update()
+    ));
+    tx.fetch_all(&q, "cannot read the order's lines").await
+}
+
+/// Gives one line's quantity back to its stock row, as the mapping says
+/// the back end does; what changed, for the audit.
+async fn give_back(tx: &mut WriteTx, m: &Mapping, s: &Sql, line: &LineStock) -> Result<Value> {
+    let (Some(i), Some(st)) = (&m.items, &m.stock) else {
+        return Ok(Value::Null);
+    };
+    let Some(stock_key) = &line.stock else {
+        return Ok(json!({"line": line.line, "stock": "no stock row"}));
+    };
+    // Lines point at the stock row itself, or at the product it is for.
+    let by = if i.stock.is_some() {
+        &st.key
+    } else {
+        st.product.as_ref().unwrap_or(&st.key)
+    };
+    let mut q = Query::new(format!("UPDATE {} SET ", s.q(&st.table)));
+    let what = match st.on_cancel {
+        OnCancel::Restock => {
+            let c = s.q(&st.on_hand);
+            q.sql(format!("{c} = {c} + ")).bind(line.quantity);
+            json!({"line": line.line, "restocked": line.quantity})
+        }
+        OnCancel::Release => {
+            let Some(allocated) = &st.allocated else {
+                return Err(Error::internal(
+                    "stock.on_cancel release without stock.allocated",
+                ));
+            };
+            // Oscar lowers the record's allocation by the line's quantity,
+            // never below zero, and only while the line still holds it.
+            if line.allocated.is_some_and(|a| a < line.quantity) {
+                return Ok(json!({"line": line.line, "released": 0}));
+            }
+            let c = s.q(allocated);
+            q.sql(format!(
+                "{c} = COALESCE({c}, 0) - (CASE WHEN COALESCE({c}, 0) < "
+            ))
+            .bind(line.quantity)
+            .sql(format!(" THEN COALESCE({c}, 0) ELSE "))
+            .bind(line.quantity)
+            .sql(" END)");
+            json!({"line": line.line, "released": line.quantity})
+        }
+    };
+    q.sql(format!(" WHERE {} = ", s.text(&s.q(by))))
+        .bind(stock_key.as_str());
+    tx.execute(&q, "cannot give the line's stock back").await?;
+    if st.on_cancel == OnCancel::Release {
+        release_line(tx, i, s, line).await?;
+    }
+    Ok(what)
+}
+
+/// The line's own allocation: down by its quantity, and marked cancelled
+/// when none is left (Oscar's `Line.cancel_allocation`).
+async fn release_line(
+    tx: &mut WriteTx,
+    i: &crate::mapping::ItemsMap,
+    s: &Sql,
+    line: &LineStock,
+) -> Result<()> {
+    let Some(allocated) = &i.allocated else {
+        return Ok(());
+    };
+    let left = line.allocated.unwrap_or(0) - line.quantity;
+    let mut q = Query::new(format!(
+        "UPDATE {} SET {} = ",
+        s.q(&i.table),
+        s.q(allocated)
+    ));
+    q.bind(left.max(0));
+    if let (Some(flag), true) = (&i.allocation_cancelled, left <= 0) {
+        q.sql(format!(", {} = ", s.q(flag))).bind(true);
+    }
+    q.sql(format!(" WHERE {} = ", s.text(&s.q(&i.key))))
+        .bind(line.line.as_str());
+    tx.execute(&q, "cannot release the line's allocation")
+        .await?;
+    Ok(())
+}

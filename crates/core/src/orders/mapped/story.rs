@@ -1,0 +1,391 @@
+//! An order's story on a mapped back end: the order, its lines, whether
+//! the recorded total agrees with them, where the lifecycle lets it go,
+//! and what happened to it (the back end's status history and notes where
+//! it keeps them, and the console's audit), oldest first.
+
+use chrono::{TimeZone, Utc};
+use serde::Serialize;
+
+use super::{present, select, shop_of, MappedOrder, Row};
+use crate::audit;
+use crate::db::{Query, Source};
+use crate::mapping::query::{fingerprint, Key, Sql};
+use crate::mapping::{HistoryMap, Mapping, NotesMap, OrderMap};
+use crate::money;
+use crate::operators::Permission;
+use crate::orders::story::TimelineEntry;
+use crate::session::Ctx;
+use crate::users::unmasked;
+use crate::{Error, Result};
+
+/// Audit entries shown on the timeline (newest).
+const AUDIT: u32 = 100;
+
+/// One line of a mapped order.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MappedItem {
+    pub key: String,
+    pub product: Option<String>,
+    /// The title as ordered, else the product's name.
+    pub title: String,
+    pub quantity: i64,
+    pub unit_price: Option<i64>,
+    pub line_total: Option<i64>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct MappedStory {
+    pub order: MappedOrder,
+    /// What a change must carry (`--version`): a fingerprint of the order
+    /// and its lines as shown.
+    pub version: String,
+    pub items: Vec<MappedItem>,
+    pub shipping: Option<i64>,
+    /// Every way the recorded amounts disagree with the lines, in words.
+    pub mismatches: Vec<String>,
+    /// Where the lifecycle lets the order go from its status.
+    pub moves: Vec<String>,
+    /// Oldest first.
+    pub timeline: Vec<TimelineEntry>,
+    /// What this back end does not keep, and what is shown instead.
+    pub not_kept: Vec<String>,
+}
+
+#[derive(sqlx::FromRow)]
+struct ItemRow {
+    key: String,
+    product: Option<String>,
+    title: Option<String>,
+    quantity: i64,
+    unit_price: Option<String>,
+    line_total: Option<String>,
+}
+
+#[derive(sqlx::FromRow)]
+struct Amounts {
+    shipping: Option<String>,
+    tax: Option<String>,
+    discount: Option<String>,
+}
+
+#[derive(sqlx::FromRow)]
+struct Happened {
+    at: Option<i64>,
+    who: Option<String>,
+    text: Option<String>,
+    detail: Option<String>,
+}
+
+/// The order with this key or number.
+pub async fn show(ctx: &Ctx<'_>, mapping: &Mapping, id: &str) -> Result<MappedStory> {
+    ctx.require(Permission::ReadOrders)?;
+    let (o, lifecycle) = shop_of(mapping)?;
+    let s = Sql::of(ctx.db);
+    let keys = Keys::of(ctx, mapping).await?;
+    let mut src = Source::Pool(ctx.db);
+    let row = order_row(&mut src, &s, mapping, &keys.order, id, false).await?;
+    let order = present(o, row, unmasked(ctx));
+    let items = items(&mut src, mapping, &s, &keys, &order).await?;
+    let amounts = amounts(ctx, &s, o, &keys.order, &order.key).await?;
+    let cur = order.currency.clone();
+    let read = |v: &Option<String>| v.as_deref().map(|t| money::stored(t, &cur)).transpose();
+    let mut mismatches = Vec::new();
+    let (shipping, tax, discount) = match (
+        read(&amounts.shipping),
+        read(&amounts.tax),
+        read(&amounts.discount),
+    ) {
+        (Ok(a), Ok(b), Ok(c)) => (a, b, c),
+        (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => {
+            mismatches.push(format!("an amount cannot be read exactly: {e}"));
+            (None, None, None)
+        }
+    };
+    if let (Some(total), true) = (order.total, mapping.items.is_some()) {
+        let lines: Option<Vec<i64>> = items.iter().map(|i| i.line_total).collect();
+        match lines.map(money::sum) {
+            Some(Ok(sum)) => {
+                let expected =
+                    sum + shipping.unwrap_or(0) + tax.unwrap_or(0) - discount.unwrap_or(0);
+                if expected != total {
+                    mismatches.push(format!(
+                        "the total is {} but the lines{} come to {}",
+                        money::format(total, &cur),
+                        if shipping.is_some() {
+                            " and shipping"
+                        } else {
+                            ""
+                        },
+                        money::format(expected, &cur)
+                    ));
+                }
+            }
+            _ => mismatches.push("a line's amount cannot be read exactly".into()),
+        }
+    }
+    let moves = lifecycle
+        .moves
+        .get(&order.status)
+        .cloned()
+        .unwrap_or_default();
+    let mut not_kept = Vec::new();
+    let mut timeline = Vec::new();
+    match &mapping.status_history {
+        Some(h) => timeline.extend(history(ctx, &s, h, &order.key).await?),
+        None => not_kept.push(
+            "the back end keeps no status history: the console's audit shows its own changes"
+                .to_string(),
+        ),
+    }
+    match &mapping.notes {
+        Some(n) => timeline.extend(notes(ctx, &s, n, &order.key).await?),
+        None => not_kept.push("the back end keeps no order notes".to_string()),
+    }
+    let mut audit = audit::for_entity(ctx.db, "order", &order.key, AUDIT).await?;
+    audit.reverse();
+    timeline.extend(audit.into_iter().map(|a| TimelineEntry {
+        at: a.at,
+        kind: "audit",
+        operator: a.operator,
+        text: match a.reason {
+            Some(r) => format!("{} ({r})", a.action),
+            None => a.action,
+        },
+    }));
+    timeline.sort_by_key(|e| e.at);
+    let version = version(&order, &items);
+    Ok(MappedStory {
+        order,
+        version,
+        items,
+        shipping,
+        mismatches,
+        moves,
+        timeline,
+        not_kept,
+    })
+}
+
+/// The fingerprint a change compares: the order's values and its lines.
+pub(crate) fn version(order: &MappedOrder, items: &[MappedItem]) -> String {
+    let mut values: Vec<Option<String>> = vec![
+        Some(order.key.clone()),
+        Some(order.status.clone()),
+        order.total.map(|t| t.to_string()),
+        order.customer.clone(),
+    ];
+    values.extend(order.also.iter().cloned().map(Some));
+    for i in items {
+        values.push(Some(format!("{}x{}", i.key, i.quantity)));
+        values.push(i.line_total.map(|t| t.to_string()));
+    }
+    fingerprint(values.iter().map(Option::as_deref))
+}
+
+/// How the order's tables are keyed, read from the catalogue once per
+/// command (before any transaction).
+pub(crate) struct Keys {
+    pub(crate) order: Key,
+    /// The lines' link to their order.
+    items: Option<Key>,
+}
+
+impl Keys {
+    pub(crate) async fn of(ctx: &Ctx<'_>, m: &Mapping) -> Result<Keys> {
+        let (o, _) = shop_of(m)?;
+        let order = Key::of(ctx.db, &o.table, &o.key, "o", "order").await?;
+        let items = match &m.items {
+            Some(i) => Some(Key::of(ctx.db, &i.table, &i.order, "i", "order").await?),
+            None => None,
+        };
+        Ok(Keys { order, items })
+    }
+
+    /// The lines' link to their order, where lines are mapped.
+    pub(crate) fn items_key(&self) -> Result<&Key> {
+        self.items
+            .as_ref()
+            .ok_or_else(|| Error::internal("the order's lines are not mapped"))
+    }
+}
+
+/// The order with this number or key, locked for a change when `lock`.
+pub(crate) async fn order_row(
+    src: &mut Source<'_>,
+    s: &Sql,
+    m: &Mapping,
+    key: &Key,
+    id: &str,
+    lock: bool,
+) -> Result<Row> {
+    let (o, _) = shop_of(m)?;
+    let mut q = select(s, m, o, key);
+    q.sql(" AND (");
+    if let Some(n) = &o.number {
+        q.sql(format!("{} = ", s.text(&s.on("o", n))))
+            .bind(id.trim());
+    } else {
+        q.sql("1 = 0");
+    }
+    let mut by_key = Query::new(format!(" OR {} = ", key.expr));
+    if key.bind(&mut by_key, s.b, id).is_ok() {
+        q.append(by_key);
+    }
+    q.sql(")");
+    if lock {
+        q.sql(match s.b {
+            // The customer's row is read, not locked.
+            crate::db::Backend::Postgres => " FOR UPDATE OF o",
+            b => b.for_update(),
+        });
+    }
+    let row: Option<Row> = src.fetch_optional(&q, "cannot read the order").await?;
+    row.ok_or_else(|| Error::NotFound(format!("no order has the number or key '{id}'")))
+}
+
+/// The order's lines, in key order (locked with the order by a change).
+pub(crate) async fn items(
+    src: &mut Source<'_>,
+    m: &Mapping,
+    s: &Sql,
+    keys: &Keys,
+    order: &MappedOrder,
+) -> Result<Vec<MappedItem>> {
+    let (Some(i), Some(key)) = (&m.items, &keys.items) else {
+        return Ok(Vec::new());
+    };
+    let col = |c: &str| s.on("i", c);
+    let opt_text = |c: &Option<String>| c.as_deref().map_or("NULL".into(), |c| s.text(&col(c)));
+    let (join, name) = match (&m.products, &i.product) {
+        (Some(p), Some(link)) => (
+            format!(
+                " LEFT JOIN {} p ON {} = {}",
+                s.q(&p.table),
+                s.on("p", &p.key),
+                col(link)
+            ),
+            s.on("p", &p.name),
+        ),
+        _ => (String::new(), "NULL".into()),
+    };
+    let title = match &i.title {
+        Some(t) => format!("COALESCE({}, {name})", col(t)),
+        None => name,
+    };
+    let mut q = Query::new(format!(
+        "SELECT {} AS {}, {} AS product, {title} AS title, {} AS quantity, {} AS unit_price, \
+         {} AS line_total FROM {} i{join} WHERE {} = ",
+        s.text(&col(&i.key)),
+        s.q("key"),
+        opt_text(&i.product),
+        s.int(&col(&i.quantity)),
+        opt_text(&i.unit_price),
+        s.text(&col(&i.line_total)),
+        s.q(&i.table),
+        key.expr,
+    ));
+    key.bind(&mut q, s.b, &order.key)?;
+    q.sql(format!(" ORDER BY {}", col(&i.key)));
+    let rows: Vec<ItemRow> = src.fetch_all(&q, "cannot read the order's lines").await?;
+    let cur = &order.currency;
+    let amount = |v: Option<String>| v.and_then(|t| money::stored(&t, cur).ok());
+    Ok(rows
+        .into_iter()
+        .map(|r| MappedItem {
+            key: r.key,
+            product: r.product,
+            title: r.title.unwrap_or_default(),
+            quantity: r.quantity,
+            unit_price: amount(r.unit_price),
+            line_total: amount(r.line_total),
+        })
+        .collect())
+}
+
+async fn amounts(ctx: &Ctx<'_>, s: &Sql, o: &OrderMap, key: &Key, id: &str) -> Result<Amounts> {
+    let col = |c: &Option<String>| {
+        c.as_deref()
+            .map_or("NULL".into(), |c| s.text(&s.on("o", c)))
+    };
+    let mut q = Query::new(format!(
+        "SELECT {} AS shipping, {} AS tax, {} AS discount FROM {} o WHERE 1 = 1",
+        col(&o.shipping),
+        col(&o.tax),
+        col(&o.discount),
+        s.q(&o.table)
+    ));
+    key.push_eq(&mut q, s.b, id)?;
+    ctx.db
+        .fetch_one(&q, "cannot read the order's amounts")
+        .await
+}
+
+fn entries(rows: Vec<Happened>, kind: &'static str, by: &str) -> Vec<TimelineEntry> {
+    rows.into_iter()
+        .filter_map(|r| {
+            let at = Utc.timestamp_opt(r.at?, 0).single()?;
+            let text = match r.detail {
+                Some(d) if !d.is_empty() => format!("{} ({d})", r.text.unwrap_or_default()),
+                _ => r.text.unwrap_or_default(),
+            };
+            Some(TimelineEntry {
+                at,
+                kind,
+                operator: r.who.filter(|w| !w.is_empty()).unwrap_or_else(|| by.into()),
+                text,
+            })
+        })
+        .collect()
+}
+
+async fn history(ctx: &Ctx<'_>, s: &Sql, h: &HistoryMap, id: &str) -> Result<Vec<TimelineEntry>> {
+    let col = |c: &str| s.on("h", c);
+    let opt = |c: &Option<String>| c.as_deref().map_or("NULL".into(), |c| s.text(&col(c)));
+    let from = opt(&h.from);
+    let change = match s.b {
+        crate::db::Backend::Mysql => {
+            format!(
+                "CONCAT(COALESCE({from}, ''), ' → ', {})",
+                s.text(&col(&h.to))
+            )
+        }
+        _ => format!("COALESCE({from}, '') || ' → ' || {}", s.text(&col(&h.to))),
+    };
+    let key = Key::of(ctx.db, &h.table, &h.order, "h", "order").await?;
+    let mut q = Query::new(format!(
+        "SELECT {} AS at, {} AS who, {change} AS text, {} AS detail FROM {} h WHERE {} = ",
+        s.epoch(&col(&h.at)),
+        opt(&h.operator),
+        opt(&h.reason),
+        s.q(&h.table),
+        key.expr
+    ));
+    key.bind(&mut q, s.b, id)?;
+    q.sql(format!(" ORDER BY {}", col(&h.at)));
+    let rows = Source::Pool(ctx.db)
+        .fetch_all(&q, "cannot read the order's status history")
+        .await?;
+    Ok(entries(rows, "status", "the back end"))
+}
+
+async fn notes(ctx: &Ctx<'_>, s: &Sql, n: &NotesMap, id: &str) -> Result<Vec<TimelineEntry>> {
+    let col = |c: &str| s.on("n", c);
+    let who = n
+        .operator
+        .as_deref()
+        .map_or("NULL".into(), |c| s.text(&col(c)));
+    let key = Key::of(ctx.db, &n.table, &n.order, "n", "order").await?;
+    let mut q = Query::new(format!(
+        "SELECT {} AS at, {who} AS who, {} AS text, NULL AS detail FROM {} n WHERE {} = ",
+        s.epoch(&col(&n.at)),
+        s.text(&col(&n.body)),
+        s.q(&n.table),
+        key.expr
+    ));
+    key.bind(&mut q, s.b, id)?;
+    q.sql(format!(" ORDER BY {}", col(&n.at)));
+    let rows = Source::Pool(ctx.db)
+        .fetch_all(&q, "cannot read the order's notes")
+        .await?;
+    Ok(entries(rows, "note", "the back end"))
+}
