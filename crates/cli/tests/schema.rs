@@ -204,7 +204,10 @@ async fn detect_and_check_a_django_oscar_shop() {
     let story: serde_json::Value = serde_json::from_str(&cli.ok(&show, None)).unwrap();
     let version = story["version"].as_str().unwrap().to_string();
     let to = ["--to", "Being processed", "--version", &version];
-    let moved = cli.ok(&[&orders[..], &["transition", "100001"], &to[..]].concat(), None);
+    let moved = cli.ok(
+        &[&orders[..], &["transition", "100001"], &to[..]].concat(),
+        None,
+    );
     assert_eq!(moved.trim(), "order 100001 is now Being processed");
     let (code, err) = cli.fails(&[&orders[..], &["transition", "100001"], &to[..]].concat());
     assert_eq!(code, 4, "the version is gone: {err}");
