@@ -106,7 +106,11 @@ async fn attach_creates_only_the_console_tables(backend: Backend) {
         SchemaStatus::NotAttached { .. }
     ));
     let report = db.attach().await.expect("attach");
-    assert_eq!(report.applied, ["console 1 console tables"], "{report:?}");
+    assert_eq!(
+        report.applied,
+        ["console 1 console tables", "console 2 console refunds"],
+        "{report:?}"
+    );
     assert_eq!(
         db.schema_status().await.unwrap(),
         SchemaStatus::Current {
@@ -133,8 +137,8 @@ async fn attach_creates_only_the_console_tables(backend: Backend) {
     };
     assert_eq!(
         t.scalar(ours).await,
-        10,
-        "nine console tables and the record of migrations"
+        11,
+        "ten console tables and the record of migrations"
     );
 
     // Now it opens, and the console's own work (operators, sign-in, the
@@ -236,6 +240,11 @@ async fn make_legacy(t: &TestDb) {
     if t.backend == Backend::Sqlite {
         sql.push("ALTER TABLE backoffice_user_search RENAME TO admin_user_search".into());
     }
+    // The earlier layout kept no refunds of its own.
+    sql.push(match t.backend {
+        Backend::Postgres => "DROP TABLE backoffice.backoffice_refunds".into(),
+        _ => "DROP TABLE backoffice_refunds".into(),
+    });
     sql.push("DROP TABLE backoffice_migrations".into());
     if t.backend == Backend::Postgres {
         sql.push("DROP SCHEMA backoffice".into());

@@ -9,7 +9,7 @@ use backoffice_core::db::Backend;
 use backoffice_core::mapping::detect::detect;
 use backoffice_core::mapping::Mapping;
 use backoffice_core::orders::mapped::story::show;
-use backoffice_core::orders::mapped::{apply, search, MappedChange, MappedOrder, MappedOrderQuery};
+use backoffice_core::orders::mapped::{search, MappedOrder, MappedOrderQuery};
 use backoffice_core::page::PageRequest;
 use backoffice_core::session::Ctx;
 use backoffice_core::ErrorCode;
@@ -192,138 +192,6 @@ async fn oscar_orders_are_listed_and_told(backend: Backend) {
     assert!(masked.order.email_masked);
 }
 
-/// An integer column as every backend hands out a 64-bit one.
-fn int(t: &TestDb, expr: &str) -> String {
-    match t.backend {
-        Backend::Postgres => format!("CAST({expr} AS BIGINT)"),
-        Backend::Mysql => format!("CAST({expr} AS SIGNED)"),
-        Backend::Sqlite => expr.to_string(),
-    }
-}
-
-/// (num_in_stock, num_allocated) of the stock record for this UPC.
-async fn stock(t: &TestDb, upc: &str) -> (i64, i64) {
-    let of = |c: &str| {
-        format!(
-            "SELECT {} FROM partner_stockrecord s JOIN catalogue_product p \
-             ON p.id = s.product_id WHERE p.upc = '{upc}'",
-            int(t, &format!("s.{c}"))
-        )
-    };
-    (
-        t.scalar(&of("num_in_stock")).await,
-        t.scalar(&of("num_allocated")).await,
-    )
-}
-
-async fn oscar_orders_move_and_cancel_as_oscar_does(backend: Backend) {
-    let t = TestDb::fixture(backend, "oscar").await;
-    let (db, admin, _) = operators(&t).await;
-    let m = detect(&db).await.unwrap().mapping;
-    let ctx = Ctx::at(&db, &admin, now());
-    let seen = show(&ctx, &m, "100001").await.unwrap().version;
-    let to = |w: &str| MappedChange::Transition { to: w.into() };
-
-    // Only what the pipeline allows, said in its words.
-    let err = apply(&ctx, &m, "100001", &seen, to("Shipped"), None)
-        .await
-        .unwrap_err();
-    assert_eq!(
-        err.to_string(),
-        "a Pending order cannot become Shipped; it can become Being processed or Cancelled"
-    );
-    let moved = apply(&ctx, &m, "100001", &seen, to("Being processed"), None)
-        .await
-        .unwrap();
-    assert_eq!(moved.status, "Being processed");
-    // Oscar's own history row, as set_status writes it.
-    let history = |c: &str| {
-        format!(
-            "SELECT c.{c} FROM order_orderstatuschange c JOIN order_order o \
-             ON o.id = c.order_id WHERE o.number = '100001'"
-        )
-    };
-    assert_eq!(t.texts(&history("old_status")).await, ["Pending"]);
-    assert_eq!(t.texts(&history("new_status")).await, ["Being processed"]);
-    // The version the operator saw is gone: refused, nothing written.
-    let stale = apply(&ctx, &m, "100001", &seen, to("Shipped"), None)
-        .await
-        .unwrap_err();
-    assert_eq!(stale.code(), ErrorCode::Conflict);
-    assert!(
-        stale.to_string().contains("was changed by someone else"),
-        "{stale}"
-    );
-
-    // Cancel: a reason, then the allocation released as Oscar releases it.
-    let seen = show(&ctx, &m, "100001").await.unwrap().version;
-    let err = apply(&ctx, &m, "100001", &seen, MappedChange::Cancel, None)
-        .await
-        .unwrap_err();
-    assert!(
-        err.to_string().starts_with("say why you cancel an order"),
-        "{err}"
-    );
-    assert_eq!(stock(&t, "TEA-001").await, (40, 3));
-    assert_eq!(stock(&t, "MUG-002").await, (1, 3));
-    let cancelled = apply(
-        &ctx,
-        &m,
-        "100001",
-        &seen,
-        MappedChange::Cancel,
-        Some("customer asked"),
-    )
-    .await
-    .unwrap();
-    assert_eq!(cancelled.status, "Cancelled");
-    assert_eq!(stock(&t, "TEA-001").await, (40, 1));
-    assert_eq!(stock(&t, "MUG-002").await, (1, 2));
-    let lines = format!(
-        "SELECT {} FROM order_line l JOIN order_order o ON o.id = l.order_id \
-         WHERE o.number = '100001'",
-        int(&t, "SUM(l.num_allocated)")
-    );
-    assert_eq!(t.scalar(&lines).await, 0);
-    let action = t
-        .texts("SELECT action FROM backoffice_audit_log ORDER BY id DESC LIMIT 1")
-        .await;
-    assert_eq!(action, ["order.cancel"]);
-
-    // A shipped order cannot be cancelled in this pipeline.
-    let shipped = show(&ctx, &m, "100003").await.unwrap().version;
-    let err = apply(
-        &ctx,
-        &m,
-        "100003",
-        &shipped,
-        MappedChange::Cancel,
-        Some("late"),
-    )
-    .await
-    .unwrap_err();
-    assert_eq!(
-        err.to_string(),
-        "a Shipped order cannot be cancelled in this shop's lifecycle"
-    );
-
-    // Two operators at once on the same version: exactly one lands.
-    let seen = show(&ctx, &m, "100002").await.unwrap().version;
-    let (a, b) = tokio::join!(
-        apply(&ctx, &m, "100002", &seen, to("Shipped"), None),
-        apply(
-            &ctx,
-            &m,
-            "100002",
-            &seen,
-            MappedChange::Cancel,
-            Some("duplicate")
-        ),
-    );
-    assert_eq!(a.is_ok() as u8 + b.is_ok() as u8, 1, "{a:?} {b:?}");
-}
-
 each_backend! {
     oscar => oscar_orders_are_listed_and_told,
-    oscar_changes => oscar_orders_move_and_cancel_as_oscar_does,
 }

@@ -1,13 +1,16 @@
-//! `orders list|show|transition|cancel` on a back end served through its
+//! `orders list|show|transition|cancel|note|refund` on a back end served through its
 //! mapping (django-oscar, Solidus, Saleor, a legacy schema): its own status
 //! words and order numbers, money read exactly, moves its lifecycle
-//! allows. Refunds, notes and bulk changes of such orders are not in this
-//! version, and are refused with that sentence.
+//! allows, notes in its own table, refunds in its own table or the
+//! console's. Bulk changes of such orders are not in this version, and are
+//! refused with that sentence.
 
 use backoffice_core::mapping::Mapping;
 use backoffice_core::money;
 use backoffice_core::orders::mapped::story::{show, MappedStory};
-use backoffice_core::orders::mapped::{apply, search, MappedChange, MappedOrder};
+use backoffice_core::orders::mapped::{
+    add_note, apply, preview, refund, search, MappedChange, MappedOrder,
+};
 use backoffice_core::session::Ctx;
 use backoffice_core::{Error, Result};
 
@@ -99,6 +102,18 @@ fn render(st: &MappedStory) -> String {
         s.push(format!("  shipping {:>50}", money::format(ship, cur)));
     }
     s.push(format!("  total {:>53}", amount(o.total, cur)));
+    for r in &st.refunds {
+        s.push(format!(
+            "  refunded {:>50}  {}{}",
+            money::format(r.amount, cur),
+            r.reason,
+            if r.kept_by_console {
+                "  (kept by the console)"
+            } else {
+                ""
+            }
+        ));
+    }
     if let Some(p) = &o.problem {
         s.push(format!("  ! {p}"));
     }
@@ -138,18 +153,60 @@ pub async fn run(ctx: &Ctx<'_>, m: &Mapping, cmd: OrdersCommand, out: &Out) -> R
             change(ctx, m, at, MappedChange::Transition { to }, out).await
         }
         OrdersCommand::Cancel(at) => change(ctx, m, at, MappedChange::Cancel, out).await,
-        _ => Err(Error::validation(
-            "refunds, notes and bulk changes of a back end read through its mapping are not \
-             in this version: `orders list`, `show`, `transition` and `cancel` are",
+        OrdersCommand::Note { id, text } => {
+            let note = add_note(ctx, m, &id, &text).await?;
+            out.show(&note, || format!("note added to order {id}"));
+            Ok(())
+        }
+        OrdersCommand::Refund { at, amount } => {
+            if at.dry_run {
+                return Err(Error::validation(
+                    "--dry-run is not in this version for a refund on a back end read through \
+                     its mapping",
+                ));
+            }
+            let story = show(ctx, m, &at.id).await?;
+            let cur = story.order.currency.clone();
+            let amount = amount
+                .as_deref()
+                .map(|a| money::parse(a, &cur))
+                .transpose()?;
+            let refunds = refund(ctx, m, &at.id, &at.version, amount, at.reason.as_deref()).await?;
+            out.show(&refunds, || {
+                let total: i64 = refunds.iter().map(|r| r.amount).sum();
+                let kept = if refunds.iter().any(|r| r.kept_by_console) {
+                    " (kept by the console: the back end keeps no refund records)"
+                } else {
+                    ""
+                };
+                format!(
+                    "order {} refunded {} in all{kept}",
+                    story.order.number,
+                    money::format(total, &cur)
+                )
+            });
+            Ok(())
+        }
+        OrdersCommand::Bulk(_) => Err(Error::validation(
+            "bulk changes of a back end read through its mapping are not in this version: \
+             change its orders one at a time",
         )),
     }
 }
 
 async fn change(ctx: &Ctx<'_>, m: &Mapping, at: At, change: MappedChange, out: &Out) -> Result<()> {
     if at.dry_run {
-        return Err(Error::validation(
-            "--dry-run is not in this version for a back end read through its mapping",
-        ));
+        let p = preview(ctx, m, &at.id, &at.version, change).await?;
+        out.show(&p, || {
+            let mut lines = vec![format!(
+                "order {}: status {} → {}",
+                p.number, p.status_before, p.status_after
+            )];
+            lines.extend(p.stock.iter().map(|s| format!("  {s}")));
+            lines.push("nothing was changed (--dry-run)".into());
+            lines.join("\n")
+        });
+        return Ok(());
     }
     let o = apply(ctx, m, &at.id, &at.version, change, at.reason.as_deref()).await?;
     out.show(&o, || format!("order {} is now {}", o.number, o.status));

@@ -46,7 +46,7 @@ pub enum OrdersCommand {
         amount: Option<String>,
     },
     /// Add an internal note to an order.
-    Note { id: i64, text: String },
+    Note { id: String, text: String },
     /// Transition or cancel many orders: by --ids or by the list filters.
     Bulk(BulkArgs),
 }
@@ -348,7 +348,7 @@ async fn reference(ctx: &Ctx<'_>, cmd: OrdersCommand, out: &Out) -> Result<()> {
                 Err(e) => Err(e),
             }
         }
-        OrdersCommand::Note { id, text } => add_note(ctx, id, &text).await.map(|n| {
+        OrdersCommand::Note { id, text } => add_note(ctx, order_id(&id)?, &text).await.map(|n| {
             out.show(&n, || format!("note added to order {id}"));
         }),
         OrdersCommand::Bulk(args) => run_bulk(ctx, args, out).await,

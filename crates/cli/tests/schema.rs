@@ -59,14 +59,14 @@ async fn attach_detect_check_show_on_a_django_back_end() {
 
     let out = cli.ok(&["--db", db, "attach"], None);
     assert!(
-        out.contains("attached; the console's tables are at version 1"),
+        out.contains("attached; the console's tables are at version 2"),
         "{out}"
     );
     let out = cli.ok(&["--db", db, "attach"], None);
     assert!(out.contains("already in place"), "{out}");
     let out = cli.ok(&["--db", db, "schema", "status"], None);
     assert!(
-        out.contains("attached, console tables at version 1"),
+        out.contains("attached, console tables at version 2"),
         "{out}"
     );
 
@@ -196,7 +196,18 @@ async fn detect_and_check_a_django_oscar_shop() {
     );
     assert!(story.contains("next: Shipped, Cancelled"), "{story}");
     assert!(story.contains("Pending → Being processed"), "{story}");
-    let (code, err) = cli.fails(&[&orders[..], &["note", "2", "called the customer"]].concat());
+    let noted = cli.ok(
+        &[&orders[..], &["note", "100002", "called the customer"]].concat(),
+        None,
+    );
+    assert_eq!(noted.trim(), "note added to order 100002");
+    let story = cli.ok(&[&orders[..], &["show", "100002"]].concat(), None);
+    assert!(
+        story.contains("note   the back end   called the customer"),
+        "{story}"
+    );
+    let bulk = [&orders[..], &["bulk", "--cancel", "--ids", "1"]].concat();
+    let (code, err) = cli.fails(&bulk);
     assert_eq!(code, 2);
     assert!(err.contains("are not in this version"), "{err}");
     // A move its pipeline allows, at the version `orders show` printed.
@@ -211,6 +222,15 @@ async fn detect_and_check_a_django_oscar_shop() {
     assert_eq!(moved.trim(), "order 100001 is now Being processed");
     let (code, err) = cli.fails(&[&orders[..], &["transition", "100001"], &to[..]].concat());
     assert_eq!(code, 4, "the version is gone: {err}");
+    let story: serde_json::Value = serde_json::from_str(&cli.ok(&show, None)).unwrap();
+    let version = story["version"].as_str().unwrap().to_string();
+    let dry = ["cancel", "100001", "--version", &version, "--dry-run"];
+    let plan = cli.ok(&[&orders[..], &dry[..]].concat(), None);
+    assert!(
+        plan.starts_with("order 100001: status Being processed → Cancelled"),
+        "{plan}"
+    );
+    assert!(plan.contains("released from the allocation"), "{plan}");
 
     // A pipeline without "Shipped": the check names the orders' word.
     let mut m = backoffice_core::mapping::Mapping::load(&file).unwrap();

@@ -16,15 +16,20 @@ pub fn exponent(currency: &str) -> u32 {
 
 /// `123456, "EUR"` → `1234.56 EUR`; negative amounts keep their sign.
 pub fn format(minor: i64, currency: &str) -> String {
+    format!("{} {currency}", decimal(minor, currency))
+}
+
+/// `123456, "EUR"` → `1234.56`: the amount as a DECIMAL column takes it.
+pub fn decimal(minor: i64, currency: &str) -> String {
     let exp = exponent(currency);
     let sign = if minor < 0 { "-" } else { "" };
     let abs = minor.unsigned_abs();
     if exp == 0 {
-        return format!("{sign}{abs} {currency}");
+        return format!("{sign}{abs}");
     }
     let unit = 10u64.pow(exp);
     format!(
-        "{sign}{}.{:0width$} {currency}",
+        "{sign}{}.{:0width$}",
         abs / unit,
         abs % unit,
         width = exp as usize

@@ -102,12 +102,25 @@ impl TestDb {
     /// (tests/fixtures/<fixture>/inspect_users.py, run in the fixtures'
     /// virtual environment), as JSON keyed by username.
     pub fn framework_view(&self, fixture: &str) -> serde_json::Value {
+        self.framework_script(fixture, "inspect_users.py", &[])
+    }
+
+    /// Runs `tests/fixtures/<fixture>/<script> <this database> <args…>` in
+    /// the fixtures' virtual environment: the framework's own code reading
+    /// (or changing) this copy. Its standard output, as JSON.
+    pub fn framework_script(
+        &self,
+        fixture: &str,
+        script: &str,
+        args: &[&str],
+    ) -> serde_json::Value {
         let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
         let python = root.join("target/fixtures/venv/bin/python");
-        let script = root.join(format!("tests/fixtures/{fixture}/inspect_users.py"));
+        let script = root.join(format!("tests/fixtures/{fixture}/{script}"));
         let out = std::process::Command::new(&python)
             .arg(&script)
             .arg(&self.url)
+            .args(args)
             .output()
             .unwrap_or_else(|e| missing(fixture, format!("{}: {e}", python.display())));
         assert!(

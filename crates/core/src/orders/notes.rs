@@ -6,7 +6,7 @@ use serde_json::{json, Map};
 use super::load;
 use super::story::Note;
 use crate::audit::{self, Record};
-use crate::db::{Query, Source};
+use crate::db::{Query, Source, WriteTx};
 use crate::operators::Permission;
 use crate::session::Ctx;
 use crate::users::clean_text;
@@ -36,22 +36,7 @@ pub async fn add_note(ctx: &Ctx<'_>, order_id: i64, body: &str) -> Result<Note> 
         "cannot add the note",
     )
     .await?;
-    let mut after = Map::new();
-    after.insert("note".into(), json!(body));
-    audit::append(
-        &mut tx,
-        who,
-        ctx.now,
-        Record {
-            action: "order.note",
-            entity_type: "order",
-            entity_id: order_id.to_string(),
-            before: None,
-            after: Some(after),
-            reason: None,
-        },
-    )
-    .await?;
+    audit_note(&mut tx, ctx, order_id.to_string(), &body).await?;
     tx.commit().await?;
     Ok(Note {
         at: ctx.now,
@@ -60,8 +45,34 @@ pub async fn add_note(ctx: &Ctx<'_>, order_id: i64, body: &str) -> Result<Note> 
     })
 }
 
+/// The audit entry of a note, on any back end.
+pub(crate) async fn audit_note(
+    tx: &mut WriteTx,
+    ctx: &Ctx<'_>,
+    order: String,
+    body: &str,
+) -> Result<()> {
+    let mut after = Map::new();
+    after.insert("note".into(), json!(body));
+    audit::append(
+        tx,
+        ctx.operator.username(),
+        ctx.now,
+        Record {
+            action: "order.note",
+            entity_type: "order",
+            entity_id: order,
+            before: None,
+            after: Some(after),
+            reason: None,
+        },
+    )
+    .await?;
+    Ok(())
+}
+
 /// A note keeps its line breaks but no other control characters.
-fn clean_note(body: &str) -> Result<String> {
+pub(crate) fn clean_note(body: &str) -> Result<String> {
     let lines: Vec<String> = body
         .trim()
         .lines()

@@ -10,7 +10,7 @@
 
 use serde_json::{json, Map, Value};
 
-use super::story::{items, order_row, version, Keys};
+use super::story::{locked_as_seen, order_row, Keys};
 use super::{present, shop_of, MappedOrder};
 use crate::db::{Query, Source, WriteTx};
 use crate::mapping::query::{framework_time, Sql};
@@ -31,7 +31,7 @@ pub enum MappedChange {
     Cancel,
 }
 
-struct OrderEdit<'a> {
+pub(super) struct OrderEdit<'a> {
     m: &'a Mapping,
     keys: Keys,
     id: &'a str,
@@ -40,18 +40,18 @@ struct OrderEdit<'a> {
     reason: Option<String>,
 }
 
-struct Plan {
-    to: String,
+pub(super) struct Plan {
+    pub(super) to: String,
     /// The lines whose stock a cancel gives back.
-    stock: Vec<LineStock>,
+    pub(super) stock: Vec<LineStock>,
 }
 
 #[derive(Debug, Clone, sqlx::FromRow)]
-struct LineStock {
-    line: String,
-    stock: Option<String>,
-    quantity: i64,
-    allocated: Option<i64>,
+pub(super) struct LineStock {
+    pub(super) line: String,
+    pub(super) stock: Option<String>,
+    pub(super) quantity: i64,
+    pub(super) allocated: Option<i64>,
     cancelled: Option<i64>,
 }
 
@@ -70,18 +70,29 @@ pub async fn apply(
         MappedChange::Cancel => Some(reason::required("cancel an order", why)?),
         MappedChange::Transition { .. } => reason::optional(why)?,
     };
-    let edit = OrderEdit {
-        m,
-        keys: Keys::of(ctx, m).await?,
-        id,
-        seen,
-        change,
-        reason,
-    };
+    let edit = OrderEdit::new(ctx, m, id, seen, change, reason).await?;
     write::apply(ctx, &edit).await
 }
 
-impl OrderEdit<'_> {
+impl<'a> OrderEdit<'a> {
+    pub(super) async fn new(
+        ctx: &Ctx<'_>,
+        m: &'a Mapping,
+        id: &'a str,
+        seen: &'a str,
+        change: MappedChange,
+        reason: Option<String>,
+    ) -> Result<OrderEdit<'a>> {
+        Ok(OrderEdit {
+            m,
+            keys: Keys::of(ctx, m).await?,
+            id,
+            seen,
+            change,
+            reason,
+        })
+    }
+
     async fn current(&self, tx: &mut WriteTx, lock: bool) -> Result<MappedOrder> {
         let (o, _) = shop_of(self.m)?;
         let s = Sql { b: tx.backend() };
@@ -98,20 +109,8 @@ impl Edit for OrderEdit<'_> {
     type Done = MappedOrder;
 
     async fn read(&self, tx: &mut WriteTx, _: &Ctx<'_>) -> Result<Self::State> {
-        let order = self.current(tx, true).await?;
-        let s = Sql { b: tx.backend() };
-        let lines = items(&mut Source::Tx(tx), self.m, &s, &self.keys, &order).await?;
-        let now_at = version(&order, &lines);
-        if now_at != self.seen {
-            return Err(Error::Stale {
-                message: format!(
-                    "order {} was changed by someone else (you saw version {}, it is now \
-                     version {now_at}: {}); nothing was written — reload and try again",
-                    order.number, self.seen, order.status
-                ),
-                current: serde_json::to_value(&order).unwrap_or(Value::Null),
-            });
-        }
+        let order =
+            locked_as_seen(&mut Source::Tx(tx), self.m, &self.keys, self.id, self.seen).await?;
         let stock = line_stock(tx, self.m, &self.keys, &order).await?;
         Ok((order, stock))
     }
@@ -176,48 +175,17 @@ impl Edit for OrderEdit<'_> {
         (order, _): &Self::State,
         plan: &Plan,
     ) -> Result<Entry> {
-        let (o, lifecycle) = shop_of(self.m)?;
         let s = Sql { b: tx.backend() };
-        let now = framework_time(s.b, ctx.now);
-        let mut q = Query::new(format!(
-            "UPDATE {} SET {} = ",
-            s.q(&o.table),
-            s.q(&o.status)
-        ));
-        q.bind(plan.to.as_str());
-        for column in lifecycle.stamps.get(&plan.to).into_iter().chain(&o.updated) {
-            q.sql(format!(", {} = ", s.q(column))).bind(now.clone());
-        }
-        q.sql(format!(" WHERE {} = ", self.keys.order.column));
-        self.keys.order.bind(&mut q, s.b, &order.key)?;
-        tx.execute(&q, "cannot change the order's status").await?;
-        if let Some(h) = &self.m.status_history {
-            let mut cols = vec![s.q(&h.order), s.q(&h.to), s.q(&h.at)];
-            let mut q = Query::new("");
-            let mut vals = Query::new(" VALUES (");
-            self.keys.order.bind(&mut vals, s.b, &order.key)?;
-            vals.sql(", ")
-                .bind(plan.to.as_str())
-                .sql(", ")
-                .bind(now.clone());
-            for (col, value) in [
-                (&h.from, Some(order.status.clone())),
-                (&h.operator, Some(ctx.operator.username().to_string())),
-                (&h.reason, self.reason.clone()),
-            ] {
-                if let Some(c) = col {
-                    cols.push(s.q(c));
-                    vals.sql(", ").bind(value);
-                }
-            }
-            q.sql(format!(
-                "INSERT INTO {} ({})",
-                s.q(&h.table),
-                cols.join(", ")
-            ));
-            q.append(vals).sql(")");
-            tx.execute(&q, "cannot record the status change").await?;
-        }
+        move_status(
+            tx,
+            ctx,
+            self.m,
+            &self.keys,
+            order,
+            &plan.to,
+            self.reason.as_deref(),
+        )
+        .await?;
         let mut released = Vec::new();
         for line in &plan.stock {
             released.push(give_back(tx, self.m, &s, line).await?);
@@ -245,6 +213,60 @@ impl Edit for OrderEdit<'_> {
     async fn after(&self, tx: &mut WriteTx, _: &Ctx<'_>) -> Result<MappedOrder> {
         self.current(tx, false).await
     }
+}
+
+/// Moves the order to `to` as the mapping says the back end records a
+/// move: the status column, a `stamps` column and `order.updated` set to
+/// now, and a row of the status history where the back end keeps one.
+pub(super) async fn move_status(
+    tx: &mut WriteTx,
+    ctx: &Ctx<'_>,
+    m: &Mapping,
+    keys: &Keys,
+    order: &MappedOrder,
+    to: &str,
+    reason: Option<&str>,
+) -> Result<()> {
+    let (o, lifecycle) = shop_of(m)?;
+    let s = Sql { b: tx.backend() };
+    let now = framework_time(s.b, ctx.now);
+    let mut q = Query::new(format!(
+        "UPDATE {} SET {} = ",
+        s.q(&o.table),
+        s.q(&o.status)
+    ));
+    q.bind(to);
+    for column in lifecycle.stamps.get(to).into_iter().chain(&o.updated) {
+        q.sql(format!(", {} = ", s.q(column))).bind(now.clone());
+    }
+    q.sql(format!(" WHERE {} = ", keys.order.column));
+    keys.order.bind(&mut q, s.b, &order.key)?;
+    tx.execute(&q, "cannot change the order's status").await?;
+    let Some(h) = &m.status_history else {
+        return Ok(());
+    };
+    let mut cols = vec![s.q(&h.order), s.q(&h.to), s.q(&h.at)];
+    let mut vals = Query::new(" VALUES (");
+    keys.order.bind(&mut vals, s.b, &order.key)?;
+    vals.sql(", ").bind(to).sql(", ").bind(now);
+    for (col, value) in [
+        (&h.from, Some(order.status.clone())),
+        (&h.operator, Some(ctx.operator.username().to_string())),
+        (&h.reason, reason.map(str::to_string)),
+    ] {
+        if let Some(c) = col {
+            cols.push(s.q(c));
+            vals.sql(", ").bind(value);
+        }
+    }
+    let mut q = Query::new(format!(
+        "INSERT INTO {} ({})",
+        s.q(&h.table),
+        cols.join(", ")
+    ));
+    q.append(vals).sql(")");
+    tx.execute(&q, "cannot record the status change").await?;
+    Ok(())
 }
 
 /// Each line's stock link, quantity and allocation, locked.

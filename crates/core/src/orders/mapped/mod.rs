@@ -6,9 +6,16 @@
 //! currency.
 
 mod change;
+mod notes;
+mod preview;
+mod refunds;
 pub mod story;
+mod timeline;
 
 pub use change::{apply, MappedChange};
+pub use notes::add_note;
+pub use preview::{preview, MappedPreview};
+pub use refunds::{refund, MappedRefund};
 
 use chrono::{DateTime, TimeZone, Utc};
 use serde::Serialize;

@@ -3,14 +3,15 @@
 //! and what happened to it (the back end's status history and notes where
 //! it keeps them, and the console's audit), oldest first.
 
-use chrono::{TimeZone, Utc};
 use serde::Serialize;
 
+use super::refunds::{refunds_of, MappedRefund};
+use super::timeline::{history, notes};
 use super::{present, select, shop_of, MappedOrder, Row};
 use crate::audit;
 use crate::db::{Query, Source};
 use crate::mapping::query::{fingerprint, Key, Sql};
-use crate::mapping::{HistoryMap, Mapping, NotesMap, OrderMap};
+use crate::mapping::{Mapping, OrderMap};
 use crate::money;
 use crate::operators::Permission;
 use crate::orders::story::TimelineEntry;
@@ -45,6 +46,11 @@ pub struct MappedStory {
     pub mismatches: Vec<String>,
     /// Where the lifecycle lets the order go from its status.
     pub moves: Vec<String>,
+    /// Oldest first; the console's own where the back end keeps none.
+    pub refunds: Vec<MappedRefund>,
+    pub refunded: i64,
+    /// What is left to refund, where the total can be read.
+    pub refundable: Option<i64>,
     /// Oldest first.
     pub timeline: Vec<TimelineEntry>,
     /// What this back end does not keep, and what is shown instead.
@@ -66,14 +72,6 @@ struct Amounts {
     shipping: Option<String>,
     tax: Option<String>,
     discount: Option<String>,
-}
-
-#[derive(sqlx::FromRow)]
-struct Happened {
-    at: Option<i64>,
-    who: Option<String>,
-    text: Option<String>,
-    detail: Option<String>,
 }
 
 /// The order with this key or number.
@@ -141,6 +139,22 @@ pub async fn show(ctx: &Ctx<'_>, mapping: &Mapping, id: &str) -> Result<MappedSt
         Some(n) => timeline.extend(notes(ctx, &s, n, &order.key).await?),
         None => not_kept.push("the back end keeps no order notes".to_string()),
     }
+    let refunds = refunds_of(&mut src, mapping, &keys, &order).await?;
+    if mapping.refunds.is_none() {
+        not_kept.push(
+            "the back end keeps no refund records: refunds are the console's own".to_string(),
+        );
+    }
+    let cur = order.currency.as_str();
+    timeline.extend(refunds.iter().filter_map(|r| {
+        Some(TimelineEntry {
+            at: r.at?,
+            kind: "refund",
+            operator: r.operator.clone(),
+            text: format!("refunded {}: {}", money::format(r.amount, cur), r.reason),
+        })
+    }));
+    let refunded = money::sum(refunds.iter().map(|r| r.amount))?;
     let mut audit = audit::for_entity(ctx.db, "order", &order.key, AUDIT).await?;
     audit.reverse();
     timeline.extend(audit.into_iter().map(|a| TimelineEntry {
@@ -155,15 +169,47 @@ pub async fn show(ctx: &Ctx<'_>, mapping: &Mapping, id: &str) -> Result<MappedSt
     timeline.sort_by_key(|e| e.at);
     let version = version(&order, &items);
     Ok(MappedStory {
-        order,
         version,
         items,
         shipping,
         mismatches,
         moves,
+        refundable: order.total.map(|t| (t - refunded).max(0)),
+        refunded,
+        refunds,
+        order,
         timeline,
         not_kept,
     })
+}
+
+/// The order, read under lock for a change, if it is still as the
+/// operator saw it (`seen`, the version `orders show` printed); else the
+/// refusal, with the order as it is now.
+pub(crate) async fn locked_as_seen(
+    src: &mut Source<'_>,
+    m: &Mapping,
+    keys: &Keys,
+    id: &str,
+    seen: &str,
+) -> Result<MappedOrder> {
+    let (o, _) = shop_of(m)?;
+    let s = Sql { b: src.backend() };
+    let row = order_row(src, &s, m, &keys.order, id, true).await?;
+    let order = present(o, row, true);
+    let lines = items(src, m, &s, keys, &order).await?;
+    let now_at = version(&order, &lines);
+    if now_at != seen {
+        return Err(Error::Stale {
+            message: format!(
+                "order {} was changed by someone else (you saw version {seen}, it is now \
+                 version {now_at}: {}); nothing was written — reload and try again",
+                order.number, order.status
+            ),
+            current: serde_json::to_value(&order).unwrap_or_default(),
+        });
+    }
+    Ok(order)
 }
 
 /// The fingerprint a change compares: the order's values and its lines.
@@ -188,6 +234,8 @@ pub(crate) struct Keys {
     pub(crate) order: Key,
     /// The lines' link to their order.
     items: Option<Key>,
+    /// The back end's refunds' link to their order.
+    pub(crate) refunds: Option<Key>,
 }
 
 impl Keys {
@@ -198,7 +246,15 @@ impl Keys {
             Some(i) => Some(Key::of(ctx.db, &i.table, &i.order, "i", "order").await?),
             None => None,
         };
-        Ok(Keys { order, items })
+        let refunds = match &m.refunds {
+            Some(r) => Some(Key::of(ctx.db, &r.table, &r.order, "r", "order").await?),
+            None => None,
+        };
+        Ok(Keys {
+            order,
+            items,
+            refunds,
+        })
     }
 
     /// The lines' link to their order, where lines are mapped.
@@ -318,74 +374,4 @@ async fn amounts(ctx: &Ctx<'_>, s: &Sql, o: &OrderMap, key: &Key, id: &str) -> R
     ctx.db
         .fetch_one(&q, "cannot read the order's amounts")
         .await
-}
-
-fn entries(rows: Vec<Happened>, kind: &'static str, by: &str) -> Vec<TimelineEntry> {
-    rows.into_iter()
-        .filter_map(|r| {
-            let at = Utc.timestamp_opt(r.at?, 0).single()?;
-            let text = match r.detail {
-                Some(d) if !d.is_empty() => format!("{} ({d})", r.text.unwrap_or_default()),
-                _ => r.text.unwrap_or_default(),
-            };
-            Some(TimelineEntry {
-                at,
-                kind,
-                operator: r.who.filter(|w| !w.is_empty()).unwrap_or_else(|| by.into()),
-                text,
-            })
-        })
-        .collect()
-}
-
-async fn history(ctx: &Ctx<'_>, s: &Sql, h: &HistoryMap, id: &str) -> Result<Vec<TimelineEntry>> {
-    let col = |c: &str| s.on("h", c);
-    let opt = |c: &Option<String>| c.as_deref().map_or("NULL".into(), |c| s.text(&col(c)));
-    let from = opt(&h.from);
-    let change = match s.b {
-        crate::db::Backend::Mysql => {
-            format!(
-                "CONCAT(COALESCE({from}, ''), ' → ', {})",
-                s.text(&col(&h.to))
-            )
-        }
-        _ => format!("COALESCE({from}, '') || ' → ' || {}", s.text(&col(&h.to))),
-    };
-    let key = Key::of(ctx.db, &h.table, &h.order, "h", "order").await?;
-    let mut q = Query::new(format!(
-        "SELECT {} AS at, {} AS who, {change} AS text, {} AS detail FROM {} h WHERE {} = ",
-        s.epoch(&col(&h.at)),
-        opt(&h.operator),
-        opt(&h.reason),
-        s.q(&h.table),
-        key.expr
-    ));
-    key.bind(&mut q, s.b, id)?;
-    q.sql(format!(" ORDER BY {}", col(&h.at)));
-    let rows = Source::Pool(ctx.db)
-        .fetch_all(&q, "cannot read the order's status history")
-        .await?;
-    Ok(entries(rows, "status", "the back end"))
-}
-
-async fn notes(ctx: &Ctx<'_>, s: &Sql, n: &NotesMap, id: &str) -> Result<Vec<TimelineEntry>> {
-    let col = |c: &str| s.on("n", c);
-    let who = n
-        .operator
-        .as_deref()
-        .map_or("NULL".into(), |c| s.text(&col(c)));
-    let key = Key::of(ctx.db, &n.table, &n.order, "n", "order").await?;
-    let mut q = Query::new(format!(
-        "SELECT {} AS at, {who} AS who, {} AS text, NULL AS detail FROM {} n WHERE {} = ",
-        s.epoch(&col(&n.at)),
-        s.text(&col(&n.body)),
-        s.q(&n.table),
-        key.expr
-    ));
-    key.bind(&mut q, s.b, id)?;
-    q.sql(format!(" ORDER BY {}", col(&n.at)));
-    let rows = Source::Pool(ctx.db)
-        .fetch_all(&q, "cannot read the order's notes")
-        .await?;
-    Ok(entries(rows, "note", "the back end"))
 }

@@ -1,0 +1,63 @@
+//! What a change to a mapped order would do, written nowhere: the order
+//! read and planned exactly as the change would (same lock, same version
+//! check, same refusals), then the transaction rolled back.
+
+use serde::Serialize;
+
+use super::change::{MappedChange, OrderEdit};
+use crate::mapping::{Mapping, OnCancel};
+use crate::operators::Permission;
+use crate::session::Ctx;
+use crate::write::Edit;
+use crate::Result;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct MappedPreview {
+    pub number: String,
+    pub status_before: String,
+    pub status_after: String,
+    /// What each line's stock would get back, in words.
+    pub stock: Vec<String>,
+}
+
+pub async fn preview(
+    ctx: &Ctx<'_>,
+    m: &Mapping,
+    id: &str,
+    seen: &str,
+    change: MappedChange,
+) -> Result<MappedPreview> {
+    ctx.require(Permission::ChangeOrders)?;
+    let edit = OrderEdit::new(ctx, m, id, seen, change, None).await?;
+    let mut tx = ctx.db.begin_write("preview an order change").await?;
+    let planned = match edit.read(&mut tx, ctx).await {
+        Ok(state) => edit.plan(ctx, &state).map(|plan| (state, plan)),
+        Err(e) => Err(e),
+    };
+    tx.rollback().await?;
+    let ((order, _), plan) = planned?;
+    let release = m.stock.as_ref().map(|s| s.on_cancel);
+    let stock = plan
+        .stock
+        .iter()
+        .map(|l| {
+            let row = l.stock.as_deref().unwrap_or("none");
+            match release {
+                Some(OnCancel::Release) if l.allocated.is_some_and(|a| a < l.quantity) => {
+                    format!("line {}: nothing left allocated to release", l.line)
+                }
+                Some(OnCancel::Release) => format!(
+                    "line {}: {} released from the allocation of stock row {row}",
+                    l.line, l.quantity
+                ),
+                _ => format!("line {}: {} back in stock row {row}", l.line, l.quantity),
+            }
+        })
+        .collect();
+    Ok(MappedPreview {
+        number: order.number,
+        status_before: order.status,
+        status_after: plan.to,
+        stock,
+    })
+}
