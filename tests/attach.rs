@@ -108,7 +108,11 @@ async fn attach_creates_only_the_console_tables(backend: Backend) {
     let report = db.attach().await.expect("attach");
     assert_eq!(
         report.applied,
-        ["console 1 console tables", "console 2 console refunds"],
+        [
+            "console 1 console tables",
+            "console 2 console refunds",
+            "console 3 console order notes"
+        ],
         "{report:?}"
     );
     assert_eq!(
@@ -137,8 +141,8 @@ async fn attach_creates_only_the_console_tables(backend: Backend) {
     };
     assert_eq!(
         t.scalar(ours).await,
-        11,
-        "ten console tables and the record of migrations"
+        12,
+        "eleven console tables and the record of migrations"
     );
 
     // Now it opens, and the console's own work (operators, sign-in, the
@@ -240,11 +244,13 @@ async fn make_legacy(t: &TestDb) {
     if t.backend == Backend::Sqlite {
         sql.push("ALTER TABLE backoffice_user_search RENAME TO admin_user_search".into());
     }
-    // The earlier layout kept no refunds of its own.
-    sql.push(match t.backend {
-        Backend::Postgres => "DROP TABLE backoffice.backoffice_refunds".into(),
-        _ => "DROP TABLE backoffice_refunds".into(),
-    });
+    // The earlier layout kept no refunds or notes of its own.
+    for name in ["refunds", "order_notes"] {
+        sql.push(match t.backend {
+            Backend::Postgres => format!("DROP TABLE backoffice.backoffice_{name}"),
+            _ => format!("DROP TABLE backoffice_{name}"),
+        });
+    }
     sql.push("DROP TABLE backoffice_migrations".into());
     if t.backend == Backend::Postgres {
         sql.push("DROP SCHEMA backoffice".into());

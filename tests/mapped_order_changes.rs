@@ -2,14 +2,17 @@
 //! migrations (tests/fixtures/django/shop_orders.py), through the detected
 //! mapping: moves its pipeline allows, cancel with the allocation released
 //! as Oscar releases it (judged by Oscar's own code on a second copy),
-//! notes in Oscar's table, refunds kept by the console.
+//! notes in Oscar's table (or the console's where a mapping has none),
+//! refunds kept by the console, and their dry runs.
 
 mod common;
 
 use backoffice_core::db::Backend;
 use backoffice_core::mapping::detect::detect;
 use backoffice_core::orders::mapped::story::show;
-use backoffice_core::orders::mapped::{add_note, apply, preview, refund, MappedChange};
+use backoffice_core::orders::mapped::{
+    add_note, apply, preview, refund, refund_preview, MappedChange,
+};
 use backoffice_core::session::Ctx;
 use backoffice_core::ErrorCode;
 use backoffice_testkit::{each_backend, TestDb};
@@ -238,6 +241,33 @@ async fn oscar_refunds_are_kept_by_the_console(backend: Backend) {
         .unwrap_err();
     assert_eq!(err.code(), ErrorCode::Forbidden);
 
+    // A dry run plans what the refund would record, and records nothing.
+    let p = refund_preview(&ctx, &m, "100003", &v, Some(1000))
+        .await
+        .unwrap();
+    let r = p.refund.as_ref().unwrap();
+    assert_eq!(
+        (r.amount, r.refunded_before, r.refundable_after),
+        (1000, 0, 1400)
+    );
+    assert!(r.kept_by_console);
+    assert_eq!(
+        (p.status_before.as_str(), p.status_after.as_str()),
+        ("Shipped", "Shipped")
+    );
+    let err = refund_preview(&ctx, &m, "100003", &v, Some(2401))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "refund between 0.01 GBP and 24.00 GBP (what is left of 24.00 GBP)"
+    );
+    let err = refund_preview(&ctx, &m, "100003", "not-what-was-seen", Some(1))
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), ErrorCode::Conflict, "{err}");
+    assert_eq!(t.scalar("SELECT COUNT(*) FROM backoffice_refunds").await, 0);
+
     let done = refund(&ctx, &m, "100003", &v, Some(1000), Some("scratched mug"))
         .await
         .unwrap();
@@ -279,7 +309,54 @@ async fn oscar_refunds_are_kept_by_the_console(backend: Backend) {
     );
 }
 
+/// A mapping without a notes table (as Solidus has none): the console
+/// keeps the note, in one transaction with its audit entry, and the story
+/// shows it as the console's.
+async fn notes_are_kept_by_the_console_where_the_back_end_has_none(backend: Backend) {
+    let t = TestDb::fixture(backend, "oscar").await;
+    let (db, admin, support) = operators(&t).await;
+    let mut m = detect(&db).await.unwrap().mapping;
+    m.notes = None;
+    let oscar_notes = "SELECT COUNT(*) FROM order_ordernote";
+    let before = t.scalar(oscar_notes).await;
+    let ctx = Ctx::at(&db, &support, now());
+    let note = add_note(&ctx, &m, "100002", "Customer rang about delivery")
+        .await
+        .unwrap();
+    assert_eq!(note.operator, support.username());
+    assert_eq!(t.scalar(oscar_notes).await, before, "nothing of Oscar's");
+    assert_eq!(
+        t.texts("SELECT body FROM backoffice_order_notes").await,
+        ["Customer rang about delivery"]
+    );
+    let err = add_note(&ctx, &m, "999999", "lost").await.unwrap_err();
+    assert_eq!(err.code(), ErrorCode::NotFound, "{err}");
+    assert_eq!(
+        t.scalar("SELECT COUNT(*) FROM backoffice_order_notes")
+            .await,
+        1
+    );
+
+    let st = show(&Ctx::at(&db, &admin, now()), &m, "100002")
+        .await
+        .unwrap();
+    let notes: Vec<_> = st.timeline.iter().filter(|e| e.kind == "note").collect();
+    assert_eq!(notes.len(), 1, "{:?}", st.timeline);
+    assert_eq!(notes[0].text, "Customer rang about delivery");
+    assert_eq!(notes[0].operator, support.username());
+    assert!(st
+        .not_kept
+        .iter()
+        .any(|n| n == "the back end keeps no order notes: notes are the console's own"));
+    assert!(
+        st.timeline.iter().any(|e| e.kind == "audit"),
+        "the note's audit entry: {:?}",
+        st.timeline
+    );
+}
+
 each_backend! {
+    notes => notes_are_kept_by_the_console_where_the_back_end_has_none,
     refunds => oscar_refunds_are_kept_by_the_console,
     changes => oscar_orders_move_and_cancel_as_oscar_does,
     judged => a_cancel_leaves_what_oscars_own_cancel_leaves,

@@ -9,7 +9,8 @@ use backoffice_core::mapping::Mapping;
 use backoffice_core::money;
 use backoffice_core::orders::mapped::story::{show, MappedStory};
 use backoffice_core::orders::mapped::{
-    add_note, apply, preview, refund, search, MappedChange, MappedOrder,
+    add_note, apply, preview, refund, refund_preview, search, MappedChange, MappedOrder,
+    MappedPreview,
 };
 use backoffice_core::session::Ctx;
 use backoffice_core::{Error, Result};
@@ -155,22 +156,28 @@ pub async fn run(ctx: &Ctx<'_>, m: &Mapping, cmd: OrdersCommand, out: &Out) -> R
         OrdersCommand::Cancel(at) => change(ctx, m, at, MappedChange::Cancel, out).await,
         OrdersCommand::Note { id, text } => {
             let note = add_note(ctx, m, &id, &text).await?;
-            out.show(&note, || format!("note added to order {id}"));
+            out.show(&note, || {
+                let kept = if m.notes.is_none() {
+                    " (kept by the console: the back end keeps no notes)"
+                } else {
+                    ""
+                };
+                format!("note added to order {id}{kept}")
+            });
             Ok(())
         }
         OrdersCommand::Refund { at, amount } => {
-            if at.dry_run {
-                return Err(Error::validation(
-                    "--dry-run is not in this version for a refund on a back end read through \
-                     its mapping",
-                ));
-            }
             let story = show(ctx, m, &at.id).await?;
             let cur = story.order.currency.clone();
             let amount = amount
                 .as_deref()
                 .map(|a| money::parse(a, &cur))
                 .transpose()?;
+            if at.dry_run {
+                let p = refund_preview(ctx, m, &at.id, &at.version, amount).await?;
+                out.show(&p, || preview_text(&p));
+                return Ok(());
+            }
             let refunds = refund(ctx, m, &at.id, &at.version, amount, at.reason.as_deref()).await?;
             out.show(&refunds, || {
                 let total: i64 = refunds.iter().map(|r| r.amount).sum();
@@ -197,18 +204,39 @@ pub async fn run(ctx: &Ctx<'_>, m: &Mapping, cmd: OrdersCommand, out: &Out) -> R
 async fn change(ctx: &Ctx<'_>, m: &Mapping, at: At, change: MappedChange, out: &Out) -> Result<()> {
     if at.dry_run {
         let p = preview(ctx, m, &at.id, &at.version, change).await?;
-        out.show(&p, || {
-            let mut lines = vec![format!(
-                "order {}: status {} → {}",
-                p.number, p.status_before, p.status_after
-            )];
-            lines.extend(p.stock.iter().map(|s| format!("  {s}")));
-            lines.push("nothing was changed (--dry-run)".into());
-            lines.join("\n")
-        });
+        out.show(&p, || preview_text(&p));
         return Ok(());
     }
     let o = apply(ctx, m, &at.id, &at.version, change, at.reason.as_deref()).await?;
     out.show(&o, || format!("order {} is now {}", o.number, o.status));
     Ok(())
+}
+
+/// A dry run's plan, in words.
+fn preview_text(p: &MappedPreview) -> String {
+    let mut lines = vec![if p.status_before == p.status_after {
+        format!("order {}: status stays {}", p.number, p.status_before)
+    } else {
+        format!(
+            "order {}: status {} → {}",
+            p.number, p.status_before, p.status_after
+        )
+    }];
+    lines.extend(p.stock.iter().map(|s| format!("  {s}")));
+    if let Some(r) = &p.refund {
+        let cur = r.currency.as_str();
+        lines.push(format!(
+            "  refunding {} (refunded before {}, refundable afterwards {}){}",
+            money::format(r.amount, cur),
+            money::format(r.refunded_before, cur),
+            money::format(r.refundable_after, cur),
+            if r.kept_by_console {
+                "; kept by the console: the back end keeps no refund records"
+            } else {
+                ""
+            }
+        ));
+    }
+    lines.push("nothing was changed (--dry-run)".into());
+    lines.join("\n")
 }

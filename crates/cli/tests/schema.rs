@@ -59,14 +59,14 @@ async fn attach_detect_check_show_on_a_django_back_end() {
 
     let out = cli.ok(&["--db", db, "attach"], None);
     assert!(
-        out.contains("attached; the console's tables are at version 2"),
+        out.contains("attached; the console's tables are at version 3"),
         "{out}"
     );
     let out = cli.ok(&["--db", db, "attach"], None);
     assert!(out.contains("already in place"), "{out}");
     let out = cli.ok(&["--db", db, "schema", "status"], None);
     assert!(
-        out.contains("attached, console tables at version 2"),
+        out.contains("attached, console tables at version 3"),
         "{out}"
     );
 
@@ -231,6 +231,27 @@ async fn detect_and_check_a_django_oscar_shop() {
         "{plan}"
     );
     assert!(plan.contains("released from the allocation"), "{plan}");
+    let show = [&orders[..], &["show", "100003", "--json"]].concat();
+    let story: serde_json::Value = serde_json::from_str(&cli.ok(&show, None)).unwrap();
+    let version = story["version"].as_str().unwrap().to_string();
+    let dry = [
+        "refund",
+        "100003",
+        "--version",
+        &version,
+        "--amount",
+        "10",
+        "--dry-run",
+    ];
+    let plan = cli.ok(&[&orders[..], &dry[..]].concat(), None);
+    assert_eq!(
+        plan.trim(),
+        "order 100003: status stays Shipped\n  refunding 10.00 GBP (refunded before 0.00 GBP, \
+         refundable afterwards 14.00 GBP); kept by the console: the back end keeps no refund \
+         records\nnothing was changed (--dry-run)"
+    );
+    let story: serde_json::Value = serde_json::from_str(&cli.ok(&show, None)).unwrap();
+    assert_eq!(story["refunded"], 0, "the dry run recorded nothing");
 
     // A pipeline without "Shipped": the check names the orders' word.
     let mut m = backoffice_core::mapping::Mapping::load(&file).unwrap();

@@ -61,6 +61,18 @@ pub(crate) async fn apply<E: Edit>(ctx: &Ctx<'_>, edit: &E) -> Result<E::Done> {
     retry_contended(|| once(ctx, edit)).await
 }
 
+/// Reads and plans `edit` exactly as [`apply`] would (the same lock, the
+/// same version check and refusals), then rolls back: what a dry run shows.
+pub(crate) async fn plan_only<E: Edit>(ctx: &Ctx<'_>, edit: &E) -> Result<(E::State, E::Plan)> {
+    let mut tx = ctx.db.begin_write(E::DOING).await?;
+    let planned = match edit.read(&mut tx, ctx).await {
+        Ok(state) => edit.plan(ctx, &state).map(|plan| (state, plan)),
+        Err(e) => Err(e),
+    };
+    tx.rollback().await?;
+    planned
+}
+
 async fn once<E: Edit>(ctx: &Ctx<'_>, edit: &E) -> Result<E::Done> {
     let mut tx = ctx.db.begin_write(E::DOING).await?;
     let state = edit.read(&mut tx, ctx).await?;

@@ -3,6 +3,8 @@
 //! every value bound, keys compared as their type, flags, timestamps and
 //! amounts read alike on every backend.
 
+use std::collections::BTreeMap;
+
 use chrono::{DateTime, Utc};
 
 use super::catalogue::{self, Kind};
@@ -85,6 +87,61 @@ impl Sql {
 /// A time as the frameworks write it into their own columns: on SQLite the
 /// text Django and Rails store (`2026-05-01 14:05:00.000000`, UTC); the
 /// servers take the value itself (PostgreSQL sessions run in UTC).
+/// One row for a back end's table, column by column: names quoted, every
+/// value bound, then the mapping's fixed values.
+pub(crate) struct Insert {
+    s: Sql,
+    table: String,
+    cols: Vec<String>,
+    vals: Query,
+}
+
+impl Insert {
+    pub(crate) fn into(s: Sql, table: &str) -> Insert {
+        Insert {
+            s,
+            table: s.q(table),
+            cols: Vec::new(),
+            vals: Query::new(""),
+        }
+    }
+    /// The next column; its value is bound on what this returns.
+    pub(crate) fn col(&mut self, column: &str) -> &mut Query {
+        if !self.cols.is_empty() {
+            self.vals.sql(", ");
+        }
+        self.cols.push(self.s.q(column));
+        &mut self.vals
+    }
+    pub(crate) fn set(&mut self, column: &str, value: impl Into<Arg>) -> &mut Self {
+        self.col(column).bind(value);
+        self
+    }
+    /// A column the mapping may leave out.
+    pub(crate) fn set_opt(&mut self, column: &Option<String>, value: impl Into<Arg>) -> &mut Self {
+        if let Some(c) = column {
+            self.set(c, value);
+        }
+        self
+    }
+    /// The values the mapping writes on every row (Oscar's `note_type`).
+    pub(crate) fn fixed(&mut self, values: &BTreeMap<String, String>) -> &mut Self {
+        for (c, v) in values {
+            self.set(c, v.as_str());
+        }
+        self
+    }
+    pub(crate) fn query(self) -> Query {
+        let mut q = Query::new(format!(
+            "INSERT INTO {} ({}) VALUES (",
+            self.table,
+            self.cols.join(", ")
+        ));
+        q.append(self.vals).sql(")");
+        q
+    }
+}
+
 pub(crate) fn framework_time(b: Backend, t: DateTime<Utc>) -> Arg {
     match b {
         Backend::Sqlite => Arg::Text(t.format("%Y-%m-%d %H:%M:%S%.6f").to_string()),

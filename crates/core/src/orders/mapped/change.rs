@@ -13,7 +13,7 @@ use serde_json::{json, Map, Value};
 use super::story::{locked_as_seen, order_row, Keys};
 use super::{present, shop_of, MappedOrder};
 use crate::db::{Query, Source, WriteTx};
-use crate::mapping::query::{framework_time, Sql};
+use crate::mapping::query::{framework_time, Insert, Sql};
 use crate::mapping::{Mapping, OnCancel};
 use crate::operators::Permission;
 use crate::reason;
@@ -245,26 +245,14 @@ pub(super) async fn move_status(
     let Some(h) = &m.status_history else {
         return Ok(());
     };
-    let mut cols = vec![s.q(&h.order), s.q(&h.to), s.q(&h.at)];
-    let mut vals = Query::new(" VALUES (");
-    keys.order.bind(&mut vals, s.b, &order.key)?;
-    vals.sql(", ").bind(to).sql(", ").bind(now);
-    for (col, value) in [
-        (&h.from, Some(order.status.clone())),
-        (&h.operator, Some(ctx.operator.username().to_string())),
-        (&h.reason, reason.map(str::to_string)),
-    ] {
-        if let Some(c) = col {
-            cols.push(s.q(c));
-            vals.sql(", ").bind(value);
-        }
-    }
-    let mut q = Query::new(format!(
-        "INSERT INTO {} ({})",
-        s.q(&h.table),
-        cols.join(", ")
-    ));
-    q.append(vals).sql(")");
+    let mut row = Insert::into(s, &h.table);
+    keys.order.bind(row.col(&h.order), s.b, &order.key)?;
+    row.set(&h.to, to)
+        .set(&h.at, now)
+        .set_opt(&h.from, order.status.as_str())
+        .set_opt(&h.operator, ctx.operator.username())
+        .set_opt(&h.reason, reason);
+    let q = row.query();
     tx.execute(&q, "cannot record the status change").await?;
     Ok(())
 }

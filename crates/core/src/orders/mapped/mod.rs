@@ -14,8 +14,8 @@ mod timeline;
 
 pub use change::{apply, MappedChange};
 pub use notes::add_note;
-pub use preview::{preview, MappedPreview};
-pub use refunds::{refund, MappedRefund};
+pub use preview::{preview, MappedPreview, RefundPreview};
+pub use refunds::{refund, refund_preview, MappedRefund};
 
 use chrono::{DateTime, TimeZone, Utc};
 use serde::Serialize;

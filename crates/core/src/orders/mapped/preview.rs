@@ -1,6 +1,7 @@
 //! What a change to a mapped order would do, written nowhere: the order
 //! read and planned exactly as the change would (same lock, same version
-//! check, same refusals), then the transaction rolled back.
+//! check, same refusals), then the transaction rolled back. A refund's
+//! dry run is in refunds.rs.
 
 use serde::Serialize;
 
@@ -8,7 +9,7 @@ use super::change::{MappedChange, OrderEdit};
 use crate::mapping::{Mapping, OnCancel};
 use crate::operators::Permission;
 use crate::session::Ctx;
-use crate::write::Edit;
+use crate::write;
 use crate::Result;
 
 #[derive(Debug, Clone, Serialize)]
@@ -18,6 +19,21 @@ pub struct MappedPreview {
     pub status_after: String,
     /// What each line's stock would get back, in words.
     pub stock: Vec<String>,
+    /// What a refund would record (a refund's dry run only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub refund: Option<RefundPreview>,
+}
+
+/// A refund as its dry run plans it, in minor units of the order's
+/// currency.
+#[derive(Debug, Clone, Serialize)]
+pub struct RefundPreview {
+    pub currency: String,
+    pub amount: i64,
+    pub refunded_before: i64,
+    pub refundable_after: i64,
+    /// Recorded by the console: the back end keeps no refund records.
+    pub kept_by_console: bool,
 }
 
 pub async fn preview(
@@ -29,13 +45,7 @@ pub async fn preview(
 ) -> Result<MappedPreview> {
     ctx.require(Permission::ChangeOrders)?;
     let edit = OrderEdit::new(ctx, m, id, seen, change, None).await?;
-    let mut tx = ctx.db.begin_write("preview an order change").await?;
-    let planned = match edit.read(&mut tx, ctx).await {
-        Ok(state) => edit.plan(ctx, &state).map(|plan| (state, plan)),
-        Err(e) => Err(e),
-    };
-    tx.rollback().await?;
-    let ((order, _), plan) = planned?;
+    let ((order, _), plan) = write::plan_only(ctx, &edit).await?;
     let release = m.stock.as_ref().map(|s| s.on_cancel);
     let stock = plan
         .stock
@@ -59,5 +69,6 @@ pub async fn preview(
         status_before: order.status,
         status_after: plan.to,
         stock,
+        refund: None,
     })
 }

@@ -12,10 +12,11 @@ use serde::Serialize;
 use serde_json::{json, Map};
 
 use super::change::move_status;
+use super::preview::{MappedPreview, RefundPreview};
 use super::story::{locked_as_seen, order_row, Keys};
 use super::{present, shop_of, MappedOrder};
 use crate::db::{Backend, Query, Source, WriteTx};
-use crate::mapping::query::{framework_time, Sql};
+use crate::mapping::query::{framework_time, Insert, Sql};
 use crate::mapping::{Mapping, Money};
 use crate::money;
 use crate::operators::Permission;
@@ -143,6 +144,44 @@ pub async fn refund(
     write::apply(ctx, &edit).await
 }
 
+/// What refunding would do, written nowhere: read and planned exactly as
+/// [`refund`] reads and plans it (the same lock, version check and
+/// refusals); a reason is asked for only when it is done.
+pub async fn refund_preview(
+    ctx: &Ctx<'_>,
+    m: &Mapping,
+    id: &str,
+    seen: &str,
+    amount: Option<i64>,
+) -> Result<MappedPreview> {
+    ctx.require(Permission::Refund)?;
+    let edit = RefundEdit {
+        m,
+        keys: Keys::of(ctx, m).await?,
+        id,
+        seen,
+        amount,
+        reason: String::new(),
+    };
+    let ((order, refunds), plan) = write::plan_only(ctx, &edit).await?;
+    let refunded = money::sum(refunds.iter().map(|r| r.amount))?;
+    // Planned, so the total was read exactly.
+    let total = order.total.unwrap_or_default();
+    Ok(MappedPreview {
+        status_after: plan.to.unwrap_or_else(|| order.status.clone()),
+        number: order.number,
+        status_before: order.status,
+        stock: Vec::new(),
+        refund: Some(RefundPreview {
+            currency: order.currency,
+            amount: plan.amount,
+            refunded_before: refunded,
+            refundable_after: total - refunded - plan.amount,
+            kept_by_console: m.refunds.is_none(),
+        }),
+    })
+}
+
 impl Edit for RefundEdit<'_> {
     const DOING: &'static str = "refund an order";
     type State = (MappedOrder, Vec<MappedRefund>);
@@ -215,36 +254,22 @@ impl Edit for RefundEdit<'_> {
         let q = match (&self.m.refunds, &self.keys.refunds) {
             (Some(r), Some(key)) => {
                 let money_form = shop_of(self.m)?.0.money;
-                let mut cols = vec![s.q(&r.order), s.q(&r.amount), s.q(&r.at)];
-                let mut vals = Query::new(" VALUES (");
-                key.bind(&mut vals, s.b, &order.key)?;
-                vals.sql(", ");
+                let mut row = Insert::into(s, &r.table);
+                key.bind(row.col(&r.order), s.b, &order.key)?;
+                let amount = row.col(&r.amount);
                 match money_form {
-                    Money::Minor => vals.bind(plan.amount),
-                    Money::Decimal if s.b == Backend::Postgres => vals
+                    Money::Minor => amount.bind(plan.amount),
+                    Money::Decimal if s.b == Backend::Postgres => amount
                         .sql("CAST(")
                         .bind(money::decimal(plan.amount, cur))
                         .sql(" AS NUMERIC)"),
-                    Money::Decimal => vals.bind(money::decimal(plan.amount, cur)),
+                    Money::Decimal => amount.bind(money::decimal(plan.amount, cur)),
                 };
-                vals.sql(", ").bind(now);
-                for (c, v) in [(&r.reason, self.reason.as_str()), (&r.operator, who)] {
-                    if let Some(c) = c {
-                        cols.push(s.q(c));
-                        vals.sql(", ").bind(v);
-                    }
-                }
-                for (c, v) in &r.fixed {
-                    cols.push(s.q(c));
-                    vals.sql(", ").bind(v.as_str());
-                }
-                let mut q = Query::new(format!(
-                    "INSERT INTO {} ({})",
-                    s.q(&r.table),
-                    cols.join(", ")
-                ));
-                q.append(vals).sql(")");
-                q
+                row.set(&r.at, now)
+                    .set_opt(&r.reason, self.reason.as_str())
+                    .set_opt(&r.operator, who)
+                    .fixed(&r.fixed);
+                row.query()
             }
             _ => {
                 let mut q = Query::new(

@@ -6,7 +6,7 @@
 use serde::Serialize;
 
 use super::refunds::{refunds_of, MappedRefund};
-use super::timeline::{history, notes};
+use super::timeline::{console_notes, history, notes};
 use super::{present, select, shop_of, MappedOrder, Row};
 use crate::audit;
 use crate::db::{Query, Source};
@@ -137,7 +137,11 @@ pub async fn show(ctx: &Ctx<'_>, mapping: &Mapping, id: &str) -> Result<MappedSt
     }
     match &mapping.notes {
         Some(n) => timeline.extend(notes(ctx, &s, n, &order.key).await?),
-        None => not_kept.push("the back end keeps no order notes".to_string()),
+        None => {
+            timeline.extend(console_notes(ctx, &s, &order.key).await?);
+            not_kept
+                .push("the back end keeps no order notes: notes are the console's own".to_string());
+        }
     }
     let refunds = refunds_of(&mut src, mapping, &keys, &order).await?;
     if mapping.refunds.is_none() {

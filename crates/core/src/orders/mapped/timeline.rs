@@ -1,5 +1,6 @@
 //! What happened to a mapped order, as the back end keeps it: its status
-//! history and its notes, as timeline entries.
+//! history and its notes (or the console's notes where it keeps none), as
+//! timeline entries.
 
 use chrono::{TimeZone, Utc};
 
@@ -96,4 +97,18 @@ pub(super) async fn notes(
         .fetch_all(&q, "cannot read the order's notes")
         .await?;
     Ok(entries(rows, "note", "the back end"))
+}
+
+/// The notes the console keeps on an order of a back end that keeps none.
+pub(super) async fn console_notes(ctx: &Ctx<'_>, s: &Sql, key: &str) -> Result<Vec<TimelineEntry>> {
+    let mut q = Query::new(format!(
+        "SELECT {} AS at, operator AS who, body AS text, NULL AS detail \
+         FROM backoffice_order_notes WHERE order_key = ",
+        s.epoch("at")
+    ));
+    q.bind(key).sql(" ORDER BY id");
+    let rows = Source::Pool(ctx.db)
+        .fetch_all(&q, "cannot read the order's notes")
+        .await?;
+    Ok(entries(rows, "note", "the console"))
 }

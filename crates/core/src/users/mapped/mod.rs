@@ -13,6 +13,7 @@ mod addresses;
 mod card;
 mod filters;
 pub mod indexes;
+mod narrow;
 mod roles;
 mod sql;
 mod steps;
@@ -139,23 +140,25 @@ pub async fn search(
             .sql(")");
         } else {
             let lower = text.to_lowercase();
-            let pattern = format!("%{}%", like_escape(&lower));
-            let email = format!("LOWER({})", s.u(&u.email));
-            match address_part(s.b, &lower) {
-                Some(part) => q
-                    .sql(format!("({email} LIKE "))
-                    .bind(part)
-                    .sql(format!(" ESCAPE '!' AND STRPOS({email}, "))
-                    .bind(lower)
-                    .sql(") > 0)"),
-                None => q
-                    .sql(format!("{email} LIKE "))
-                    .bind(pattern.clone())
-                    .sql(" ESCAPE '!'"),
+            let plain = format!("%{}%", like_escape(&lower));
+            let sample = match s.b {
+                Backend::Postgres if chars >= 4 => Some(narrow::sample(ctx.db, &s, u).await?),
+                _ => None,
             };
-            q.sql(format!(" OR LOWER({}) LIKE ", s.name(u)))
-                .bind(pattern)
-                .sql(" ESCAPE '!'");
+            let narrowed = |pick: fn(&narrow::Sample) -> &narrow::Trigrams| {
+                sample
+                    .as_ref()
+                    .and_then(|x| narrow::pattern(&lower, pick(x)))
+            };
+            contains(
+                &mut q,
+                &s.u(&u.email),
+                &lower,
+                &plain,
+                narrowed(|x| &x.email),
+            );
+            q.sql(" OR ");
+            contains(&mut q, &s.name(u), &lower, &plain, narrowed(|x| &x.name));
         }
         // The key itself, compared as its type (so its index serves).
         let mut by_key = Query::new(format!(" OR {} = ", key.expr));
@@ -183,16 +186,23 @@ pub async fn search(
     Ok(keyed_page(items, limit, |m| m.key.clone()))
 }
 
-/// On PostgreSQL, for a text with an address's `@`, the pattern the
-/// trigram index is asked for: the part before the `@`. A whole address
-/// shares its domain's trigrams with every user (`example.net`), and the
-/// index then reads them all (56 ms on a million users, docs/BENCHMARKS.md);
-/// the part before it is what tells users apart. The whole text is still
-/// required, by a test the index does not serve (`STRPOS`).
-fn address_part(b: Backend, lower: &str) -> Option<String> {
-    let (local, _) = lower.split_once('@')?;
-    (b == Backend::Postgres && local.chars().count() >= 3)
-        .then(|| format!("%{}@%", like_escape(local)))
+/// `LOWER(expr)` holds the lowercased text: through the pattern the index
+/// is asked for where [`narrow`] found one (the whole text then required by
+/// `STRPOS`, which the index does not serve), else as `LIKE '%text%'`.
+fn contains(q: &mut Query, expr: &str, lower: &str, plain: &str, narrowed: Option<String>) {
+    let expr = format!("LOWER({expr})");
+    match narrowed {
+        Some(pattern) => q
+            .sql(format!("({expr} LIKE "))
+            .bind(pattern)
+            .sql(format!(" AND STRPOS({expr}, "))
+            .bind(lower.to_string())
+            .sql(") > 0)"),
+        None => q
+            .sql(format!("{expr} LIKE "))
+            .bind(plain.to_string())
+            .sql(" ESCAPE '!'"),
+    };
 }
 
 /// Matches past which a text is broad: walking users in key order and
