@@ -111,7 +111,8 @@ async fn attach_creates_only_the_console_tables(backend: Backend) {
         [
             "console 1 console tables",
             "console 2 console refunds",
-            "console 3 console order notes"
+            "console 3 console order notes",
+            "console 4 outbox by order"
         ],
         "{report:?}"
     );
@@ -231,6 +232,12 @@ async fn make_legacy(t: &TestDb) {
         "outbox_attempts",
     ];
     let mut sql: Vec<String> = Vec::new();
+    // The earlier layout had no index of the outbox by order.
+    sql.push(match t.backend {
+        Backend::Postgres => "DROP INDEX backoffice.backoffice_outbox_order_idx".into(),
+        Backend::Sqlite => "DROP INDEX backoffice_outbox_order_idx".into(),
+        Backend::Mysql => "DROP INDEX backoffice_outbox_order_idx ON backoffice_outbox".into(),
+    });
     for name in tables {
         sql.push(match t.backend {
             Backend::Postgres => format!(

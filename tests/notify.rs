@@ -14,6 +14,7 @@ use backoffice_core::notify::{
     self, tokens, FreeForm, OutboxStatus, Policy, Template, Trigger, Triggered,
 };
 use backoffice_core::session::Ctx;
+use backoffice_core::{orders, users};
 use backoffice_testkit::each_backend;
 use backoffice_testkit::smtp::SmtpServer;
 use chrono::Utc;
@@ -298,7 +299,70 @@ async fn two_operators_at_once_queue_one(backend: Backend) {
     );
 }
 
+/// "Did we tell the customer?": the order's story and the user's card
+/// list what was sent about them as it goes from queued to sent, masked
+/// for support, in the timeline too.
+async fn the_story_and_the_card_show_what_was_sent(backend: Backend) {
+    let c = console(backend).await;
+    shop(&c.t).await;
+    let server = SmtpServer::start(&[]);
+    let support = Ctx::at(&c.db, &c.support, now());
+    let admin = Ctx::at(&c.db, &c.admin, now());
+    assert!(orders::show(&support, 4)
+        .await
+        .unwrap()
+        .notifications
+        .is_empty());
+    let id = queue(
+        &support,
+        Trigger {
+            order_id: Some(4),
+            ..Trigger::new(Template::OrderShipped, 2)
+        },
+    )
+    .await;
+
+    let story = orders::show(&support, 4).await.unwrap();
+    let [sent] = &story.notifications[..] else {
+        panic!("{:?}", story.notifications);
+    };
+    assert_eq!((sent.id, sent.template.as_str()), (id, "order_shipped"));
+    assert_eq!(sent.status, OutboxStatus::Queued);
+    assert_eq!(sent.created_by, c.support.username());
+    assert!(sent.recipient.contains('•'), "masked: {}", sent.recipient);
+    let email = story
+        .timeline
+        .iter()
+        .find(|e| e.kind == "email")
+        .expect("in the timeline");
+    assert_eq!(
+        email.text,
+        format!("order_shipped to {}: queued", sent.recipient)
+    );
+    let open = orders::show(&admin, 4).await.unwrap();
+    assert!(!open.notifications[0].recipient.contains('•'));
+    assert!(orders::show(&admin, 3)
+        .await
+        .unwrap()
+        .notifications
+        .is_empty());
+
+    dispatch(&c, &settings(&server), quick()).await;
+    let story = orders::show(&support, 4).await.unwrap();
+    assert_eq!(story.notifications[0].status, OutboxStatus::Sent);
+    assert!(story.notifications[0].sent_at.is_some());
+    let card = users::show(&support, "2").await.unwrap();
+    assert_eq!(card.notifications.len(), 1);
+    assert_eq!(card.notifications[0].id, id);
+    assert!(users::show(&support, "3")
+        .await
+        .unwrap()
+        .notifications
+        .is_empty());
+}
+
 each_backend! {
+    told => the_story_and_the_card_show_what_was_sent,
     delivery => delivers_both_parts_escaped_with_a_hashed_token,
     repeat => a_repeat_is_answered_not_queued,
     concurrent_triggers => two_operators_at_once_queue_one,

@@ -19,8 +19,8 @@ use backoffice_core::session::Ctx;
 use backoffice_core::users::{self, UserAction};
 use chrono::Utc;
 use driver::{
-    click, fill, picture, save_as, seed_as_admin, sign_in_as, start_app, start_app_with, text_of,
-    wait_contains, wait_text,
+    click, fill, picture, save_as, seed_as_admin, settled, sign_in_as, start_app, start_app_with,
+    text_of, wait_contains, wait_text,
 };
 use fantoccini::Locator;
 
@@ -269,7 +269,8 @@ async fn lists_profiles_connects_and_shows_row_counts() {
     click(&client, "#nav button[data-view=audit]").await;
     fill(&client, "audit-entity", "user").await;
     fill(&client, "audit-entity-id", "7").await;
-    let rows = wait_contains(&client, "#audit tbody", "user.unlock").await;
+    wait_contains(&client, "#audit tbody", "user.unlock").await;
+    let rows = settled(&client, "#audit tbody").await;
     assert!(
         rows.contains("support") && rows.contains("phone call"),
         "{rows}"

@@ -249,6 +249,24 @@ pub async fn fill(client: &Client, id: &str, text: &str) {
     field.send_keys(text).await.unwrap();
 }
 
+/// Waits until what `css` shows stops changing (a filtered list reloads
+/// once per debounced keystroke): the same text twice, 600 ms apart.
+pub async fn settled(client: &Client, css: &str) -> String {
+    let mut last = None;
+    for _ in 0..50 {
+        let now = match client.find(Locator::Css(css)).await {
+            Ok(el) => shown_text(&el).await.ok(),
+            Err(_) => None,
+        };
+        if now.is_some() && now == last {
+            return now.unwrap_or_default();
+        }
+        last = now;
+        tokio::time::sleep(Duration::from_millis(600)).await;
+    }
+    panic!("{css} kept changing: {last:?}");
+}
+
 /// Saves what the window shows as target/screenshots/NAME.png, once it
 /// has painted.
 pub async fn picture(client: &Client, name: &str) {

@@ -44,6 +44,7 @@ import type { RuleCount } from "./bindings/RuleCount";
 import type { RuleInfo } from "./bindings/RuleInfo";
 import type { RunReport } from "./bindings/RunReport";
 import type { Selection } from "./bindings/Selection";
+import type { Sent } from "./bindings/Sent";
 import type { TableCount } from "./bindings/TableCount";
 import type { Template } from "./bindings/Template";
 import type { TemplateInfo } from "./bindings/TemplateInfo";
@@ -102,6 +103,7 @@ export type {
   RuleInfo,
   RunReport,
   Selection,
+  Sent,
   TableCount,
   Template,
   TemplateInfo,

@@ -36,6 +36,17 @@ describe("users", () => {
       orders: [],
       last_orders: [],
       audit: [],
+      notifications: [
+        {
+          id: 3,
+          template: "order_shipped",
+          recipient: "<b>a•••@example.com</b>",
+          status: "uncertain",
+          created_at: "2026-11-01T10:00:00Z",
+          created_by: "sam",
+          sent_at: null,
+        },
+      ],
     };
     const nodes = cardView(card);
     const holder = document.createElement("div");
@@ -43,6 +54,10 @@ describe("users", () => {
     expect(holder.querySelector("img, b")).toBeNull();
     expect(holder.querySelector("#card-title")?.textContent).toBe("<img src=x onerror=alert(1)>");
     expect(holder.textContent).toContain("No sign-ins on record.");
+    const sent = holder.querySelector("#card-sent li");
+    expect(sent?.textContent).toContain("order_shipped");
+    expect(sent?.textContent).toContain("<b>a•••@example.com</b>");
+    expect(sent?.textContent).toContain("uncertain");
   });
 
   it("offers only what the role and the account allow", () => {
@@ -52,7 +67,7 @@ describe("users", () => {
     expect(sends({ ...user, email_verified_at: null }, true)).toEqual(["verify_email", "password_reset"]);
     expect(sends(verified, true)).toEqual(["password_reset"]);
     expect(sends(verified, false)).toEqual([]);
-    const card: TroubleCard = { diagnosis: [], user: verified, logins: [], tokens: [], orders: [], last_orders: [], audit: [] };
+    const card: TroubleCard = { diagnosis: [], user: verified, logins: [], tokens: [], orders: [], last_orders: [], audit: [], notifications: [] };
     const holder = document.createElement("div");
     grant([]);
     holder.append(...cardView(card));

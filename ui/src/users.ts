@@ -3,7 +3,7 @@
 // User data goes into the page as text only.
 import { can } from "./access";
 import { sortableHeaders } from "./sorting";
-import { api, type ApiError, type Template, type TroubleCard, type User, type UserAction, type UserQuery } from "./api";
+import { api, type ApiError, type Sent, type Template, type TroubleCard, type User, type UserAction, type UserQuery } from "./api";
 import { byId, el, formatCount, showNotice, when, type ShowError } from "./dom";
 import { conflictBox, differences, type Field } from "./conflict";
 import { exportButton } from "./exporting";
@@ -201,7 +201,20 @@ export function cardView(card: TroubleCard): HTMLElement[] {
     mailButtons(u, can("send_account_emails")),
     el("h3", {}, "Recent sign-ins"),
     card.logins.length ? logins : el("p", { class: "muted" }, "No sign-ins on record."),
+    el("h3", {}, "Emails to this user"),
+    card.notifications.length ? sentList(card.notifications) : el("p", { class: "muted" }, "Nothing sent to this user."),
   ];
+}
+
+/** What was sent, newest first: support sees whether the customer was told. */
+export function sentList(sent: Sent[]): HTMLElement {
+  return el(
+    "ul",
+    { class: "timeline", id: "card-sent" },
+    ...sent.map((s) =>
+      el("li", {}, el("span", { class: "muted" }, `${when(s.created_at)} · ${s.created_by} · `), `${s.template} to ${s.recipient}: ${s.status}`),
+    ),
+  );
 }
 
 /** Wires the view; returns what to call when it is shown, and how to open one user. */

@@ -24,7 +24,7 @@ function story(overrides: Partial<OrderStory> = {}): OrderStory {
     customer: { id: 3, email: "a@b.test", email_masked: false, display_name: PAYLOAD, status: "active", verified: true, locked: false },
     items: [{ product_id: 1, sku: "MUG-1", name: PAYLOAD, quantity: 2, unit_price_cents: 1000, line_total_cents: 2000 }],
     totals: { items_subtotal_cents: 2000, expected_total_cents: 2500, mismatches: ["the total is 26.00 but the parts add up to 25.00"] },
-    paid_cents: 2600, refunded_cents: 0, refundable_cents: 2600, refunds: [], notes: [],
+    paid_cents: 2600, refunded_cents: 0, refundable_cents: 2600, refunds: [], notes: [], notifications: [],
     timeline: [{ at: "2026-11-01T10:00:00Z", kind: "note", operator: "sam", text: PAYLOAD }],
     next_status: "packed", can_cancel: true,
     ...overrides,

@@ -95,6 +95,20 @@ pub fn render(c: &TroubleCard, now: DateTime<Utc>) -> String {
             money::format(o.total_cents, &o.currency)
         ));
     }
+    if !c.notifications.is_empty() {
+        s.push(String::new());
+        s.push("emails".into());
+        for n in &c.notifications {
+            s.push(format!(
+                "  {}  {:<18} {:<9} to {} by {}",
+                clock_time(n.created_at),
+                n.template,
+                n.status.as_str(),
+                n.recipient,
+                n.created_by
+            ));
+        }
+    }
     if !c.audit.is_empty() {
         s.push(String::new());
         s.push("audit".into());

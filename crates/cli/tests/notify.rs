@@ -76,6 +76,13 @@ fn send_bulk_and_a_killed_dispatcher() {
         None,
     );
     assert!(sent.contains("queued message 1"), "{sent}");
+    // The user's card says what was sent, masked for support.
+    let card = cli.ok(&with(&["users", "show", "1"]), None);
+    let emails = card.split("\nemails\n").nth(1).unwrap_or_default();
+    assert!(
+        emails.contains("password_reset") && emails.contains("queued") && emails.contains("•••@"),
+        "{card}"
+    );
     let (code, again) = cli.fails(&with(&["notify", "send", "password_reset", "--user", "1"]));
     assert_eq!(code, 4, "{again}");
     assert!(

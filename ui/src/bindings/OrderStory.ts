@@ -5,10 +5,16 @@ import type { Note } from "./Note";
 import type { Order } from "./Order";
 import type { OrderStatus } from "./OrderStatus";
 import type { Refund } from "./Refund";
+import type { Sent } from "./Sent";
 import type { TimelineEntry } from "./TimelineEntry";
 import type { Totals } from "./Totals";
 
 export type OrderStory = { order: Order, customer: Customer, items: Array<Item>, totals: Totals, paid_cents: number, refunded_cents: number, refundable_cents: number, refunds: Array<Refund>, notes: Array<Note>, 
+/**
+ * What was sent about the order, newest first (did we tell the
+ * customer?).
+ */
+notifications: Array<Sent>, 
 /**
  * Oldest first.
  */

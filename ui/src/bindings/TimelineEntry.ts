@@ -5,6 +5,6 @@
  */
 export type TimelineEntry = { at: string, 
 /**
- * status, note, refund or audit.
+ * status, note, refund, email or audit.
  */
 kind: string, operator: string, text: string, };

@@ -4,6 +4,7 @@ import type { LoginEvent } from "./LoginEvent";
 import type { OrderBrief } from "./OrderBrief";
 import type { OrderSummary } from "./OrderSummary";
 import type { OutstandingToken } from "./OutstandingToken";
+import type { Sent } from "./Sent";
 import type { User } from "./User";
 
 export type TroubleCard = { 
@@ -15,4 +16,8 @@ diagnosis: Array<string>, user: User, logins: Array<LoginEvent>,
 /**
  * Unused, unexpired tokens.
  */
-tokens: Array<OutstandingToken>, orders: Array<OrderSummary>, last_orders: Array<OrderBrief>, audit: Array<AuditEntry>, };
+tokens: Array<OutstandingToken>, orders: Array<OrderSummary>, last_orders: Array<OrderBrief>, audit: Array<AuditEntry>, 
+/**
+ * What was sent to the user, newest first.
+ */
+notifications: Array<Sent>, };

@@ -9,6 +9,7 @@
 //! attempt. Delivery is at least once; the only messages that can arrive
 //! twice are those marked `uncertain`, which an operator resends on purpose.
 
+mod about;
 mod bulk;
 mod catalogue;
 pub mod dispatch;
@@ -24,6 +25,8 @@ use serde::{Deserialize, Serialize};
 use crate::operators::Permission;
 use crate::{Error, Result};
 
+pub use about::Sent;
+pub(crate) use about::{sent_about, timeline as about_timeline, About};
 pub use bulk::{bulk_preview, bulk_queue, Audience, BulkPreview, BulkReport, MAX_RECIPIENTS};
 pub use catalogue::{catalogue, TemplateInfo};
 pub use outbox::{

@@ -9,6 +9,7 @@ use super::{load, Order, OrderStatus};
 use crate::audit::{self, AuditEntry};
 use crate::db::{Query, Source};
 use crate::money;
+use crate::notify::{about_timeline as notify_timeline, sent_about, About, Sent};
 use crate::operators::Permission;
 use crate::session::Ctx;
 use crate::users::mask_email;
@@ -76,7 +77,7 @@ pub struct Note {
 #[derive(Debug, Clone, Serialize, ts_rs::TS)]
 pub struct TimelineEntry {
     pub at: DateTime<Utc>,
-    /// status, note, refund or audit.
+    /// status, note, refund, email or audit.
     pub kind: &'static str,
     pub operator: String,
     pub text: String,
@@ -96,6 +97,9 @@ pub struct OrderStory {
     pub refundable_cents: i64,
     pub refunds: Vec<Refund>,
     pub notes: Vec<Note>,
+    /// What was sent about the order, newest first (did we tell the
+    /// customer?).
+    pub notifications: Vec<Sent>,
     /// Oldest first.
     pub timeline: Vec<TimelineEntry>,
     /// Where the order can go next along the lifecycle, if anywhere.
@@ -315,6 +319,7 @@ pub async fn show(ctx: &Ctx<'_>, order_id: i64) -> Result<OrderStory> {
         .await?;
     let mut audit = audit::for_entity(db, "order", &order_id.to_string(), AUDIT).await?;
     audit.reverse();
+    let notifications = sent_about(ctx, About::Order(order_id)).await?;
 
     let paid = if order.paid_at.is_some() {
         order.total_cents
@@ -332,11 +337,14 @@ pub async fn show(ctx: &Ctx<'_>, order_id: i64) -> Result<OrderStory> {
         refundable_cents: paid.saturating_sub(refunded).max(0),
         refunds,
         notes,
+        notifications,
         timeline: Vec::new(),
         next_status: order.status.next(),
         can_cancel: order.status.can_cancel(),
         order,
     };
     story.timeline = timeline(&story.order, events, &story, audit);
+    story.timeline.extend(notify_timeline(&story.notifications));
+    story.timeline.sort_by_key(|e| e.at);
     Ok(story)
 }

@@ -9,6 +9,7 @@ use super::diagnosis::diagnose;
 use super::{mask_email, roles_of, unmasked, user_columns, User, UserRow};
 use crate::audit::{self, AuditEntry};
 use crate::db::{Db, Query};
+use crate::notify::{sent_about, About, Sent};
 use crate::operators::Permission;
 use crate::session::Ctx;
 use crate::{Error, Result};
@@ -78,6 +79,8 @@ pub struct TroubleCard {
     pub orders: Vec<OrderSummary>,
     pub last_orders: Vec<OrderBrief>,
     pub audit: Vec<AuditEntry>,
+    /// What was sent to the user, newest first.
+    pub notifications: Vec<Sent>,
 }
 
 /// Finds the user by id (digits) or email address.
@@ -174,6 +177,7 @@ pub async fn show(ctx: &Ctx<'_>, key: &str) -> Result<TroubleCard> {
 
     let diagnosis = diagnose(&user, &logins, &tokens, &audit, ctx.now);
     let live = tokens.into_iter().filter(|t| t.is_live(ctx.now)).collect();
+    let notifications = sent_about(ctx, About::User(id)).await?;
     Ok(TroubleCard {
         diagnosis,
         user,
@@ -182,6 +186,7 @@ pub async fn show(ctx: &Ctx<'_>, key: &str) -> Result<TroubleCard> {
         orders,
         last_orders,
         audit,
+        notifications,
     })
 }
 

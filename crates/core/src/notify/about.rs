@@ -1,0 +1,85 @@
+//! What was sent about an order or to a user: the outbox's messages for
+//! them, newest first, for the order's story and the user's card, so that
+//! support sees at once whether the customer was told. The address is
+//! masked for operators who may not see addresses.
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+use super::OutboxStatus;
+use crate::db::Query;
+use crate::orders::TimelineEntry;
+use crate::session::Ctx;
+use crate::users::{mask_email, unmasked};
+use crate::Result;
+
+/// The newest messages shown; the outbox lists them all.
+const SHOWN: i64 = 50;
+
+/// One message about the order or to the user.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, ts_rs::TS)]
+pub struct Sent {
+    #[ts(type = "number")]
+    pub id: i64,
+    pub template: String,
+    /// Masked (`j•••@example.com`) for operators who may not see addresses.
+    pub recipient: String,
+    #[sqlx(try_from = "String")]
+    pub status: OutboxStatus,
+    /// When it was triggered, and by whom.
+    pub created_at: DateTime<Utc>,
+    pub created_by: String,
+    pub sent_at: Option<DateTime<Utc>>,
+}
+
+/// Who the messages are about.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum About {
+    Order(i64),
+    User(i64),
+}
+
+/// The messages about `who`, newest first.
+pub(crate) async fn sent_about(ctx: &Ctx<'_>, who: About) -> Result<Vec<Sent>> {
+    let (column, id) = match who {
+        About::Order(id) => ("order_id", id),
+        About::User(id) => ("user_id", id),
+    };
+    let mut q = Query::new(format!(
+        "SELECT id, template, recipient, status, created_at, created_by, sent_at \
+         FROM backoffice_outbox WHERE {column} = "
+    ));
+    q.bind(id)
+        .sql(format!(" ORDER BY created_at DESC, id DESC LIMIT {SHOWN}"));
+    let rows: Vec<Sent> = ctx.db.fetch_all(&q, "cannot read the outbox").await?;
+    let open = unmasked(ctx);
+    Ok(rows
+        .into_iter()
+        .map(|mut s| {
+            if !open {
+                s.recipient = mask_email(&s.recipient);
+            }
+            s
+        })
+        .collect())
+}
+
+/// The messages as entries of an order's timeline: "order_shipped to
+/// j•••@example.com: sent".
+pub(crate) fn timeline(sent: &[Sent]) -> impl Iterator<Item = TimelineEntry> + '_ {
+    sent.iter().map(|s| TimelineEntry {
+        at: s.created_at,
+        kind: "email",
+        operator: s.created_by.clone(),
+        text: format!(
+            "{} to {}: {}",
+            s.template,
+            s.recipient,
+            match s.status {
+                OutboxStatus::Uncertain =>
+                    "uncertain (the mail server may have it; resend on purpose)",
+                other => other.as_str(),
+            }
+        ),
+    })
+}
