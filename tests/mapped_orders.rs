@@ -14,7 +14,7 @@ use backoffice_core::page::PageRequest;
 use backoffice_core::session::Ctx;
 use backoffice_core::ErrorCode;
 use backoffice_testkit::{each_backend, TestDb};
-use common::mapped::operators;
+use common::mapped::{all_orders, operators};
 use common::now;
 
 async fn numbers(ctx: &Ctx<'_>, m: &Mapping, q: MappedOrderQuery) -> Vec<String> {
@@ -30,15 +30,7 @@ async fn oscar_orders_are_listed_and_told(backend: Backend) {
 
     // Newest key first, each with Oscar's own status word and its total
     // read exactly from the decimal column.
-    let all = search(
-        &ctx,
-        &m,
-        &MappedOrderQuery::default(),
-        &PageRequest::first(50),
-    )
-    .await
-    .unwrap()
-    .items;
+    let all = all_orders(&ctx, &m).await;
     let seen: Vec<(&str, &str, Option<i64>)> = all
         .iter()
         .map(|o| (o.number.as_str(), o.status.as_str(), o.total))

@@ -74,3 +74,96 @@ pub async fn laravel_users(t: &TestDb) {
         t.exec(&sql).await;
     }
 }
+
+/// A Solidus shop's tables as its migrations create them, per database:
+/// solidusio/solidus core/db/migrate/20160101010000_solidus_one_four.rb
+/// (spree_orders, spree_line_items, spree_variants, spree_stock_items,
+/// spree_state_changes, spree_payments, spree_refunds) and
+/// solidusio/solidus_auth_devise
+/// db/migrate/20260103231422_create_spree_users.rb (spree_users, the
+/// address references left out).
+pub async fn solidus_tables(t: &TestDb) {
+    let b = t.backend;
+    let (ts, id) = (timestamp(b), id(b));
+    let (s, dec, boolean) = match b {
+        Backend::Postgres => ("character varying", "numeric(10,2)", "boolean"),
+        Backend::Mysql => ("varchar(255)", "decimal(10,2)", "tinyint(1)"),
+        Backend::Sqlite => ("varchar", "decimal(10,2)", "boolean"),
+    };
+    let (yes, no) = if b == Backend::Mysql {
+        ("1", "0")
+    } else {
+        ("TRUE", "FALSE")
+    };
+    for sql in [
+        format!(
+            "CREATE TABLE spree_users (id {id}, login {s}, email {s}, unconfirmed_email {s}, \
+             encrypted_password varchar(128), password_salt varchar(128), \
+             reset_password_token {s}, spree_api_key varchar(48), confirmation_token {s}, \
+             perishable_token {s}, persistence_token {s}, remember_token {s}, unlock_token {s}, \
+             sign_in_count integer DEFAULT 0 NOT NULL, failed_attempts integer DEFAULT 0 NOT NULL, \
+             current_sign_in_ip {s}, last_sign_in_ip {s}, confirmation_sent_at {ts}, \
+             confirmed_at {ts}, current_sign_in_at {ts}, deleted_at {ts}, last_request_at {ts}, \
+             last_sign_in_at {ts}, locked_at {ts}, remember_created_at {ts}, \
+             reset_password_sent_at {ts}, created_at {ts} NOT NULL, updated_at {ts} NOT NULL)"
+        ),
+        format!(
+            "CREATE TABLE spree_orders (id {id}, number varchar(32), \
+             item_total {dec} DEFAULT 0.0 NOT NULL, total {dec} DEFAULT 0.0 NOT NULL, state {s}, \
+             adjustment_total {dec} DEFAULT 0.0 NOT NULL, user_id integer, completed_at {ts}, \
+             bill_address_id integer, ship_address_id integer, payment_total {dec} DEFAULT 0.0, \
+             shipment_state {s}, payment_state {s}, email {s}, special_instructions text, \
+             created_at {ts}, updated_at {ts}, currency {s}, last_ip_address {s}, \
+             created_by_id integer, shipment_total {dec} DEFAULT 0.0 NOT NULL, \
+             additional_tax_total {dec} DEFAULT 0.0, promo_total {dec} DEFAULT 0.0, \
+             channel {s} DEFAULT 'spree', included_tax_total {dec} DEFAULT 0.0 NOT NULL, \
+             item_count integer DEFAULT 0, approver_id integer, approved_at {ts}, \
+             confirmation_delivered {boolean} DEFAULT {no}, guest_token {s}, canceled_at {ts}, \
+             canceler_id integer, store_id integer, approver_name {s}, \
+             frontend_viewable {boolean} DEFAULT {yes} NOT NULL)"
+        ),
+        format!(
+            "CREATE TABLE spree_line_items (id {id}, variant_id integer, order_id integer, \
+             quantity integer NOT NULL, price {dec} NOT NULL, created_at {ts}, updated_at {ts}, \
+             currency {s}, cost_price {dec}, tax_category_id integer, \
+             adjustment_total {dec} DEFAULT 0.0, additional_tax_total {dec} DEFAULT 0.0, \
+             promo_total {dec} DEFAULT 0.0, included_tax_total {dec} DEFAULT 0.0 NOT NULL)"
+        ),
+        format!(
+            "CREATE TABLE spree_variants (id {id}, sku {s} DEFAULT '' NOT NULL, \
+             weight decimal(8,2) DEFAULT 0.0, height decimal(8,2), width decimal(8,2), \
+             depth decimal(8,2), deleted_at {ts}, is_master {boolean} DEFAULT {no}, \
+             product_id integer, cost_price {dec}, position integer, cost_currency {s}, \
+             track_inventory {boolean} DEFAULT {yes}, tax_category_id integer, updated_at {ts}, \
+             created_at {ts})"
+        ),
+        format!(
+            "CREATE TABLE spree_stock_items (id {id}, stock_location_id integer, \
+             variant_id integer, count_on_hand integer DEFAULT 0 NOT NULL, created_at {ts}, \
+             updated_at {ts}, backorderable {boolean} DEFAULT {no}, deleted_at {ts})"
+        ),
+        format!(
+            "CREATE TABLE spree_state_changes (id {id}, name {s}, previous_state {s}, \
+             stateful_id integer, user_id integer, stateful_type {s}, next_state {s}, \
+             created_at {ts}, updated_at {ts})"
+        ),
+        format!(
+            "CREATE TABLE spree_payments (id {id}, amount {dec} DEFAULT 0.0 NOT NULL, \
+             order_id integer, source_type {s}, source_id integer, payment_method_id integer, \
+             state {s}, response_code {s}, avs_response {s}, created_at {ts}, updated_at {ts}, \
+             number {s}, cvv_response_code {s}, cvv_response_message {s})"
+        ),
+        format!(
+            "CREATE TABLE spree_refunds (id {id}, payment_id integer, \
+             amount {dec} DEFAULT 0.0 NOT NULL, transaction_id {s}, created_at {ts}, \
+             updated_at {ts}, refund_reason_id integer, reimbursement_id integer)"
+        ),
+        "CREATE INDEX index_spree_line_items_on_order_id ON spree_line_items (order_id)".into(),
+        "CREATE INDEX index_spree_orders_on_number ON spree_orders (number)".into(),
+        "CREATE INDEX index_spree_state_changes_on_stateful_id_and_stateful_type \
+         ON spree_state_changes (stateful_id, stateful_type)"
+            .into(),
+    ] {
+        t.exec(&sql).await;
+    }
+}

@@ -5,6 +5,8 @@
 use backoffice_core::db::Db;
 use backoffice_core::mapping::Mapping;
 use backoffice_core::operators::Operator;
+use backoffice_core::orders::mapped::{search, MappedOrder, MappedOrderQuery};
+use backoffice_core::page::PageRequest;
 use backoffice_core::session::Ctx;
 use backoffice_core::users::mapped::{apply, card, MappedCard};
 use backoffice_core::users::UserAction;
@@ -38,4 +40,17 @@ pub async fn last_audit(t: &TestDb) -> (String, String) {
     let entity = t.texts(&latest("entity_id")).await;
     let after = t.texts(&latest("after_json")).await;
     (format!("{} {}", action[0], entity[0]), after[0].clone())
+}
+
+/// The first 50 orders the list shows, with no filter (newest key first).
+pub async fn all_orders(ctx: &Ctx<'_>, m: &Mapping) -> Vec<MappedOrder> {
+    search(
+        ctx,
+        m,
+        &MappedOrderQuery::default(),
+        &PageRequest::first(50),
+    )
+    .await
+    .unwrap()
+    .items
 }

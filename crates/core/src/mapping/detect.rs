@@ -272,5 +272,19 @@ fn shop_capabilities(m: &Mapping) -> Vec<Capability> {
         "refund records",
         m.refunds.as_ref().map(|r| &r.table),
     ));
+    out.push(
+        match m
+            .lifecycle
+            .as_ref()
+            .and_then(|l| l.changed_elsewhere.as_ref())
+        {
+            Some(why) => cap("order changes", false, why.clone()),
+            None => cap(
+                "order changes",
+                true,
+                "transitions, cancel and refunds as the lifecycle allows".into(),
+            ),
+        },
+    );
     out
 }

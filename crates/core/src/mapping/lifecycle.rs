@@ -35,6 +35,12 @@ pub struct Lifecycle {
     /// A timestamp column on the order set to now by a move into a status.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub stamps: BTreeMap<String, String>,
+    /// Where only the back end's own code may change an order (Solidus'
+    /// state machine voids payments, cancels shipments and restocks as it
+    /// moves one): why, in a sentence the console answers every
+    /// transition, cancel and refund with.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub changed_elsewhere: Option<String>,
 }
 
 impl Lifecycle {

@@ -17,6 +17,7 @@ mod presets;
 pub(crate) mod query;
 pub mod shop;
 mod shop_presets;
+mod solidus;
 
 pub use presets::AXES_DEFAULT_LIMIT;
 

@@ -228,10 +228,11 @@ fn django(cat: &Catalogue) -> Option<Found> {
 }
 
 fn devise(cat: &Catalogue) -> Option<Found> {
-    let t = "users";
-    if !cat.has(t, &["id", "email", "encrypted_password"]) {
-        return None;
-    }
+    // A Rails app's own users, or Solidus' (solidusio/solidus_auth_devise
+    // db/migrate/20260103231422_create_spree_users.rb).
+    let t = ["users", "spree_users"]
+        .into_iter()
+        .find(|t| cat.has(t, &["id", "email", "encrypted_password"]))?;
     let mut preset = vec!["devise"];
     let lockable = cat.has(t, &["locked_at", "failed_attempts"]);
     let confirmable = cat.has(t, &["confirmed_at"]);

@@ -68,6 +68,10 @@ pub struct OrderMap {
     pub discount: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax: Option<String>,
+    /// Added to the lines and shipping as it is, of either sign (Solidus'
+    /// `adjustment_total`: promotions below zero, taxes added on top).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub adjustment: Option<String>,
     pub placed: String,
     /// Set to the time of every write to the order's row.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -93,7 +97,10 @@ pub struct ItemsMap {
     pub title: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unit_price: Option<String>,
-    pub line_total: String,
+    /// Where absent, a line comes to its quantity times its unit price
+    /// (Solidus' `LineItem#amount`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub line_total: Option<String>,
     /// How much of the line is allocated from stock (Oscar's
     /// `num_allocated`); lowered with the stock's on cancel.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -158,6 +165,12 @@ pub struct HistoryMap {
     pub operator: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+    /// Columns that say a row is an order's status change, in a table
+    /// other things share (Solidus' `spree_state_changes`:
+    /// `stateful_type = "Spree::Order"`, `name = "order"`): only such rows
+    /// are read, and every row the console adds has them.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub fixed: BTreeMap<String, String>,
 }
 
 /// A table of notes on orders.
@@ -219,6 +232,7 @@ impl Mapping {
         r.opt("order.shipping", t, &o.shipping, money);
         r.opt("order.discount", t, &o.discount, money);
         r.opt("order.tax", t, &o.tax, money);
+        r.opt("order.adjustment", t, &o.adjustment, money);
         r.col("order.placed", t, &o.placed, Want::Timestamp);
         r.opt("order.updated", t, &o.updated, Want::Timestamp);
         if let Some(l) = &self.lifecycle {
@@ -236,7 +250,7 @@ impl Mapping {
             r.opt("items.stock", t, &i.stock, Want::Key);
             r.opt("items.title", t, &i.title, Want::Text);
             r.opt("items.unit_price", t, &i.unit_price, money);
-            r.col("items.line_total", t, &i.line_total, money);
+            r.opt("items.line_total", t, &i.line_total, money);
             r.opt("items.allocated", t, &i.allocated, Want::Integer);
             r.opt(
                 "items.allocation_cancelled",
@@ -269,6 +283,9 @@ impl Mapping {
             r.col("status_history.at", t, &h.at, Want::Timestamp);
             r.opt("status_history.operator", t, &h.operator, Want::Text);
             r.opt("status_history.reason", t, &h.reason, Want::Text);
+            for c in h.fixed.keys() {
+                r.col("status_history.fixed", t, c, Want::Text);
+            }
         }
         if let Some(n) = &self.notes {
             let t = n.table.as_str();
@@ -328,6 +345,15 @@ impl Mapping {
                     .into(),
             ),
             Some(l) => bad.extend(l.undeclared()),
+        }
+        if let Some(i) = &self.items {
+            if i.line_total.is_none() && i.unit_price.is_none() {
+                bad.push(
+                    "items: needs line_total or unit_price (a line's amount is its quantity \
+                     times its unit price)"
+                        .into(),
+                );
+            }
         }
         if let Some(s) = &self.stock {
             if s.on_cancel == OnCancel::Release && s.allocated.is_none() {

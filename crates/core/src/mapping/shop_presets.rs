@@ -8,7 +8,8 @@
 //!   order_ordernote; oscar/apps/partner/migrations/0001_initial.py for
 //!   partner_stockrecord; oscar/apps/catalogue/migrations/0001_initial.py
 //!   for catalogue_product. The status words are a project setting
-//!   (OSCAR_ORDER_STATUS_PIPELINE), which no catalogue shows.
+//!   (OSCAR_ORDER_STATUS_PIPELINE), which no catalogue shows;
+//! - Solidus: solidus.rs.
 
 use std::collections::BTreeMap;
 
@@ -36,6 +37,14 @@ pub fn recognise(
                 .into(),
         );
         return Some("oscar");
+    }
+    if super::solidus::recognise(cat, m) {
+        notes.push(
+            "Solidus orders are read, checked and noted here; every change goes through \
+             Solidus' own state machine, so the console refuses them and says so"
+                .into(),
+        );
+        return Some("solidus");
     }
     None
 }
@@ -75,6 +84,7 @@ fn reference(cat: &Catalogue, m: &mut Mapping) -> bool {
         shipping: Some(s("shipping_cents")),
         discount: Some(s("discount_cents")),
         tax: Some(s("tax_cents")),
+        adjustment: None,
         placed: s("placed_at"),
         updated: Some(s("updated_at")),
     });
@@ -87,7 +97,7 @@ fn reference(cat: &Catalogue, m: &mut Mapping) -> bool {
         stock: None,
         title: None,
         unit_price: Some(s("unit_price_cents")),
-        line_total: s("line_total_cents"),
+        line_total: Some(s("line_total_cents")),
         allocated: None,
         allocation_cancelled: None,
     });
@@ -113,6 +123,7 @@ fn reference(cat: &Catalogue, m: &mut Mapping) -> bool {
         at: s("at"),
         operator: Some(s("operator")),
         reason: Some(s("reason")),
+        fixed: BTreeMap::new(),
     });
     m.notes = Some(NotesMap {
         table: s("order_notes"),
@@ -160,6 +171,7 @@ fn oscar_lifecycle() -> Lifecycle {
         refundable: words(&["Being processed", "Shipped", "Complete"]),
         shipped: words(&["Shipped", "Complete"]),
         stamps: BTreeMap::new(),
+        changed_elsewhere: None,
     }
 }
 
@@ -197,6 +209,7 @@ fn oscar(cat: &Catalogue, m: &mut Mapping) -> bool {
         shipping: Some(s("shipping_incl_tax")),
         discount: None,
         tax: None,
+        adjustment: None,
         placed: s("date_placed"),
         updated: None,
     });
@@ -209,7 +222,7 @@ fn oscar(cat: &Catalogue, m: &mut Mapping) -> bool {
         stock: Some(s("stockrecord_id")),
         title: Some(s("title")),
         unit_price: Some(s("unit_price_incl_tax")),
-        line_total: s("line_price_incl_tax"),
+        line_total: Some(s("line_price_incl_tax")),
         allocated: opt(cat, "order_line", "num_allocated"),
         allocation_cancelled: opt(cat, "order_line", "allocation_cancelled"),
     });
@@ -247,6 +260,7 @@ fn oscar(cat: &Catalogue, m: &mut Mapping) -> bool {
             at: s("date_created"),
             operator: None,
             reason: None,
+            fixed: BTreeMap::new(),
         });
     m.notes = cat
         .has(

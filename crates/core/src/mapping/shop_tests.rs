@@ -83,6 +83,17 @@ fn the_shop_sections_must_agree() {
     assert!(problems(orphan).contains("notes: needs an [order] section"));
     let sql = SHOP.replace(r#"total = "amount""#, r#"total = "amount + 1""#);
     assert!(problems(&sql).contains("'amount + 1' is not a table or column name"));
+    let no_amount = SHOP.replace("line_total = \"line_amount\"\n", "");
+    assert!(
+        problems(&no_amount).contains("items: needs line_total or unit_price"),
+        "{}",
+        problems(&no_amount)
+    );
+    let priced = no_amount.replace(
+        "quantity = \"qty\"",
+        "quantity = \"qty\"\nunit_price = \"price\"",
+    );
+    assert!(Mapping::parse(&priced).is_ok(), "{priced}");
     let money = SHOP.replace(r#"money = "decimal""#, r#"money = "float""#);
     assert!(
         problems(&money).contains("unknown variant `float`"),

@@ -187,6 +187,7 @@ pub fn declared_lifecycle() -> crate::mapping::Lifecycle {
             .into_iter()
             .filter_map(|s| Some((s.as_str().to_string(), s.stamp_column()?.to_string())))
             .collect(),
+        changed_elsewhere: None,
     }
 }
 

@@ -117,6 +117,9 @@ impl Edit for OrderEdit<'_> {
 
     fn plan(&self, _: &Ctx<'_>, (order, lines): &Self::State) -> Result<Plan> {
         let (_, lifecycle) = shop_of(self.m)?;
+        if let Some(why) = &lifecycle.changed_elsewhere {
+            return Err(Error::validation(why.clone()));
+        }
         let from = order.status.as_str();
         let to = match &self.change {
             MappedChange::Transition { to } => {
@@ -251,7 +254,8 @@ pub(super) async fn move_status(
         .set(&h.at, now)
         .set_opt(&h.from, order.status.as_str())
         .set_opt(&h.operator, ctx.operator.username())
-        .set_opt(&h.reason, reason);
+        .set_opt(&h.reason, reason)
+        .fixed(&h.fixed);
     let q = row.query();
     tx.execute(&q, "cannot record the status change").await?;
     Ok(())

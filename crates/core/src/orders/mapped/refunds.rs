@@ -197,6 +197,9 @@ impl Edit for RefundEdit<'_> {
 
     fn plan(&self, _: &Ctx<'_>, (order, refunds): &Self::State) -> Result<Plan> {
         let (_, lifecycle) = shop_of(self.m)?;
+        if let Some(why) = &lifecycle.changed_elsewhere {
+            return Err(Error::validation(why.clone()));
+        }
         if !lifecycle.refundable.contains(&order.status) {
             return Err(Error::validation(format!(
                 "a {} order cannot be refunded in this shop's lifecycle",

@@ -72,6 +72,7 @@ struct Amounts {
     shipping: Option<String>,
     tax: Option<String>,
     discount: Option<String>,
+    adjustment: Option<String>,
 }
 
 /// The order with this key or number.
@@ -88,36 +89,40 @@ pub async fn show(ctx: &Ctx<'_>, mapping: &Mapping, id: &str) -> Result<MappedSt
     let cur = order.currency.clone();
     let read = |v: &Option<String>| v.as_deref().map(|t| money::stored(t, &cur)).transpose();
     let mut mismatches = Vec::new();
-    let (shipping, tax, discount) = match (
-        read(&amounts.shipping),
-        read(&amounts.tax),
-        read(&amounts.discount),
-    ) {
-        (Ok(a), Ok(b), Ok(c)) => (a, b, c),
-        (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => {
+    let mut amount = |v: &Option<String>| match read(v) {
+        Ok(a) => a,
+        Err(e) => {
             mismatches.push(format!("an amount cannot be read exactly: {e}"));
-            (None, None, None)
+            None
         }
     };
-    if let (Some(total), true) = (order.total, mapping.items.is_some()) {
+    let shipping = amount(&amounts.shipping);
+    let tax = amount(&amounts.tax);
+    let discount = amount(&amounts.discount);
+    let adjustment = amount(&amounts.adjustment);
+    if let (Some(total), true, true) = (order.total, mapping.items.is_some(), mismatches.is_empty())
+    {
         let lines: Option<Vec<i64>> = items.iter().map(|i| i.line_total).collect();
-        match lines.map(money::sum) {
-            Some(Ok(sum)) => {
-                let expected =
-                    sum + shipping.unwrap_or(0) + tax.unwrap_or(0) - discount.unwrap_or(0);
-                if expected != total {
-                    mismatches.push(format!(
-                        "the total is {} but the lines{} come to {}",
-                        money::format(total, &cur),
-                        if shipping.is_some() {
-                            " and shipping"
-                        } else {
-                            ""
-                        },
-                        money::format(expected, &cur)
-                    ));
-                }
+        let parts = [shipping, tax, adjustment, discount.map(|d| -d)];
+        match lines.map(|l| money::sum(l.into_iter().chain(parts.into_iter().flatten()))) {
+            Some(Ok(expected)) if expected != total => {
+                let added: Vec<&str> = [(shipping, "shipping"), (adjustment, "adjustments")]
+                    .iter()
+                    .filter(|(v, _)| v.is_some())
+                    .map(|(_, w)| *w)
+                    .collect();
+                let what = match added.split_last() {
+                    None => "the lines".to_string(),
+                    Some((last, [])) => format!("the lines and {last}"),
+                    Some((last, rest)) => format!("the lines, {} and {last}", rest.join(", ")),
+                };
+                mismatches.push(format!(
+                    "the total is {} but {what} come to {}",
+                    money::format(total, &cur),
+                    money::format(expected, &cur)
+                ));
             }
+            Some(Ok(_)) => {}
             _ => mismatches.push("a line's amount cannot be read exactly".into()),
         }
     }
@@ -127,6 +132,9 @@ pub async fn show(ctx: &Ctx<'_>, mapping: &Mapping, id: &str) -> Result<MappedSt
         .cloned()
         .unwrap_or_default();
     let mut not_kept = Vec::new();
+    if let Some(why) = &lifecycle.changed_elsewhere {
+        not_kept.push(why.clone());
+    }
     let mut timeline = Vec::new();
     match &mapping.status_history {
         Some(h) => timeline.extend(history(ctx, &s, h, &order.key).await?),
@@ -340,7 +348,7 @@ pub(crate) async fn items(
         opt_text(&i.product),
         s.int(&col(&i.quantity)),
         opt_text(&i.unit_price),
-        s.text(&col(&i.line_total)),
+        opt_text(&i.line_total),
         s.q(&i.table),
         key.expr,
     ));
@@ -351,13 +359,19 @@ pub(crate) async fn items(
     let amount = |v: Option<String>| v.and_then(|t| money::stored(&t, cur).ok());
     Ok(rows
         .into_iter()
-        .map(|r| MappedItem {
-            key: r.key,
-            product: r.product,
-            title: r.title.unwrap_or_default(),
-            quantity: r.quantity,
-            unit_price: amount(r.unit_price),
-            line_total: amount(r.line_total),
+        .map(|r| {
+            let unit_price = amount(r.unit_price);
+            MappedItem {
+                key: r.key,
+                product: r.product,
+                title: r.title.unwrap_or_default(),
+                quantity: r.quantity,
+                line_total: match &i.line_total {
+                    Some(_) => amount(r.line_total),
+                    None => unit_price.and_then(|p| p.checked_mul(r.quantity)),
+                },
+                unit_price,
+            }
         })
         .collect())
 }
@@ -368,10 +382,12 @@ async fn amounts(ctx: &Ctx<'_>, s: &Sql, o: &OrderMap, key: &Key, id: &str) -> R
             .map_or("NULL".into(), |c| s.text(&s.on("o", c)))
     };
     let mut q = Query::new(format!(
-        "SELECT {} AS shipping, {} AS tax, {} AS discount FROM {} o WHERE 1 = 1",
+        "SELECT {} AS shipping, {} AS tax, {} AS discount, {} AS adjustment FROM {} o \
+         WHERE 1 = 1",
         col(&o.shipping),
         col(&o.tax),
         col(&o.discount),
+        col(&o.adjustment),
         s.q(&o.table)
     ));
     key.push_eq(&mut q, s.b, id)?;

@@ -65,6 +65,9 @@ pub(super) async fn history(
         key.expr
     ));
     key.bind(&mut q, s.b, id)?;
+    for (c, v) in &h.fixed {
+        q.sql(format!(" AND {} = ", col(c))).bind(v.as_str());
+    }
     q.sql(format!(" ORDER BY {}", col(&h.at)));
     let rows = Source::Pool(ctx.db)
         .fetch_all(&q, "cannot read the order's status history")
