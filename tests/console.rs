@@ -14,6 +14,8 @@ mod driver;
 mod filters;
 #[path = "window/fixes.rs"]
 mod fixes;
+#[path = "window/mail.rs"]
+mod mail;
 #[path = "window/outbox.rs"]
 mod outbox;
 
@@ -278,59 +280,8 @@ async fn an_operator_works_through_every_view() {
         .await;
     assert_eq!(marked - marked_before, applied, "{fixed}");
 
-    // Mail: from the user's card, preview and send the verification email;
-    // it arrives at the SMTP server. The second try says "already sent".
-    click(&client, "#nav button[data-view=users]").await;
-    fill(&client, "user-search", &email).await;
-    let row = format!("#users tbody tr[data-user='{user_id}'] td");
-    text_of(&client, &row).await;
-    click(&client, &row).await;
-    text_of(&client, "#card-view:not([hidden]) #card-title").await;
-    click(&client, "button[data-send=verify_email]").await;
-    let preview = text_of(&client, "#confirm-dialog[open] #mail-preview").await;
-    assert!(preview.contains("https://shop.test"), "{preview}");
-    picture(&client, "mail-preview").await;
-    click(&client, "#confirm-ok").await;
-    wait_contains(&client, "#notice", "Queued as message").await;
-    // The card, opened again, lists what was sent to the user.
-    let sent = wait_contains(&client, "#card-sent", "verify_email").await;
-    assert!(sent.contains("admin"), "{sent}");
-    client
-        .execute(
-            "document.getElementById('card-sent').scrollIntoView()",
-            vec![],
-        )
-        .await
-        .unwrap();
-    picture(&client, "card-emails").await;
-    client
-        .execute(
-            "document.getElementById('card-title').scrollIntoView()",
-            vec![],
-        )
-        .await
-        .unwrap();
-    let got = smtp.wait_for(1, Duration::from_secs(30));
-    assert!(got[0].to.ends_with(&format!("<{email}>")), "{}", got[0].to);
-    assert!(
-        got[0].text.contains("https://shop.test/"),
-        "{}",
-        got[0].text
-    );
-    click(&client, "button[data-send=verify_email]").await;
-    text_of(&client, "#confirm-dialog[open] #mail-preview").await;
-    click(&client, "#confirm-ok").await;
-    let refusal = wait_contains(&client, "#error:not([hidden])", "already sent").await;
-    assert!(refusal.contains("by operator admin"), "{refusal}");
-    wait_contains(
-        &client,
-        "#confirm-dialog[open] #confirm-title",
-        "already sent",
-    )
-    .await;
-    click(&client, "#confirm-cancel").await;
-    tokio::time::sleep(Duration::from_secs(3)).await;
-    assert_eq!(smtp.received().len(), 1, "the repeat was not sent");
+    // Mail from the user's card (tests/window/mail.rs).
+    mail::from_the_card(&client, &smtp, &email, user_id).await;
 
     // The bulk wizard: a support message to two users and an id that does
     // not exist; the preview counts them and shows a sample, the missing id
