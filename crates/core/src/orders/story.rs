@@ -241,6 +241,7 @@ fn timeline(
             text,
         });
     }
+    out.extend(notify_timeline(&story.notifications));
     // Stable: same-instant entries keep the order above (the status change
     // before the note, refund and audit entry written with it).
     out.sort_by_key(|e| e.at);
@@ -344,7 +345,5 @@ pub async fn show(ctx: &Ctx<'_>, order_id: i64) -> Result<OrderStory> {
         order,
     };
     story.timeline = timeline(&story.order, events, &story, audit);
-    story.timeline.extend(notify_timeline(&story.notifications));
-    story.timeline.sort_by_key(|e| e.at);
     Ok(story)
 }
