@@ -97,6 +97,7 @@ async fn main() {
         demo: false,
         mail: None,
         mapping: None,
+        backend_secret: false,
     };
     add_profile(&store, &MemoryStore::default(), profile, None, false).unwrap();
 

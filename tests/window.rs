@@ -65,6 +65,7 @@ async fn lists_profiles_connects_and_shows_row_counts() {
         demo,
         mail: None,
         mapping: None,
+        backend_secret: false,
     };
     add_profile(
         &store,
@@ -320,6 +321,7 @@ async fn the_dark_theme_is_applied() {
         demo: true,
         mail: None,
         mapping: None,
+        backend_secret: false,
     };
     add_profile(&store, &MemoryStore::default(), profile, None, false).unwrap();
     let (_driver, client) = start_app_with(dir.path(), &[("BACKOFFICE_THEME", "dark")]).await;

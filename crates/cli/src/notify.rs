@@ -6,6 +6,13 @@ use clap::{Args, Subcommand};
 use backoffice_core::notify::{
     self, Audience, FreeForm, Policy, Rendered, Template, Trigger, Triggered,
 };
+use std::sync::Arc;
+
+use backoffice_core::db::Db;
+use backoffice_core::mapping::{served, Served};
+use backoffice_core::notify::BackendLinks;
+use backoffice_core::profiles::backend_secret;
+use backoffice_core::secrets::ServiceStore;
 use backoffice_core::session::Ctx;
 use backoffice_core::{Error, Result};
 
@@ -32,8 +39,10 @@ pub struct TriggerArgs {
     /// verify_email, password_reset, order_status, order_shipped or
     /// support_message.
     template: String,
+    /// The recipient's id (on a back end of its own, the user's key).
     #[arg(long)]
     user: Option<i64>,
+    /// The order (on a back end of its own, its number or key).
     #[arg(long)]
     order: Option<i64>,
     /// The subject of a support message.
@@ -127,13 +136,33 @@ pub(crate) fn rendered_text(r: &Rendered) -> String {
     format!("Subject: {}\n\n{}", r.subject, r.text.trim_end())
 }
 
-/// The profile's trigger policy: its window and link base, or the
-/// defaults when the database was given by URL.
-fn policy(chosen: &Chosen<'_>) -> Result<Policy> {
-    Ok(match chosen.profile()?.and_then(|p| p.mail) {
+/// The profile's trigger policy: its window and link base (the defaults
+/// when the database was given by URL), and on a back end of its own, its
+/// mapping and link secret.
+async fn policy(chosen: &Chosen<'_>, db: &Db) -> Result<Policy> {
+    let mut policy = match chosen.profile()?.and_then(|p| p.mail) {
         Some(mail) => Policy::from(&mail),
         None => Policy::default(),
-    })
+    };
+    policy.backend = backend_links(chosen, db).await?;
+    Ok(policy)
+}
+
+/// A back end of its own: its mapping, and the secret its account links
+/// are keyed with (the environment's, else the profile's keychain entry).
+/// None for the reference schema.
+pub(crate) async fn backend_links(
+    chosen: &Chosen<'_>,
+    db: &Db,
+) -> Result<Option<Arc<BackendLinks>>> {
+    match served(db, chosen.mapping_file()?.as_deref()).await? {
+        Served::Reference => Ok(None),
+        Served::Mapped(m) => {
+            let profile = chosen.profile()?;
+            let secret = backend_secret(profile.as_ref(), &ServiceStore::from_env())?;
+            Ok(Some(BackendLinks::new(*m, secret)))
+        }
+    }
 }
 
 pub async fn run(
@@ -152,9 +181,15 @@ pub async fn run(
         });
         return Ok(());
     }
-    let policy = policy(chosen)?;
     let (db, me) = signin::open(chosen, as_operator).await?;
     let ctx = Ctx::new(&db, &me);
+    let policy = match policy(chosen, &db).await {
+        Ok(p) => p,
+        Err(e) => {
+            db.close().await;
+            return Err(e);
+        }
+    };
     let result = match cmd {
         NotifyCommand::Templates => Ok(()),
         NotifyCommand::Preview(args) => match args.trigger() {

@@ -172,7 +172,10 @@ pub async fn run(
         OutboxCommand::Cancel { id, reason } => notify::cancel(&ctx, id, reason.as_deref())
             .await
             .map(|m| out.show(&m, || format!("message {} cancelled", m.id))),
-        OutboxCommand::Dispatch(args) => dispatch(&ctx, profile, args, out).await,
+        OutboxCommand::Dispatch(args) => match crate::notify::backend_links(chosen, &db).await {
+            Ok(backend) => dispatch(&ctx, profile, backend, args, out).await,
+            Err(e) => Err(e),
+        },
     };
     db.close().await;
     result
@@ -181,6 +184,7 @@ pub async fn run(
 async fn dispatch(
     ctx: &Ctx<'_>,
     profile: Option<backoffice_core::profiles::Profile>,
+    backend: Option<std::sync::Arc<notify::BackendLinks>>,
     args: DispatchArgs,
     out: &Out,
 ) -> Result<()> {
@@ -199,7 +203,10 @@ async fn dispatch(
         backoff: Duration::from_secs(args.backoff_seconds),
         ..DispatchOptions::default()
     };
-    let dispatcher = Dispatcher::new(ctx, mail, password, options)?;
+    let mut dispatcher = Dispatcher::new(ctx, mail, password, options)?;
+    if let Some(b) = backend {
+        dispatcher = dispatcher.for_backend(b);
+    }
     let cancel = crate::seed::cancel_on_ctrl_c();
     let json = out.json;
     let progress = move |r: &DispatchReport| {

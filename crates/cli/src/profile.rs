@@ -4,8 +4,10 @@ use clap::{Args, Subcommand};
 use serde::Serialize;
 
 use backoffice_core::db::{Backend, Db, OpenOptions, SchemaStatus};
-use backoffice_core::notify::{MailSettings, Security};
-use backoffice_core::profiles::{add_profile, remove_profile, set_mail, Profile, ProfileStore};
+use backoffice_core::notify::{check_secret, MailSettings, SecretVerdict, Security};
+use backoffice_core::profiles::{
+    add_profile, remove_profile, set_backend_secret, set_mail, Profile, ProfileStore,
+};
 use backoffice_core::secrets::{Secret, ServiceStore};
 use backoffice_core::{Error, Result};
 
@@ -25,6 +27,21 @@ pub enum ProfileCommand {
     Test { name: Option<String> },
     /// Set how a profile sends notifications (SMTP password to the keychain).
     Mail(MailArgs),
+    /// Store the back end's own secret (Django's SECRET_KEY), which the
+    /// reset and confirmation links it accepts are keyed with, in the OS
+    /// keychain; checked first against what the back end signed with it.
+    BackendSecret(BackendSecretArgs),
+}
+
+#[derive(Args)]
+pub struct BackendSecretArgs {
+    name: String,
+    /// Read the secret from standard input (first line).
+    #[arg(long, conflicts_with = "delete")]
+    stdin: bool,
+    /// Remove the stored secret.
+    #[arg(long)]
+    delete: bool,
 }
 
 #[derive(Args)]
@@ -149,6 +166,7 @@ pub async fn run(cmd: ProfileCommand, chosen: &Chosen<'_>, out: &Out) -> Result<
                 demo: false,
                 mail: None,
                 mapping,
+                backend_secret: false,
             };
             add_profile(&store, &secrets, profile.clone(), password, args.replace)?;
             out.show(&profile, || {
@@ -219,6 +237,7 @@ pub async fn run(cmd: ProfileCommand, chosen: &Chosen<'_>, out: &Out) -> Result<
                 )
             });
         }
+        ProfileCommand::BackendSecret(args) => backend_secret(&store, &secrets, args, out).await?,
         ProfileCommand::Remove { name } => {
             let removed = remove_profile(&store, &secrets, &name)?;
             out.show(&removed, || format!("removed profile '{}'", removed.name));
@@ -257,5 +276,72 @@ pub async fn run(cmd: ProfileCommand, chosen: &Chosen<'_>, out: &Out) -> Result<
             });
         }
     }
+    Ok(())
+}
+
+/// `profile backend-secret`: the secret is checked against the back end's
+/// own signatures where it has any, and stored only if none refutes it.
+async fn backend_secret(
+    store: &ProfileStore,
+    secrets: &ServiceStore,
+    args: BackendSecretArgs,
+    out: &Out,
+) -> Result<()> {
+    let profile = store.get(&args.name)?;
+    if args.delete {
+        set_backend_secret(store, secrets, &profile.name, None)?;
+        out.show(&profile.name, || {
+            format!("removed the back-end secret of profile '{}'", profile.name)
+        });
+        return Ok(());
+    }
+    let secret = if args.stdin {
+        input::secret_from_stdin("back-end secret")?
+    } else {
+        input::prompt_secret(
+            "The back end's secret (Django's SECRET_KEY): ",
+            "no secret given: pipe it in with --stdin",
+        )?
+    };
+    let verdict = match &profile.mapping {
+        Some(path) => {
+            let mapping = backoffice_core::mapping::Mapping::load(path)?;
+            let db = Db::connect(
+                &profile.target(secrets)?,
+                OpenOptions {
+                    read_only: true,
+                    create_if_missing: false,
+                },
+            )
+            .await?;
+            let verdict = check_secret(&db, &mapping, &secret).await;
+            db.close().await;
+            verdict?
+        }
+        None => SecretVerdict::Unknown,
+    };
+    if verdict == SecretVerdict::Wrong {
+        return Err(Error::validation(format!(
+            "this secret signs none of the back end's sessions: it is not the SECRET_KEY \
+             {} runs with, and links keyed with it would be refused; nothing was stored",
+            profile.location()
+        )));
+    }
+    set_backend_secret(store, secrets, &profile.name, Some(&secret))?;
+    let checked = verdict == SecretVerdict::Signs;
+    out.show(
+        &serde_json::json!({"profile": profile.name, "checked": checked}),
+        || {
+            format!(
+                "stored the back-end secret of profile '{}' in the OS keychain{}",
+                profile.name,
+                if checked {
+                    "; it signs the back end's sessions"
+                } else {
+                    " (the back end has no signed sessions to check it against)"
+                }
+            )
+        },
+    );
     Ok(())
 }

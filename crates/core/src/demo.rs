@@ -75,6 +75,7 @@ pub async fn ensure_demo(
                 demo: true,
                 mail: None,
                 mapping: None,
+                backend_secret: false,
             };
             add_profile(profiles, secrets, profile, None, false)?;
             true

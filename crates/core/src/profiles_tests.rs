@@ -16,6 +16,7 @@ fn server(host: &str) -> Profile {
         demo: false,
         mail: None,
         mapping: None,
+        backend_secret: false,
     }
 }
 

@@ -1,4 +1,5 @@
-//! Secrets (database and SMTP passwords) live only in the OS keychain.
+//! Secrets (database and SMTP passwords, a back end's own secret) live
+//! only in the OS keychain.
 //!
 //! [`Secret`] cannot leak by accident: its `Debug` prints `<redacted>`, it
 //! has no `Display` and no `Serialize`, and its memory is wiped on drop.
@@ -40,6 +41,9 @@ pub enum SecretKey {
     Database(String),
     Smtp(String),
     Operator(String),
+    /// The back end's own secret its account links are keyed with
+    /// (Django's SECRET_KEY), per profile.
+    Backend(String),
 }
 
 impl SecretKey {
@@ -49,6 +53,7 @@ impl SecretKey {
             SecretKey::Database(p) => format!("db:{p}"),
             SecretKey::Smtp(p) => format!("smtp:{p}"),
             SecretKey::Operator(p) => format!("operator:{p}"),
+            SecretKey::Backend(p) => format!("backend:{p}"),
         }
     }
 

@@ -140,6 +140,7 @@ impl ProfileDraft {
             demo: false,
             mail: None,
             mapping: None,
+            backend_secret: false,
         };
         let password = self.password.filter(|p| !p.is_empty()).map(Secret::new);
         (profile, password)

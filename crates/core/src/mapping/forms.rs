@@ -297,6 +297,7 @@ impl Mapping {
             );
         }
         self.shop_refs(&mut r);
+        self.links_refs(&mut r);
         r.0
     }
 }

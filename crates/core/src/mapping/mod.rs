@@ -13,6 +13,7 @@ pub mod check;
 pub mod detect;
 mod forms;
 pub mod lifecycle;
+mod links;
 mod presets;
 pub(crate) mod query;
 pub mod shop;
@@ -28,6 +29,7 @@ use serde::{Deserialize, Serialize};
 use crate::{Error, Result};
 pub use forms::{Active, Join, Lock, Ref, SignIns, Verified, Want};
 pub use lifecycle::Lifecycle;
+pub use links::{Link, LinksMap};
 pub use shop::{
     Currency, HistoryMap, ItemsMap, Money, NotesMap, OnCancel, OrderMap, ProductsMap, RefundsMap,
     StockMap,
@@ -65,6 +67,9 @@ pub struct Mapping {
     pub refunds: Option<RefundsMap>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lifecycle: Option<Lifecycle>,
+    /// The links in account emails, in the back end's own format.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub links: Option<LinksMap>,
 }
 
 /// Users and what the back end knows about signing in.
@@ -178,6 +183,7 @@ impl Mapping {
             }
         }
         bad.extend(self.shop_problems());
+        bad.extend(self.links_problems());
         if bad.is_empty() {
             Ok(())
         } else {

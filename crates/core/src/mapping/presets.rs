@@ -10,7 +10,10 @@
 //!   spatie/laravel-permission: database/migrations/create_permission_tables.php.stub.
 
 use super::catalogue::Catalogue;
-use super::{Active, Join, Lock, Mapping, RolesMap, SignIns, UserMap, Verified, FORMAT};
+use super::links::{ALLAUTH_CONFIRM_PATH, DJANGO_RESET_PATH};
+use super::{
+    Active, Join, Link, LinksMap, Lock, Mapping, RolesMap, SignIns, UserMap, Verified, FORMAT,
+};
 
 /// django-axes' AXES_FAILURE_LIMIT when the project does not set it.
 pub const AXES_DEFAULT_LIMIT: i64 = 3;
@@ -40,6 +43,7 @@ fn mapping(preset: String, user: UserMap, roles: Option<RolesMap>) -> Mapping {
         notes: None,
         refunds: None,
         lifecycle: None,
+        links: None,
     }
 }
 
@@ -221,9 +225,43 @@ fn django(cat: &Catalogue) -> Option<Found> {
                 only_value: None,
             },
         });
-    Some(Found {
-        mapping: mapping(preset.join(" + "), user, roles),
-        notes,
+    let links = django_links(cat, t, user.verified.is_some(), &mut notes);
+    let mut mapping = mapping(preset.join(" + "), user, roles);
+    mapping.links = links;
+    Some(Found { mapping, notes })
+}
+
+/// Django's reset link (its `default_token_generator`) and, with allauth,
+/// allauth's confirmation link, at the default URLs.
+fn django_links(
+    cat: &Catalogue,
+    t: &str,
+    allauth: bool,
+    notes: &mut Vec<String>,
+) -> Option<LinksMap> {
+    let password_reset = opt(cat, t, "password").map(|password| Link::DjangoReset {
+        path: DJANGO_RESET_PATH.into(),
+        password,
+        time_zone: None,
+        expires_in: None,
+    });
+    let verify_email = allauth.then(|| Link::AllauthConfirm {
+        path: ALLAUTH_CONFIRM_PATH.into(),
+        key: "id".into(),
+        expires_in: None,
+    });
+    if password_reset.is_none() && verify_email.is_none() {
+        return None;
+    }
+    notes.push(
+        "links: reset and confirmation links use Django's default URLs under /accounts/ and \
+         its TIME_ZONE UTC; set links.*.path and time_zone to your project's, and store its \
+         SECRET_KEY with `backoffice profile backend-secret NAME --stdin`"
+            .into(),
+    );
+    Some(LinksMap {
+        password_reset,
+        verify_email,
     })
 }
 

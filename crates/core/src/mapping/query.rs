@@ -53,12 +53,13 @@ impl Sql {
             _ => self.int(expr),
         }
     }
-    /// Seconds since 1970 of a timestamp column, whatever its type (naive
-    /// timestamps are UTC, as the frameworks store them).
+    /// Whole seconds since 1970 of a timestamp column, whatever its type
+    /// (naive timestamps are UTC, as the frameworks store them); a
+    /// fraction is dropped, never rounded up, as Django drops it.
     pub(crate) fn epoch(&self, expr: &str) -> String {
         match self.b {
-            Backend::Postgres => format!("CAST(EXTRACT(EPOCH FROM {expr}) AS BIGINT)"),
-            Backend::Mysql => format!("CAST(UNIX_TIMESTAMP({expr}) AS SIGNED)"),
+            Backend::Postgres => format!("CAST(FLOOR(EXTRACT(EPOCH FROM {expr})) AS BIGINT)"),
+            Backend::Mysql => format!("CAST(FLOOR(UNIX_TIMESTAMP({expr})) AS SIGNED)"),
             Backend::Sqlite => format!("CAST(strftime('%s', {expr}) AS INTEGER)"),
         }
     }
@@ -84,9 +85,6 @@ impl Sql {
     }
 }
 
-/// A time as the frameworks write it into their own columns: on SQLite the
-/// text Django and Rails store (`2026-05-01 14:05:00.000000`, UTC); the
-/// servers take the value itself (PostgreSQL sessions run in UTC).
 /// One row for a back end's table, column by column: names quoted, every
 /// value bound, then the mapping's fixed values.
 pub(crate) struct Insert {
@@ -142,6 +140,9 @@ impl Insert {
     }
 }
 
+/// A time as the frameworks write it into their own columns: on SQLite the
+/// text Django and Rails store (`2026-05-01 14:05:00.000000`, UTC); the
+/// servers take the value itself (PostgreSQL sessions run in UTC).
 pub(crate) fn framework_time(b: Backend, t: DateTime<Utc>) -> Arg {
     match b {
         Backend::Sqlite => Arg::Text(t.format("%Y-%m-%d %H:%M:%S%.6f").to_string()),

@@ -179,6 +179,17 @@ async fn recent_keys(
     Ok(rows.into_iter().map(|(k,)| k).collect())
 }
 
+/// Bulk audiences are read from the reference schema's tables.
+fn reference_only(policy: &Policy) -> Result<()> {
+    match policy.backend {
+        Some(_) => Err(Error::validation(
+            "bulk sends to a back end of its own are not available in this version: send to \
+             each user with `notify send`",
+        )),
+        None => Ok(()),
+    }
+}
+
 fn trigger_for(template: Template, target: &Target, message: Option<&FreeForm>) -> Trigger {
     Trigger {
         order_id: target.order_id,
@@ -195,11 +206,19 @@ pub async fn bulk_preview(
     message: Option<&FreeForm>,
 ) -> Result<BulkPreview> {
     ctx.require(template.permission())?;
+    reference_only(policy)?;
     let (targets, missing) = resolve(ctx, audience).await?;
     let recent = recent_keys(ctx, template, policy).await?;
     let fresh: Vec<&Target> = targets
         .iter()
-        .filter(|t| !recent.contains(&default_key(template, t.order_id, t.user_id, &t.email)))
+        .filter(|t| {
+            !recent.contains(&default_key(
+                template,
+                t.order_id,
+                Some(t.user_id),
+                &t.email,
+            ))
+        })
         .collect();
     let sample = match fresh.first() {
         Some(t) => Some(preview(ctx, policy, trigger_for(template, t, message)).await?),
@@ -229,6 +248,7 @@ pub async fn bulk_queue(
     cancel: &CancelToken,
 ) -> Result<BulkReport> {
     ctx.require(template.permission())?;
+    reference_only(policy)?;
     let (targets, missing) = resolve(ctx, audience).await?;
     let mut report = BulkReport::default();
     for id in missing {
@@ -251,7 +271,7 @@ pub async fn bulk_queue(
         let (mut queued, mut first, mut last) = (0u64, None, None);
         for target in chunk {
             let trigger = trigger_for(template, target, message);
-            match enqueue(&mut tx, ctx, policy.window, &trigger).await {
+            match enqueue(&mut tx, ctx, policy, &trigger).await {
                 Ok(Triggered::Queued { message }) => {
                     queued += 1;
                     first = first.or(Some(message.id));

@@ -4,21 +4,24 @@
 //! A trigger renders nothing it cannot render again: it freezes the
 //! template's values (names, order lines) in an outbox row, in the same
 //! transaction as the change that caused it, and returns. The dispatcher
-//! claims due rows, mints the link tokens of verification and reset emails
-//! (only their SHA-256 hash is stored), renders, sends and records each
-//! attempt. Delivery is at least once; the only messages that can arrive
-//! twice are those marked `uncertain`, which an operator resends on purpose.
+//! claims due rows, makes the links of verification and reset emails (the
+//! console's tokens, of which only a SHA-256 hash is stored, or the back
+//! end's own format: [`links`]), renders, sends and records each attempt.
+//! Delivery is at least once; the only messages that can arrive twice are
+//! those marked `uncertain`, which an operator resends on purpose.
 
 mod about;
 mod bulk;
 mod catalogue;
 pub mod dispatch;
+mod links;
 mod outbox;
 mod settings;
 mod templates;
 pub mod tokens;
 mod trigger;
 mod vars;
+mod vars_mapped;
 
 use serde::{Deserialize, Serialize};
 
@@ -29,6 +32,7 @@ pub use about::Sent;
 pub(crate) use about::{sent_about, timeline as about_timeline, About};
 pub use bulk::{bulk_preview, bulk_queue, Audience, BulkPreview, BulkReport, MAX_RECIPIENTS};
 pub use catalogue::{catalogue, TemplateInfo};
+pub use links::{check_secret, BackendLinks, SecretVerdict};
 pub use outbox::{
     cancel, list, retry, show, Attempt, OutboxFilter, OutboxMessage, OutboxStatus, OutboxView,
 };

@@ -73,7 +73,10 @@ pub(crate) fn render(template: Template, vars: &Value, link: Option<&str>) -> Re
     if let Some(kind) = template.link() {
         let link = link.ok_or_else(|| Error::internal("an account email needs its link"))?;
         ctx.insert("link".into(), Value::from(link));
-        ctx.insert("expires_in".into(), Value::from(kind.ttl_text));
+        // A back end's own link lives as long as it decides (frozen in the
+        // values when queued); the console's tokens as long as theirs.
+        ctx.entry("expires_in")
+            .or_insert_with(|| Value::from(kind.ttl_text));
     }
     let ctx = Value::Object(ctx);
     let part = |ext: &str| -> Result<String> {

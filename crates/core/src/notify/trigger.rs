@@ -13,6 +13,9 @@ use rand::RngCore;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 
+use std::sync::Arc;
+
+use super::links::BackendLinks;
 use super::outbox::{self, OutboxMessage};
 use super::settings::MailSettings;
 use super::templates::{self, Rendered, BASE_PLACEHOLDER, TOKEN_PLACEHOLDER};
@@ -121,12 +124,14 @@ impl Trigger {
     }
 }
 
-/// How triggers behave on this connection: the idempotency window, and the
-/// link base previews show.
+/// How triggers behave on this connection: the idempotency window, the
+/// link base previews show, and for a back end of its own, its mapping and
+/// link secret (none: the reference schema).
 #[derive(Debug, Clone)]
 pub struct Policy {
     pub window: Duration,
     pub link_base: Option<String>,
+    pub backend: Option<Arc<BackendLinks>>,
 }
 
 impl Default for Policy {
@@ -134,6 +139,7 @@ impl Default for Policy {
         Policy {
             window: Duration::minutes(60),
             link_base: None,
+            backend: None,
         }
     }
 }
@@ -143,6 +149,7 @@ impl From<&MailSettings> for Policy {
         Policy {
             window: s.window(),
             link_base: Some(s.link_base.clone()),
+            backend: None,
         }
     }
 }
@@ -170,6 +177,8 @@ pub async fn preview(ctx: &Ctx<'_>, policy: &Policy, trigger: Trigger) -> Result
     let trigger = trigger.checked()?;
     let (_, vars) = vars::gather(
         &mut Source::Pool(ctx.db),
+        ctx,
+        policy.backend.as_deref(),
         trigger.template,
         trigger.subject(),
         trigger.message.as_ref(),
@@ -177,7 +186,15 @@ pub async fn preview(ctx: &Ctx<'_>, policy: &Policy, trigger: Trigger) -> Result
     .await?;
     let vars = vars::for_operator(vars, unmasked(ctx));
     let base = policy.link_base.as_deref().unwrap_or(BASE_PLACEHOLDER);
-    let link = templates::link(base, trigger.template, TOKEN_PLACEHOLDER);
+    // A back end's link shows its path with the format's placeholders.
+    let own = policy
+        .backend
+        .as_ref()
+        .and_then(|b| b.mapping.link(trigger.template.id()));
+    let link = match own {
+        Some(l) => Some(format!("{}{}", base.trim_end_matches('/'), l.path())),
+        None => templates::link(base, trigger.template, TOKEN_PLACEHOLDER),
+    };
     templates::render(trigger.template, &vars, link.as_deref())
 }
 
@@ -185,8 +202,11 @@ pub async fn preview(ctx: &Ctx<'_>, policy: &Policy, trigger: Trigger) -> Result
 pub async fn send(ctx: &Ctx<'_>, policy: &Policy, trigger: Trigger) -> Result<Triggered> {
     ctx.require(trigger.template.permission())?;
     let trigger = trigger.checked()?;
+    if let Some(b) = &policy.backend {
+        super::links::refuse_wrong_secret(ctx.db, b, trigger.template).await?;
+    }
     let mut tx = ctx.db.begin_write("queue a notification").await?;
-    let outcome = enqueue(&mut tx, ctx, policy.window, &trigger).await?;
+    let outcome = enqueue(&mut tx, ctx, policy, &trigger).await?;
     let Triggered::Queued { message } = outcome else {
         return Ok(outcome); // nothing to write: dropping the transaction rolls back the key row
     };
@@ -223,12 +243,13 @@ pub async fn send(ctx: &Ctx<'_>, policy: &Policy, trigger: Trigger) -> Result<Tr
 pub(crate) fn default_key(
     template: Template,
     order_id: Option<i64>,
-    user_id: i64,
+    user_id: Option<i64>,
     email: &str,
 ) -> String {
-    let entity = match order_id {
-        Some(o) => format!("order:{o}"),
-        None => format!("user:{user_id}"),
+    let entity = match (order_id, user_id) {
+        (Some(o), _) => format!("order:{o}"),
+        (None, Some(u)) => format!("user:{u}"),
+        (None, None) => "address".to_string(),
     };
     format!("{}:{entity}:{}", template.id(), email.to_lowercase())
 }
@@ -238,11 +259,14 @@ pub(crate) fn default_key(
 pub(crate) async fn enqueue(
     tx: &mut WriteTx,
     ctx: &Ctx<'_>,
-    window: Duration,
+    policy: &Policy,
     trigger: &Trigger,
 ) -> Result<Triggered> {
+    let window = policy.window;
     let (recipient, vars) = vars::gather(
         &mut Source::Tx(tx),
+        ctx,
+        policy.backend.as_deref(),
         trigger.template,
         trigger.subject(),
         trigger.message.as_ref(),
@@ -252,7 +276,7 @@ pub(crate) async fn enqueue(
         Some(k) => format!("key:{k}"),
         None => default_key(
             trigger.template,
-            trigger.order_id,
+            recipient.order_id,
             recipient.user_id,
             &recipient.email,
         ),
@@ -349,7 +373,7 @@ async fn insert(
         .sql(", ")
         .bind(recipient.user_id)
         .sql(", ")
-        .bind(trigger.order_id)
+        .bind(recipient.order_id)
         .sql(", ")
         .bind(recipient.email.as_str())
         .sql(", ")
@@ -384,7 +408,7 @@ pub(crate) async fn verify_new_address(
     user_id: i64,
 ) -> Result<Option<i64>> {
     let trigger = Trigger::new(Template::VerifyEmail, user_id);
-    match enqueue(tx, ctx, Policy::default().window, &trigger).await {
+    match enqueue(tx, ctx, &Policy::default(), &trigger).await {
         Ok(Triggered::Queued { message }) => Ok(Some(message.id)),
         Ok(Triggered::AlreadySent(sent)) => Ok(Some(sent.original.id)),
         Err(Error::Validation(_)) => Ok(None),

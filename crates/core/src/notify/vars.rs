@@ -7,15 +7,20 @@
 use chrono::{DateTime, Utc};
 use serde_json::{json, Value};
 
+use super::links::BackendLinks;
 use super::{FreeForm, Template};
 use crate::db::{Query, Source};
+use crate::session::Ctx;
 use crate::users::mask_email;
 use crate::{money, Error, Result};
 
 /// Who receives the message.
 #[derive(Debug, Clone)]
 pub(crate) struct Recipient {
-    pub user_id: i64,
+    /// None for a guest's order, sent to the order's address.
+    pub user_id: Option<i64>,
+    /// The order the message is about, by its key.
+    pub order_id: Option<i64>,
     pub email: String,
     pub name: String,
 }
@@ -52,10 +57,15 @@ pub(crate) struct Subject {
 /// without its order).
 pub(crate) async fn gather(
     src: &mut Source<'_>,
+    ctx: &Ctx<'_>,
+    backend: Option<&BackendLinks>,
     template: Template,
     subject: Subject,
     message: Option<&FreeForm>,
 ) -> Result<(Recipient, Value)> {
+    if let Some(b) = backend {
+        return super::vars_mapped::gather_mapped(src, ctx, b, template, subject, message).await;
+    }
     let order = match subject.order_id {
         Some(id) => Some(order(src, id).await?),
         None if template.needs_order() => {
@@ -78,7 +88,12 @@ pub(crate) async fn gather(
         (None, None) => return Err(Error::validation("say which user the message is for")),
     };
     let user = user(src, user_id).await?;
-    refuse_pointless(template, &user)?;
+    refuse_pointless(
+        template,
+        &user.id.to_string(),
+        user.status == "disabled",
+        user.email_verified_at.is_some(),
+    )?;
 
     let mut vars = json!({
         "user": {"name": user.display_name, "email": user.email},
@@ -86,17 +101,27 @@ pub(crate) async fn gather(
     if let Some(o) = order {
         vars["order"] = order_vars(src, &o).await?;
     }
+    add_message(&mut vars, template, message)?;
+    let recipient = Recipient {
+        user_id: Some(user.id),
+        order_id: subject.order_id,
+        email: user.email,
+        name: user.display_name,
+    };
+    Ok((recipient, vars))
+}
+
+pub(super) fn add_message(
+    vars: &mut Value,
+    template: Template,
+    message: Option<&FreeForm>,
+) -> Result<()> {
     if template == Template::SupportMessage {
         let m = message
             .ok_or_else(|| Error::validation("a support message needs a subject and a text"))?;
         vars["message"] = json!({"subject": m.subject, "body": m.body});
     }
-    let recipient = Recipient {
-        user_id: user.id,
-        email: user.email,
-        name: user.display_name,
-    };
-    Ok((recipient, vars))
+    Ok(())
 }
 
 /// The values as an operator who may not see addresses is shown them: the
@@ -114,21 +139,25 @@ pub(crate) fn for_operator(mut vars: Value, unmasked: bool) -> Value {
     vars
 }
 
-fn refuse_pointless(template: Template, user: &UserFacts) -> Result<()> {
+/// Refuses what would make no sense to send: an account email to a
+/// disabled account, a verification to an address already verified.
+pub(super) fn refuse_pointless(
+    template: Template,
+    user: &str,
+    disabled: bool,
+    verified: bool,
+) -> Result<()> {
     let why = match template {
-        Template::VerifyEmail | Template::PasswordReset if user.status == "disabled" => {
+        Template::VerifyEmail | Template::PasswordReset if disabled => {
             Some("the account is disabled")
         }
-        Template::VerifyEmail if user.email_verified_at.is_some() => {
-            Some("the address is already verified")
-        }
+        Template::VerifyEmail if verified => Some("the address is already verified"),
         _ => None,
     };
     match why {
         Some(why) => Err(Error::validation(format!(
-            "not sending {} to user {}: {why}",
-            template.id(),
-            user.id
+            "not sending {} to user {user}: {why}",
+            template.id()
         ))),
         None => Ok(()),
     }

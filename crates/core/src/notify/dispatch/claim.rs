@@ -17,7 +17,8 @@ use chrono::{DateTime, Utc};
 use serde_json::Value;
 use zeroize::Zeroizing;
 
-use super::super::{tokens, Template};
+use super::super::links::Links;
+use super::super::Template;
 use crate::db::{Backend, Db, Query};
 use crate::Result;
 
@@ -55,7 +56,7 @@ impl Outcome {
     }
 }
 
-/// A claimed message, with its link token when it carries one.
+/// A claimed message, with its link when it carries one.
 pub(crate) struct Claimed {
     pub id: i64,
     /// The claim that holds it (`lease_owner`).
@@ -66,7 +67,7 @@ pub(crate) struct Claimed {
     pub recipient_name: String,
     pub vars: Value,
     pub attempt: i32,
-    pub token: Option<Zeroizing<String>>,
+    pub link: Option<Zeroizing<String>>,
     /// Why it cannot be sent at all (its user is gone, its values unreadable).
     pub broken: Option<String>,
 }
@@ -163,6 +164,7 @@ struct ClaimRow {
 /// one writer at a time.
 pub(crate) async fn claim(
     db: &Db,
+    links: &Links,
     claim: &str,
     n: usize,
     lease: Duration,
@@ -205,16 +207,13 @@ pub(crate) async fn claim(
         let mut broken = None;
         let template = Template::parse(&r.template);
         let vars = serde_json::from_str::<Value>(&r.vars_json);
-        let mut token = None;
+        let mut link = None;
         match (&template, &vars) {
-            (Ok(t), Ok(_)) => {
-                if let Some(kind) = t.link() {
-                    match r.user_id {
-                        Some(user) => token = Some(tokens::mint(&mut tx, user, kind, now).await?),
-                        None => broken = Some("the user no longer exists".to_string()),
-                    }
-                }
-            }
+            (Ok(t), Ok(_)) => match links.mint(&mut tx, *t, r.user_id, now).await? {
+                Some(Ok(made)) => link = Some(made),
+                Some(Err(why)) => broken = Some(why),
+                None => {}
+            },
             (Err(e), _) => broken = Some(e.to_string()),
             (_, Err(e)) => broken = Some(format!("unreadable values: {e}")),
         }
@@ -227,7 +226,7 @@ pub(crate) async fn claim(
             recipient_name: r.recipient_name,
             vars: vars.unwrap_or(Value::Null),
             attempt: r.attempts,
-            token,
+            link,
             broken,
         });
     }

@@ -8,10 +8,18 @@ use std::time::Duration;
 
 use chrono::{DateTime, TimeZone, Utc};
 
+use super::super::links::Links;
 use super::claim::{self, Claimed, Outcome, Retry};
 use crate::db::{Db, OpenOptions, Query, Target};
 
 const LEASE: Duration = Duration::from_secs(1);
+
+fn links() -> Links {
+    Links {
+        base: "https://shop.example".into(),
+        backend: None,
+    }
+}
 
 fn at(seconds: i64) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 6, 1, 12, 0, 0).unwrap() + chrono::Duration::seconds(seconds)
@@ -63,12 +71,12 @@ fn one(mut batch: Vec<Claimed>) -> Claimed {
 #[tokio::test]
 async fn a_message_claimed_again_is_sent_only_under_the_new_claim() {
     let (_dir, db) = outbox_with_one_message().await;
-    let first = one(claim::claim(&db, "d:1:ab/0", 10, LEASE, at(1))
+    let first = one(claim::claim(&db, &links(), "d:1:ab/0", 10, LEASE, at(1))
         .await
         .unwrap());
     // The first worker is busy past the lease; another run settles it.
     assert_eq!(claim::recover(&db, at(5)).await.unwrap(), (1, 0));
-    let second = one(claim::claim(&db, "d:1:ab/1", 10, LEASE, at(5))
+    let second = one(claim::claim(&db, &links(), "d:1:ab/1", 10, LEASE, at(5))
         .await
         .unwrap());
     assert_eq!(
@@ -108,7 +116,7 @@ async fn a_message_claimed_again_is_sent_only_under_the_new_claim() {
 #[tokio::test]
 async fn an_interrupted_send_is_settled_once() {
     let (_dir, db) = outbox_with_one_message().await;
-    let c = one(claim::claim(&db, "d:2:cd/0", 10, LEASE, at(1))
+    let c = one(claim::claim(&db, &links(), "d:2:cd/0", 10, LEASE, at(1))
         .await
         .unwrap());
     assert!(claim::start(&db, &c, LEASE, at(1)).await.unwrap());

@@ -12,13 +12,14 @@ mod smtp;
 mod socket;
 
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use chrono::Utc;
 use futures_util::future::join_all;
 use serde::Serialize;
 
+use super::links::{BackendLinks, Links};
 use super::templates;
 use super::MailSettings;
 use crate::db::{retry_contended, Db};
@@ -106,6 +107,7 @@ impl DispatchReport {
 
 pub struct Dispatcher<'a> {
     db: &'a Db,
+    links: Links,
     settings: MailSettings,
     password: Option<Secret>,
     options: DispatchOptions,
@@ -139,6 +141,10 @@ impl<'a> Dispatcher<'a> {
         );
         Ok(Dispatcher {
             db: ctx.db,
+            links: Links {
+                base: settings.link_base.clone(),
+                backend: None,
+            },
             limit: RateLimit::new(settings.interval()),
             settings,
             password,
@@ -147,6 +153,13 @@ impl<'a> Dispatcher<'a> {
             owner,
             claims: AtomicU64::new(0),
         })
+    }
+
+    /// Links in the back end's own format, as its mapping says, keyed with
+    /// its secret.
+    pub fn for_backend(mut self, backend: Arc<BackendLinks>) -> Self {
+        self.links.backend = Some(backend);
+        self
     }
 
     /// A new claim identity: this dispatcher's owner and a number.
@@ -236,9 +249,10 @@ impl<'a> Dispatcher<'a> {
             let now = micros(Utc::now());
             let (batch_size, lease) = (self.options.batch, self.options.lease);
             let claim_id = self.next_claim();
-            let batch =
-                retry_contended(|| claim::claim(self.db, &claim_id, batch_size, lease, now))
-                    .await?;
+            let batch = retry_contended(|| {
+                claim::claim(self.db, &self.links, &claim_id, batch_size, lease, now)
+            })
+            .await?;
             if batch.is_empty() {
                 break;
             }
@@ -318,12 +332,9 @@ impl<'a> Dispatcher<'a> {
         if let Some(why) = &msg.broken {
             return Err(why.clone());
         }
-        let link = msg
-            .token
-            .as_ref()
-            .and_then(|t| templates::link(&self.settings.link_base, msg.template, t));
-        let rendered = templates::render(msg.template, &msg.vars, link.as_deref())
-            .map_err(|e| e.to_string())?;
+        let link = msg.link.as_ref().map(|l| l.as_str());
+        let rendered =
+            templates::render(msg.template, &msg.vars, link).map_err(|e| e.to_string())?;
         Letter::build(&self.settings, msg, &rendered)
     }
 }

@@ -6,6 +6,7 @@
 //! currency.
 
 mod change;
+pub(crate) mod message;
 mod notes;
 mod preview;
 mod refunds;

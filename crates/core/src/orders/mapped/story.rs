@@ -13,6 +13,7 @@ use crate::db::{Query, Source};
 use crate::mapping::query::{fingerprint, Key, Sql};
 use crate::mapping::{Mapping, OrderMap};
 use crate::money;
+use crate::notify::{self, About, Sent};
 use crate::operators::Permission;
 use crate::orders::story::TimelineEntry;
 use crate::session::Ctx;
@@ -53,6 +54,8 @@ pub struct MappedStory {
     pub refundable: Option<i64>,
     /// Oldest first.
     pub timeline: Vec<TimelineEntry>,
+    /// The emails about the order, newest first.
+    pub notifications: Vec<Sent>,
     /// What this back end does not keep, and what is shown instead.
     pub not_kept: Vec<String>,
 }
@@ -178,6 +181,12 @@ pub async fn show(ctx: &Ctx<'_>, mapping: &Mapping, id: &str) -> Result<MappedSt
             None => a.action,
         },
     }));
+    // What was sent about it, where the outbox can name it (integer keys).
+    let notifications = match order.key.trim().parse::<i64>() {
+        Ok(k) => notify::sent_about(ctx, About::Order(k)).await?,
+        Err(_) => Vec::new(),
+    };
+    timeline.extend(notify::about_timeline(&notifications));
     timeline.sort_by_key(|e| e.at);
     let version = version(&order, &items);
     Ok(MappedStory {
@@ -191,6 +200,7 @@ pub async fn show(ctx: &Ctx<'_>, mapping: &Mapping, id: &str) -> Result<MappedSt
         refunds,
         order,
         timeline,
+        notifications,
         not_kept,
     })
 }

@@ -73,6 +73,19 @@ pub(super) async fn current(
     Ok((row, roles, version))
 }
 
+/// The user a message is for, as they are now, with the address unmasked
+/// (it is where the message goes; operators see it masked elsewhere).
+pub(crate) async fn for_message(
+    src: &mut Source<'_>,
+    ctx: &Ctx<'_>,
+    mapping: &Mapping,
+    key: &str,
+) -> Result<MappedUser> {
+    let k = user_key(ctx, users_of(mapping)?).await?;
+    let (row, _, _) = current(src, ctx, mapping, &k, key, false).await?;
+    Ok(present(row, true))
+}
+
 /// The card of the user whose key is `key`.
 pub async fn card(ctx: &Ctx<'_>, mapping: &Mapping, key: &str) -> Result<MappedCard> {
     ctx.require(Permission::ReadUsers)?;

@@ -29,6 +29,7 @@ use crate::page::{decode_key, keyed_page, Page, PageRequest};
 use crate::session::Ctx;
 use crate::{Error, Result};
 pub use actions::{apply, offered, Offer};
+pub(crate) use card::for_message;
 pub use card::{card, MappedCard, MappedSignIn};
 use sql::{failed, lock_expr, push_as, state_expr, verified, Sql};
 

@@ -1,0 +1,100 @@
+//! A Django back end's SECRET_KEY through the command line: checked against
+//! the back end's own signed sessions before it goes to the OS keychain,
+//! then used for a reset email whose link Django's token generator accepts.
+
+mod common;
+
+use backoffice_core::db::Backend;
+use backoffice_testkit::smtp::SmtpServer;
+use backoffice_testkit::TestDb;
+use common::Cli;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_checked_secret_in_the_keychain_makes_links_django_accepts() {
+    let t = TestDb::fixture(Backend::Sqlite, "django").await;
+    // A signed session for the secret to be checked against.
+    t.framework_script("django", "check_link.py", &["sign-in", "ada"]);
+    let mut cli = Cli::new();
+    let db = t.url.as_str();
+    cli.ok(&["--db", db, "attach"], None);
+    let mapping = cli.data.path().join("shop.toml");
+    let mapping = mapping.to_str().unwrap();
+    cli.ok(&["--db", db, "schema", "detect", "--write", mapping], None);
+    cli.sign_in_as_new_admin(db, "alice");
+    // Unique per run: the keychain is shared by every test.
+    let name = format!("django-links-{}", std::process::id());
+    let file = db.trim_start_matches("sqlite:");
+    let add = [
+        "profile",
+        "add",
+        &name,
+        "--backend",
+        "sqlite",
+        "--database",
+        file,
+        "--mapping",
+        mapping,
+    ];
+    cli.ok(&add, None);
+    let server = SmtpServer::start(&[]);
+    cli.loopback_mail(&name, server.port, &["--rate", "1000"]);
+    let ada = t
+        .scalar("SELECT id FROM auth_user WHERE username = 'ada'")
+        .await
+        .to_string();
+    let send = [
+        "--profile",
+        &name,
+        "--operator",
+        "alice",
+        "notify",
+        "send",
+        "password_reset",
+        "--user",
+        &ada,
+    ];
+
+    // No secret yet: refused before anything is queued, saying how.
+    let (code, err) = cli.fails(&send);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("backend-secret"), "{err}");
+    // A wrong secret signs none of the back end's sessions: not stored.
+    let secret = ["profile", "backend-secret", &name, "--stdin"];
+    let out = cli.run(&secret, Some("not-the-key\n"));
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("nothing was stored"), "{err}");
+    let (code, _) = cli.fails(&send);
+    assert_eq!(code, 2);
+    // The right one is checked, stored, and never written to the profile.
+    let out = cli.ok(&secret, Some("fixture-only-not-a-secret\n"));
+    assert!(out.contains("it signs the back end's sessions"), "{out}");
+    let profiles = std::fs::read_to_string(cli.config.path().join("profiles.toml")).unwrap();
+    assert!(!profiles.contains("fixture-only"), "{profiles}");
+
+    let out = cli.ok(&send, None);
+    assert!(out.contains("queued message"), "{out}");
+    let out = cli.ok(
+        &[
+            "--profile",
+            &name,
+            "--operator",
+            "alice",
+            "outbox",
+            "dispatch",
+        ],
+        None,
+    );
+    assert!(out.contains("sent 1"), "{out}");
+    let received = server.wait_for(1, std::time::Duration::from_secs(10));
+    let text = &received[0].text;
+    let start = text
+        .find("https://shop.example/accounts/reset/")
+        .expect(text);
+    let link = text[start..].split_whitespace().next().unwrap();
+    let verdict = t.framework_script("django", "check_link.py", &["reset", link]);
+    assert_eq!(verdict["accepted"], true, "{verdict}");
+    assert_eq!(verdict["user"], "ada");
+
+    cli.ok(&["profile", "remove", &name], None);
+}
