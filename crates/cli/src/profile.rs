@@ -27,9 +27,10 @@ pub enum ProfileCommand {
     Test { name: Option<String> },
     /// Set how a profile sends notifications (SMTP password to the keychain).
     Mail(MailArgs),
-    /// Store the back end's own secret (Django's SECRET_KEY), which the
-    /// reset and confirmation links it accepts are keyed with, in the OS
-    /// keychain; checked first against what the back end signed with it.
+    /// Store the back end's own secret (Django's SECRET_KEY, Rails'
+    /// secret_key_base), which the reset and confirmation links it accepts
+    /// are keyed with, in the OS keychain; checked first against what the
+    /// back end signed with it.
     BackendSecret(BackendSecretArgs),
 }
 
@@ -299,7 +300,7 @@ async fn backend_secret(
         input::secret_from_stdin("back-end secret")?
     } else {
         input::prompt_secret(
-            "The back end's secret (Django's SECRET_KEY): ",
+            "The back end's secret (SECRET_KEY, secret_key_base): ",
             "no secret given: pipe it in with --stdin",
         )?
     };

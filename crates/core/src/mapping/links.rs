@@ -6,6 +6,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::catalogue::Catalogue;
 use super::forms::Refs;
 use super::{Mapping, Verified, Want};
 
@@ -52,17 +53,54 @@ pub enum Link {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         expires_in: Option<String>,
     },
+    /// Devise's password reset (Recoverable): `{token}` is a random token;
+    /// the user's row keeps its HMAC, keyed from the app's
+    /// secret_key_base, and the time it was sent.
+    DeviseReset {
+        path: String,
+        /// Devise's `reset_password_token` column.
+        token: String,
+        /// Devise's `reset_password_sent_at` column.
+        sent_at: String,
+        /// The key derivation's digest: "sha256" (Rails 7's defaults, the
+        /// default here) or "sha1" (older apps).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        key_digest: Option<String>,
+        /// Devise's reset_password_within (default 6 hours).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        expires_in: Option<String>,
+    },
+    /// Laravel's password broker: `{token}` is a random token, kept as a
+    /// bcrypt hash in `table` with the email and the time; `{email}` the
+    /// user's address.
+    LaravelReset {
+        path: String,
+        /// `password_reset_tokens`.
+        table: String,
+        /// The bcrypt cost (Laravel's BCRYPT_ROUNDS, default 12).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        rounds: Option<u32>,
+        /// auth.passwords.users.expire (default 60 minutes).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        expires_in: Option<String>,
+    },
 }
 
 /// Django's default paths, under `accounts/` as most projects include
 /// their URLs.
 pub(crate) const DJANGO_RESET_PATH: &str = "/accounts/reset/{uid}/{token}/";
 pub(crate) const ALLAUTH_CONFIRM_PATH: &str = "/accounts/confirm-email/{key}/";
+/// Devise's and Laravel's default routes.
+const DEVISE_RESET_PATH: &str = "/users/password/edit?reset_password_token={token}";
+const LARAVEL_RESET_PATH: &str = "/reset-password/{token}?email={email}";
 
 impl Link {
     pub fn path(&self) -> &str {
         match self {
-            Link::DjangoReset { path, .. } | Link::AllauthConfirm { path, .. } => path,
+            Link::DjangoReset { path, .. }
+            | Link::AllauthConfirm { path, .. }
+            | Link::DeviseReset { path, .. }
+            | Link::LaravelReset { path, .. } => path,
         }
     }
 
@@ -72,6 +110,8 @@ impl Link {
             Link::DjangoReset { expires_in, .. } | Link::AllauthConfirm { expires_in, .. } => {
                 expires_in.as_deref().unwrap_or("3 days")
             }
+            Link::DeviseReset { expires_in, .. } => expires_in.as_deref().unwrap_or("6 hours"),
+            Link::LaravelReset { expires_in, .. } => expires_in.as_deref().unwrap_or("60 minutes"),
         }
     }
 
@@ -80,7 +120,14 @@ impl Link {
         match self {
             Link::DjangoReset { .. } => &["{uid}", "{token}"],
             Link::AllauthConfirm { .. } => &["{key}"],
+            Link::DeviseReset { .. } | Link::LaravelReset { .. } => &["{token}"],
         }
+    }
+
+    /// Whether the link is keyed with the back end's secret (Laravel's
+    /// token is random and kept hashed: it needs none).
+    pub fn needs_secret(&self) -> bool {
+        !matches!(self, Link::LaravelReset { .. })
     }
 
     /// What the format is called in messages ("Django's password reset").
@@ -88,8 +135,55 @@ impl Link {
         match self {
             Link::DjangoReset { .. } => "Django's password reset",
             Link::AllauthConfirm { .. } => "django-allauth's email confirmation",
+            Link::DeviseReset { .. } => "Devise's password reset",
+            Link::LaravelReset { .. } => "Laravel's password reset",
         }
     }
+}
+
+/// Devise's reset link, where the users table is Recoverable.
+pub(super) fn devise(cat: &Catalogue, t: &str, notes: &mut Vec<String>) -> Option<LinksMap> {
+    if !cat.has(t, &["reset_password_token", "reset_password_sent_at"]) {
+        return None;
+    }
+    notes.push(
+        "links: Devise's reset link at its default route, keyed from secret_key_base with \
+         Rails 7's SHA-256 key derivation (set links.password_reset.key_digest = \"sha1\" for an \
+         older app); store secret_key_base with `backoffice profile backend-secret NAME --stdin`"
+            .into(),
+    );
+    Some(LinksMap {
+        password_reset: Some(Link::DeviseReset {
+            path: DEVISE_RESET_PATH.into(),
+            token: "reset_password_token".into(),
+            sent_at: "reset_password_sent_at".into(),
+            key_digest: None,
+            expires_in: None,
+        }),
+        verify_email: None,
+    })
+}
+
+/// Laravel's reset link, where its token table is there.
+pub(super) fn laravel(cat: &Catalogue, notes: &mut Vec<String>) -> Option<LinksMap> {
+    let table = "password_reset_tokens";
+    if !cat.has(table, &["email", "token", "created_at"]) {
+        return None;
+    }
+    notes.push(
+        "links: Laravel's reset link at its default route (/reset-password/{token}); the token \
+         is random and kept bcrypt-hashed, so no secret is needed"
+            .into(),
+    );
+    Some(LinksMap {
+        password_reset: Some(Link::LaravelReset {
+            path: LARAVEL_RESET_PATH.into(),
+            table: table.into(),
+            rounds: None,
+            expires_in: None,
+        }),
+        verify_email: None,
+    })
 }
 
 impl Mapping {
@@ -145,7 +239,10 @@ impl Mapping {
             }
             match (name, link) {
                 ("password_reset", Link::AllauthConfirm { .. })
-                | ("verify_email", Link::DjangoReset { .. }) => bad.push(format!(
+                | (
+                    "verify_email",
+                    Link::DjangoReset { .. } | Link::DeviseReset { .. } | Link::LaravelReset { .. },
+                ) => bad.push(format!(
                     "links.{name}: {} is not a {} link",
                     link.describe(),
                     name.replace('_', " ")
@@ -161,6 +258,17 @@ impl Mapping {
                     bad.push(format!(
                         "links.{name}: allauth's confirmation needs user.verified to be its \
                          address table"
+                    ));
+                }
+            }
+            if let Link::DeviseReset {
+                key_digest: Some(d),
+                ..
+            } = link
+            {
+                if d != "sha1" && d != "sha256" {
+                    bad.push(format!(
+                        "links.{name}.key_digest: '{d}' is not sha1 or sha256"
                     ));
                 }
             }

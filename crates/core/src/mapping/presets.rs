@@ -307,10 +307,10 @@ fn devise(cat: &Catalogue) -> Option<Found> {
         }),
         sign_ins: None,
     };
-    Some(Found {
-        mapping: mapping(preset.join(" + "), user, None),
-        notes: Vec::new(),
-    })
+    let mut notes = Vec::new();
+    let mut mapping = mapping(preset.join(" + "), user, None);
+    mapping.links = super::links::devise(cat, t, &mut notes);
+    Some(Found { mapping, notes })
 }
 
 fn laravel(cat: &Catalogue) -> Option<Found> {
@@ -362,8 +362,7 @@ fn laravel(cat: &Catalogue) -> Option<Found> {
         }),
         sign_ins: None,
     };
-    Some(Found {
-        mapping: mapping(preset.join(" + "), user, roles),
-        notes,
-    })
+    let mut mapping = mapping(preset.join(" + "), user, roles);
+    mapping.links = super::links::laravel(cat, &mut notes);
+    Some(Found { mapping, notes })
 }

@@ -18,6 +18,7 @@ fn links() -> Links {
     Links {
         base: "https://shop.example".into(),
         backend: None,
+        operator: "test".into(),
     }
 }
 

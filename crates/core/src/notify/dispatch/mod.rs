@@ -144,6 +144,7 @@ impl<'a> Dispatcher<'a> {
             links: Links {
                 base: settings.link_base.clone(),
                 backend: None,
+                operator: ctx.operator.username().to_string(),
             },
             limit: RateLimit::new(settings.interval()),
             settings,

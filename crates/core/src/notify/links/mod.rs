@@ -6,7 +6,9 @@
 //! row as it is then, and never stored.
 
 mod django;
+mod rails_laravel;
 mod secret_check;
+mod stored;
 
 use std::sync::Arc;
 
@@ -39,12 +41,53 @@ impl BackendLinks {
     fn secret(&self, link: &Link) -> Result<&str> {
         self.secret.as_ref().map(Secret::expose).ok_or_else(|| {
             Error::validation(format!(
-                "{} links are keyed with the project's SECRET_KEY, and none is stored: \
-                 store it with `backoffice profile backend-secret PROFILE --stdin`, or set \
-                 BACKOFFICE_BACKEND_SECRET for one run",
+                "{} links are keyed with the back end's secret (Django's SECRET_KEY, Rails' \
+                 secret_key_base), and none is stored: store it with `backoffice profile \
+                 backend-secret PROFILE --stdin`, or set BACKOFFICE_BACKEND_SECRET for one run",
                 link.describe()
             ))
         })
+    }
+
+    fn link_of(&self, template: Template) -> Result<&Link> {
+        let kind = template.id();
+        self.mapping.link(kind).ok_or_else(|| {
+            Error::validation(format!(
+                "the mapping has no [links.{kind}]: the console does not know the link this \
+                 back end accepts (see docs/MAPPING.md)"
+            ))
+        })
+    }
+
+    fn users(&self) -> Result<&crate::mapping::UserMap> {
+        self.mapping
+            .user
+            .as_ref()
+            .ok_or_else(|| Error::validation("the mapping has no [user] section"))
+    }
+
+    /// The link's path when the message is sent. A token the back end
+    /// keeps a digest of (Devise, Laravel) is written there now, audited
+    /// under `operator`, inside the claim's transaction.
+    async fn make(
+        &self,
+        tx: &mut WriteTx,
+        operator: &str,
+        template: Template,
+        user: i64,
+        now: DateTime<Utc>,
+    ) -> Result<Zeroizing<String>> {
+        let link = self.link_of(template)?;
+        match link {
+            Link::DeviseReset { .. } | Link::LaravelReset { .. } => {
+                let secret = match link.needs_secret() {
+                    true => Some(self.secret(link)?),
+                    false => None,
+                };
+                stored::write_token(tx, operator, self.users()?, link, secret, user, now).await
+            }
+            _ => self.path(&mut Source::Tx(tx), template, user, now).await,
+        }
     }
 
     /// The path of the link `template` carries for user `user`, as the
@@ -56,21 +99,20 @@ impl BackendLinks {
         user: i64,
         now: DateTime<Utc>,
     ) -> Result<Zeroizing<String>> {
-        let kind = template.id();
-        let link = self.mapping.link(kind).ok_or_else(|| {
-            Error::validation(format!(
-                "the mapping has no [links.{kind}]: the console does not know the link this \
-                 back end accepts (see docs/MAPPING.md)"
-            ))
-        })?;
-        let secret = self.secret(link)?;
-        let u = self
-            .mapping
-            .user
-            .as_ref()
-            .ok_or_else(|| Error::validation("the mapping has no [user] section"))?;
+        let link = self.link_of(template)?;
+        let secret = match link.needs_secret() {
+            true => self.secret(link)?,
+            false => "",
+        };
+        let u = self.users()?;
         let s = Sql { b: src.backend() };
         match link {
+            // Checked only: the token is made, and its digest written, when
+            // the message is sent.
+            Link::DeviseReset { path, .. } | Link::LaravelReset { path, .. } => {
+                stored::email_of(src, u, user).await?;
+                Ok(Zeroizing::new(path.clone()))
+            }
             Link::DjangoReset {
                 path,
                 password,
@@ -193,6 +235,9 @@ struct ResetRow {
 pub(crate) struct Links {
     pub base: String,
     pub backend: Option<Arc<BackendLinks>>,
+    /// Who the dispatcher sends as: the audit names them for what a link
+    /// writes into the back end.
+    pub operator: String,
 }
 
 impl Links {
@@ -222,7 +267,7 @@ impl Links {
                     token.as_str()
                 )))
             }
-            Some(b) => match b.path(&mut Source::Tx(tx), template, user, now).await {
+            Some(b) => match b.make(tx, &self.operator, template, user, now).await {
                 Ok(path) => Ok(Zeroizing::new(format!("{base}{}", path.as_str()))),
                 Err(e @ (Error::Validation(_) | Error::NotFound(_))) => Err(e.to_string()),
                 Err(e) => return Err(e),
