@@ -42,26 +42,35 @@ fn tokens(args: &[&str]) -> bool {
     v["matches"] == true
 }
 
-/// Queues a reset to user 1 and sends it; the link received.
-async fn reset_link(ctx: &Ctx<'_>, links: Arc<BackendLinks>) -> String {
+/// Queues `trigger` and sends it: who it went to, and the link in it.
+async fn sent_link(ctx: &Ctx<'_>, links: Arc<BackendLinks>, trigger: Trigger) -> (String, String) {
     let server = SmtpServer::start(&[]);
     let mail = settings(&server);
     let policy = Policy {
         backend: Some(links.clone()),
         ..Policy::from(&mail)
     };
-    let sent = notify::send(ctx, &policy, Trigger::new(Template::PasswordReset, 1))
-        .await
-        .unwrap();
+    let sent = notify::send(ctx, &policy, trigger).await.unwrap();
     assert!(matches!(sent, Triggered::Queued { .. }), "{sent:?}");
     let d = Dispatcher::new(ctx, mail, None, quick())
         .unwrap()
         .for_backend(links);
     let report = d.run_once(&CancelToken::new(), &|_| {}).await.unwrap();
     assert_eq!(report.sent, 1, "{report:?}");
-    let text = server.wait_for(1, Duration::from_secs(10))[0].text.clone();
-    let start = text.find("https://shop.example/").expect(&text);
-    text[start..].split_whitespace().next().unwrap().to_string()
+    let got = server.wait_for(1, Duration::from_secs(10)).remove(0);
+    let start = got.text.find("https://shop.example/").expect(&got.text);
+    let link = got.text[start..]
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .to_string();
+    (got.to, link)
+}
+
+async fn reset_link(ctx: &Ctx<'_>, links: Arc<BackendLinks>) -> String {
+    sent_link(ctx, links, Trigger::new(Template::PasswordReset, 1))
+        .await
+        .1
 }
 
 async fn devise_reset_is_stored_as_devise_digests_it(backend: Backend) {
@@ -90,7 +99,7 @@ async fn devise_reset_is_stored_as_devise_digests_it(backend: Backend) {
         .to_string();
     assert!(why.contains("secret_key_base"), "{why}");
     let links = BackendLinks::new(m, Some(Secret::new(SECRET_KEY_BASE)));
-    let link = reset_link(&ctx, links).await;
+    let link = reset_link(&ctx, links.clone()).await;
     let raw = link
         .strip_prefix("https://shop.example/users/password/edit?reset_password_token=")
         .expect(&link);
@@ -122,6 +131,36 @@ async fn devise_reset_is_stored_as_devise_digests_it(backend: Backend) {
     assert_eq!(entry, "notify.reset_token 1");
     assert!(after.contains("users.reset_password_token"), "{after}");
     assert!(!after.contains(raw), "{after}");
+
+    // Confirmation: the token Confirmable finds the user by, saved with
+    // the time sent; sent again, the same token, as Devise resends it.
+    let (_, link) = sent_link(&ctx, links.clone(), Trigger::new(Template::VerifyEmail, 1)).await;
+    let token = link
+        .strip_prefix("https://shop.example/users/confirmation?confirmation_token=")
+        .expect(&link)
+        .to_string();
+    let stored = t
+        .texts("SELECT confirmation_token FROM users WHERE id = 1")
+        .await;
+    assert_eq!(stored, std::slice::from_ref(&token));
+    let sql = "SELECT COUNT(*) FROM users WHERE id = 1 AND confirmation_sent_at > '2026-06-01'";
+    assert_eq!(t.scalar(sql).await, 1);
+    let again = Trigger {
+        force: true,
+        reason: Some("the customer lost it".into()),
+        ..Trigger::new(Template::VerifyEmail, 1)
+    };
+    let (_, link) = sent_link(&ctx, links.clone(), again).await;
+    assert!(link.ends_with(&token), "{link}");
+    // Reconfirmable: a confirmed user's new address gets the link.
+    t.exec(
+        "INSERT INTO users (email, confirmed_at, unconfirmed_email, created_at, updated_at) \
+         VALUES ('bo@example.com', '2026-01-02 10:00:00', 'bo.new@example.com', \
+         '2026-01-01 10:00:00', '2026-01-01 10:00:00')",
+    )
+    .await;
+    let (to, _) = sent_link(&ctx, links, Trigger::new(Template::VerifyEmail, 2)).await;
+    assert!(to.contains("bo.new@example.com"), "{to}");
 }
 
 async fn laravel_reset_is_stored_as_laravel_hashes_it(backend: Backend) {

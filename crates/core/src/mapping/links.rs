@@ -70,6 +70,22 @@ pub enum Link {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         expires_in: Option<String>,
     },
+    /// Devise's confirmation (Confirmable): `{token}` is the user's
+    /// `confirmation_token`, kept as it is (made, with the time sent, when
+    /// the user has none), as `send_confirmation_instructions` does. A new
+    /// address waiting for confirmation (`user.verified.pending_email`) is
+    /// where it goes.
+    DeviseConfirm {
+        path: String,
+        /// Devise's `confirmation_token` column.
+        token: String,
+        /// Devise's `confirmation_sent_at` column.
+        sent_at: String,
+        /// Devise's confirm_within (none by default: the link does not
+        /// expire; the email then says "3 days").
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        expires_in: Option<String>,
+    },
     /// Laravel's password broker: `{token}` is a random token, kept as a
     /// bcrypt hash in `table` with the email and the time; `{email}` the
     /// user's address.
@@ -92,6 +108,7 @@ pub(crate) const DJANGO_RESET_PATH: &str = "/accounts/reset/{uid}/{token}/";
 pub(crate) const ALLAUTH_CONFIRM_PATH: &str = "/accounts/confirm-email/{key}/";
 /// Devise's and Laravel's default routes.
 const DEVISE_RESET_PATH: &str = "/users/password/edit?reset_password_token={token}";
+const DEVISE_CONFIRM_PATH: &str = "/users/confirmation?confirmation_token={token}";
 const LARAVEL_RESET_PATH: &str = "/reset-password/{token}?email={email}";
 
 impl Link {
@@ -100,6 +117,7 @@ impl Link {
             Link::DjangoReset { path, .. }
             | Link::AllauthConfirm { path, .. }
             | Link::DeviseReset { path, .. }
+            | Link::DeviseConfirm { path, .. }
             | Link::LaravelReset { path, .. } => path,
         }
     }
@@ -107,9 +125,9 @@ impl Link {
     /// How long the link works, in the words of the email.
     pub fn expires_in(&self) -> &str {
         match self {
-            Link::DjangoReset { expires_in, .. } | Link::AllauthConfirm { expires_in, .. } => {
-                expires_in.as_deref().unwrap_or("3 days")
-            }
+            Link::DjangoReset { expires_in, .. }
+            | Link::AllauthConfirm { expires_in, .. }
+            | Link::DeviseConfirm { expires_in, .. } => expires_in.as_deref().unwrap_or("3 days"),
             Link::DeviseReset { expires_in, .. } => expires_in.as_deref().unwrap_or("6 hours"),
             Link::LaravelReset { expires_in, .. } => expires_in.as_deref().unwrap_or("60 minutes"),
         }
@@ -120,14 +138,16 @@ impl Link {
         match self {
             Link::DjangoReset { .. } => &["{uid}", "{token}"],
             Link::AllauthConfirm { .. } => &["{key}"],
-            Link::DeviseReset { .. } | Link::LaravelReset { .. } => &["{token}"],
+            Link::DeviseReset { .. } | Link::DeviseConfirm { .. } | Link::LaravelReset { .. } => {
+                &["{token}"]
+            }
         }
     }
 
     /// Whether the link is keyed with the back end's secret (Laravel's
     /// token is random and kept hashed: it needs none).
     pub fn needs_secret(&self) -> bool {
-        !matches!(self, Link::LaravelReset { .. })
+        !matches!(self, Link::LaravelReset { .. } | Link::DeviseConfirm { .. })
     }
 
     /// What the format is called in messages ("Django's password reset").
@@ -136,6 +156,7 @@ impl Link {
             Link::DjangoReset { .. } => "Django's password reset",
             Link::AllauthConfirm { .. } => "django-allauth's email confirmation",
             Link::DeviseReset { .. } => "Devise's password reset",
+            Link::DeviseConfirm { .. } => "Devise's confirmation",
             Link::LaravelReset { .. } => "Laravel's password reset",
         }
     }
@@ -143,24 +164,32 @@ impl Link {
 
 /// Devise's reset link, where the users table is Recoverable.
 pub(super) fn devise(cat: &Catalogue, t: &str, notes: &mut Vec<String>) -> Option<LinksMap> {
-    if !cat.has(t, &["reset_password_token", "reset_password_sent_at"]) {
+    let recoverable = cat.has(t, &["reset_password_token", "reset_password_sent_at"]);
+    let confirmable = cat.has(t, &["confirmation_token", "confirmation_sent_at"]);
+    if !recoverable && !confirmable {
         return None;
     }
     notes.push(
-        "links: Devise's reset link at its default route, keyed from secret_key_base with \
-         Rails 7's SHA-256 key derivation (set links.password_reset.key_digest = \"sha1\" for an \
-         older app); store secret_key_base with `backoffice profile backend-secret NAME --stdin`"
+        "links: Devise's reset and confirmation links at their default routes; the reset \
+         digest is keyed from secret_key_base with Rails 7's SHA-256 key derivation (set \
+         links.password_reset.key_digest = \"sha1\" for an older app): store secret_key_base \
+         with `backoffice profile backend-secret NAME --stdin`"
             .into(),
     );
     Some(LinksMap {
-        password_reset: Some(Link::DeviseReset {
+        password_reset: recoverable.then(|| Link::DeviseReset {
             path: DEVISE_RESET_PATH.into(),
             token: "reset_password_token".into(),
             sent_at: "reset_password_sent_at".into(),
             key_digest: None,
             expires_in: None,
         }),
-        verify_email: None,
+        verify_email: confirmable.then(|| Link::DeviseConfirm {
+            path: DEVISE_CONFIRM_PATH.into(),
+            token: "confirmation_token".into(),
+            sent_at: "confirmation_sent_at".into(),
+            expires_in: None,
+        }),
     })
 }
 
@@ -209,6 +238,15 @@ impl Mapping {
                 Want::Text,
             );
         }
+        if let Some(Link::DeviseConfirm { token, sent_at, .. }) = &l.verify_email {
+            r.col("links.verify_email.token", &u.table, token, Want::Text);
+            r.col(
+                "links.verify_email.sent_at",
+                &u.table,
+                sent_at,
+                Want::Timestamp,
+            );
+        }
         if let (Some(Link::AllauthConfirm { key, .. }), Some(Verified::Rows { table, .. })) =
             (&l.verify_email, &u.verified)
         {
@@ -238,7 +276,7 @@ impl Mapping {
                 ));
             }
             match (name, link) {
-                ("password_reset", Link::AllauthConfirm { .. })
+                ("password_reset", Link::AllauthConfirm { .. } | Link::DeviseConfirm { .. })
                 | (
                     "verify_email",
                     Link::DjangoReset { .. } | Link::DeviseReset { .. } | Link::LaravelReset { .. },

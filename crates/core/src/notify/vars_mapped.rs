@@ -59,13 +59,20 @@ pub(super) async fn gather_mapped(
     let (user_id, email, name) = match &user_key {
         Some(key) => {
             let user = user_for_message(src, ctx, mapping, key).await?;
+            // A new address waiting for confirmation (Devise
+            // reconfirmable) is where a verification goes.
+            let pending = match template {
+                Template::VerifyEmail => user.pending_email.filter(|p| !p.trim().is_empty()),
+                _ => None,
+            };
             refuse_pointless(
                 template,
                 key,
                 user.state.as_deref() == Some("disabled"),
-                user.verified == Some(true),
+                user.verified == Some(true) && pending.is_none(),
             )?;
-            (Some(integer_key("user", key)?), user.email, user.name)
+            let email = pending.unwrap_or(user.email);
+            (Some(integer_key("user", key)?), email, user.name)
         }
         None => {
             let o = order.as_ref().expect("a guest's order");

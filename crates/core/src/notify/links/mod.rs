@@ -79,7 +79,7 @@ impl BackendLinks {
     ) -> Result<Zeroizing<String>> {
         let link = self.link_of(template)?;
         match link {
-            Link::DeviseReset { .. } | Link::LaravelReset { .. } => {
+            Link::DeviseReset { .. } | Link::DeviseConfirm { .. } | Link::LaravelReset { .. } => {
                 let secret = match link.needs_secret() {
                     true => Some(self.secret(link)?),
                     false => None,
@@ -109,7 +109,9 @@ impl BackendLinks {
         match link {
             // Checked only: the token is made, and its digest written, when
             // the message is sent.
-            Link::DeviseReset { path, .. } | Link::LaravelReset { path, .. } => {
+            Link::DeviseReset { path, .. }
+            | Link::DeviseConfirm { path, .. }
+            | Link::LaravelReset { path, .. } => {
                 stored::email_of(src, u, user).await?;
                 Ok(Zeroizing::new(path.clone()))
             }

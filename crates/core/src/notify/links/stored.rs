@@ -1,6 +1,7 @@
-//! Links whose token the back end keeps a digest of (Devise's
-//! `reset_password_token`, Laravel's `password_reset_tokens`): the token is
-//! made when the message is sent, its digest written into the back end's
+//! Links whose token the back end keeps (a digest of Devise's
+//! `reset_password_token` and Laravel's `password_reset_tokens`, Devise's
+//! `confirmation_token` as it is): the token is made when the message is
+//! sent, and written into the back end's
 //! table as the framework writes it, in the claim's transaction with an
 //! audit entry. The token itself goes only into the email.
 
@@ -52,7 +53,7 @@ pub(super) async fn write_token(
 ) -> Result<Zeroizing<String>> {
     let s = Sql { b: tx.backend() };
     let email = email_of(&mut Source::Tx(tx), u, user).await?;
-    let (path, token, wrote) = match link {
+    let (path, token, wrote, action) = match link {
         Link::DeviseReset {
             path,
             token,
@@ -66,22 +67,38 @@ pub(super) async fn write_token(
             let digest = devise_digest(secret, token, sha1, &raw);
             // Recoverable#set_reset_password_token: the digest, the time
             // sent, saved (updated_at too).
-            let mut q = Query::new(format!("UPDATE {} SET {} = ", s.q(&u.table), s.q(token)));
-            q.bind(digest)
-                .sql(format!(", {} = ", s.q(sent_at)))
-                .bind(framework_time(s.b, now));
-            if let Some(c) = &u.updated {
-                q.sql(format!(", {} = ", s.q(c)))
-                    .bind(framework_time(s.b, now));
-            }
-            q.sql(format!(" WHERE {} = ", s.q(&u.key))).bind(user);
-            tx.execute(&q, "cannot store the reset token's digest")
+            devise_save(tx, u, token, &digest, sent_at, user, now).await?;
+            let wrote = format!("{}.{token}, {}.{sent_at}", u.table, u.table);
+            (path, raw, Some(wrote), "notify.reset_token")
+        }
+        Link::DeviseConfirm {
+            path,
+            token,
+            sent_at,
+            ..
+        } => {
+            // Confirmable#send_confirmation_instructions: the token the
+            // user has is sent again; else a new one is saved with the
+            // time sent.
+            let mut q = Query::new(format!(
+                "SELECT {} FROM {} WHERE {} = ",
+                s.text(&s.q(token)),
+                s.q(&u.table),
+                s.q(&u.key)
+            ));
+            q.bind(user);
+            let (existing,): (Option<String>,) = tx
+                .fetch_one(&q, "cannot read the confirmation token")
                 .await?;
-            (
-                path,
-                raw,
-                format!("{}.{token}, {}.{sent_at}", u.table, u.table),
-            )
+            match existing.filter(|t| !t.is_empty()) {
+                Some(t) => (path, Zeroizing::new(t), None, "notify.confirmation_token"),
+                None => {
+                    let raw = devise_raw();
+                    devise_save(tx, u, token, &raw, sent_at, user, now).await?;
+                    let wrote = format!("{}.{token}, {}.{sent_at}", u.table, u.table);
+                    (path, raw, Some(wrote), "notify.confirmation_token")
+                }
+            }
         }
         Link::LaravelReset {
             path,
@@ -108,31 +125,56 @@ pub(super) async fn write_token(
                 .set("created_at", at);
             tx.execute(&row.query(), "cannot store the reset token")
                 .await?;
-            (path, token, table.clone())
+            (path, token, Some(table.clone()), "notify.reset_token")
         }
         _ => return Err(Error::internal("not a stored-token link")),
     };
-    let mut after = Map::new();
-    after.insert("template".into(), json!("password_reset"));
-    after.insert("wrote".into(), json!(wrote));
-    audit::append(
-        tx,
-        operator,
-        now,
-        Record {
-            action: "notify.reset_token",
-            entity_type: "user",
-            entity_id: user.to_string(),
-            before: None,
-            after: Some(after),
-            reason: None,
-        },
-    )
-    .await?;
+    if let Some(wrote) = wrote {
+        let mut after = Map::new();
+        after.insert("wrote".into(), json!(wrote));
+        audit::append(
+            tx,
+            operator,
+            now,
+            Record {
+                action,
+                entity_type: "user",
+                entity_id: user.to_string(),
+                before: None,
+                after: Some(after),
+                reason: None,
+            },
+        )
+        .await?;
+    }
     Ok(Zeroizing::new(
         path.replace("{token}", &token)
             .replace("{email}", &url_encode(&email)),
     ))
+}
+
+/// Devise's save of a token column and its time sent (and `updated_at`).
+async fn devise_save(
+    tx: &mut WriteTx,
+    u: &UserMap,
+    token: &str,
+    value: &str,
+    sent_at: &str,
+    user: i64,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let s = Sql { b: tx.backend() };
+    let mut q = Query::new(format!("UPDATE {} SET {} = ", s.q(&u.table), s.q(token)));
+    q.bind(value)
+        .sql(format!(", {} = ", s.q(sent_at)))
+        .bind(framework_time(s.b, now));
+    if let Some(c) = &u.updated {
+        q.sql(format!(", {} = ", s.q(c)))
+            .bind(framework_time(s.b, now));
+    }
+    q.sql(format!(" WHERE {} = ", s.q(&u.key))).bind(user);
+    tx.execute(&q, "cannot store the token").await?;
+    Ok(())
 }
 
 /// A query-string value, as Laravel's `url()` encodes the email.
