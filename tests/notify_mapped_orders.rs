@@ -10,7 +10,9 @@ use std::time::Duration;
 use backoffice_core::db::Backend;
 use backoffice_core::mapping::detect::detect;
 use backoffice_core::notify::dispatch::Dispatcher;
-use backoffice_core::notify::{self, BackendLinks, Policy, Template, Trigger, Triggered};
+use backoffice_core::notify::{
+    self, Audience, BackendLinks, FreeForm, Policy, Template, Trigger, Triggered,
+};
 use backoffice_core::orders::mapped::story::show;
 use backoffice_core::progress::CancelToken;
 use backoffice_core::session::Ctx;
@@ -128,6 +130,50 @@ async fn oscar_order_emails_read_as_the_shop_keeps_them(backend: Backend) {
         .any(|e| e.kind == "email" && e.text.starts_with("order_status to ")));
     let guest = show(&ctx, &m, "100003").await.unwrap();
     assert_eq!(guest.notifications[0].template, "order_shipped");
+
+    // In bulk: the customers of these orders (100001 was told already, no
+    // order 999999), and the accounts allauth has not verified (Bob, and
+    // ada2 with no address row; Dave is disabled).
+    let orders = Audience::Orders {
+        ids: vec![100001, 100003, 999999],
+    };
+    let p = notify::bulk_preview(&ctx, &policy, Template::OrderStatus, &orders, None)
+        .await
+        .unwrap();
+    assert_eq!(
+        (p.recipients, p.already_sent, p.to_queue, p.missing.clone()),
+        (2, 1, 1, vec![999999])
+    );
+    let sample = p.sample.expect("a sample");
+    assert!(sample.text.contains("#100003"), "{}", sample.text);
+    let report = notify::bulk_queue(
+        &ctx,
+        &policy,
+        Template::OrderStatus,
+        &orders,
+        None,
+        Some("stock update"),
+        &|_| {},
+        &CancelToken::new(),
+    )
+    .await
+    .unwrap();
+    assert_eq!((report.queued, report.skipped, report.refused), (1, 1, 1));
+    let note = FreeForm {
+        subject: "Your account".into(),
+        body: "Please confirm your address.".into(),
+    };
+    let unverified = Audience::Unverified { days: 0 };
+    let p = notify::bulk_preview(
+        &ctx,
+        &policy,
+        Template::SupportMessage,
+        &unverified,
+        Some(&note),
+    )
+    .await
+    .unwrap();
+    assert_eq!(p.recipients, 2, "{p:?}");
 }
 
 each_backend! {

@@ -45,10 +45,22 @@ pub enum Audience {
 }
 
 #[derive(Debug, Clone)]
-struct Target {
-    user_id: i64,
-    order_id: Option<i64>,
-    email: String,
+pub(super) struct Target {
+    /// None for a guest's order.
+    pub(super) user_id: Option<i64>,
+    pub(super) order_id: Option<i64>,
+    pub(super) email: String,
+}
+
+impl Target {
+    /// "user 12", "order 100003", for a refusal.
+    fn label(&self) -> String {
+        match (self.user_id, self.order_id) {
+            (_, Some(o)) => format!("order {o}"),
+            (Some(u), None) => format!("user {u}"),
+            (None, None) => self.email.clone(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, ts_rs::TS)]
@@ -85,7 +97,7 @@ pub struct BulkReport {
     pub cancelled: bool,
 }
 
-fn check_ids(ids: &[i64]) -> Result<()> {
+pub(super) fn check_ids(ids: &[i64]) -> Result<()> {
     if ids.is_empty() {
         return Err(Error::validation("name at least one recipient"));
     }
@@ -136,7 +148,7 @@ async fn resolve(ctx: &Ctx<'_>, audience: &Audience) -> Result<(Vec<Target>, Vec
     let targets: Vec<Target> = rows
         .into_iter()
         .map(|(user_id, order_id, email)| Target {
-            user_id,
+            user_id: Some(user_id),
             order_id,
             email,
         })
@@ -147,7 +159,7 @@ async fn resolve(ctx: &Ctx<'_>, audience: &Audience) -> Result<(Vec<Target>, Vec
             ids.iter().copied().filter(|i| !found.contains(i)).collect()
         }
         (_, Some(ids)) => {
-            let found: HashSet<i64> = targets.iter().map(|t| t.user_id).collect();
+            let found: HashSet<i64> = targets.iter().filter_map(|t| t.user_id).collect();
             ids.iter().copied().filter(|i| !found.contains(i)).collect()
         }
         _ => Vec::new(),
@@ -179,22 +191,28 @@ async fn recent_keys(
     Ok(rows.into_iter().map(|(k,)| k).collect())
 }
 
-/// Bulk audiences are read from the reference schema's tables.
-fn reference_only(policy: &Policy) -> Result<()> {
-    match policy.backend {
-        Some(_) => Err(Error::validation(
-            "bulk sends to a back end of its own are not available in this version: send to \
-             each user with `notify send`",
-        )),
-        None => Ok(()),
+/// The recipients from the reference schema's tables, or through the
+/// mapping of a back end of its own.
+async fn recipients(
+    ctx: &Ctx<'_>,
+    policy: &Policy,
+    audience: &Audience,
+) -> Result<(Vec<Target>, Vec<i64>)> {
+    match &policy.backend {
+        None => resolve(ctx, audience).await,
+        Some(b) => super::bulk_mapped::resolve(ctx, &b.mapping, audience).await,
     }
 }
 
 fn trigger_for(template: Template, target: &Target, message: Option<&FreeForm>) -> Trigger {
     Trigger {
+        template,
+        user_id: target.user_id,
         order_id: target.order_id,
         message: message.cloned(),
-        ..Trigger::new(template, target.user_id)
+        key: None,
+        force: false,
+        reason: None,
     }
 }
 
@@ -206,19 +224,11 @@ pub async fn bulk_preview(
     message: Option<&FreeForm>,
 ) -> Result<BulkPreview> {
     ctx.require(template.permission())?;
-    reference_only(policy)?;
-    let (targets, missing) = resolve(ctx, audience).await?;
+    let (targets, missing) = recipients(ctx, policy, audience).await?;
     let recent = recent_keys(ctx, template, policy).await?;
     let fresh: Vec<&Target> = targets
         .iter()
-        .filter(|t| {
-            !recent.contains(&default_key(
-                template,
-                t.order_id,
-                Some(t.user_id),
-                &t.email,
-            ))
-        })
+        .filter(|t| !recent.contains(&default_key(template, t.order_id, t.user_id, &t.email)))
         .collect();
     let sample = match fresh.first() {
         Some(t) => Some(preview(ctx, policy, trigger_for(template, t, message)).await?),
@@ -231,7 +241,7 @@ pub async fn bulk_preview(
         to_queue: fresh.len() as u64,
         missing,
         sample,
-        sample_user_id: fresh.first().map(|t| t.user_id),
+        sample_user_id: fresh.first().and_then(|t| t.user_id),
     })
 }
 
@@ -248,8 +258,7 @@ pub async fn bulk_queue(
     cancel: &CancelToken,
 ) -> Result<BulkReport> {
     ctx.require(template.permission())?;
-    reference_only(policy)?;
-    let (targets, missing) = resolve(ctx, audience).await?;
+    let (targets, missing) = recipients(ctx, policy, audience).await?;
     let mut report = BulkReport::default();
     for id in missing {
         report.refused += 1;
@@ -281,9 +290,7 @@ pub async fn bulk_queue(
                 Err(e @ (Error::Validation(_) | Error::NotFound(_))) => {
                     report.refused += 1;
                     if report.refusals.len() < LISTED_REFUSALS {
-                        report
-                            .refusals
-                            .push(format!("user {}: {e}", target.user_id));
+                        report.refusals.push(format!("{}: {e}", target.label()));
                     }
                 }
                 Err(e) => return Err(e),

@@ -12,6 +12,7 @@
 
 mod about;
 mod bulk;
+mod bulk_mapped;
 mod catalogue;
 pub mod dispatch;
 mod links;

@@ -86,6 +86,43 @@ pub(crate) async fn for_message(
     Ok(present(row, true))
 }
 
+/// The users a bulk message goes to: those among `keys` (when given) that
+/// the query's filters find (its text is not used), in key order, with
+/// their addresses unmasked; at most `limit`.
+pub(crate) async fn recipients(
+    ctx: &Ctx<'_>,
+    mapping: &Mapping,
+    query: &crate::users::UserQuery,
+    keys: Option<&[i64]>,
+    limit: usize,
+) -> Result<Vec<MappedUser>> {
+    let u = users_of(mapping)?;
+    let s = Sql {
+        b: ctx.db.backend(),
+    };
+    let k = user_key(ctx, u).await?;
+    let mut q = select(&s, u, &k, ctx.now);
+    if let Some(keys) = keys {
+        if keys.is_empty() {
+            return Ok(Vec::new());
+        }
+        if k.kind != crate::mapping::catalogue::Kind::Integer {
+            return Err(Error::validation(
+                "this back end's users are not keyed by integers, and the console's outbox \
+                 keeps a user's key as one in this version",
+            ));
+        }
+        q.sql(format!(" AND {} IN ", k.expr))
+            .bind_list(keys.iter().copied());
+    }
+    super::filters::push(&mut q, &s, mapping, u, &k, query, ctx.now)?;
+    q.sql(format!(" ORDER BY {} LIMIT {limit}", k.expr));
+    let rows: Vec<Row> = Source::Pool(ctx.db)
+        .fetch_all(&q, "cannot read the recipients")
+        .await?;
+    Ok(rows.into_iter().map(|r| present(r, true)).collect())
+}
+
 /// The card of the user whose key is `key`.
 pub async fn card(ctx: &Ctx<'_>, mapping: &Mapping, key: &str) -> Result<MappedCard> {
     ctx.require(Permission::ReadUsers)?;

@@ -29,8 +29,8 @@ use crate::page::{decode_key, keyed_page, Page, PageRequest};
 use crate::session::Ctx;
 use crate::{Error, Result};
 pub use actions::{apply, offered, Offer};
-pub(crate) use card::for_message;
 pub use card::{card, MappedCard, MappedSignIn};
+pub(crate) use card::{for_message, recipients};
 use sql::{failed, lock_expr, push_as, state_expr, verified, Sql};
 
 /// One account as a mapped back end describes it. What the back end does
