@@ -13,7 +13,7 @@ use serde_json::{json, Map, Value};
 use super::story::{locked_as_seen, order_row, Keys};
 use super::{present, shop_of, MappedOrder};
 use crate::db::{Query, Source, WriteTx};
-use crate::mapping::query::{framework_time, Insert, Sql};
+use crate::mapping::query::{framework_time, Insert, Key, Sql};
 use crate::mapping::{Mapping, OnCancel};
 use crate::operators::Permission;
 use crate::reason;
@@ -93,11 +93,12 @@ impl<'a> OrderEdit<'a> {
         })
     }
 
-    async fn current(&self, tx: &mut WriteTx, lock: bool) -> Result<MappedOrder> {
+    /// The order as the change left it.
+    async fn reread(&self, tx: &mut WriteTx) -> Result<MappedOrder> {
         let (o, _) = shop_of(self.m)?;
         let s = Sql { b: tx.backend() };
         let mut src = Source::Tx(tx);
-        let row = order_row(&mut src, &s, self.m, &self.keys.order, self.id, lock).await?;
+        let row = order_row(&mut src, &s, self.m, &self.keys.order, self.id, false).await?;
         Ok(present(o, row, true))
     }
 }
@@ -191,7 +192,7 @@ impl Edit for OrderEdit<'_> {
         .await?;
         let mut released = Vec::new();
         for line in &plan.stock {
-            released.push(give_back(tx, self.m, &s, line).await?);
+            released.push(give_back(tx, self.m, &self.keys, &s, line).await?);
         }
         let mut before = Map::new();
         before.insert("status".into(), json!(order.status));
@@ -214,7 +215,7 @@ impl Edit for OrderEdit<'_> {
     }
 
     async fn after(&self, tx: &mut WriteTx, _: &Ctx<'_>) -> Result<MappedOrder> {
-        self.current(tx, false).await
+        self.reread(tx).await
     }
 }
 
@@ -301,18 +302,20 @@ async fn line_stock(
 
 /// Gives one line's quantity back to its stock row, as the mapping says
 /// the back end does; what changed, for the audit.
-async fn give_back(tx: &mut WriteTx, m: &Mapping, s: &Sql, line: &LineStock) -> Result<Value> {
-    let (Some(i), Some(st)) = (&m.items, &m.stock) else {
+async fn give_back(
+    tx: &mut WriteTx,
+    m: &Mapping,
+    keys: &Keys,
+    s: &Sql,
+    line: &LineStock,
+) -> Result<Value> {
+    let (Some(i), Some(st), Some(by), Some(line_key)) =
+        (&m.items, &m.stock, &keys.stock, &keys.line)
+    else {
         return Ok(Value::Null);
     };
     let Some(stock_key) = &line.stock else {
         return Ok(json!({"line": line.line, "stock": "no stock row"}));
-    };
-    // Lines point at the stock row itself, or at the product it is for.
-    let by = if i.stock.is_some() {
-        &st.key
-    } else {
-        st.product.as_ref().unwrap_or(&st.key)
     };
     let mut q = Query::new(format!("UPDATE {} SET ", s.q(&st.table)));
     let what = match st.on_cancel {
@@ -343,11 +346,13 @@ async fn give_back(tx: &mut WriteTx, m: &Mapping, s: &Sql, line: &LineStock) -> 
             json!({"line": line.line, "released": line.quantity})
         }
     };
-    q.sql(format!(" WHERE {} = ", s.text(&s.q(by))))
-        .bind(stock_key.as_str());
+    // Lines point at the stock row itself, or at the product it is for:
+    // compared as that column's type, so its index serves.
+    q.sql(format!(" WHERE {} = ", by.column));
+    by.bind(&mut q, s.b, stock_key)?;
     tx.execute(&q, "cannot give the line's stock back").await?;
     if st.on_cancel == OnCancel::Release {
-        release_line(tx, i, s, line).await?;
+        release_line(tx, i, line_key, s, line).await?;
     }
     Ok(what)
 }
@@ -357,6 +362,7 @@ async fn give_back(tx: &mut WriteTx, m: &Mapping, s: &Sql, line: &LineStock) -> 
 async fn release_line(
     tx: &mut WriteTx,
     i: &crate::mapping::ItemsMap,
+    key: &Key,
     s: &Sql,
     line: &LineStock,
 ) -> Result<()> {
@@ -373,8 +379,8 @@ async fn release_line(
     if let (Some(flag), true) = (&i.allocation_cancelled, left <= 0) {
         q.sql(format!(", {} = ", s.q(flag))).bind(true);
     }
-    q.sql(format!(" WHERE {} = ", s.text(&s.q(&i.key))))
-        .bind(line.line.as_str());
+    q.sql(format!(" WHERE {} = ", key.column));
+    key.bind(&mut q, s.b, &line.line)?;
     tx.execute(&q, "cannot release the line's allocation")
         .await?;
     Ok(())

@@ -256,6 +256,10 @@ pub(crate) struct Keys {
     pub(crate) order: Key,
     /// The lines' link to their order.
     items: Option<Key>,
+    /// The lines' own key, and the stock rows' key the lines point at
+    /// (the row's, or its product's), where stock is mapped.
+    pub(crate) line: Option<Key>,
+    pub(crate) stock: Option<Key>,
     /// The back end's refunds' link to their order.
     pub(crate) refunds: Option<Key>,
 }
@@ -272,9 +276,24 @@ impl Keys {
             Some(r) => Some(Key::of(ctx.db, &r.table, &r.order, "r", "order").await?),
             None => None,
         };
+        let (line, stock) = match (&m.items, &m.stock) {
+            (Some(i), Some(st)) => {
+                let by = match (&i.stock, &st.product) {
+                    (None, Some(product)) => product,
+                    _ => &st.key,
+                };
+                (
+                    Some(Key::of(ctx.db, &i.table, &i.key, "i", "line").await?),
+                    Some(Key::of(ctx.db, &st.table, by, "s", "stock row").await?),
+                )
+            }
+            _ => (None, None),
+        };
         Ok(Keys {
             order,
             items,
+            line,
+            stock,
             refunds,
         })
     }
