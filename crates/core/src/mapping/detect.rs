@@ -76,7 +76,46 @@ fn cap(name: &str, works: bool, detail: String) -> Capability {
 pub fn capabilities(m: &Mapping) -> Vec<Capability> {
     let mut out = user_capabilities(m);
     out.extend(shop_capabilities(m));
+    out.extend(link_capabilities(m));
     out
+}
+
+/// The account emails' links: in which format, and what they need.
+fn link_capabilities(m: &Mapping) -> Vec<Capability> {
+    [
+        ("password_reset", "reset link"),
+        ("verify_email", "verify link"),
+    ]
+    .into_iter()
+    .map(|(kind, name)| match m.link(kind) {
+        Some(l) => cap(
+            name,
+            true,
+            format!(
+                "{} at {}{}",
+                l.describe(),
+                l.path(),
+                if l.needs_secret() {
+                    "; needs the back end's secret (`profile backend-secret`)"
+                } else {
+                    ""
+                }
+            ),
+        ),
+        // The demo's own schema: the console's tokens, redeemed there.
+        None if m.preset.as_deref() == Some("reference") => {
+            cap(name, true, "the console's own single-use token".into())
+        }
+        None => cap(
+            name,
+            false,
+            format!(
+                "no [links.{kind}]: {} emails are not sent",
+                kind.replace('_', " ")
+            ),
+        ),
+    })
+    .collect()
 }
 
 /// What the users job can do on this back end.
