@@ -95,18 +95,22 @@ pub async fn in_place(db: &Db, m: &Mapping) -> Result<Option<bool>> {
     Ok(match db.backend() {
         Backend::Mysql => None,
         Backend::Sqlite => Some(sqlite_helper(db, u).await?),
-        Backend::Postgres => Some(
-            exists(
-                db,
-                &format!(
-                    "SELECT COUNT(*) FROM pg_class c JOIN pg_index i ON i.indexrelid = c.oid \
-                     WHERE c.relname = 'backoffice_search_{}_email' AND i.indisvalid",
-                    u.table
-                ),
-            )
-            .await?,
-        ),
+        Backend::Postgres => Some(trigram_in_place(db, u).await?),
     })
+}
+
+/// Whether PostgreSQL's trigram index on the users' emails is built and
+/// valid.
+pub(super) async fn trigram_in_place(db: &Db, u: &UserMap) -> Result<bool> {
+    exists(
+        db,
+        &format!(
+            "SELECT COUNT(*) FROM pg_class c JOIN pg_index i ON i.indexrelid = c.oid \
+             WHERE c.relname = 'backoffice_search_{}_email' AND i.indisvalid",
+            u.table
+        ),
+    )
+    .await
 }
 
 /// Builds every proposed index that is missing; returns the plan as it
@@ -132,6 +136,8 @@ pub async fn create(db: &Db, m: &Mapping) -> Result<IndexPlan> {
             }
         }
     }
+    // A sample read while the index was missing is empty: read it again.
+    super::narrow::forget();
     propose(db, m).await
 }
 

@@ -137,7 +137,21 @@ pub(super) async fn sample(db: &Db, s: &Sql, u: &UserMap) -> Result<Arc<Sample>>
     Ok(sample)
 }
 
+/// Drops every sample read, so the next search reads one again (after the
+/// search indexes were built).
+pub(super) fn forget() {
+    cache().lock().expect("sample cache").clear();
+}
+
 async fn read(db: &Db, s: &Sql, u: &UserMap) -> Result<Sample> {
+    // Without the trigram index a narrower pattern saves nothing: no
+    // sample is read, and the search asks for the whole text.
+    if !super::indexes::trigram_in_place(db, u).await? {
+        return Ok(Sample {
+            email: Trigrams::default(),
+            name: Trigrams::default(),
+        });
+    }
     let what = "cannot sample the back end's users";
     let mut q = Query::new("SELECT CAST(reltuples AS BIGINT) FROM pg_class WHERE oid = CAST(");
     q.bind(s.q(&u.table)).sql(" AS regclass)");
