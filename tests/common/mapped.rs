@@ -54,3 +54,29 @@ pub async fn all_orders(ctx: &Ctx<'_>, m: &Mapping) -> Vec<MappedOrder> {
     .unwrap()
     .items
 }
+
+/// A cancel, a transition to `to` and a refund of order `id` are each
+/// refused with a sentence holding `why`.
+pub async fn changes_refused(
+    ctx: &Ctx<'_>,
+    m: &Mapping,
+    id: &str,
+    version: &str,
+    to: &str,
+    why: &str,
+) {
+    use backoffice_core::orders::mapped::{apply, refund, MappedChange};
+    for change in [
+        MappedChange::Cancel,
+        MappedChange::Transition { to: to.into() },
+    ] {
+        let err = apply(ctx, m, id, version, change, Some("asked"))
+            .await
+            .unwrap_err();
+        assert!(err.to_string().contains(why), "{err}");
+    }
+    let err = refund(ctx, m, id, version, Some(100), Some("scratched"))
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains(why), "{err}");
+}

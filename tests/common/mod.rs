@@ -8,6 +8,7 @@ pub mod frameworks;
 pub mod legacy;
 pub mod mapped;
 pub mod notify;
+pub mod saleor;
 pub mod shop;
 
 use backoffice_core::db::{Backend, Db};

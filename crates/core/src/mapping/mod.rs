@@ -16,6 +16,7 @@ pub mod lifecycle;
 mod links;
 mod presets;
 pub(crate) mod query;
+mod saleor;
 pub mod shop;
 mod shop_presets;
 mod solidus;

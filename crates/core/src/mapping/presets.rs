@@ -29,7 +29,7 @@ fn opt(cat: &Catalogue, table: &str, column: &str) -> Option<String> {
     cat.column(table, column).map(|_| column.to_string())
 }
 
-fn mapping(preset: String, user: UserMap, roles: Option<RolesMap>) -> Mapping {
+pub(super) fn mapping(preset: String, user: UserMap, roles: Option<RolesMap>) -> Mapping {
     Mapping {
         format: FORMAT,
         preset: Some(preset),
@@ -52,7 +52,8 @@ pub fn recognise(cat: &Catalogue) -> Option<Found> {
     let mut found = reference(cat)
         .or_else(|| django(cat))
         .or_else(|| devise(cat))
-        .or_else(|| laravel(cat))?;
+        .or_else(|| laravel(cat))
+        .or_else(|| super::saleor::users(cat))?;
     let m = &mut found.mapping;
     if let Some(shop) = super::shop_presets::recognise(cat, m, &mut found.notes) {
         if m.preset.as_deref() != Some(shop) {

@@ -46,6 +46,14 @@ pub fn recognise(
         );
         return Some("solidus");
     }
+    if super::saleor::recognise(cat, m) {
+        notes.push(
+            "Saleor orders are read, checked and noted here; fulfilments, cancels and refunds \
+             go through Saleor's own API, so the console refuses them and says so"
+                .into(),
+        );
+        return Some("saleor");
+    }
     None
 }
 
