@@ -22,25 +22,9 @@ use backoffice_testkit::{each_backend, TestDb};
 use common::frameworks::{devise_users, laravel_users};
 use common::mapped::{last_audit, operators};
 use common::notify::{quick, settings};
-use serde_json::Value;
+use common::tokens;
 
 const SECRET_KEY_BASE: &str = "rails-secret-key-base-for-the-tests";
-
-fn tokens(args: &[&str]) -> bool {
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-    let out = std::process::Command::new(root.join("target/fixtures/venv/bin/python"))
-        .arg(root.join("tests/fixtures/tokens.py"))
-        .args(args)
-        .output()
-        .expect("the fixtures' Python (scripts/fixtures.sh makes it)");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
-    v["matches"] == true
-}
 
 /// Queues `trigger` and sends it: who it went to, and the link in it.
 async fn sent_link(ctx: &Ctx<'_>, links: Arc<BackendLinks>, trigger: Trigger) -> (String, String) {

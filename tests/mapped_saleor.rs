@@ -8,17 +8,27 @@
 
 mod common;
 
+use std::time::Duration;
+
 use backoffice_core::db::Backend;
 use backoffice_core::mapping::detect::detect;
+use backoffice_core::notify::dispatch::Dispatcher;
+use backoffice_core::notify::{self, BackendLinks, Policy, Template, Trigger};
 use backoffice_core::orders::mapped::story::show;
 use backoffice_core::orders::mapped::{add_note, search, MappedOrderQuery};
 use backoffice_core::page::PageRequest;
+use backoffice_core::progress::CancelToken;
+use backoffice_core::secrets::Secret;
 use backoffice_core::session::Ctx;
+use backoffice_testkit::smtp::SmtpServer;
 use backoffice_testkit::{each_backend, TestDb};
 use common::mapped::{all_orders, changes_refused, operators};
+use common::notify::{quick, settings};
 use common::now;
 use common::saleor::saleor_tables;
+use common::tokens;
 
+const SALEOR_SECRET: &str = "saleor-secret-key-for-the-tests";
 const A: &str = "0a0a0a0a0a0a4a0a8a0a0a0a0a0a0a01";
 const B: &str = "0b0b0b0b0b0b4b0b8b0b0b0b0b0b0b02";
 const C: &str = "0c0c0c0c0c0c4c0c8c0c0c0c0c0c0c03";
@@ -216,6 +226,37 @@ async fn saleor_orders_are_read_and_left_to_saleor(backend: Backend) {
         .timeline
         .iter()
         .any(|e| e.kind == "note" && e.text == "Guest asked about the total"));
+
+    // A reset email carries the address and a token Django's own
+    // generator accepts, as Saleor's setPassword checks it.
+    let links = BackendLinks::new(m, Some(Secret::new(SALEOR_SECRET)));
+    let server = SmtpServer::start(&[]);
+    let mail = settings(&server);
+    let policy = Policy {
+        backend: Some(links.clone()),
+        ..Policy::from(&mail)
+    };
+    notify::send(&sctx, &policy, Trigger::new(Template::PasswordReset, 1))
+        .await
+        .unwrap();
+    Dispatcher::new(&sctx, mail, None, quick())
+        .unwrap()
+        .for_backend(links)
+        .run_once(&CancelToken::new(), &|_| {})
+        .await
+        .unwrap();
+    let text = server.wait_for(1, Duration::from_secs(10)).remove(0).text;
+    let start = text
+        .find("https://shop.example/reset-password/")
+        .expect(&text);
+    let link = text[start..].split_whitespace().next().unwrap();
+    let token = link
+        .strip_prefix("https://shop.example/reset-password/?email=ann%40example.com&token=")
+        .expect(link);
+    let args = ["django", SALEOR_SECRET, "1", "x", "ann@example.com", token];
+    assert!(tokens(&args));
+    let wrong = ["django", "another", "1", "x", "ann@example.com", token];
+    assert!(!tokens(&wrong));
 }
 
 each_backend! {

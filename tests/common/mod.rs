@@ -206,3 +206,22 @@ pub async fn seven_users(t: &TestDb) {
     role(t, 2, "staff").await;
     grant(t, 1, 1).await;
 }
+
+/// Runs tests/fixtures/tokens.py in the fixtures' Python: whether the
+/// framework's own check, followed there with code independent of ours,
+/// accepts what the console made.
+pub fn tokens(args: &[&str]) -> bool {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let out = std::process::Command::new(root.join("target/fixtures/venv/bin/python"))
+        .arg(root.join("tests/fixtures/tokens.py"))
+        .args(args)
+        .output()
+        .expect("the fixtures' Python (scripts/fixtures.sh makes it)");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    v["matches"] == true
+}

@@ -26,7 +26,8 @@ pub struct LinksMap {
 #[serde(tag = "format", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Link {
     /// Django's password reset: `{uid}` is the user's key in URL-safe
-    /// base64 and `{token}` what `default_token_generator` makes, an HMAC
+    /// base64 (or `{email}` the address, as Saleor's storefront takes it)
+    /// and `{token}` what `default_token_generator` makes, an HMAC
     /// keyed by the project's SECRET_KEY over the user's key, password
     /// hash, last sign-in, a timestamp and email.
     DjangoReset {
@@ -136,7 +137,7 @@ impl Link {
     /// The placeholders the path must hold.
     fn placeholders(&self) -> &'static [&'static str] {
         match self {
-            Link::DjangoReset { .. } => &["{uid}", "{token}"],
+            Link::DjangoReset { .. } => &["{token}"],
             Link::AllauthConfirm { .. } => &["{key}"],
             Link::DeviseReset { .. } | Link::DeviseConfirm { .. } | Link::LaravelReset { .. } => {
                 &["{token}"]
@@ -269,6 +270,14 @@ impl Mapping {
                 if !path.contains(p) {
                     bad.push(format!("links.{name}.path: '{path}' has no {p}"));
                 }
+            }
+            if matches!(link, Link::DjangoReset { .. })
+                && !path.contains("{uid}")
+                && !path.contains("{email}")
+            {
+                bad.push(format!(
+                    "links.{name}.path: '{path}' names the user by neither {{uid}} nor {{email}}"
+                ));
             }
             if !path.starts_with('/') || path.chars().any(|c| c.is_whitespace()) {
                 bad.push(format!(

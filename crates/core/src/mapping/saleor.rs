@@ -23,12 +23,16 @@ use std::collections::BTreeMap;
 use super::catalogue::Catalogue;
 use super::presets::Found;
 use super::{
-    Active, Currency, ItemsMap, Lifecycle, Mapping, Money, OrderMap, RefundsMap, UserMap, Verified,
+    Active, Currency, ItemsMap, Lifecycle, Link, LinksMap, Mapping, Money, OrderMap, RefundsMap,
+    UserMap, Verified,
 };
 
 fn s(v: &str) -> String {
     v.to_string()
 }
+
+/// Where Saleor's example storefront takes a reset link.
+const SALEOR_RESET_PATH: &str = "/reset-password/?email={email}&token={token}";
 
 /// Saleor's `OrderStatus` values.
 const STATUSES: [&str; 9] = [
@@ -98,9 +102,27 @@ pub(super) fn users(cat: &Catalogue) -> Option<Found> {
         }),
         sign_ins: None,
     };
+    // Saleor's requestPasswordReset mails the storefront's redirect URL with
+    // the address and a token of Django's default_token_generator, which
+    // its setPassword mutation checks (saleor/account/notifications.py).
+    let mut mapping = super::presets::mapping(s("saleor"), user, None);
+    mapping.links = opt("password").map(|password| LinksMap {
+        password_reset: Some(Link::DjangoReset {
+            path: s(SALEOR_RESET_PATH),
+            password,
+            time_zone: None,
+            expires_in: None,
+        }),
+        verify_email: None,
+    });
     Some(Found {
-        mapping: super::presets::mapping(s("saleor"), user, None),
-        notes: Vec::new(),
+        mapping,
+        notes: vec![s(
+            "links: the reset link goes to the storefront's /reset-password/ with the address \
+             and a token of Django's generator; set links.password_reset.path to your \
+             storefront's, and store Saleor's SECRET_KEY with `backoffice profile \
+             backend-secret NAME --stdin`",
+        )],
     })
 }
 

@@ -156,8 +156,10 @@ impl BackendLinks {
                 };
                 let at = django::reset_seconds(now.with_timezone(&zone).naive_local());
                 let token = Zeroizing::new(django::reset_token(secret, &reset_user, at));
+                let email = email.as_deref().unwrap_or_default();
                 Ok(Zeroizing::new(
                     path.replace("{uid}", &django::uidb64(&pk))
+                        .replace("{email}", &stored::url_encode(email))
                         .replace("{token}", &token),
                 ))
             }

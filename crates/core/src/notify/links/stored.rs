@@ -178,6 +178,6 @@ async fn devise_save(
 }
 
 /// A query-string value, as Laravel's `url()` encodes the email.
-fn url_encode(text: &str) -> String {
+pub(super) fn url_encode(text: &str) -> String {
     url::form_urlencoded::byte_serialize(text.as_bytes()).collect()
 }
