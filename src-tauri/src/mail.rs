@@ -7,8 +7,11 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use backoffice_core::mapping::Mapping;
 use backoffice_core::notify::dispatch::{DispatchOptions, DispatchReport, Dispatcher};
+use backoffice_core::notify::BackendLinks;
 use backoffice_core::operators::{Operator, Permission};
+use backoffice_core::profiles::backend_secret;
 use backoffice_core::progress::CancelToken;
 use backoffice_core::secrets::SecretStore;
 use backoffice_core::session::Ctx;
@@ -68,6 +71,21 @@ fn reason_not_to_run(conn: &Connection, operator: &Operator) -> Option<&'static 
     }
 }
 
+/// On a back end with a mapping, links in its own format, keyed with its
+/// secret; the console's tokens would be refused there.
+fn for_this_back_end<'a>(
+    d: Dispatcher<'a>,
+    conn: &Connection,
+    secrets: &dyn SecretStore,
+) -> backoffice_core::Result<Dispatcher<'a>> {
+    let Some(path) = &conn.profile.mapping else {
+        return Ok(d);
+    };
+    let mapping = Mapping::load(path)?;
+    let secret = backend_secret(Some(&conn.profile), secrets)?;
+    Ok(d.for_backend(BackendLinks::new(mapping, secret)))
+}
+
 pub fn start_dispatcher(conn: &Arc<Connection>, operator: Operator, secrets: Arc<dyn SecretStore>) {
     conn.stop_dispatcher();
     if let Some(reason) = reason_not_to_run(conn, &operator) {
@@ -92,7 +110,9 @@ pub fn start_dispatcher(conn: &Arc<Connection>, operator: Operator, secrets: Arc
                 .smtp_password(secrets.as_ref())
                 .and_then(|password| {
                     Dispatcher::new(&ctx, settings.clone(), password, DispatchOptions::default())
-                }) {
+                })
+                .and_then(|d| for_this_back_end(d, &conn, secrets.as_ref()))
+            {
                 Ok(d) if !cancel.is_cancelled() => {
                     conn.set_mail_status(MailStatus::Delivering);
                     let status = |r: &DispatchReport| {

@@ -261,18 +261,19 @@ impl Links {
         let Some(user) = user else {
             return Ok(Some(Err("the user no longer exists".into())));
         };
-        let base = self.base.trim_end_matches('/');
         let made = match &self.backend {
             None => {
                 let token = tokens::mint(tx, user, kind, now).await?;
-                Ok(Zeroizing::new(format!(
-                    "{base}/{}?token={}",
-                    kind.path,
-                    token.as_str()
-                )))
+                let link = super::templates::link(&self.base, template, &token)
+                    .ok_or_else(|| Error::internal("an account email has a link"))?;
+                Ok(Zeroizing::new(link))
             }
             Some(b) => match b.make(tx, &self.operator, template, user, now).await {
-                Ok(path) => Ok(Zeroizing::new(format!("{base}{}", path.as_str()))),
+                Ok(path) => Ok(Zeroizing::new(format!(
+                    "{}{}",
+                    self.base.trim_end_matches('/'),
+                    path.as_str()
+                ))),
                 Err(e @ (Error::Validation(_) | Error::NotFound(_))) => Err(e.to_string()),
                 Err(e) => return Err(e),
             },
