@@ -339,7 +339,7 @@ async fn backend_secret(
                 if checked {
                     "; it signs the back end's sessions"
                 } else {
-                    " (the back end has no signed sessions to check it against)"
+                    " (nothing the back end signed could check it: no Django sessions)"
                 }
             )
         },

@@ -90,11 +90,8 @@ pub(super) async fn gather_mapped(
             vars["expires_in"] = Value::from(l.expires_in());
         }
     }
-    let name = if name.trim().is_empty() {
-        email.clone()
-    } else {
-        name
-    };
+    // A user with no name is greeted "Hello there" by the templates.
+    let name = name.trim().to_string();
     vars["user"] = json!({"name": name, "email": email});
     let mut order_id = None;
     if let Some(o) = &order {
