@@ -11,8 +11,9 @@ use std::collections::HashSet;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map};
 
+use super::policy::Policy;
 use super::templates::Rendered;
-use super::trigger::{default_key, enqueue, preview, Policy, Trigger, Triggered};
+use super::trigger::{default_key, enqueue, preview, Trigger, Triggered};
 use super::{FreeForm, Template};
 use crate::audit::{self, Record};
 use crate::db::Query;

@@ -17,6 +17,7 @@ mod catalogue;
 pub mod dispatch;
 mod links;
 mod outbox;
+mod policy;
 mod settings;
 mod templates;
 pub mod tokens;
@@ -37,10 +38,11 @@ pub use links::{check_secret, BackendLinks, SecretVerdict};
 pub use outbox::{
     cancel, list, retry, show, Attempt, OutboxFilter, OutboxMessage, OutboxStatus, OutboxView,
 };
+pub use policy::Policy;
 pub use settings::{MailSettings, Security};
 pub use templates::Rendered;
 pub(crate) use trigger::verify_new_address;
-pub use trigger::{preview, send, AlreadySent, FreeForm, Policy, Trigger, Triggered};
+pub use trigger::{preview, send, AlreadySent, FreeForm, Trigger, Triggered};
 
 /// The built-in templates.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ts_rs::TS)]

@@ -8,16 +8,13 @@
 //! moment are ordered: the second sees the first's message and is told
 //! "already sent … by …" instead of queueing another.
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 use rand::RngCore;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 
-use std::sync::Arc;
-
-use super::links::BackendLinks;
 use super::outbox::{self, OutboxMessage};
-use super::settings::MailSettings;
+use super::policy::Policy;
 use super::templates::{self, Rendered, BASE_PLACEHOLDER, TOKEN_PLACEHOLDER};
 use super::vars::{self, Recipient, Subject};
 use super::Template;
@@ -121,36 +118,6 @@ impl Trigger {
             crate::reason::optional(self.reason.as_deref())?
         };
         Ok(self)
-    }
-}
-
-/// How triggers behave on this connection: the idempotency window, the
-/// link base previews show, and for a back end of its own, its mapping and
-/// link secret (none: the reference schema).
-#[derive(Debug, Clone)]
-pub struct Policy {
-    pub window: Duration,
-    pub link_base: Option<String>,
-    pub backend: Option<Arc<BackendLinks>>,
-}
-
-impl Default for Policy {
-    fn default() -> Self {
-        Policy {
-            window: Duration::minutes(60),
-            link_base: None,
-            backend: None,
-        }
-    }
-}
-
-impl From<&MailSettings> for Policy {
-    fn from(s: &MailSettings) -> Self {
-        Policy {
-            window: s.window(),
-            link_base: Some(s.link_base.clone()),
-            backend: None,
-        }
     }
 }
 

@@ -10,7 +10,8 @@
 
 use serde_json::{json, Map, Value};
 
-use super::story::{locked_as_seen, order_row, Keys};
+use super::keys::Keys;
+use super::story::{locked_as_seen, order_row};
 use super::{present, shop_of, MappedOrder};
 use crate::db::{Query, Source, WriteTx};
 use crate::mapping::query::{framework_time, Insert, Key, Sql};

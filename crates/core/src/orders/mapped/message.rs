@@ -3,7 +3,8 @@
 //! the customer's address unmasked (it is where the message goes;
 //! operators see it masked elsewhere).
 
-use super::story::{items, order_row, Keys, MappedItem};
+use super::keys::Keys;
+use super::story::{items, order_row, MappedItem};
 use super::{present, shop_of, MappedOrder};
 use crate::db::Source;
 use crate::mapping::query::Sql;

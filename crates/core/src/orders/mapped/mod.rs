@@ -6,6 +6,7 @@
 //! currency.
 
 mod change;
+mod keys;
 pub(crate) mod message;
 mod notes;
 mod preview;

@@ -6,7 +6,8 @@
 //! the console's own `backoffice_order_notes`, shown as kept by the
 //! console.
 
-use super::story::{order_row, Keys};
+use super::keys::Keys;
+use super::story::order_row;
 use super::{present, shop_of};
 use crate::db::{Query, Source};
 use crate::mapping::query::{framework_time, Insert, Key, Sql};

@@ -12,8 +12,9 @@ use serde::Serialize;
 use serde_json::{json, Map};
 
 use super::change::move_status;
+use super::keys::Keys;
 use super::preview::{MappedPreview, RefundPreview};
-use super::story::{locked_as_seen, order_row, Keys};
+use super::story::{locked_as_seen, order_row};
 use super::{present, shop_of, MappedOrder};
 use crate::db::{Backend, Query, Source, WriteTx};
 use crate::mapping::query::{framework_time, Insert, Sql};

@@ -5,6 +5,7 @@
 
 use serde::Serialize;
 
+use super::keys::Keys;
 use super::refunds::{refunds_of, MappedRefund};
 use super::timeline::{console_notes, history, notes};
 use super::{present, select, shop_of, MappedOrder, Row};
@@ -248,62 +249,6 @@ pub(crate) fn version(order: &MappedOrder, items: &[MappedItem]) -> String {
         values.push(i.line_total.map(|t| t.to_string()));
     }
     fingerprint(values.iter().map(Option::as_deref))
-}
-
-/// How the order's tables are keyed, read from the catalogue once per
-/// command (before any transaction).
-pub(crate) struct Keys {
-    pub(crate) order: Key,
-    /// The lines' link to their order.
-    items: Option<Key>,
-    /// The lines' own key, and the stock rows' key the lines point at
-    /// (the row's, or its product's), where stock is mapped.
-    pub(crate) line: Option<Key>,
-    pub(crate) stock: Option<Key>,
-    /// The back end's refunds' link to their order.
-    pub(crate) refunds: Option<Key>,
-}
-
-impl Keys {
-    pub(crate) async fn of(ctx: &Ctx<'_>, m: &Mapping) -> Result<Keys> {
-        let (o, _) = shop_of(m)?;
-        let order = Key::of(ctx.db, &o.table, &o.key, "o", "order").await?;
-        let items = match &m.items {
-            Some(i) => Some(Key::of(ctx.db, &i.table, &i.order, "i", "order").await?),
-            None => None,
-        };
-        let refunds = match &m.refunds {
-            Some(r) => Some(Key::of(ctx.db, &r.table, &r.order, "r", "order").await?),
-            None => None,
-        };
-        let (line, stock) = match (&m.items, &m.stock) {
-            (Some(i), Some(st)) => {
-                let by = match (&i.stock, &st.product) {
-                    (None, Some(product)) => product,
-                    _ => &st.key,
-                };
-                (
-                    Some(Key::of(ctx.db, &i.table, &i.key, "i", "line").await?),
-                    Some(Key::of(ctx.db, &st.table, by, "s", "stock row").await?),
-                )
-            }
-            _ => (None, None),
-        };
-        Ok(Keys {
-            order,
-            items,
-            line,
-            stock,
-            refunds,
-        })
-    }
-
-    /// The lines' link to their order, where lines are mapped.
-    pub(crate) fn items_key(&self) -> Result<&Key> {
-        self.items
-            .as_ref()
-            .ok_or_else(|| Error::internal("the order's lines are not mapped"))
-    }
 }
 
 /// The order with this number or key, locked for a change when `lock`.

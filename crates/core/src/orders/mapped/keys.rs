@@ -1,0 +1,63 @@
+//! How an order's tables are keyed, for the queries that find its rows.
+
+use super::shop_of;
+use crate::mapping::query::Key;
+use crate::mapping::Mapping;
+use crate::session::Ctx;
+use crate::{Error, Result};
+
+/// How the order's tables are keyed, read from the catalogue once per
+/// command (before any transaction).
+pub(crate) struct Keys {
+    pub(crate) order: Key,
+    /// The lines' link to their order.
+    pub(crate) items: Option<Key>,
+    /// The lines' own key, and the stock rows' key the lines point at
+    /// (the row's, or its product's), where stock is mapped.
+    pub(crate) line: Option<Key>,
+    pub(crate) stock: Option<Key>,
+    /// The back end's refunds' link to their order.
+    pub(crate) refunds: Option<Key>,
+}
+
+impl Keys {
+    pub(crate) async fn of(ctx: &Ctx<'_>, m: &Mapping) -> Result<Keys> {
+        let (o, _) = shop_of(m)?;
+        let order = Key::of(ctx.db, &o.table, &o.key, "o", "order").await?;
+        let items = match &m.items {
+            Some(i) => Some(Key::of(ctx.db, &i.table, &i.order, "i", "order").await?),
+            None => None,
+        };
+        let refunds = match &m.refunds {
+            Some(r) => Some(Key::of(ctx.db, &r.table, &r.order, "r", "order").await?),
+            None => None,
+        };
+        let (line, stock) = match (&m.items, &m.stock) {
+            (Some(i), Some(st)) => {
+                let by = match (&i.stock, &st.product) {
+                    (None, Some(product)) => product,
+                    _ => &st.key,
+                };
+                (
+                    Some(Key::of(ctx.db, &i.table, &i.key, "i", "line").await?),
+                    Some(Key::of(ctx.db, &st.table, by, "s", "stock row").await?),
+                )
+            }
+            _ => (None, None),
+        };
+        Ok(Keys {
+            order,
+            items,
+            line,
+            stock,
+            refunds,
+        })
+    }
+
+    /// The lines' link to their order, where lines are mapped.
+    pub(crate) fn items_key(&self) -> Result<&Key> {
+        self.items
+            .as_ref()
+            .ok_or_else(|| Error::internal("the order's lines are not mapped"))
+    }
+}
