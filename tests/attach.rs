@@ -112,7 +112,8 @@ async fn attach_creates_only_the_console_tables(backend: Backend) {
             "console 1 console tables",
             "console 2 console refunds",
             "console 3 console order notes",
-            "console 4 outbox by order"
+            "console 4 outbox by order",
+            "console 5 outbox channel"
         ],
         "{report:?}"
     );

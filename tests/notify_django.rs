@@ -20,25 +20,12 @@ use backoffice_core::secrets::Secret;
 use backoffice_core::session::Ctx;
 use backoffice_testkit::smtp::SmtpServer;
 use backoffice_testkit::{each_backend, TestDb};
-use common::mapped::operators;
+use common::mapped::{django_user, operators};
 use common::notify::{quick, settings};
 use serde_json::Value;
 
 /// shop/settings.py's SECRET_KEY.
 const SECRET: &str = "fixture-only-not-a-secret";
-
-async fn user_id(t: &TestDb, username: &str) -> i64 {
-    // Django's auth_user.id is a 32-bit integer.
-    let int64 = if t.backend == Backend::Mysql {
-        "SIGNED"
-    } else {
-        "BIGINT"
-    };
-    t.scalar(&format!(
-        "SELECT CAST(id AS {int64}) FROM auth_user WHERE username = '{username}'"
-    ))
-    .await
-}
 
 fn check(t: &TestDb, args: &[&str]) -> Value {
     t.framework_script("django", "check_link.py", args)
@@ -83,10 +70,10 @@ async fn django_and_allauth_accept_the_links(backend: Backend) {
     let mail = settings(&server);
     let ctx = Ctx::new(&db, &support);
     let (carol, bob, ada, dave) = (
-        user_id(&t, "carol").await,
-        user_id(&t, "bob").await,
-        user_id(&t, "ada").await,
-        user_id(&t, "dave").await,
+        django_user(&t, "carol").await,
+        django_user(&t, "bob").await,
+        django_user(&t, "ada").await,
+        django_user(&t, "dave").await,
     );
     let outbox = || t.scalar("SELECT COUNT(*) FROM backoffice_outbox");
 

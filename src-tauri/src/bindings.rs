@@ -13,8 +13,8 @@ use backoffice_core::dashboard::{Dashboard, StatusCount};
 use backoffice_core::db::Backend;
 use backoffice_core::error::{ErrorBody, ErrorCode};
 use backoffice_core::notify::{
-    self, AlreadySent, Audience, FreeForm, OutboxFilter, OutboxMessage, OutboxStatus, Rendered,
-    Sent, Template, TemplateInfo, Triggered,
+    self, AlreadySent, Audience, Channel, FreeForm, OutboxFilter, OutboxMessage, OutboxStatus,
+    Rendered, Sent, Template, TemplateInfo, Triggered,
 };
 use backoffice_core::operators::Permission;
 use backoffice_core::orders::{
@@ -72,6 +72,7 @@ pub fn all() -> Vec<(String, String)> {
         one::<AlreadySent>(),
         one::<OutboxFilter>(),
         one::<OutboxMessage>(),
+        one::<Channel>(),
         one::<Sent>(),
         one::<OutboxStatus>(),
         one::<Rendered>(),

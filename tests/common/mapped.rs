@@ -80,3 +80,16 @@ pub async fn changes_refused(
         .unwrap_err();
     assert!(err.to_string().contains(why), "{err}");
 }
+
+/// A Django user's id (auth_user.id is a 32-bit integer).
+pub async fn django_user(t: &TestDb, username: &str) -> i64 {
+    let int64 = if t.backend == backoffice_core::db::Backend::Mysql {
+        "SIGNED"
+    } else {
+        "BIGINT"
+    };
+    t.scalar(&format!(
+        "SELECT CAST(id AS {int64}) FROM auth_user WHERE username = '{username}'"
+    ))
+    .await
+}

@@ -39,7 +39,8 @@ export function messageDetail(v: OutboxView): Node[] {
   const attempt = (a: Attempt) =>
     el("tr", {}, el("td", { class: "num" }, String(a.attempt)), el("td", {}, when(a.started_at)), el("td", {}, a.outcome), el("td", {}, a.smtp_code === null ? "" : String(a.smtp_code)), el("td", {}, a.detail ?? ""));
   const parts: Node[] = [el("p", {}, el("strong", {}, "Subject: "), v.rendered.subject), el("pre", { class: "mail" }, v.rendered.text)];
-  if (v.message.smtp_reply) parts.push(el("p", { class: "muted" }, `Server's reply: ${v.message.smtp_reply}`));
+  const replied = v.message.channel === "backend" ? "The back end's answer" : "Server's reply";
+  if (v.message.smtp_reply) parts.push(el("p", { class: "muted" }, `${replied}: ${v.message.smtp_reply}`));
   parts.push(
     v.attempts.length === 0
       ? el("p", { class: "muted" }, "No attempt yet.")

@@ -146,6 +146,10 @@ pub async fn run(
                     format!("key: {}", m.idempotency_key),
                     format!("next: {}", m.due_at.to_rfc3339()),
                 ];
+                if m.channel == notify::Channel::Backend {
+                    lines
+                        .push("delivery: the back end sends its own email, asked over HTTP".into());
+                }
                 if let Some(e) = &m.last_error {
                     lines.push(format!("last error: {e}"));
                 }

@@ -131,4 +131,51 @@ impl TestDb {
         );
         serde_json::from_slice(&out.stdout).expect("the framework's view as JSON")
     }
+
+    /// Serves this copy with the fixture's framework over HTTP on loopback
+    /// (`tests/fixtures/<fixture>/serve.py <this database> <args…>`, which
+    /// prints its port), until the returned server is dropped.
+    pub fn framework_server(&self, fixture: &str, args: &[&str]) -> Served {
+        let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
+        let python = root.join("target/fixtures/venv/bin/python");
+        let script = root.join(format!("tests/fixtures/{fixture}/serve.py"));
+        let mut child = std::process::Command::new(&python)
+            .arg(&script)
+            .arg(&self.url)
+            .args(args)
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .unwrap_or_else(|e| missing(fixture, format!("{}: {e}", python.display())));
+        let mut line = String::new();
+        std::io::BufRead::read_line(
+            &mut std::io::BufReader::new(child.stdout.take().expect("piped stdout")),
+            &mut line,
+        )
+        .expect("the server's port");
+        let port = line.trim().parse().unwrap_or_else(|_| {
+            let _ = child.kill();
+            panic!("{} did not start (printed {line:?})", script.display())
+        });
+        Served { child, port }
+    }
+}
+
+/// A framework serving a fixture copy; killed when dropped.
+pub struct Served {
+    child: std::process::Child,
+    pub port: u16,
+}
+
+impl Served {
+    /// The site's address, as a profile's link base names it.
+    pub fn base(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
 }

@@ -14,6 +14,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 
 use backoffice_core::db::{Backend, Db, OpenOptions, Target};
 
+pub use fixtures::Served;
 use rand::Rng;
 use servers::{how_to_start, with_database};
 pub use servers::{server_account, server_url, ServerAccount, ALL, MYSQL_ENV, POSTGRES_ENV};

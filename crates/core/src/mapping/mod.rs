@@ -17,6 +17,7 @@ mod links;
 mod presets;
 pub(crate) mod query;
 mod saleor;
+mod sends;
 pub mod shop;
 mod shop_presets;
 mod solidus;
@@ -31,6 +32,7 @@ use crate::{Error, Result};
 pub use forms::{Active, Join, Lock, Ref, SignIns, Verified, Want};
 pub use lifecycle::Lifecycle;
 pub use links::{Link, LinksMap};
+pub use sends::{Sends, SendsMap};
 pub use shop::{
     Currency, HistoryMap, ItemsMap, Money, NotesMap, OnCancel, OrderMap, ProductsMap, RefundsMap,
     StockMap,
@@ -71,6 +73,9 @@ pub struct Mapping {
     /// The links in account emails, in the back end's own format.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub links: Option<LinksMap>,
+    /// The account emails the back end sends itself, asked over HTTP.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sends: Option<SendsMap>,
 }
 
 /// Users and what the back end knows about signing in.
@@ -185,6 +190,7 @@ impl Mapping {
         }
         bad.extend(self.shop_problems());
         bad.extend(self.links_problems());
+        bad.extend(self.sends_problems());
         if bad.is_empty() {
             Ok(())
         } else {

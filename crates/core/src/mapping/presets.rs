@@ -44,6 +44,7 @@ pub(super) fn mapping(preset: String, user: UserMap, roles: Option<RolesMap>) ->
         refunds: None,
         lifecycle: None,
         links: None,
+        sends: None,
     }
 }
 

@@ -18,6 +18,7 @@ pub mod dispatch;
 mod links;
 mod outbox;
 mod policy;
+mod queue;
 mod settings;
 mod templates;
 pub mod tokens;
@@ -36,7 +37,8 @@ pub use bulk::{bulk_preview, bulk_queue, Audience, BulkPreview, BulkReport, MAX_
 pub use catalogue::{catalogue, TemplateInfo};
 pub use links::{check_secret, BackendLinks, SecretVerdict};
 pub use outbox::{
-    cancel, list, retry, show, Attempt, OutboxFilter, OutboxMessage, OutboxStatus, OutboxView,
+    cancel, list, retry, show, Attempt, Channel, OutboxFilter, OutboxMessage, OutboxStatus,
+    OutboxView,
 };
 pub use policy::Policy;
 pub use settings::{MailSettings, Security};

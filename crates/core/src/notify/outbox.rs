@@ -81,9 +81,41 @@ impl OutboxStatus {
     }
 }
 
+/// How a message is delivered, fixed when it is queued.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[serde(rename_all = "snake_case")]
+pub enum Channel {
+    /// The console sends the email over SMTP.
+    Email,
+    /// The console asks the back end to send its own email (the
+    /// mapping's `[sends]`).
+    Backend,
+}
+
+impl Channel {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Channel::Email => "email",
+            Channel::Backend => "backend",
+        }
+    }
+}
+
+impl TryFrom<String> for Channel {
+    type Error = Error;
+
+    fn try_from(text: String) -> Result<Self> {
+        match text.as_str() {
+            "email" => Ok(Channel::Email),
+            "backend" => Ok(Channel::Backend),
+            _ => Err(Error::internal(format!("unknown outbox channel '{text}'"))),
+        }
+    }
+}
+
 pub(crate) const MESSAGE_COLUMNS: &str = "id, uid, template, user_id, order_id, recipient, \
      recipient_name, subject, idempotency_key, status, attempts, due_at, last_error, smtp_reply, \
-     forced, created_by, created_at, sent_at, updated_at, version";
+     forced, created_by, created_at, sent_at, updated_at, version, channel";
 
 /// One outbox message as operators see it. The recipient is masked unless
 /// the operator may see addresses.
@@ -115,6 +147,8 @@ pub struct OutboxMessage {
     pub sent_at: Option<DateTime<Utc>>,
     pub updated_at: DateTime<Utc>,
     pub version: i32,
+    #[sqlx(try_from = "String")]
+    pub channel: Channel,
 }
 
 impl OutboxMessage {
@@ -252,10 +286,16 @@ pub async fn show(ctx: &Ctx<'_>, id: i64) -> Result<OutboxView> {
     let vars: Value = serde_json::from_str(&vars)
         .map_err(|e| Error::internal(format!("outbox message {id} has unreadable values: {e}")))?;
     let vars = vars::for_operator(vars, unmasked(ctx));
-    let link = templates::link(BASE_PLACEHOLDER, template, TOKEN_PLACEHOLDER);
-    let rendered = templates::render(template, &vars, link.as_deref())?;
+    let message = row.masked(unmasked(ctx));
+    let rendered = match message.channel {
+        Channel::Backend => templates::by_backend(template, &message.recipient, None),
+        Channel::Email => {
+            let link = templates::link(BASE_PLACEHOLDER, template, TOKEN_PLACEHOLDER);
+            templates::render(template, &vars, link.as_deref())?
+        }
+    };
     Ok(OutboxView {
-        message: row.masked(unmasked(ctx)),
+        message,
         attempts,
         rendered,
     })

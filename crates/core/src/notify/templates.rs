@@ -104,6 +104,27 @@ pub(crate) fn link(base: &str, template: Template, token: &str) -> Option<String
     ))
 }
 
+/// What is shown of a message the back end sends itself: the console only
+/// asks, at `form` (the address the mapping's `[sends]` names, when
+/// known); the wording and the link are the back end's own.
+pub(crate) fn by_backend(template: Template, to: &str, form: Option<&str>) -> Rendered {
+    let what = template.id().replace('_', " ");
+    let how = match form {
+        Some(url) => format!("by posting its form at {url} as a browser does"),
+        None => "by posting its form as a browser does".into(),
+    };
+    let text = format!(
+        "The back end sends its own {what} email to {to}: the console asks it to, {how}. \
+         The wording and the link are the back end's."
+    );
+    let html = format!("<p>{}</p>", minijinja::HtmlEscape(&text));
+    Rendered {
+        subject: format!("({what} email sent by the back end)"),
+        text,
+        html,
+    }
+}
+
 /// Folds whitespace (newlines included) to single spaces: a subject is
 /// one header line.
 pub(crate) fn one_line(text: &str) -> String {

@@ -8,18 +8,17 @@
 //! moment are ordered: the second sees the first's message and is told
 //! "already sent … by …" instead of queueing another.
 
-use chrono::{DateTime, Utc};
-use rand::RngCore;
 use serde::{Deserialize, Serialize};
-use serde_json::{json, Map, Value};
+use serde_json::{json, Map};
 
-use super::outbox::{self, OutboxMessage};
+use super::outbox::{self, Channel, OutboxMessage};
 use super::policy::Policy;
+use super::queue::{self, NewMessage};
 use super::templates::{self, Rendered, BASE_PLACEHOLDER, TOKEN_PLACEHOLDER};
-use super::vars::{self, Recipient, Subject};
+use super::vars::{self, Subject};
 use super::Template;
 use crate::audit::{self, Record};
-use crate::db::{Backend, Query, Source, WriteTx};
+use crate::db::{Query, Source, WriteTx};
 use crate::session::Ctx;
 use crate::users::{clean_text, unmasked};
 use crate::{time, Error, Result};
@@ -153,6 +152,15 @@ pub async fn preview(ctx: &Ctx<'_>, policy: &Policy, trigger: Trigger) -> Result
     .await?;
     let vars = vars::for_operator(vars, unmasked(ctx));
     let base = policy.link_base.as_deref().unwrap_or(BASE_PLACEHOLDER);
+    if let Some(sends) = policy
+        .backend
+        .as_ref()
+        .and_then(|b| b.mapping.sends(trigger.template.id()))
+    {
+        let to = vars["user"]["email"].as_str().unwrap_or_default();
+        let form = format!("{}{}", base.trim_end_matches('/'), sends.paths().1);
+        return Ok(templates::by_backend(trigger.template, to, Some(&form)));
+    }
     // A back end's link shows its path with the format's placeholders.
     let own = policy
         .backend
@@ -170,7 +178,9 @@ pub async fn send(ctx: &Ctx<'_>, policy: &Policy, trigger: Trigger) -> Result<Tr
     ctx.require(trigger.template.permission())?;
     let trigger = trigger.checked()?;
     if let Some(b) = &policy.backend {
-        super::links::refuse_wrong_secret(ctx.db, b, trigger.template).await?;
+        if b.mapping.sends(trigger.template.id()).is_none() {
+            super::links::refuse_wrong_secret(ctx.db, b, trigger.template).await?;
+        }
     }
     let mut tx = ctx.db.begin_write("queue a notification").await?;
     let outcome = enqueue(&mut tx, ctx, policy, &trigger).await?;
@@ -248,7 +258,7 @@ pub(crate) async fn enqueue(
             &recipient.email,
         ),
     };
-    if let Some(original) = lock_key(tx, &key, ctx.now).await? {
+    if let Some(original) = queue::lock_key(tx, &key, ctx.now).await? {
         let recent = original.created_at > ctx.now - window;
         if recent && original.status.blocks_repeat() && !trigger.force {
             let notice = format!(
@@ -266,7 +276,24 @@ pub(crate) async fn enqueue(
     }
     let link = templates::link(BASE_PLACEHOLDER, trigger.template, TOKEN_PLACEHOLDER);
     let rendered = templates::render(trigger.template, &vars, link.as_deref())?;
-    let id = insert(tx, ctx, trigger, &recipient, &vars, &rendered.subject, &key).await?;
+    let channel = match policy
+        .backend
+        .as_ref()
+        .and_then(|b| b.mapping.sends(trigger.template.id()))
+    {
+        Some(_) => Channel::Backend,
+        None => Channel::Email,
+    };
+    let row = NewMessage {
+        template: trigger.template,
+        recipient: &recipient,
+        vars: &vars,
+        subject: &rendered.subject,
+        key: &key,
+        forced: trigger.force,
+        channel,
+    };
+    let id = queue::insert(tx, ctx, &row).await?;
     tx.execute(
         Query::new("UPDATE backoffice_outbox_keys SET message_id = ")
             .bind(id)
@@ -283,87 +310,6 @@ pub(crate) async fn enqueue(
     Ok(Triggered::Queued {
         message: row.masked(unmasked(ctx)),
     })
-}
-
-/// Inserts the key's row if it is new, locks it, and returns the message it
-/// last queued.
-async fn lock_key(
-    tx: &mut WriteTx,
-    key: &str,
-    now: DateTime<Utc>,
-) -> Result<Option<OutboxMessage>> {
-    let mut q = Query::new(
-        "INSERT INTO backoffice_outbox_keys (idempotency_key, message_id, updated_at) VALUES (",
-    );
-    q.bind(key).sql(", NULL, ").bind(now).sql(")");
-    q.sql(match tx.backend() {
-        Backend::Sqlite | Backend::Postgres => " ON CONFLICT (idempotency_key) DO NOTHING",
-        Backend::Mysql => " ON DUPLICATE KEY UPDATE idempotency_key = idempotency_key",
-    });
-    tx.execute(&q, "cannot record the idempotency key").await?;
-    let lock = tx.backend().for_update();
-    let (message_id,): (Option<i64>,) = tx
-        .fetch_one(
-            Query::new("SELECT message_id FROM backoffice_outbox_keys WHERE idempotency_key = ")
-                .bind(key)
-                .sql(lock),
-            "cannot read the idempotency key",
-        )
-        .await?;
-    let Some(id) = message_id else {
-        return Ok(None);
-    };
-    // A locking read: on MariaDB a plain one answers from this
-    // transaction's snapshot, which may predate the message the key names.
-    outbox::load(tx, id).await
-}
-
-async fn insert(
-    tx: &mut WriteTx,
-    ctx: &Ctx<'_>,
-    trigger: &Trigger,
-    recipient: &Recipient,
-    vars: &Value,
-    subject: &str,
-    key: &str,
-) -> Result<i64> {
-    let mut uid = [0u8; 16];
-    rand::rngs::OsRng.fill_bytes(&mut uid);
-    let mut q = Query::new(
-        "INSERT INTO backoffice_outbox (uid, template, user_id, order_id, recipient, recipient_name, \
-         subject, vars_json, idempotency_key, status, attempts, due_at, forced, created_by, \
-         created_at, updated_at) VALUES (",
-    );
-    q.bind(hex::encode(uid))
-        .sql(", ")
-        .bind(trigger.template.id())
-        .sql(", ")
-        .bind(recipient.user_id)
-        .sql(", ")
-        .bind(recipient.order_id)
-        .sql(", ")
-        .bind(recipient.email.as_str())
-        .sql(", ")
-        .bind(recipient.name.as_str())
-        .sql(", ")
-        .bind(subject)
-        .sql(", ")
-        .bind(vars.to_string())
-        .sql(", ")
-        .bind(key)
-        .sql(", 'queued', 0, ")
-        .bind(ctx.now)
-        .sql(", ")
-        .bind(trigger.force)
-        .sql(", ")
-        .bind(ctx.operator.username())
-        .sql(", ")
-        .bind(ctx.now)
-        .sql(", ")
-        .bind(ctx.now)
-        .sql(") RETURNING id");
-    let (id,): (i64,) = tx.fetch_one(&q, "cannot queue the notification").await?;
-    Ok(id)
 }
 
 /// Queues a verification email to a user's new address, inside the

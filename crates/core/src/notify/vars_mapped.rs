@@ -83,7 +83,9 @@ pub(super) async fn gather_mapped(
         return Err(Error::validation("the recipient has no email address"));
     }
     let mut vars = json!({});
-    if template.link().is_some() {
+    // A link the console makes is checked now; the back end's own email
+    // (the mapping's [sends]) carries the back end's own link.
+    if template.link().is_some() && mapping.sends(template.id()).is_none() {
         let id = user_id.ok_or_else(|| Error::validation("an account email needs a user"))?;
         backend.path(src, template, id, ctx.now).await?;
         if let Some(l) = mapping.link(template.id()) {

@@ -18,7 +18,7 @@ use serde_json::Value;
 use zeroize::Zeroizing;
 
 use super::super::links::Links;
-use super::super::Template;
+use super::super::{Channel, Template};
 use crate::db::{Backend, Db, Query};
 use crate::Result;
 
@@ -67,6 +67,7 @@ pub(crate) struct Claimed {
     pub recipient_name: String,
     pub vars: Value,
     pub attempt: i32,
+    pub channel: Channel,
     pub link: Option<Zeroizing<String>>,
     /// Why it cannot be sent at all (its user is gone, its values unreadable).
     pub broken: Option<String>,
@@ -156,6 +157,8 @@ struct ClaimRow {
     recipient_name: String,
     vars_json: String,
     attempts: i32,
+    #[sqlx(try_from = "String")]
+    channel: Channel,
 }
 
 /// Claims up to `n` due messages under the claim identity `claim` (new for
@@ -197,8 +200,8 @@ pub(crate) async fn claim(
         .bind_list(ids.iter().copied());
     tx.execute(&q, "cannot claim outbox messages").await?;
     let mut q = Query::new(
-        "SELECT id, uid, template, user_id, recipient, recipient_name, vars_json, attempts \
-         FROM backoffice_outbox WHERE id IN ",
+        "SELECT id, uid, template, user_id, recipient, recipient_name, vars_json, attempts, \
+         channel FROM backoffice_outbox WHERE id IN ",
     );
     q.bind_list(ids.iter().copied()).sql(" ORDER BY id");
     let rows: Vec<ClaimRow> = tx.fetch_all(&q, "cannot read the outbox").await?;
@@ -209,6 +212,8 @@ pub(crate) async fn claim(
         let vars = serde_json::from_str::<Value>(&r.vars_json);
         let mut link = None;
         match (&template, &vars) {
+            // The back end's own email carries its own link.
+            (Ok(_), Ok(_)) if r.channel == Channel::Backend => {}
             (Ok(t), Ok(_)) => match links.mint(&mut tx, *t, r.user_id, now).await? {
                 Some(Ok(made)) => link = Some(made),
                 Some(Err(why)) => broken = Some(why),
@@ -226,6 +231,7 @@ pub(crate) async fn claim(
             recipient_name: r.recipient_name,
             vars: vars.unwrap_or(Value::Null),
             attempt: r.attempts,
+            channel: r.channel,
             link,
             broken,
         });

@@ -1,4 +1,5 @@
-//! The dispatcher: claims due outbox messages, sends them over SMTP and
+//! The dispatcher: claims due outbox messages, sends them over SMTP (or
+//! asks the back end to send its own, see [`form`]) and
 //! records what happened, with several connections at once, the profile's
 //! rate limit, retries with backoff, and leases that let another run pick
 //! up what a killed one left.
@@ -6,6 +7,8 @@
 mod claim;
 #[cfg(test)]
 mod claim_tests;
+mod form;
+mod http;
 mod outage;
 mod pace;
 mod smtp;
@@ -21,7 +24,7 @@ use serde::Serialize;
 
 use super::links::{BackendLinks, Links};
 use super::templates;
-use super::MailSettings;
+use super::{Channel, MailSettings};
 use crate::db::{retry_contended, Db};
 use crate::operators::Permission;
 use crate::progress::CancelToken;
@@ -110,6 +113,9 @@ pub struct Dispatcher<'a> {
     links: Links,
     settings: MailSettings,
     password: Option<Secret>,
+    /// Authorities trusted besides the public ones, for the back end's
+    /// HTTPS too.
+    ca_pem: Option<Vec<u8>>,
     options: DispatchOptions,
     owner: String,
     /// Numbers this dispatcher's claims: each claim has its own identity.
@@ -147,6 +153,7 @@ impl<'a> Dispatcher<'a> {
                 operator: ctx.operator.username().to_string(),
             },
             limit: RateLimit::new(settings.interval()),
+            ca_pem: settings.extra_roots()?,
             settings,
             password,
             outage: OutageState::new(options.reconnect, options.reconnect_cap),
@@ -292,32 +299,39 @@ impl<'a> Dispatcher<'a> {
     }
 
     /// Sends one claimed message and records the outcome. The connection
-    /// is opened before the send is stamped as started, so a server that
-    /// is down costs the message nothing.
+    /// is opened (or the back end's form read) before the send is stamped
+    /// as started, so a server that is down costs the message nothing.
     async fn deliver(&self, smtp: &mut Smtp, msg: &Claimed) -> Result<Delivery> {
-        let letter = self.letter(msg);
-        let connected = match &letter {
-            Ok(_) => smtp.ready().await,
-            Err(_) => Connect::Ready,
+        let ready = match msg.channel {
+            Channel::Email => match self.letter(msg) {
+                Err(detail) => Ready::Fails(Outcome::Permanent { code: None, detail }),
+                Ok(letter) => match smtp.ready().await {
+                    Connect::Down(detail) => {
+                        tracing::warn!("the mail server is unreachable: {detail}");
+                        self.outage.failed(detail.clone(), Utc::now());
+                        return Ok(Delivery::Unreachable);
+                    }
+                    Connect::Ready => {
+                        self.outage.ended();
+                        Ready::Letter(letter)
+                    }
+                    Connect::Failed(outcome) => Ready::Fails(outcome),
+                },
+            },
+            Channel::Backend => match self.backend_form(msg).await {
+                Ok(post) => Ready::Post(post),
+                Err(outcome) => Ready::Fails(outcome),
+            },
         };
-        match &connected {
-            Connect::Down(detail) => {
-                tracing::warn!("the mail server is unreachable: {detail}");
-                self.outage.failed(detail.clone(), Utc::now());
-                return Ok(Delivery::Unreachable);
-            }
-            Connect::Ready => self.outage.ended(),
-            Connect::Failed(_) => {}
-        }
         let started = micros(Utc::now());
         let lease = self.options.lease;
         if !retry_contended(|| claim::start(self.db, msg, lease, started)).await? {
             return Ok(Delivery::LeaseLost);
         }
-        let outcome = match (letter, connected) {
-            (Err(detail), _) => Outcome::Permanent { code: None, detail },
-            (Ok(_), Connect::Failed(outcome)) => outcome,
-            (Ok(letter), _) => smtp.send(&letter).await,
+        let outcome = match ready {
+            Ready::Fails(outcome) => outcome,
+            Ready::Letter(letter) => smtp.send(&letter).await,
+            Ready::Post(post) => post.send(self.options.timeout, &self.ca_pem).await,
         };
         let retry = Retry {
             max_attempts: self.options.max_attempts,
@@ -326,6 +340,40 @@ impl<'a> Dispatcher<'a> {
         let now = micros(Utc::now());
         retry_contended(|| claim::finish(self.db, msg, started, &outcome, &retry, now)).await?;
         Ok(Delivery::Done(outcome, retry))
+    }
+
+    /// The back end's form for a message it sends itself, read and ready
+    /// to post; the error is the attempt's outcome.
+    async fn backend_form(&self, msg: &Claimed) -> std::result::Result<form::Post, Outcome> {
+        if let Some(why) = &msg.broken {
+            return Err(Outcome::Permanent {
+                code: None,
+                detail: why.clone(),
+            });
+        }
+        let kind = msg.template.id();
+        let sends = self
+            .links
+            .backend
+            .as_ref()
+            .and_then(|b| b.mapping.sends(kind))
+            .ok_or_else(|| Outcome::Permanent {
+                code: None,
+                detail: format!(
+                    "the back end was to send this {} itself, and the mapping in effect no \
+                     longer says how ([sends.{kind}]); nothing was sent",
+                    kind.replace('_', " ")
+                ),
+            })?;
+        let timeout = self.options.timeout;
+        form::prepare(
+            &self.links.base,
+            sends,
+            &msg.recipient,
+            timeout,
+            &self.ca_pem,
+        )
+        .await
     }
 
     /// Renders the message; the error says why it can never be sent.
@@ -338,6 +386,13 @@ impl<'a> Dispatcher<'a> {
             templates::render(msg.template, &msg.vars, link).map_err(|e| e.to_string())?;
         Letter::build(&self.settings, msg, &rendered)
     }
+}
+
+/// A message ready to go, or the outcome that stops it.
+enum Ready {
+    Letter(Letter),
+    Post(form::Post),
+    Fails(Outcome),
 }
 
 /// What became of one claimed message.
