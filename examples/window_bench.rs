@@ -14,7 +14,6 @@ mod driver;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use backoffice_core::db::Backend;
 use backoffice_core::profiles::{add_profile, Profile, ProfileStore};
 use backoffice_core::secrets::MemoryStore;
 use backoffice_core::seed::DEMO_OPERATOR_PASSWORD;
@@ -85,20 +84,7 @@ async fn main() {
     let db = std::fs::canonicalize(db).expect("the database file");
     let config = tempfile::tempdir().unwrap();
     let store = ProfileStore::at(config.path().join("profiles.toml"));
-    let profile = Profile {
-        name: "bench".into(),
-        backend: Backend::Sqlite,
-        host: None,
-        port: None,
-        database: db.display().to_string(),
-        user: None,
-        keychain: None,
-        read_only: false,
-        demo: false,
-        mail: None,
-        mapping: None,
-        backend_secret: false,
-    };
+    let profile = Profile::sqlite_file("bench", &db);
     add_profile(&store, &MemoryStore::default(), profile, None, false).unwrap();
 
     // Cold start: from asking tauri-driver for a session (which launches

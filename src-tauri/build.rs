@@ -14,6 +14,8 @@ const COMMANDS: &[&str] = &[
     "sign_out",
     "dashboard",
     "table_counts",
+    "detect_backend",
+    "attach_backend",
     "search_users",
     "user_card",
     "user_action",

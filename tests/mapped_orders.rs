@@ -5,6 +5,7 @@
 
 mod common;
 
+use backoffice_core::dashboard::{dashboard, StatusCount};
 use backoffice_core::db::Backend;
 use backoffice_core::mapping::detect::detect;
 use backoffice_core::mapping::Mapping;
@@ -182,6 +183,30 @@ async fn oscar_orders_are_listed_and_told(backend: Backend) {
     let masked = show(&sctx, &m, "100001").await.unwrap();
     assert_eq!(masked.order.email, "a•••@example.com");
     assert!(masked.order.email_masked);
+
+    // The dashboard counts orders by Oscar's own status words, and users
+    // by the states the mapping reads.
+    let d = dashboard(&ctx, Some(&m)).await.unwrap();
+    let counted = |c: &Option<Vec<StatusCount>>| -> Vec<(String, i64)> {
+        c.iter()
+            .flatten()
+            .map(|c| (c.status.clone(), c.count))
+            .collect()
+    };
+    assert_eq!(
+        counted(&d.orders_by_status),
+        [
+            ("Being processed".to_string(), 1),
+            ("Cancelled".to_string(), 1),
+            ("Pending".to_string(), 1),
+            ("Shipped".to_string(), 1),
+        ]
+    );
+    let users = counted(&d.users_by_status);
+    let of = |state: &str| users.iter().find(|(s, _)| s == state).map_or(0, |c| c.1);
+    assert_eq!(of("disabled"), 1, "{users:?}");
+    assert!(of("active") >= 2, "{users:?}");
+    assert!(d.unmapped.is_empty());
 }
 
 each_backend! {

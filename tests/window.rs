@@ -3,6 +3,8 @@
 //! Run under `scripts/with-session.sh` (make test does), which provides
 //! the X display and the keychain.
 
+#[path = "window/attach.rs"]
+mod attach;
 #[path = "window/driver.rs"]
 mod driver;
 #[path = "window/privacy.rs"]
@@ -10,7 +12,7 @@ mod privacy;
 
 use std::path::Path;
 
-use backoffice_core::db::{Backend, Db, OpenOptions, Target};
+use backoffice_core::db::{Db, OpenOptions, Target};
 use backoffice_core::operators::sign_in;
 use backoffice_core::profiles::{add_profile, Profile, ProfileStore};
 use backoffice_core::secrets::{MemoryStore, Secret};
@@ -54,18 +56,8 @@ async fn lists_profiles_connects_and_shows_row_counts() {
     let store = ProfileStore::at(dir.path().join("profiles.toml"));
     let secrets = MemoryStore::default(); // SQLite profiles keep no secret
     let sqlite = |name: &str, path: &Path, demo: bool| Profile {
-        name: name.into(),
-        backend: Backend::Sqlite,
-        host: None,
-        port: None,
-        database: path.display().to_string(),
-        user: None,
-        keychain: None,
-        read_only: false,
         demo,
-        mail: None,
-        mapping: None,
-        backend_secret: false,
+        ..Profile::sqlite_file(name, path)
     };
     add_profile(
         &store,
@@ -310,18 +302,8 @@ async fn the_dark_theme_is_applied() {
     db.close().await;
     let store = ProfileStore::at(dir.path().join("profiles.toml"));
     let profile = Profile {
-        name: "demo".into(),
-        backend: Backend::Sqlite,
-        host: None,
-        port: None,
-        database: db_path.display().to_string(),
-        user: None,
-        keychain: None,
-        read_only: false,
         demo: true,
-        mail: None,
-        mapping: None,
-        backend_secret: false,
+        ..Profile::sqlite_file("demo", &db_path)
     };
     add_profile(&store, &MemoryStore::default(), profile, None, false).unwrap();
     let (_driver, client) = start_app_with(dir.path(), &[("BACKOFFICE_THEME", "dark")]).await;

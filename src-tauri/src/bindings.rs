@@ -5,6 +5,7 @@
 
 use ts_rs::TS;
 
+use crate::commands::attach::{AttachRequest, ConceptView, DetectView, IndexView};
 use crate::commands::export::{ExportDone, ExportRequest};
 use crate::commands::session::{AppInfo, ConnectionView, OperatorView, ProfileDraft, ProfileView};
 use crate::mail::MailStatus;
@@ -12,6 +13,7 @@ use backoffice_core::audit::{AuditEntry, AuditFilter, BadEntry, VerifyReport};
 use backoffice_core::dashboard::{Dashboard, StatusCount};
 use backoffice_core::db::Backend;
 use backoffice_core::error::{ErrorBody, ErrorCode};
+use backoffice_core::mapping::detect::Capability;
 use backoffice_core::notify::{
     self, AlreadySent, Audience, Channel, FreeForm, OutboxFilter, OutboxMessage, OutboxStatus,
     Rendered, Sent, Template, TemplateInfo, Triggered,
@@ -59,6 +61,11 @@ pub fn all() -> Vec<(String, String)> {
         one::<UserStatus>(),
         one::<Backend>(),
         one::<ConnectionView>(),
+        one::<DetectView>(),
+        one::<ConceptView>(),
+        one::<IndexView>(),
+        one::<AttachRequest>(),
+        one::<Capability>(),
         one::<ErrorBody>(),
         one::<ErrorCode>(),
         one::<OperatorView>(),

@@ -66,6 +66,8 @@ pub fn run() -> ExitCode {
             commands::session::sign_out,
             commands::session::dashboard,
             commands::session::table_counts,
+            commands::attach::detect_backend,
+            commands::attach::attach_backend,
             commands::users::search_users,
             commands::users::user_card,
             commands::users::user_action,

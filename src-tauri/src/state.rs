@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
 use backoffice_core::db::Db;
+use backoffice_core::mapping::Mapping;
 use backoffice_core::operators::Operator;
 use backoffice_core::profiles::{Profile, ProfileStore};
 use backoffice_core::progress::CancelToken;
@@ -19,6 +20,10 @@ use crate::mail::MailStatus;
 pub struct Connection {
     pub profile: Profile,
     pub db: Db,
+    /// False until the console's tables are beside the back end's.
+    pub attached: bool,
+    /// A back end of its own: its mapping (none on the demo).
+    pub mapping: Option<Arc<Mapping>>,
     /// The operator signed in on this connection, if any.
     pub operator: RwLock<Option<Operator>>,
     /// Stops the background mail dispatcher, when one runs.
@@ -28,10 +33,12 @@ pub struct Connection {
 }
 
 impl Connection {
-    pub fn new(profile: Profile, db: Db) -> Self {
+    pub fn new(profile: Profile, db: Db, attached: bool, mapping: Option<Arc<Mapping>>) -> Self {
         Connection {
             profile,
             db,
+            attached,
+            mapping,
             operator: RwLock::new(None),
             dispatcher: Mutex::new(None),
             mail: Mutex::new(MailStatus::off("nobody is signed in")),

@@ -9,6 +9,8 @@ import type { BulkPreview } from "./bindings/BulkPreview";
 import type { BulkSendPreview } from "./bindings/BulkSendPreview";
 import type { BulkSendReport } from "./bindings/BulkSendReport";
 import type { AuditFilter } from "./bindings/AuditFilter";
+import type { AttachRequest } from "./bindings/AttachRequest";
+import type { DetectView } from "./bindings/DetectView";
 import type { ConnectionView } from "./bindings/ConnectionView";
 import type { Dashboard } from "./bindings/Dashboard";
 import type { ErrorBody } from "./bindings/ErrorBody";
@@ -61,6 +63,7 @@ export type { ErrorCode } from "./bindings/ErrorCode";
 export type { OrderStatus } from "./bindings/OrderStatus";
 export type { StatusCount } from "./bindings/StatusCount";
 export type {
+  AttachRequest,
   Audience,
   AuditEntry,
   AuditFilter,
@@ -71,6 +74,7 @@ export type {
   BulkSendReport,
   ConnectionView,
   Dashboard,
+  DetectView,
   ExportDone,
   ExportRequest,
   Finding,
@@ -172,6 +176,8 @@ export const api = {
   signOut: () => call<void>("sign_out"),
   dashboard: () => call<Dashboard>("dashboard"),
   tableCounts: () => call<TableCount[]>("table_counts"),
+  detectBackend: () => call<DetectView>("detect_backend"),
+  attachBackend: (request: AttachRequest) => call<ConnectionView>("attach_backend", { request }),
   searchUsers: (query: UserQuery, page: PageRequest) =>
     call<Page<User>>("search_users", { query, page }),
   userCard: (key: string) => call<TroubleCard>("user_card", { key }),

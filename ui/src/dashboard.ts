@@ -38,9 +38,15 @@ export function countRows(counts: TableCount[]): HTMLTableRowElement[] {
   );
 }
 
+/** A part this back end's mapping leaves out, said as such. */
+function part(d: Dashboard, name: string, counts: StatusCount[] | null, attention: string[] = []): HTMLElement[] {
+  if (d.unmapped.includes(name)) return [el("p", { class: "muted" }, `This back end's mapping has no ${name}.`)];
+  return bars(counts, attention);
+}
+
 export function render(d: Dashboard): void {
-  byId("dash-users").replaceChildren(...bars(d.users_by_status, ["locked"]));
-  byId("dash-orders").replaceChildren(...bars(d.orders_by_status));
+  byId("dash-users").replaceChildren(...part(d, "users", d.users_by_status, ["locked"]));
+  byId("dash-orders").replaceChildren(...part(d, "orders", d.orders_by_status));
   byId("dash-findings").replaceChildren(...bars(d.open_findings, ["error"]));
   byId("dash-outbox").replaceChildren(...bars(d.outbox, ["failed", "uncertain"]));
   const audit = byId("dash-audit").querySelector("tbody") as HTMLTableSectionElement;

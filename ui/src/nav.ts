@@ -39,8 +39,29 @@ export function paletteItems(text: string, go: (v: View) => void, order: (id: nu
 export function navigation(
   onShow: Record<View, () => void>,
   showError: ShowError,
-): { go: (v: View) => void; palette: (order: (id: number) => void, user: (key: string) => void) => void } {
+): {
+  go: (v: View) => void;
+  only: (unavailable: Partial<Record<View, string>>) => void;
+  palette: (order: (id: number) => void, user: (key: string) => void) => void;
+} {
+  let unavailable: Partial<Record<View, string>> = {};
+  /** Views this connection cannot show, each with the reason, shown on hover. */
+  const only = (reasons: Partial<Record<View, string>>) => {
+    unavailable = reasons;
+    for (const name of VIEWS) {
+      const button = document.querySelector<HTMLButtonElement>(`#nav button[data-view="${name}"]`);
+      if (!button) continue;
+      const why = reasons[name];
+      button.disabled = why !== undefined;
+      button.title = why ?? "";
+    }
+  };
   const go = (v: View) => {
+    const why = unavailable[v];
+    if (why !== undefined) {
+      showNotice(why);
+      return;
+    }
     // What another view said no longer applies here.
     showNotice(null);
     showError(null);
@@ -104,5 +125,5 @@ export function navigation(
     });
   }
 
-  return { go, palette };
+  return { go, only, palette };
 }

@@ -7,11 +7,13 @@ use serde::Serialize;
 
 use crate::audit::{self, AuditEntry, AuditFilter};
 use crate::db::{Db, Query};
+use crate::mapping::Mapping;
 use crate::operators::Permission;
 use crate::page::PageRequest;
 use crate::session::Ctx;
 use crate::validation::{rule, Severity};
 use crate::Result;
+use crate::{orders, users};
 
 /// Audit entries shown.
 const RECENT_AUDIT: u32 = 8;
@@ -32,6 +34,9 @@ pub struct Dashboard {
     /// Outbox messages per status.
     pub outbox: Option<Vec<StatusCount>>,
     pub recent_audit: Option<Vec<AuditEntry>>,
+    /// Parts this back end's mapping does not describe ("users",
+    /// "orders"): shown as such, not as hidden from the role.
+    pub unmapped: Vec<String>,
 }
 
 async fn by_status(db: &Db, table: &str, what: &str) -> Result<Vec<StatusCount>> {
@@ -79,19 +84,31 @@ async fn open_findings(db: &Db) -> Result<Vec<StatusCount>> {
     ])
 }
 
-/// Everything the operator may see of the dashboard.
-pub async fn dashboard(ctx: &Ctx<'_>) -> Result<Dashboard> {
+/// Everything the operator may see of the dashboard. On a back end of
+/// its own (`mapping`), users and orders are counted by its own states
+/// and status words; a part its mapping leaves out is named in
+/// `unmapped`.
+pub async fn dashboard(ctx: &Ctx<'_>, mapping: Option<&Mapping>) -> Result<Dashboard> {
     let me = ctx.operator;
     let db = ctx.db;
-    let users = if me.can(Permission::ReadUsers) {
-        Some(by_status(db, "users", "cannot count users by status").await?)
-    } else {
-        None
+    let mut unmapped = Vec::new();
+    let users = match mapping {
+        _ if !me.can(Permission::ReadUsers) => None,
+        None => Some(by_status(db, "users", "cannot count users by status").await?),
+        Some(m) if m.user.is_none() => {
+            unmapped.push("users".to_string());
+            None
+        }
+        Some(m) => Some(users::mapped::by_state(ctx, m).await?),
     };
-    let orders = if me.can(Permission::ReadOrders) {
-        Some(by_status(db, "orders", "cannot count orders by status").await?)
-    } else {
-        None
+    let orders = match mapping {
+        _ if !me.can(Permission::ReadOrders) => None,
+        None => Some(by_status(db, "orders", "cannot count orders by status").await?),
+        Some(m) if m.order.is_none() => {
+            unmapped.push("orders".to_string());
+            None
+        }
+        Some(m) => Some(orders::mapped::by_status(ctx, m).await?),
     };
     let findings = if me.can(Permission::ReadFindings) {
         Some(open_findings(db).await?)
@@ -119,5 +136,6 @@ pub async fn dashboard(ctx: &Ctx<'_>) -> Result<Dashboard> {
         open_findings: findings,
         outbox,
         recent_audit,
+        unmapped,
     })
 }

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use serde::Serialize;
 
-use crate::db::{on_pool, Backend, Db, OpenOptions, Target};
+use crate::db::{on_pool, Db, OpenOptions, Target};
 use crate::profiles::{add_profile, Profile, ProfileStore};
 use crate::progress::{CancelToken, ProgressSink};
 use crate::secrets::SecretStore;
@@ -64,18 +64,8 @@ pub async fn ensure_demo(
         Ok(_) => false,
         Err(Error::NotFound(_)) => {
             let profile = Profile {
-                name: DEMO_PROFILE.into(),
-                backend: Backend::Sqlite,
-                host: None,
-                port: None,
-                database: path.to_string_lossy().into_owned(),
-                user: None,
-                keychain: None,
-                read_only: false,
                 demo: true,
-                mail: None,
-                mapping: None,
-                backend_secret: false,
+                ..Profile::sqlite_file(DEMO_PROFILE, &path)
             };
             add_profile(profiles, secrets, profile, None, false)?;
             true

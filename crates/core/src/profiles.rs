@@ -51,6 +51,24 @@ pub struct Profile {
 }
 
 impl Profile {
+    /// A writable profile of a SQLite file, with nothing else set.
+    pub fn sqlite_file(name: &str, path: &Path) -> Profile {
+        Profile {
+            name: name.into(),
+            backend: Backend::Sqlite,
+            host: None,
+            port: None,
+            database: path.to_string_lossy().into_owned(),
+            user: None,
+            keychain: None,
+            read_only: false,
+            demo: false,
+            mail: None,
+            mapping: None,
+            backend_secret: false,
+        }
+    }
+
     pub fn validate(&self) -> Result<()> {
         let name_ok = !self.name.is_empty()
             && self.name.len() <= 64
@@ -268,6 +286,14 @@ fn tempfile_in(dir: &Path) -> std::io::Result<(PathBuf, std::fs::File)> {
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
     Ok((path.clone(), opts.open(&path)?))
+}
+
+/// Names the profile's mapping file (none: the profile has none).
+pub fn set_mapping(store: &ProfileStore, name: &str, path: Option<PathBuf>) -> Result<Profile> {
+    let mut profile = store.get(name)?;
+    profile.mapping = path;
+    store.put(profile.clone(), true)?;
+    Ok(profile)
 }
 
 /// Saves a profile and its password: the password goes to the keychain

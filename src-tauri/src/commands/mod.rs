@@ -1,6 +1,7 @@
 //! One command per operation, so each can be granted on its own. Each takes
 //! the session from managed state, calls the core and maps the error.
 
+pub mod attach;
 pub mod audit;
 pub mod export;
 pub mod notify;

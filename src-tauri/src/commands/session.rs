@@ -8,12 +8,13 @@ use backoffice_core::operators::{self, Operator, Permission};
 use backoffice_core::profiles::{self, add_profile as save_profile, Profile};
 use backoffice_core::secrets::Secret;
 use backoffice_core::session::Ctx;
-use backoffice_core::stats::{table_counts as count_tables, TableCount};
-use backoffice_core::Error;
+use backoffice_core::stats::{mapped_table_counts, table_counts as count_tables, TableCount};
+use backoffice_core::{Error, Result};
 use chrono::Utc;
 use serde::{Deserialize, Serialize};
 use tauri::State;
 
+use super::attach;
 use crate::error::IpcResult;
 use crate::mail;
 use crate::state::{AppState, Connection};
@@ -54,6 +55,16 @@ pub struct ConnectionView {
     profile: ProfileView,
     label: String,
     server: String,
+    /// False: a back end without the console's tables yet; the window
+    /// shows what detection recognised and offers to attach it.
+    attached: bool,
+    /// A back end of its own, worked through its mapping (false on the
+    /// demo).
+    mapped: bool,
+    /// What the mapping recognised ("django + axes + allauth + oscar").
+    preset: Option<String>,
+    /// Why a back end of its own has no usable mapping, in words.
+    mapping_problem: Option<String>,
 }
 
 #[derive(Serialize, ts_rs::TS)]
@@ -83,18 +94,25 @@ pub fn list_profiles(state: State<'_, AppState>) -> IpcResult<Vec<ProfileView>> 
 #[tauri::command]
 pub async fn connect(state: State<'_, AppState>, name: String) -> IpcResult<ConnectionView> {
     let profile = state.profiles.get(&name)?;
-    let db = profile.open(state.secrets.as_ref()).await?;
-    let server = db.server_version().await?;
+    Ok(open_connection(&state, profile).await?)
+}
+
+/// Opens the profile's database as the window's connection (closing the
+/// one before) and says what it is.
+pub async fn open_connection(state: &AppState, profile: Profile) -> Result<ConnectionView> {
+    let opened = attach::open(&profile, state.secrets.as_ref()).await?;
+    let server = opened.db.server_version().await?;
     let view = ConnectionView {
         profile: ProfileView::from(&profile),
-        label: db.label().to_string(),
+        label: opened.db.label().to_string(),
         server,
+        attached: opened.attached,
+        mapped: opened.mapping.is_some() || opened.problem.is_some(),
+        preset: opened.mapping.as_ref().and_then(|m| m.preset.clone()),
+        mapping_problem: opened.problem,
     };
-    let previous = state
-        .connection
-        .write()
-        .await
-        .replace(Arc::new(Connection::new(profile, db)));
+    let conn = Connection::new(profile, opened.db, opened.attached, opened.mapping);
+    let previous = state.connection.write().await.replace(Arc::new(conn));
     if let Some(old) = previous {
         old.close().await;
     }
@@ -254,6 +272,13 @@ pub async fn sign_in(
     password: String,
 ) -> IpcResult<OperatorView> {
     let conn = state.connected().await?;
+    if !conn.attached {
+        return Err(Error::validation(
+            "this back end has no console operators yet: attach it first, which creates the \
+             first admin",
+        )
+        .into());
+    }
     let password = Secret::new(password);
     let operator = operators::sign_in(&conn.db, &username, &password, Utc::now()).await?;
     let view = OperatorView::from(&operator);
@@ -275,11 +300,15 @@ pub async fn sign_out(state: State<'_, AppState>) -> IpcResult<()> {
 #[tauri::command]
 pub async fn dashboard(state: State<'_, AppState>) -> IpcResult<Dashboard> {
     let (conn, me) = state.session().await?;
-    Ok(read_dashboard(&Ctx::new(&conn.db, &me)).await?)
+    let ctx = Ctx::new(&conn.db, &me);
+    Ok(read_dashboard(&ctx, conn.mapping.as_deref()).await?)
 }
 
 #[tauri::command]
 pub async fn table_counts(state: State<'_, AppState>) -> IpcResult<Vec<TableCount>> {
     let (conn, _operator) = state.session().await?;
-    Ok(count_tables(&conn.db).await?)
+    Ok(match &conn.mapping {
+        Some(m) => mapped_table_counts(&conn.db, m).await?,
+        None => count_tables(&conn.db).await?,
+    })
 }

@@ -10,4 +10,9 @@ open_findings: Array<StatusCount> | null,
 /**
  * Outbox messages per status.
  */
-outbox: Array<StatusCount> | null, recent_audit: Array<AuditEntry> | null, };
+outbox: Array<StatusCount> | null, recent_audit: Array<AuditEntry> | null, 
+/**
+ * Parts this back end's mapping does not describe ("users",
+ * "orders"): shown as such, not as hidden from the role.
+ */
+unmapped: Array<string>, };

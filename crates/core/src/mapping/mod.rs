@@ -253,11 +253,10 @@ pub fn is_identifier(name: &str) -> bool {
     parts.len() <= 2 && parts.iter().all(|p| part(p))
 }
 
-/// A TOML error as one line: what is wrong, and where.
 /// A mapped name quoted for this backend's SQL. Names are checked to be
 /// plain identifiers when the mapping is read; quoting keeps reserved words
 /// and case as the back end has them.
-pub(crate) fn quoted(backend: crate::db::Backend, name: &str) -> String {
+pub fn quoted(backend: crate::db::Backend, name: &str) -> String {
     let q = if backend == crate::db::Backend::Mysql {
         '`'
     } else {

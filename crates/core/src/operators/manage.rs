@@ -51,7 +51,9 @@ pub struct NewOperator {
     pub password: Secret,
 }
 
-fn validate(new: &NewOperator) -> Result<()> {
+/// Whether a new operator's name and password are acceptable, before anything
+/// is written.
+pub fn check_new(new: &NewOperator) -> Result<()> {
     let name = &new.username;
     let ok_char = |c: char| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-');
     if name.is_empty() || name.len() > 64 || !name.chars().all(ok_char) {
@@ -76,7 +78,7 @@ pub async fn add_operator(
     new: NewOperator,
     now: DateTime<Utc>,
 ) -> Result<OperatorInfo> {
-    validate(&new)?;
+    check_new(&new)?;
     if let Some(actor) = actor {
         actor.require(Permission::ManageOperators)?;
     }

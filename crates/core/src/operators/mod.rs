@@ -14,7 +14,7 @@ use crate::db::{on_tx, WriteTx};
 use crate::secrets::Secret;
 use crate::{Error, Result};
 
-pub use manage::{add_operator, list_operators, NewOperator, OperatorInfo};
+pub use manage::{add_operator, check_new, list_operators, NewOperator, OperatorInfo};
 pub use permissions::{allows, Permission};
 pub use signin::{sign_in, LOCKOUT, MAX_FAILURES};
 

@@ -22,6 +22,7 @@ pub use refunds::{refund, refund_preview, MappedRefund};
 use chrono::{DateTime, TimeZone, Utc};
 use serde::Serialize;
 
+use crate::dashboard::StatusCount;
 use crate::db::{Query, Source};
 use crate::mapping::query::{framework_time, Key, Sql};
 use crate::mapping::{Currency, Lifecycle, Mapping, OrderMap};
@@ -92,6 +93,32 @@ pub(crate) fn shop_of(mapping: &Mapping) -> Result<(&OrderMap, &Lifecycle)> {
             "the mapping has no [order] section: this back end's orders are not mapped",
         )),
     }
+}
+
+/// How many orders are in each of the back end's own status words, for
+/// the dashboard.
+pub async fn by_status(ctx: &Ctx<'_>, mapping: &Mapping) -> Result<Vec<StatusCount>> {
+    ctx.require(Permission::ReadOrders)?;
+    let (o, _) = shop_of(mapping)?;
+    let s = Sql {
+        b: ctx.db.backend(),
+    };
+    let status = s.text(&s.q(&o.status));
+    let q = Query::new(format!(
+        "SELECT {status} AS st, COUNT(*) AS n FROM {} GROUP BY {status} ORDER BY 1",
+        s.q(&o.table)
+    ));
+    let rows: Vec<(Option<String>, i64)> = ctx
+        .db
+        .fetch_all(&q, "cannot count the orders by status")
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(status, count)| StatusCount {
+            status: status.unwrap_or_else(|| "(none)".into()),
+            count,
+        })
+        .collect())
 }
 
 /// `SELECT <a MappedOrder's columns> FROM <orders> o LEFT JOIN <users> u

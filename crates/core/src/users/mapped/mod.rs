@@ -20,6 +20,7 @@ mod steps;
 
 use super::search::MAX_QUERY_CHARS;
 use super::{mask_email, unmasked, UserQuery};
+use crate::dashboard::StatusCount;
 use crate::db::dialect::{fts_phrase, like_escape};
 use crate::db::{Backend, Query, Source};
 use crate::mapping::query::{self, Key};
@@ -105,6 +106,43 @@ fn users_of(mapping: &Mapping) -> Result<&UserMap> {
     mapping.user.as_ref().ok_or_else(|| {
         Error::validation("the mapping has no [user] section: this back end's users are not mapped")
     })
+}
+
+/// How many users are in each state, for the dashboard: the back end's
+/// own ('active', 'disabled', a code it keeps), 'locked' while locked out;
+/// 'users' where it keeps neither.
+pub async fn by_state(ctx: &Ctx<'_>, mapping: &Mapping) -> Result<Vec<StatusCount>> {
+    ctx.require(Permission::ReadUsers)?;
+    let u = users_of(mapping)?;
+    let s = Sql {
+        b: ctx.db.backend(),
+    };
+    let mut state = state_expr(&s, u).unwrap_or_else(|| Query::new("'users'"));
+    if let Some(lock) = lock_expr(&s, u, ctx.now) {
+        let mut q = Query::new("CASE WHEN (");
+        q.append(lock);
+        q.sql(") = 1 THEN 'locked' ELSE ");
+        q.append(state);
+        q.sql(" END");
+        state = q;
+    }
+    let mut q = Query::new("SELECT ");
+    q.append(state);
+    q.sql(format!(
+        " AS st, COUNT(*) AS n FROM {} u GROUP BY 1 ORDER BY 1",
+        s.q(&u.table)
+    ));
+    let rows: Vec<(Option<String>, i64)> = ctx
+        .db
+        .fetch_all(&q, "cannot count the users by state")
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(status, count)| StatusCount {
+            status: status.unwrap_or_else(|| "unknown".into()),
+            count,
+        })
+        .collect())
 }
 
 /// Finds users whose email or name contains the query's text (any length,

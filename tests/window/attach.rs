@@ -1,0 +1,89 @@
+//! A django-oscar shop made by its own migrations, opened in the window:
+//! the attach page shows what was recognised and what attaching creates;
+//! nothing is written until an administrator confirms; attaching creates
+//! the first admin, who signs in to a dashboard counted in Oscar's own
+//! status words. A mapping file edited into nonsense is said in words.
+
+use backoffice_core::db::Backend;
+use backoffice_core::profiles::{add_profile, Profile, ProfileStore};
+use backoffice_core::secrets::MemoryStore;
+use backoffice_testkit::TestDb;
+
+use super::driver::{click, fill, picture, sign_in_as, start_app, text_of, wait_contains};
+
+const ADMIN_PASSWORD: &str = "a long admin passphrase";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_oscar_shop_is_attached_from_the_window() {
+    let t = TestDb::fixture(Backend::Sqlite, "oscar").await;
+    let file = t.url.trim_start_matches("sqlite:").to_string();
+    let dir = tempfile::tempdir().unwrap();
+    let store = ProfileStore::at(dir.path().join("profiles.toml"));
+    let profile = Profile::sqlite_file("shop", std::path::Path::new(&file));
+    add_profile(&store, &MemoryStore::default(), profile, None, false).unwrap();
+    let console_tables =
+        "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name LIKE 'backoffice%'";
+
+    let (_driver, client) = start_app(dir.path()).await;
+    text_of(&client, "li[data-profile=shop]").await;
+    click(&client, "button[data-connect=shop]").await;
+    wait_contains(&client, "#attach-preset", "oscar").await;
+    let works = text_of(&client, "#attach-capabilities tr[data-capability]").await;
+    assert!(!works.is_empty());
+    let tables = wait_contains(&client, "#attach-tables", "backoffice_outbox").await;
+    assert!(!tables.contains("IF,"), "{tables}");
+    text_of(&client, "#attach-indexes tr[data-index]").await;
+    picture(&client, "connect-backend").await;
+    click(&client, "#attach-ddl summary").await;
+    wait_contains(&client, "#attach-sql", "CREATE TABLE").await;
+
+    // Without the confirmation nothing is written.
+    fill(&client, "attach-admin", "shop.admin").await;
+    fill(&client, "attach-password", ADMIN_PASSWORD).await;
+    click(&client, "#attach-submit").await;
+    wait_contains(&client, "#error", "confirm it first").await;
+    assert_eq!(t.scalar(console_tables).await, 0);
+
+    fill(&client, "attach-password", ADMIN_PASSWORD).await;
+    click(&client, "#attach-confirm").await;
+    click(&client, "#attach-submit").await;
+    text_of(&client, "#signin-view:not([hidden]) h2").await;
+    assert!(t.scalar(console_tables).await > 0);
+    assert_eq!(
+        t.scalar("SELECT COUNT(*) FROM backoffice_operators").await,
+        1
+    );
+    let mapping = dir.path().join("mappings/shop.toml");
+    assert!(mapping.exists(), "the detected mapping is saved");
+    assert_eq!(
+        store.get("shop").unwrap().mapping.as_deref(),
+        Some(mapping.as_path())
+    );
+
+    // The first admin signs in; the dashboard speaks Oscar's statuses.
+    sign_in_as(&client, "shop.admin", ADMIN_PASSWORD).await;
+    text_of(&client, "#dash-orders .bar[data-status='Being processed']").await;
+    text_of(&client, "#dash-users .bar[data-status=disabled]").await;
+    wait_contains(&client, "#counts", "order_order").await;
+    let users = client
+        .find(fantoccini::Locator::Css("#nav button[data-view=users]"))
+        .await
+        .unwrap();
+    assert_eq!(
+        users.attr("disabled").await.unwrap().as_deref(),
+        Some("true")
+    );
+    let why = users.attr("title").await.unwrap().unwrap_or_default();
+    assert!(why.contains("backoffice users search"), "{why}");
+    picture(&client, "dashboard-oscar").await;
+
+    // A mapping edited by hand into nonsense: the window says so.
+    let nonsense = "format = 1\n[user]\ntable = 'auth user'\nkey = 'id'\nemail = 'email'\n";
+    std::fs::write(&mapping, nonsense).unwrap();
+    click(&client, "#disconnect").await;
+    text_of(&client, "li[data-profile=shop]").await;
+    click(&client, "button[data-connect=shop]").await;
+    let said = wait_contains(&client, "#mapping-banner", "mapping").await;
+    assert!(said.contains("'auth user' is not a table"), "{said}");
+    client.close().await.unwrap();
+}
