@@ -27,6 +27,7 @@ use backoffice_core::orders::{
 use backoffice_core::page::{Page, PageRequest, Total};
 use backoffice_core::progress::Progress;
 use backoffice_core::stats::TableCount;
+use backoffice_core::users::mapped::{MappedCard, MappedSignIn, MappedUser, Offer};
 use backoffice_core::users::{
     LoginEvent, OrderBrief, OrderSummary, OutstandingToken, TroubleCard, User, UserAction,
     UserQuery, UserSort, UserStatus,
@@ -55,6 +56,10 @@ pub fn all() -> Vec<(String, String)> {
         one::<Total>(),
         one::<TroubleCard>(),
         one::<User>(),
+        one::<MappedUser>(),
+        one::<MappedCard>(),
+        one::<MappedSignIn>(),
+        one::<Offer>(),
         one::<UserAction>(),
         one::<UserQuery>(),
         one::<UserSort>(),

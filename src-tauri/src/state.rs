@@ -119,6 +119,18 @@ impl AppState {
         Ok((conn, operator))
     }
 
+    /// As [`AppState::session`], on a back end of its own: with its
+    /// mapping, or why there is none.
+    pub async fn mapped_session(&self) -> Result<(Arc<Connection>, Operator, Arc<Mapping>)> {
+        let (conn, operator) = self.session().await?;
+        let mapping = conn.mapping.clone().ok_or_else(|| {
+            Error::validation(
+                "this connection has no mapping to read a back end of its own through",
+            )
+        })?;
+        Ok((conn, operator, mapping))
+    }
+
     /// The open connection, or a clear error when there is none.
     pub async fn connected(&self) -> Result<Arc<Connection>> {
         self.connection

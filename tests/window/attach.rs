@@ -2,14 +2,15 @@
 //! the attach page shows what was recognised and what attaching creates;
 //! nothing is written until an administrator confirms; attaching creates
 //! the first admin, who signs in to a dashboard counted in Oscar's own
-//! status words. A mapping file edited into nonsense is said in words.
+//! status words, finds a locked-out user and unlocks them through the
+//! mapping. A mapping file edited into nonsense is said in words.
 
 use backoffice_core::db::Backend;
 use backoffice_core::profiles::{add_profile, Profile, ProfileStore};
 use backoffice_core::secrets::MemoryStore;
 use backoffice_testkit::TestDb;
 
-use super::driver::{click, fill, picture, sign_in_as, start_app, text_of, wait_contains};
+use super::driver::{click, fill, picture, settled, sign_in_as, start_app, text_of, wait_contains};
 
 const ADMIN_PASSWORD: &str = "a long admin passphrase";
 
@@ -65,17 +66,53 @@ async fn an_oscar_shop_is_attached_from_the_window() {
     text_of(&client, "#dash-orders .bar[data-status='Being processed']").await;
     text_of(&client, "#dash-users .bar[data-status=disabled]").await;
     wait_contains(&client, "#counts", "order_order").await;
-    let users = client
-        .find(fantoccini::Locator::Css("#nav button[data-view=users]"))
+    let orders = client
+        .find(fantoccini::Locator::Css("#nav button[data-view=orders]"))
         .await
         .unwrap();
     assert_eq!(
-        users.attr("disabled").await.unwrap().as_deref(),
+        orders.attr("disabled").await.unwrap().as_deref(),
         Some("true")
     );
-    let why = users.attr("title").await.unwrap().unwrap_or_default();
-    assert!(why.contains("backoffice users search"), "{why}");
+    let why = orders.attr("title").await.unwrap().unwrap_or_default();
+    assert!(why.contains("backoffice orders list"), "{why}");
     picture(&client, "dashboard-oscar").await;
+
+    // Bob is locked out by axes: his card offers the unlock, which
+    // deletes his attempts as axes' own reset does.
+    click(&client, "#nav button[data-view=users]").await;
+    fill(&client, "muser-search", "bob").await;
+    wait_contains(&client, "#musers tbody tr", "Bob").await;
+    let list = settled(&client, "#musers tbody").await;
+    assert!(!list.contains("Carol"), "{list}");
+    click(&client, "#musers tbody tr:only-child td").await;
+    wait_contains(&client, "#mcard-view h2", "Bob Builder").await;
+    wait_contains(&client, "#mcard-view .facts", "locked").await;
+    let enable = client
+        .find(fantoccini::Locator::Css(
+            "#mcard-view button[data-action=enable]",
+        ))
+        .await
+        .unwrap();
+    assert_eq!(
+        enable.attr("disabled").await.unwrap().as_deref(),
+        Some("true")
+    );
+    assert!(!enable
+        .attr("title")
+        .await
+        .unwrap()
+        .unwrap_or_default()
+        .is_empty());
+    picture(&client, "users-oscar").await;
+    click(&client, "#mcard-view button[data-action=unlock]").await;
+    fill(&client, "confirm-reason", "customer called").await;
+    click(&client, "#confirm-ok").await;
+    wait_contains(&client, "#notice", "the account is active now").await;
+    let attempts = "SELECT COUNT(*) FROM axes_accessattempt WHERE username LIKE 'bob%'";
+    assert_eq!(t.scalar(attempts).await, 0);
+    let audited = "SELECT COUNT(*) FROM backoffice_audit_log WHERE action LIKE 'user.%'";
+    assert_eq!(t.scalar(audited).await, 1);
 
     // A mapping edited by hand into nonsense: the window says so.
     let nonsense = "format = 1\n[user]\ntable = 'auth user'\nkey = 'id'\nemail = 'email'\n";

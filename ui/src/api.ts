@@ -23,6 +23,9 @@ import type { FixReport } from "./bindings/FixReport";
 import type { FreeForm } from "./bindings/FreeForm";
 import type { FindingFilter } from "./bindings/FindingFilter";
 import type { MailStatus } from "./bindings/MailStatus";
+import type { MappedCard } from "./bindings/MappedCard";
+import type { MappedUser } from "./bindings/MappedUser";
+import type { Offer } from "./bindings/Offer";
 import type { Note } from "./bindings/Note";
 import type { OperatorView } from "./bindings/OperatorView";
 import type { Order } from "./bindings/Order";
@@ -84,6 +87,9 @@ export type {
   FixReport,
   FreeForm,
   MailStatus,
+  MappedCard,
+  MappedUser,
+  Offer,
   Note,
   OperatorView,
   Order,
@@ -181,6 +187,11 @@ export const api = {
   searchUsers: (query: UserQuery, page: PageRequest) =>
     call<Page<User>>("search_users", { query, page }),
   userCard: (key: string) => call<TroubleCard>("user_card", { key }),
+  searchMappedUsers: (query: UserQuery, page: PageRequest) =>
+    call<Page<MappedUser>>("search_mapped_users", { query, page }),
+  mappedUserCard: (key: string) => call<MappedCard>("mapped_user_card", { key }),
+  mappedUserAction: (key: string, version: string, action: UserAction, reason: string | null) =>
+    call<MappedCard>("mapped_user_action", { key, version, action, reason }),
   userAction: (userId: number, version: number, action: UserAction, reason: string | null) =>
     call<User>("user_action", { userId, version, action, reason }),
   listOrders: (query: OrderQuery, page: PageRequest) =>

@@ -5,6 +5,7 @@ import { auditView } from "./audit";
 import { dashboardView } from "./dashboard";
 import { byId, showNotice, visible } from "./dom";
 import { navigation } from "./nav";
+import { mappedUsersView } from "./mapped_users";
 import { ordersView } from "./orders";
 import { outboxView } from "./outbox";
 import { profilesView } from "./profiles";
@@ -25,14 +26,13 @@ export function operatorLabel(o: OperatorView): string {
   return `${o.username} (${o.role})`;
 }
 
-const PANELS = ["card-view", "order-view", "findings-view"];
+const PANELS = ["card-view", "mcard-view", "order-view", "findings-view"];
 
 /**
  * Views the window does not show yet on a back end of its own (the CLI
  * works with them through the mapping), each with the reason on hover.
  */
 export const NOT_YET_MAPPED = {
-  users: "Users of a back end of its own are not in the window yet: `backoffice users search` works through the mapping.",
   orders: "Orders of a back end of its own are not in the window yet: `backoffice orders list` works through the mapping.",
   validation: "Validation over a back end of its own is not in the window yet.",
   notify: "Sending from the window is not available on a back end of its own yet: `backoffice notify send` works through the mapping.",
@@ -43,6 +43,7 @@ function start(): void {
   // A back end of its own: some views are not in the window yet.
   let mapped = false;
   const users = usersView(showError);
+  const mappedUsers = mappedUsersView(showError);
   const orders = ordersView(showError);
   const nav = navigation({
     dashboard: dashboardView(showError),
@@ -69,7 +70,7 @@ function start(): void {
     },
     (key) => {
       nav.go("users");
-      if (!mapped) void users.open(key);
+      void (mapped ? mappedUsers : users).open(key);
     },
   );
   const loadProfiles = profilesView(showError, (name) => void connect(name));
@@ -146,6 +147,7 @@ function start(): void {
       byId("signin-view").hidden = true;
       byId("nav").hidden = false;
       nav.only(mapped ? NOT_YET_MAPPED : {});
+      if (mapped) nav.route("users", "musers-view", mappedUsers.show);
       showError(null);
       nav.go("dashboard");
     } catch (e) {

@@ -42,9 +42,20 @@ export function navigation(
 ): {
   go: (v: View) => void;
   only: (unavailable: Partial<Record<View, string>>) => void;
+  route: (v: View, section: string, show: () => void) => void;
   palette: (order: (id: number) => void, user: (key: string) => void) => void;
 } {
   let unavailable: Partial<Record<View, string>> = {};
+  // Each view's section and what opening it does; `route` points a view
+  // at another section (a back end of its own has its own users view).
+  const sections = new Map<View, string>(VIEWS.map((v) => [v, `${v}-view`]));
+  const shows = new Map<View, () => void>(VIEWS.map((v) => [v, onShow[v]]));
+  const known = new Set(sections.values());
+  const route = (v: View, section: string, show: () => void) => {
+    sections.set(v, section);
+    shows.set(v, show);
+    known.add(section);
+  };
   /** Views this connection cannot show, each with the reason, shown on hover. */
   const only = (reasons: Partial<Record<View, string>>) => {
     unavailable = reasons;
@@ -65,12 +76,12 @@ export function navigation(
     // What another view said no longer applies here.
     showNotice(null);
     showError(null);
+    for (const id of known) byId(id).hidden = id !== sections.get(v);
     for (const name of VIEWS) {
-      byId(`${name}-view`).hidden = name !== v;
       const button = document.querySelector<HTMLButtonElement>(`#nav button[data-view="${name}"]`);
       button?.setAttribute("aria-current", name === v ? "page" : "false");
     }
-    onShow[v]();
+    shows.get(v)?.();
   };
   for (const name of VIEWS) {
     document.querySelector(`#nav button[data-view="${name}"]`)?.addEventListener("click", () => go(name));
@@ -125,5 +136,5 @@ export function navigation(
     });
   }
 
-  return { go, only, palette };
+  return { go, only, route, palette };
 }

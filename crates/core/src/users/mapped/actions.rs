@@ -21,13 +21,15 @@ use crate::write::{self, Edit, Entry};
 use crate::{Error, Result};
 
 /// Whether an action is offered on a user's card, and if not, why.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
 pub struct Offer {
     /// The action's kind, as [`UserAction`] names it ("unlock").
+    #[ts(type = "string")]
     pub action: &'static str,
     pub available: bool,
     /// Why not, in a sentence a person can pass on.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
     pub reason: Option<String>,
 }
 

@@ -21,14 +21,14 @@ use crate::{Error, Result};
 /// Sign-ins shown on a card.
 const RECENT_SIGN_INS: u32 = 20;
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
 pub struct MappedSignIn {
     pub at: Option<DateTime<Utc>>,
     pub succeeded: Option<bool>,
     pub ip: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
 pub struct MappedCard {
     pub user: MappedUser,
     /// What a change must carry (`--version`): a fingerprint of every value

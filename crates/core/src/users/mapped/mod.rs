@@ -36,7 +36,7 @@ use sql::{failed, lock_expr, push_as, state_expr, verified, Sql};
 
 /// One account as a mapped back end describes it. What the back end does
 /// not keep is absent.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
 pub struct MappedUser {
     /// The back end's key, as text (an integer, a UUID or a code).
     pub key: String,
@@ -53,6 +53,7 @@ pub struct MappedUser {
     /// reconfirmable), masked as the email is.
     pub pending_email: Option<String>,
     pub last_sign_in: Option<DateTime<Utc>>,
+    #[ts(type = "number | null")]
     pub failed_attempts: Option<i64>,
     pub created: Option<DateTime<Utc>>,
 }
