@@ -19,6 +19,10 @@ use backoffice_core::notify::{
     Rendered, Sent, Template, TemplateInfo, Triggered,
 };
 use backoffice_core::operators::Permission;
+use backoffice_core::orders::mapped::story::{MappedItem, MappedStory};
+use backoffice_core::orders::mapped::{
+    MappedChange, MappedOrder, MappedOrderQuery, MappedPreview, MappedRefund, RefundPreview,
+};
 use backoffice_core::orders::{
     BulkChange, BulkOutcome, BulkPreview, Customer, Item, Note, Order, OrderChange, OrderQuery,
     OrderSort, OrderStatus, OrderStory, Preview, Refund, Refusal, Selection, StockChange,
@@ -60,6 +64,14 @@ pub fn all() -> Vec<(String, String)> {
         one::<MappedCard>(),
         one::<MappedSignIn>(),
         one::<Offer>(),
+        one::<MappedOrder>(),
+        one::<MappedOrderQuery>(),
+        one::<MappedStory>(),
+        one::<MappedItem>(),
+        one::<MappedRefund>(),
+        one::<MappedChange>(),
+        one::<MappedPreview>(),
+        one::<RefundPreview>(),
         one::<UserAction>(),
         one::<UserQuery>(),
         one::<UserSort>(),

@@ -2,8 +2,8 @@
 //! the attach page shows what was recognised and what attaching creates;
 //! nothing is written until an administrator confirms; attaching creates
 //! the first admin, who signs in to a dashboard counted in Oscar's own
-//! status words, finds a locked-out user and unlocks them through the
-//! mapping. A mapping file edited into nonsense is said in words.
+//! status words, finds a locked-out user and unlocks them, and cancels
+//! an order whose total disagrees with its lines, through its preview. A mapping file edited into nonsense is said in words.
 
 use backoffice_core::db::Backend;
 use backoffice_core::profiles::{add_profile, Profile, ProfileStore};
@@ -66,16 +66,16 @@ async fn an_oscar_shop_is_attached_from_the_window() {
     text_of(&client, "#dash-orders .bar[data-status='Being processed']").await;
     text_of(&client, "#dash-users .bar[data-status=disabled]").await;
     wait_contains(&client, "#counts", "order_order").await;
-    let orders = client
-        .find(fantoccini::Locator::Css("#nav button[data-view=orders]"))
+    let notify = client
+        .find(fantoccini::Locator::Css("#nav button[data-view=notify]"))
         .await
         .unwrap();
     assert_eq!(
-        orders.attr("disabled").await.unwrap().as_deref(),
+        notify.attr("disabled").await.unwrap().as_deref(),
         Some("true")
     );
-    let why = orders.attr("title").await.unwrap().unwrap_or_default();
-    assert!(why.contains("backoffice orders list"), "{why}");
+    let why = notify.attr("title").await.unwrap().unwrap_or_default();
+    assert!(why.contains("backoffice notify send"), "{why}");
     picture(&client, "dashboard-oscar").await;
 
     // Bob is locked out by axes: his card offers the unlock, which
@@ -112,6 +112,28 @@ async fn an_oscar_shop_is_attached_from_the_window() {
     let attempts = "SELECT COUNT(*) FROM axes_accessattempt WHERE username LIKE 'bob%'";
     assert_eq!(t.scalar(attempts).await, 0);
     let audited = "SELECT COUNT(*) FROM backoffice_audit_log WHERE action LIKE 'user.%'";
+    assert_eq!(t.scalar(audited).await, 1);
+
+    // Order 100002's total is not its lines plus shipping: the story says
+    // so; it is cancelled through the preview, its allocation released.
+    click(&client, "#nav button[data-view=orders]").await;
+    fill(&client, "morder-number", "100002").await;
+    wait_contains(&client, "#morders tbody", "Being processed").await;
+    settled(&client, "#morders tbody").await;
+    click(&client, "#morders tbody tr:only-child td").await;
+    wait_contains(&client, "#morder-mismatches", "the total is 99.99 GBP").await;
+    picture(&client, "order-oscar").await;
+    click(&client, "#morder-cancel").await;
+    wait_contains(&client, "#confirm-body", "Being processed → Cancelled").await;
+    wait_contains(&client, "#mpreview-stock", "released").await;
+    fill(&client, "confirm-reason", "customer changed their mind").await;
+    click(&client, "#confirm-ok").await;
+    wait_contains(&client, "#notice", "Order 100002 is Cancelled now").await;
+    wait_contains(&client, "#morder-state", "Cancelled").await;
+    let status =
+        "SELECT COUNT(*) FROM order_order WHERE number = '100002' AND status = 'Cancelled'";
+    assert_eq!(t.scalar(status).await, 1);
+    let audited = "SELECT COUNT(*) FROM backoffice_audit_log WHERE action = 'order.cancel'";
     assert_eq!(t.scalar(audited).await, 1);
 
     // A mapping edited by hand into nonsense: the window says so.

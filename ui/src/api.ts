@@ -24,6 +24,11 @@ import type { FreeForm } from "./bindings/FreeForm";
 import type { FindingFilter } from "./bindings/FindingFilter";
 import type { MailStatus } from "./bindings/MailStatus";
 import type { MappedCard } from "./bindings/MappedCard";
+import type { MappedChange } from "./bindings/MappedChange";
+import type { MappedOrder } from "./bindings/MappedOrder";
+import type { MappedOrderQuery } from "./bindings/MappedOrderQuery";
+import type { MappedPreview } from "./bindings/MappedPreview";
+import type { MappedStory } from "./bindings/MappedStory";
 import type { MappedUser } from "./bindings/MappedUser";
 import type { Offer } from "./bindings/Offer";
 import type { Note } from "./bindings/Note";
@@ -88,6 +93,11 @@ export type {
   FreeForm,
   MailStatus,
   MappedCard,
+  MappedChange,
+  MappedOrder,
+  MappedOrderQuery,
+  MappedPreview,
+  MappedStory,
   MappedUser,
   Offer,
   Note,
@@ -196,6 +206,13 @@ export const api = {
     call<User>("user_action", { userId, version, action, reason }),
   listOrders: (query: OrderQuery, page: PageRequest) =>
     call<Page<Order>>("list_orders", { query, page }),
+  listMappedOrders: (query: MappedOrderQuery, page: PageRequest) =>
+    call<Page<MappedOrder>>("list_mapped_orders", { query, page }),
+  mappedOrderStory: (id: string) => call<MappedStory>("mapped_order_story", { id }),
+  previewMappedOrderChange: (id: string, version: string, change: MappedChange) =>
+    call<MappedPreview>("preview_mapped_order_change", { id, version, change }),
+  commitMappedOrderChange: (id: string, version: string, change: MappedChange, reason: string | null) =>
+    call<MappedStory>("commit_mapped_order_change", { id, version, change, reason }),
   orderStory: (orderId: number) => call<OrderStory>("order_story", { orderId }),
   previewOrderChange: (orderId: number, version: number, change: OrderChange) =>
     call<Preview>("preview_order_change", { orderId, version, change }),

@@ -5,6 +5,7 @@ import { auditView } from "./audit";
 import { dashboardView } from "./dashboard";
 import { byId, showNotice, visible } from "./dom";
 import { navigation } from "./nav";
+import { mappedOrdersView } from "./mapped_orders";
 import { mappedUsersView } from "./mapped_users";
 import { ordersView } from "./orders";
 import { outboxView } from "./outbox";
@@ -26,14 +27,13 @@ export function operatorLabel(o: OperatorView): string {
   return `${o.username} (${o.role})`;
 }
 
-const PANELS = ["card-view", "mcard-view", "order-view", "findings-view"];
+const PANELS = ["card-view", "mcard-view", "order-view", "morder-view", "findings-view"];
 
 /**
  * Views the window does not show yet on a back end of its own (the CLI
  * works with them through the mapping), each with the reason on hover.
  */
 export const NOT_YET_MAPPED = {
-  orders: "Orders of a back end of its own are not in the window yet: `backoffice orders list` works through the mapping.",
   validation: "Validation over a back end of its own is not in the window yet.",
   notify: "Sending from the window is not available on a back end of its own yet: `backoffice notify send` works through the mapping.",
 } as const;
@@ -44,6 +44,7 @@ function start(): void {
   let mapped = false;
   const users = usersView(showError);
   const mappedUsers = mappedUsersView(showError);
+  const mappedOrders = mappedOrdersView(showError);
   const orders = ordersView(showError);
   const nav = navigation({
     dashboard: dashboardView(showError),
@@ -66,7 +67,7 @@ function start(): void {
   nav.palette(
     (id) => {
       nav.go("orders");
-      if (!mapped) void orders.open(id);
+      void (mapped ? mappedOrders.open(String(id)) : orders.open(id));
     },
     (key) => {
       nav.go("users");
@@ -147,7 +148,10 @@ function start(): void {
       byId("signin-view").hidden = true;
       byId("nav").hidden = false;
       nav.only(mapped ? NOT_YET_MAPPED : {});
-      if (mapped) nav.route("users", "musers-view", mappedUsers.show);
+      if (mapped) {
+        nav.route("users", "musers-view", mappedUsers.show);
+        nav.route("orders", "morders-view", mappedOrders.show);
+      }
       showError(null);
       nav.go("dashboard");
     } catch (e) {

@@ -4,6 +4,7 @@
 pub mod attach;
 pub mod audit;
 pub mod export;
+pub mod mapped_orders;
 pub mod mapped_users;
 pub mod notify;
 pub mod orders;

@@ -20,7 +20,7 @@ pub use preview::{preview, MappedPreview, RefundPreview};
 pub use refunds::{refund, refund_preview, MappedRefund};
 
 use chrono::{DateTime, TimeZone, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::dashboard::StatusCount;
 use crate::db::{Query, Source};
@@ -34,7 +34,7 @@ use crate::users::{mask_email, unmasked};
 use crate::{Error, Result};
 
 /// One order as a mapped back end keeps it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
 pub struct MappedOrder {
     /// The back end's key, as text.
     pub key: String,
@@ -47,6 +47,7 @@ pub struct MappedOrder {
     pub currency: String,
     /// In minor units of `currency`; absent when the stored amount cannot
     /// be read exactly (`problem` says why).
+    #[ts(type = "number | null")]
     pub total: Option<i64>,
     pub placed: Option<DateTime<Utc>>,
     /// The customer's user key; absent for a guest.
@@ -60,7 +61,8 @@ pub struct MappedOrder {
 }
 
 /// Which orders; every part is optional.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, Deserialize, ts_rs::TS)]
+#[serde(default)]
 pub struct MappedOrderQuery {
     /// Any of these status words (each one the lifecycle declares).
     pub statuses: Vec<String>,

@@ -12,7 +12,7 @@ use crate::session::Ctx;
 use crate::write;
 use crate::Result;
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
 pub struct MappedPreview {
     pub number: String,
     pub status_before: String,
@@ -21,16 +21,20 @@ pub struct MappedPreview {
     pub stock: Vec<String>,
     /// What a refund would record (a refund's dry run only).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
     pub refund: Option<RefundPreview>,
 }
 
 /// A refund as its dry run plans it, in minor units of the order's
 /// currency.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
 pub struct RefundPreview {
     pub currency: String,
+    #[ts(type = "number")]
     pub amount: i64,
+    #[ts(type = "number")]
     pub refunded_before: i64,
+    #[ts(type = "number")]
     pub refundable_after: i64,
     /// Recorded by the console: the back end keeps no refund records.
     pub kept_by_console: bool,

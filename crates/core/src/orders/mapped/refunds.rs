@@ -28,9 +28,10 @@ use crate::write::{self, Edit, Entry};
 use crate::{Error, Result};
 
 /// One refund, wherever it is kept.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
 pub struct MappedRefund {
     /// In minor units of the order's currency.
+    #[ts(type = "number")]
     pub amount: i64,
     pub reason: String,
     pub operator: String,

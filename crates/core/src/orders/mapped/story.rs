@@ -25,33 +25,42 @@ use crate::{Error, Result};
 const AUDIT: u32 = 100;
 
 /// One line of a mapped order.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
 pub struct MappedItem {
     pub key: String,
     pub product: Option<String>,
     /// The title as ordered, else the product's name.
     pub title: String,
+    #[ts(type = "number")]
     pub quantity: i64,
+    #[ts(type = "number | null")]
     pub unit_price: Option<i64>,
+    #[ts(type = "number | null")]
     pub line_total: Option<i64>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
 pub struct MappedStory {
     pub order: MappedOrder,
     /// What a change must carry (`--version`): a fingerprint of the order
     /// and its lines as shown.
     pub version: String,
     pub items: Vec<MappedItem>,
+    #[ts(type = "number | null")]
     pub shipping: Option<i64>,
     /// Every way the recorded amounts disagree with the lines, in words.
     pub mismatches: Vec<String>,
     /// Where the lifecycle lets the order go from its status.
     pub moves: Vec<String>,
+    /// Which of `moves` cancels the order (a cancel, which gives its
+    /// stock back, not a plain move).
+    pub cancel: Option<String>,
     /// Oldest first; the console's own where the back end keeps none.
     pub refunds: Vec<MappedRefund>,
+    #[ts(type = "number")]
     pub refunded: i64,
     /// What is left to refund, where the total can be read.
+    #[ts(type = "number | null")]
     pub refundable: Option<i64>,
     /// Oldest first.
     pub timeline: Vec<TimelineEntry>,
@@ -135,6 +144,10 @@ pub async fn show(ctx: &Ctx<'_>, mapping: &Mapping, id: &str) -> Result<MappedSt
         .get(&order.status)
         .cloned()
         .unwrap_or_default();
+    let cancel = moves
+        .iter()
+        .find(|m| lifecycle.cancelled.contains(m))
+        .cloned();
     let mut not_kept = Vec::new();
     if let Some(why) = &lifecycle.changed_elsewhere {
         not_kept.push(why.clone());
@@ -196,6 +209,7 @@ pub async fn show(ctx: &Ctx<'_>, mapping: &Mapping, id: &str) -> Result<MappedSt
         shipping,
         mismatches,
         moves,
+        cancel,
         refundable: order.total.map(|t| (t - refunded).max(0)),
         refunded,
         refunds,
