@@ -16,6 +16,8 @@ const COMMANDS: &[&str] = &[
     "table_counts",
     "detect_backend",
     "attach_backend",
+    "schema_page",
+    "create_search_indexes",
     "search_users",
     "user_card",
     "user_action",

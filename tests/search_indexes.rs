@@ -9,6 +9,7 @@ use backoffice_core::db::Backend;
 use backoffice_core::mapping::detect::detect;
 use backoffice_core::mapping::Mapping;
 use backoffice_core::page::PageRequest;
+use backoffice_core::progress::{CancelToken, NoProgress};
 use backoffice_core::session::Ctx;
 use backoffice_core::users::mapped::indexes::{create, in_place, propose};
 use backoffice_core::users::mapped::search;
@@ -59,10 +60,35 @@ async fn indexes_are_proposed_built_and_used(backend: Backend) {
     let before = names(&ctx, &m, "love").await;
     assert_eq!(before, ["Ada Lovelace"]);
 
-    // Built on request; building again finds everything in place.
-    let built = create(&db, &m).await.unwrap();
+    // Stopped before it starts, nothing is built, and the refusal says so.
+    let stopped = CancelToken::new();
+    stopped.cancel();
+    match create(&db, &m, &NoProgress, &stopped).await {
+        Err(e) => assert!(e.to_string().starts_with("stopped: 0 of "), "{e}"),
+        // MariaDB: nothing to build, so nothing to stop.
+        Ok(plan) => assert_eq!(backend, Backend::Mysql, "{plan:?}"),
+    }
+    assert_eq!(propose(&db, &m).await.unwrap(), plan);
+
+    // Built on request, each index heard of before it starts; building
+    // again finds everything in place.
+    let heard = std::sync::Mutex::new(Vec::new());
+    let hear = |p: backoffice_core::progress::Progress| heard.lock().unwrap().push(p.stage);
+    let built = create(&db, &m, &hear, &CancelToken::new()).await.unwrap();
+    let missing: Vec<String> = plan
+        .proposals
+        .iter()
+        .filter(|p| !p.exists)
+        .map(|p| p.name.clone())
+        .collect();
+    assert_eq!(*heard.lock().unwrap(), missing);
     assert_eq!(built.in_place(), backend != Backend::Mysql);
-    assert_eq!(create(&db, &m).await.unwrap(), built);
+    assert_eq!(
+        create(&db, &m, &NoProgress, &CancelToken::new())
+            .await
+            .unwrap(),
+        built
+    );
     // The same answers through the indexes, in any case, by key too, and
     // for texts too short for trigrams.
     assert_eq!(names(&ctx, &m, "love").await, before);
@@ -141,7 +167,9 @@ async fn alike_addresses_are_told_apart(backend: Backend) {
 
     for built in [false, true] {
         if built {
-            create(&db, &m).await.unwrap();
+            create(&db, &m, &NoProgress, &CancelToken::new())
+                .await
+                .unwrap();
         }
         let found = names(&ctx, &m, "member123.hill@shop.example").await;
         assert_eq!(found, ["Member Hill123", "Ann Member"], "indexes: {built}");

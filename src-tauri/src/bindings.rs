@@ -5,8 +5,9 @@
 
 use ts_rs::TS;
 
-use crate::commands::attach::{AttachRequest, ConceptView, DetectView, IndexView};
+use crate::commands::attach::{AttachRequest, ConceptView, DetectView};
 use crate::commands::export::{ExportDone, ExportRequest};
+use crate::commands::schema::{IndexView, SchemaView};
 use crate::commands::session::{AppInfo, ConnectionView, OperatorView, ProfileDraft, ProfileView};
 use crate::mail::MailStatus;
 use backoffice_core::audit::{AuditEntry, AuditFilter, BadEntry, VerifyReport};
@@ -81,6 +82,7 @@ pub fn all() -> Vec<(String, String)> {
         one::<DetectView>(),
         one::<ConceptView>(),
         one::<IndexView>(),
+        one::<SchemaView>(),
         one::<AttachRequest>(),
         one::<Capability>(),
         one::<ErrorBody>(),

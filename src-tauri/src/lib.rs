@@ -68,6 +68,8 @@ pub fn run() -> ExitCode {
             commands::session::table_counts,
             commands::attach::detect_backend,
             commands::attach::attach_backend,
+            commands::schema::schema_page,
+            commands::schema::create_search_indexes,
             commands::users::search_users,
             commands::users::user_card,
             commands::users::user_action,

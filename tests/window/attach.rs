@@ -3,7 +3,8 @@
 //! nothing is written until an administrator confirms; attaching creates
 //! the first admin, who signs in to a dashboard counted in Oscar's own
 //! status words, finds a locked-out user and unlocks them, and cancels
-//! an order whose total disagrees with its lines, through its preview. A mapping file edited into nonsense is said in words.
+//! an order whose total disagrees with its lines, through its preview;
+//! the Schema page builds the proposed search index. A mapping file edited into nonsense is said in words.
 
 use backoffice_core::db::Backend;
 use backoffice_core::profiles::{add_profile, Profile, ProfileStore};
@@ -135,6 +136,23 @@ async fn an_oscar_shop_is_attached_from_the_window() {
     assert_eq!(t.scalar(status).await, 1);
     let audited = "SELECT COUNT(*) FROM backoffice_audit_log WHERE action = 'order.cancel'";
     assert_eq!(t.scalar(audited).await, 1);
+
+    // The Schema page: the mapping fits, and the proposed search index
+    // is built on the admin's word.
+    click(&client, "#nav button[data-view=schema]").await;
+    wait_contains(&client, "#schema-summary", "shop.toml").await;
+    wait_contains(&client, "#schema-problems", "fits the database").await;
+    wait_contains(&client, "#schema-console", "backoffice_operators").await;
+    wait_contains(&client, "#schema-indexes tbody", "not yet").await;
+    click(&client, "#schema-build").await;
+    wait_contains(&client, "#confirm-body", "CREATE").await;
+    click(&client, "#confirm-ok").await;
+    wait_contains(&client, "#notice", "in place").await;
+    let built = wait_contains(&client, "#schema-indexes tbody", "yes").await;
+    assert!(!built.contains("not yet"), "{built}");
+    let helper = "SELECT COUNT(*) FROM sqlite_master WHERE name = 'backoffice_search_auth_user'";
+    assert_eq!(t.scalar(helper).await, 1);
+    picture(&client, "schema-oscar").await;
 
     // A mapping edited by hand into nonsense: the window says so.
     let nonsense = "format = 1\n[user]\ntable = 'auth user'\nkey = 'id'\nemail = 'email'\n";

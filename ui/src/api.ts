@@ -10,6 +10,8 @@ import type { BulkSendPreview } from "./bindings/BulkSendPreview";
 import type { BulkSendReport } from "./bindings/BulkSendReport";
 import type { AuditFilter } from "./bindings/AuditFilter";
 import type { AttachRequest } from "./bindings/AttachRequest";
+import type { IndexView } from "./bindings/IndexView";
+import type { SchemaView } from "./bindings/SchemaView";
 import type { DetectView } from "./bindings/DetectView";
 import type { ConnectionView } from "./bindings/ConnectionView";
 import type { Dashboard } from "./bindings/Dashboard";
@@ -86,6 +88,7 @@ export type {
   ExportDone,
   ExportRequest,
   Finding,
+  IndexView,
   FindingFilter,
   EntityFix,
   FixPreview,
@@ -119,6 +122,7 @@ export type {
   ProfileView,
   Progress,
   Rendered,
+  SchemaView,
   RuleCount,
   RuleInfo,
   RunReport,
@@ -194,6 +198,9 @@ export const api = {
   tableCounts: () => call<TableCount[]>("table_counts"),
   detectBackend: () => call<DetectView>("detect_backend"),
   attachBackend: (request: AttachRequest) => call<ConnectionView>("attach_backend", { request }),
+  schemaPage: () => call<SchemaView>("schema_page"),
+  createSearchIndexes: (job: string, onProgress: (p: Progress) => void) =>
+    withProgress<IndexView[]>("create_search_indexes", { job }, onProgress),
   searchUsers: (query: UserQuery, page: PageRequest) =>
     call<Page<User>>("search_users", { query, page }),
   userCard: (key: string) => call<TroubleCard>("user_card", { key }),

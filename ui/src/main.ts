@@ -10,6 +10,7 @@ import { mappedUsersView } from "./mapped_users";
 import { ordersView } from "./orders";
 import { outboxView } from "./outbox";
 import { profilesView } from "./profiles";
+import { schemaView } from "./schema";
 import { sendingView } from "./sending";
 import { usersView } from "./users";
 import { validationView } from "./validation";
@@ -63,6 +64,7 @@ function start(): void {
     notify: sendingView(showError),
     outbox: outboxView(showError),
     audit: auditView(showError),
+    schema: schemaView(showError),
   }, showError);
   nav.palette(
     (id) => {

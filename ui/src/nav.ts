@@ -2,7 +2,7 @@
 // jumps to a view, an order (#12) or a user (an id or an email address).
 import { byId, el, showNotice, type ShowError } from "./dom";
 
-export const VIEWS = ["dashboard", "users", "orders", "validation", "notify", "outbox", "audit"] as const;
+export const VIEWS = ["dashboard", "users", "orders", "validation", "notify", "outbox", "audit", "schema"] as const;
 export type View = (typeof VIEWS)[number];
 
 const titles: Record<View, string> = {
@@ -13,6 +13,7 @@ const titles: Record<View, string> = {
   notify: "Notifications",
   outbox: "Outbox",
   audit: "Audit log",
+  schema: "Schema",
 };
 
 export interface PaletteItem {

@@ -2,6 +2,7 @@
 //! the console did not design, and building it when an administrator asks.
 
 use backoffice_core::mapping as mapping_mod;
+use backoffice_core::progress::{CancelToken, NoProgress};
 use backoffice_core::users::mapped::indexes::{create, propose, IndexPlan};
 use backoffice_core::Result;
 
@@ -52,7 +53,7 @@ pub async fn run(chosen: &Chosen<'_>, apply: bool, out: &Out) -> Result<()> {
     let result = async {
         let m = mapping_mod::in_effect(&db, chosen.mapping_file()?.as_deref()).await?;
         if apply {
-            create(&db, &m).await
+            create(&db, &m, &NoProgress, &CancelToken::new()).await
         } else {
             propose(&db, &m).await
         }

@@ -2,9 +2,9 @@
 
 use serde::Serialize;
 
-use crate::db::{on_pool, Db, Query};
+use crate::db::{Db, Query};
 use crate::mapping::{quoted, Mapping};
-use crate::{Error, Result};
+use crate::Result;
 
 /// The tables `stats` reports, in the order shown.
 pub const TABLES: &[&str] = &[
@@ -30,21 +30,8 @@ pub struct TableCount {
 }
 
 pub async fn table_counts(db: &Db) -> Result<Vec<TableCount>> {
-    // Table names are our own constants, never input.
-    let sql = TABLES
-        .iter()
-        .map(|t| format!("SELECT '{t}' AS tbl, COUNT(*) AS n FROM {t}"))
-        .collect::<Vec<_>>()
-        .join(" UNION ALL ");
-    let rows: Vec<(String, i64)> =
-        on_pool!(db.pool(), p => sqlx::query_as(&sql).fetch_all(p).await)
-            .map_err(|e| Error::db("cannot count rows", e))?;
-    let mut counts: Vec<TableCount> = rows
-        .into_iter()
-        .map(|(table, rows)| TableCount { table, rows })
-        .collect();
-    counts.sort_by_key(|c| TABLES.iter().position(|t| *t == c.table));
-    Ok(counts)
+    let tables: Vec<String> = TABLES.iter().map(|t| t.to_string()).collect();
+    counts(db, &tables).await
 }
 
 /// Row counts of the tables a back end's mapping names, in the order it
@@ -57,7 +44,17 @@ pub async fn mapped_table_counts(db: &Db, mapping: &Mapping) -> Result<Vec<Table
         }
     }
     tables.push("backoffice_operators".into());
-    // Every name is a checked identifier (Mapping::validate), quoted.
+    counts(db, &tables).await
+}
+
+/// Row counts of the console's own tables.
+pub async fn console_table_counts(db: &Db) -> Result<Vec<TableCount>> {
+    counts(db, &crate::db::console_table_names(db.backend())).await
+}
+
+/// The rows of each table, in one round trip, in the order given. The
+/// names are our own constants or a mapping's checked identifiers, quoted.
+async fn counts(db: &Db, tables: &[String]) -> Result<Vec<TableCount>> {
     let sql = tables
         .iter()
         .map(|t| {

@@ -8,7 +8,7 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use backoffice_core::db::{console_ddl, Db, OpenOptions, SchemaStatus};
+use backoffice_core::db::{console_ddl, console_table_names, Db, OpenOptions, SchemaStatus};
 use backoffice_core::mapping::detect::{self, Capability};
 use backoffice_core::mapping::Mapping;
 use backoffice_core::operators::{self, NewOperator, Permission, Role};
@@ -20,6 +20,7 @@ use chrono::Utc;
 use serde::{Deserialize, Serialize};
 use tauri::State;
 
+use super::schema::IndexView;
 use super::session::ConnectionView;
 use crate::error::IpcResult;
 use crate::state::{AppState, Connection};
@@ -90,17 +91,6 @@ pub struct ConceptView {
     column: Option<String>,
 }
 
-/// A search index detection proposes, and whether it is there.
-#[derive(Serialize, ts_rs::TS)]
-pub struct IndexView {
-    name: String,
-    purpose: String,
-    ddl: Vec<String>,
-    exists: bool,
-    #[ts(type = "number")]
-    estimated_bytes: i64,
-}
-
 /// What the window shows of a back end before attaching it.
 #[derive(Serialize, ts_rs::TS)]
 pub struct DetectView {
@@ -157,32 +147,16 @@ pub async fn detect_backend(state: State<'_, AppState>) -> IpcResult<DetectView>
             .collect(),
         notes: found.notes,
         mapping: found.mapping.to_toml(),
-        console_tables: created_tables(&console_sql),
+        console_tables: console_table_names(conn.db.backend()),
         console_sql,
         index_note: plan.as_ref().and_then(|p| p.note.clone()),
         indexes: plan
             .map(|p| p.proposals)
             .unwrap_or_default()
             .into_iter()
-            .map(|p| IndexView {
-                name: p.name,
-                purpose: p.purpose,
-                ddl: p.ddl,
-                exists: p.exists,
-                estimated_bytes: p.estimated_bytes,
-            })
+            .map(IndexView::from)
             .collect(),
     })
-}
-
-/// The tables a script creates, by name, in order.
-fn created_tables(sql: &str) -> Vec<String> {
-    sql.lines()
-        .filter_map(|l| l.trim_start().strip_prefix("CREATE TABLE "))
-        .map(|rest| rest.trim_start_matches("IF NOT EXISTS "))
-        .filter_map(|rest| rest.split([' ', '(']).next())
-        .map(|name| name.trim_start_matches("backoffice.").to_string())
-        .collect()
 }
 
 /// Attaching, as the window's confirmation sends it.
@@ -263,24 +237,4 @@ pub async fn attach_backend(
         profile = profiles::set_mapping(&state.profiles, &profile.name, Some(path))?;
     }
     Ok(super::session::open_connection(&state, profile).await?)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_tables_attaching_creates_are_named_from_its_statements() {
-        let sql = "-- x\nCREATE TABLE backoffice.backoffice_audit (\n  id INT\n);\n\
-                   CREATE INDEX i ON t (c);\nCREATE TABLE backoffice_outbox(id INT);\n\
-                   CREATE TABLE IF NOT EXISTS backoffice_migrations (v INT);\n";
-        assert_eq!(
-            created_tables(sql),
-            [
-                "backoffice_audit",
-                "backoffice_outbox",
-                "backoffice_migrations"
-            ]
-        );
-    }
 }

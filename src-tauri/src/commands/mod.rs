@@ -8,6 +8,7 @@ pub mod mapped_orders;
 pub mod mapped_users;
 pub mod notify;
 pub mod orders;
+pub mod schema;
 pub mod session;
 pub mod users;
 pub mod validation;

@@ -3,4 +3,4 @@
 /**
  * Everything an operator can be allowed to do.
  */
-export type Permission = "read_users" | "see_emails" | "reveal_email" | "lock_users" | "send_account_emails" | "change_email" | "change_display_name" | "disable_users" | "manage_roles" | "read_orders" | "write_order_notes" | "change_orders" | "refund" | "send_notifications" | "read_audit" | "manage_operators" | "run_validation" | "read_findings" | "apply_fixes";
+export type Permission = "read_users" | "see_emails" | "reveal_email" | "lock_users" | "send_account_emails" | "change_email" | "change_display_name" | "disable_users" | "manage_roles" | "read_orders" | "write_order_notes" | "change_orders" | "refund" | "send_notifications" | "read_audit" | "manage_operators" | "run_validation" | "read_findings" | "apply_fixes" | "manage_schema";

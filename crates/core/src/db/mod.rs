@@ -22,7 +22,9 @@ pub(crate) mod target;
 use serde::{Deserialize, Serialize};
 use sqlx::{MySql, MySqlPool, PgPool, Postgres, Sqlite, SqlitePool};
 
-pub use migrate::{console_ddl, MigrationReport, SchemaStatus, CONSOLE_PREFIX};
+pub use migrate::{
+    console_ddl, console_table_names, MigrationReport, SchemaStatus, CONSOLE_PREFIX,
+};
 pub(crate) use query::{Query, Source};
 pub use retry::retry_contended;
 pub use target::Target;

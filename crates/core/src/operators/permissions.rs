@@ -39,6 +39,9 @@ pub enum Permission {
     ReadFindings,
     /// Apply the catalogue's mechanical fixes to findings: admin only.
     ApplyFixes,
+    /// Read the mapping in effect and the console's tables, and build the
+    /// proposed search indexes: admin only.
+    ManageSchema,
 }
 
 impl Permission {
@@ -62,6 +65,7 @@ impl Permission {
         Permission::RunValidation,
         Permission::ReadFindings,
         Permission::ApplyFixes,
+        Permission::ManageSchema,
     ];
 }
 
@@ -109,6 +113,7 @@ impl Permission {
             Permission::RunValidation => "run validation or accept findings",
             Permission::ReadFindings => "read validation findings",
             Permission::ApplyFixes => "apply fixes to findings",
+            Permission::ManageSchema => "manage the schema mapping and search indexes",
         }
     }
 }
@@ -127,6 +132,7 @@ mod tests {
             Permission::ManageOperators,
             Permission::SeeEmails,
             Permission::ApplyFixes,
+            Permission::ManageSchema,
         ] {
             assert!(!allows(Role::Support, p), "{p:?}");
             assert!(allows(Role::Admin, p), "{p:?}");
@@ -163,9 +169,10 @@ mod tests {
                 | Permission::ManageOperators
                 | Permission::RunValidation
                 | Permission::ReadFindings
-                | Permission::ApplyFixes => {}
+                | Permission::ApplyFixes
+                | Permission::ManageSchema => {}
             }
         }
-        assert_eq!(Permission::ALL.len(), 19);
+        assert_eq!(Permission::ALL.len(), 20);
     }
 }

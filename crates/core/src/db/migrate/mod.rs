@@ -322,6 +322,49 @@ pub fn console_ddl(backend: Backend) -> String {
     out
 }
 
+/// The console's tables on this backend, by name, in the order their
+/// statements create them.
+pub fn console_table_names(backend: Backend) -> Vec<String> {
+    created_tables(&console_ddl(backend))
+}
+
+fn created_tables(sql: &str) -> Vec<String> {
+    sql.lines()
+        .filter_map(|l| l.trim_start().strip_prefix("CREATE TABLE "))
+        .map(|rest| rest.trim_start_matches("IF NOT EXISTS "))
+        .filter_map(|rest| rest.split([' ', '(']).next())
+        .map(|name| name.trim_start_matches("backoffice.").to_string())
+        .collect()
+}
+
+#[cfg(test)]
+mod table_tests {
+    use super::*;
+
+    #[test]
+    fn the_console_tables_are_named_from_their_statements() {
+        let sql = "-- x\nCREATE TABLE backoffice.backoffice_audit (\n  id INT\n);\n\
+                   CREATE INDEX i ON t (c);\nCREATE TABLE backoffice_outbox(id INT);\n\
+                   CREATE TABLE IF NOT EXISTS backoffice_migrations (v INT);\n";
+        assert_eq!(
+            created_tables(sql),
+            [
+                "backoffice_audit",
+                "backoffice_outbox",
+                "backoffice_migrations"
+            ]
+        );
+        for b in [Backend::Sqlite, Backend::Postgres, Backend::Mysql] {
+            let tables = console_table_names(b);
+            assert!(tables.contains(&"backoffice_outbox".to_string()), "{b:?}");
+            assert!(
+                tables.iter().all(|t| t.starts_with(CONSOLE_PREFIX)),
+                "{tables:?}"
+            );
+        }
+    }
+}
+
 #[cfg(test)]
 mod send_tests {
     fn assert_send<T: Send>(_: T) {}

@@ -19,7 +19,8 @@ use super::sql::Sql;
 use super::users_of;
 use crate::db::{Backend, Db, Query};
 use crate::mapping::{Mapping, UserMap};
-use crate::Result;
+use crate::progress::{CancelToken, Progress, ProgressSink};
+use crate::{Error, Result};
 
 /// One index (or helper table) that would speed up search.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -113,11 +114,31 @@ pub(super) async fn trigram_in_place(db: &Db, u: &UserMap) -> Result<bool> {
     .await
 }
 
-/// Builds every proposed index that is missing; returns the plan as it
-/// stands after.
-pub async fn create(db: &Db, m: &Mapping) -> Result<IndexPlan> {
+/// Builds every proposed index that is missing, one after the other;
+/// returns the plan as it stands after. `progress` hears of each before it
+/// starts; `cancel` stops the work between two indexes (one being built
+/// finishes), and the error then says how many were built.
+pub async fn create(
+    db: &Db,
+    m: &Mapping,
+    progress: &dyn ProgressSink,
+    cancel: &CancelToken,
+) -> Result<IndexPlan> {
     let plan = propose(db, m).await?;
-    for p in plan.proposals.iter().filter(|p| !p.exists) {
+    let missing: Vec<&Proposal> = plan.proposals.iter().filter(|p| !p.exists).collect();
+    let total = missing.len() as u64;
+    for (done, p) in missing.into_iter().enumerate() {
+        if cancel.is_cancelled() {
+            super::narrow::forget();
+            return Err(Error::validation(format!(
+                "stopped: {done} of {total} indexes built; the rest were not started"
+            )));
+        }
+        progress.report(Progress {
+            stage: p.name.clone(),
+            done: done as u64,
+            total,
+        });
         match db.backend() {
             // CONCURRENTLY cannot run inside a transaction.
             Backend::Postgres => {

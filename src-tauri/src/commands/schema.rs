@@ -1,0 +1,117 @@
+//! The Schema page, for admins: the mapping in effect and what the
+//! database says of it, the console's own tables and their sizes, and the
+//! proposed search indexes, built on request with progress and Stop.
+
+use backoffice_core::mapping::{self, check, Mapping};
+use backoffice_core::operators::Permission;
+use backoffice_core::progress::Progress;
+use backoffice_core::stats::{console_table_counts, TableCount};
+use backoffice_core::users::mapped::indexes::{self, Proposal};
+use serde::Serialize;
+use tauri::ipc::Channel;
+use tauri::State;
+
+use crate::error::IpcResult;
+use crate::state::{AppState, Connection};
+
+/// A search index the console proposes, and whether it is there.
+#[derive(Serialize, ts_rs::TS)]
+pub struct IndexView {
+    name: String,
+    purpose: String,
+    ddl: Vec<String>,
+    exists: bool,
+    #[ts(type = "number")]
+    estimated_bytes: i64,
+}
+
+impl From<Proposal> for IndexView {
+    fn from(p: Proposal) -> Self {
+        IndexView {
+            name: p.name,
+            purpose: p.purpose,
+            ddl: p.ddl,
+            exists: p.exists,
+            estimated_bytes: p.estimated_bytes,
+        }
+    }
+}
+
+#[derive(Serialize, ts_rs::TS)]
+pub struct SchemaView {
+    /// What the mapping recognised, on a back end of its own.
+    preset: Option<String>,
+    /// The profile's mapping file; none on the demo (its schema is the
+    /// console's own).
+    mapping_file: Option<String>,
+    /// The mapping in effect, as TOML.
+    mapping: String,
+    /// What the database says of the mapping (`schema check`); empty when
+    /// it fits.
+    problems: Vec<String>,
+    /// The console's own tables and their rows.
+    console: Vec<TableCount>,
+    indexes: Vec<IndexView>,
+    index_note: Option<String>,
+}
+
+/// The mapping in effect: the profile's, or on the demo the reference
+/// schema's.
+async fn in_effect(conn: &Connection) -> backoffice_core::Result<Mapping> {
+    match &conn.mapping {
+        Some(m) => Ok((**m).clone()),
+        None => mapping::in_effect(&conn.db, None).await,
+    }
+}
+
+async fn index_views(
+    conn: &Connection,
+    m: &Mapping,
+) -> backoffice_core::Result<(Vec<IndexView>, Option<String>)> {
+    if m.user.is_none() {
+        return Ok((Vec::new(), None));
+    }
+    let plan = indexes::propose(&conn.db, m).await?;
+    let views = plan.proposals.into_iter().map(IndexView::from).collect();
+    Ok((views, plan.note))
+}
+
+#[tauri::command]
+pub async fn schema_page(state: State<'_, AppState>) -> IpcResult<SchemaView> {
+    let (conn, me) = state.session().await?;
+    me.require(Permission::ManageSchema)?;
+    let m = in_effect(&conn).await?;
+    let problems = check::check(&conn.db, &m).await?;
+    let (indexes, index_note) = index_views(&conn, &m).await?;
+    Ok(SchemaView {
+        preset: conn.mapping.as_ref().and_then(|m| m.preset.clone()),
+        mapping_file: conn
+            .mapping
+            .as_ref()
+            .and(conn.profile.mapping.as_ref())
+            .map(|p| p.display().to_string()),
+        mapping: m.to_toml(),
+        problems: problems.iter().map(ToString::to_string).collect(),
+        console: console_table_counts(&conn.db).await?,
+        indexes,
+        index_note,
+    })
+}
+
+/// Builds the proposed search indexes that are missing, one after the
+/// other, reporting each; Stop ends the work between two indexes.
+#[tauri::command]
+pub async fn create_search_indexes(
+    state: State<'_, AppState>,
+    job: String,
+    on_progress: Channel<Progress>,
+) -> IpcResult<Vec<IndexView>> {
+    let (conn, me) = state.session().await?;
+    me.require(Permission::ManageSchema)?;
+    conn.db.ensure_writable("build search indexes")?;
+    let running = state.start_job(&job)?;
+    let m = in_effect(&conn).await?;
+    let report = super::progress_to(&on_progress);
+    let plan = indexes::create(&conn.db, &m, &report, &running.cancel).await?;
+    Ok(plan.proposals.into_iter().map(IndexView::from).collect())
+}
