@@ -7,6 +7,7 @@ use ts_rs::TS;
 
 use crate::commands::attach::{AttachRequest, ConceptView, DetectView};
 use crate::commands::export::{ExportDone, ExportRequest};
+use crate::commands::mapping_edit::TableColumns;
 use crate::commands::schema::{IndexView, SchemaView};
 use crate::commands::session::{AppInfo, ConnectionView, OperatorView, ProfileDraft, ProfileView};
 use crate::mail::MailStatus;
@@ -14,7 +15,9 @@ use backoffice_core::audit::{AuditEntry, AuditFilter, BadEntry, VerifyReport};
 use backoffice_core::dashboard::{Dashboard, StatusCount};
 use backoffice_core::db::Backend;
 use backoffice_core::error::{ErrorBody, ErrorCode};
+use backoffice_core::mapping::check::Problem;
 use backoffice_core::mapping::detect::Capability;
+use backoffice_core::mapping::draft::{Draft, DraftConcept};
 use backoffice_core::notify::{
     self, AlreadySent, Audience, Channel, FreeForm, OutboxFilter, OutboxMessage, OutboxStatus,
     Rendered, Sent, Template, TemplateInfo, Triggered,
@@ -83,6 +86,10 @@ pub fn all() -> Vec<(String, String)> {
         one::<ConceptView>(),
         one::<IndexView>(),
         one::<SchemaView>(),
+        one::<TableColumns>(),
+        one::<Draft>(),
+        one::<DraftConcept>(),
+        one::<Problem>(),
         one::<AttachRequest>(),
         one::<Capability>(),
         one::<ErrorBody>(),

@@ -22,8 +22,11 @@ pub struct Connection {
     pub db: Db,
     /// False until the console's tables are beside the back end's.
     pub attached: bool,
-    /// A back end of its own: its mapping (none on the demo).
-    pub mapping: Option<Arc<Mapping>>,
+    /// A back end of its own (not the demo), with a usable mapping or not.
+    pub mapped: bool,
+    /// A back end of its own: its mapping (none on the demo, or while the
+    /// profile's mapping does not read); replaced when the window saves one.
+    mapping: std::sync::RwLock<Option<Arc<Mapping>>>,
     /// The operator signed in on this connection, if any.
     pub operator: RwLock<Option<Operator>>,
     /// Stops the background mail dispatcher, when one runs.
@@ -33,15 +36,45 @@ pub struct Connection {
 }
 
 impl Connection {
-    pub fn new(profile: Profile, db: Db, attached: bool, mapping: Option<Arc<Mapping>>) -> Self {
+    pub fn new(
+        profile: Profile,
+        db: Db,
+        attached: bool,
+        mapped: bool,
+        mapping: Option<Arc<Mapping>>,
+    ) -> Self {
         Connection {
             profile,
             db,
             attached,
-            mapping,
+            mapped,
+            mapping: std::sync::RwLock::new(mapping),
             operator: RwLock::new(None),
             dispatcher: Mutex::new(None),
             mail: Mutex::new(MailStatus::off("nobody is signed in")),
+        }
+    }
+
+    /// The mapping in effect on this connection.
+    pub fn mapping(&self) -> Option<Arc<Mapping>> {
+        self.mapping.read().ok().and_then(|m| m.clone())
+    }
+
+    /// What the views read a back end of its own through: its mapping, or
+    /// while it has none that reads, an empty one (its users and orders
+    /// then show as not mapped); none on the demo.
+    pub fn views_mapping(&self) -> Option<Arc<Mapping>> {
+        match (self.mapping(), self.mapped) {
+            (Some(m), _) => Some(m),
+            (None, true) => Mapping::parse("format = 1").ok().map(Arc::new),
+            (None, false) => None,
+        }
+    }
+
+    /// The mapping the window saved, from now on.
+    pub fn set_mapping(&self, mapping: Arc<Mapping>) {
+        if let Ok(mut m) = self.mapping.write() {
+            *m = Some(mapping);
         }
     }
 
@@ -123,7 +156,7 @@ impl AppState {
     /// mapping, or why there is none.
     pub async fn mapped_session(&self) -> Result<(Arc<Connection>, Operator, Arc<Mapping>)> {
         let (conn, operator) = self.session().await?;
-        let mapping = conn.mapping.clone().ok_or_else(|| {
+        let mapping = conn.mapping().ok_or_else(|| {
             Error::validation(
                 "this connection has no mapping to read a back end of its own through",
             )

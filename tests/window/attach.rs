@@ -7,8 +7,7 @@
 //! the Schema page builds the proposed search index. A mapping file edited into nonsense is said in words.
 
 use backoffice_core::db::Backend;
-use backoffice_core::profiles::{add_profile, Profile, ProfileStore};
-use backoffice_core::secrets::MemoryStore;
+use backoffice_core::profiles::ProfileStore;
 use backoffice_testkit::TestDb;
 
 use super::driver::{click, fill, picture, settled, sign_in_as, start_app, text_of, wait_contains};
@@ -21,13 +20,20 @@ async fn an_oscar_shop_is_attached_from_the_window() {
     let file = t.url.trim_start_matches("sqlite:").to_string();
     let dir = tempfile::tempdir().unwrap();
     let store = ProfileStore::at(dir.path().join("profiles.toml"));
-    let profile = Profile::sqlite_file("shop", std::path::Path::new(&file));
-    add_profile(&store, &MemoryStore::default(), profile, None, false).unwrap();
     let console_tables =
         "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name LIKE 'backoffice%'";
 
+    // From an empty profile list: the profile is added and tested in the
+    // window, then connected.
     let (_driver, client) = start_app(dir.path()).await;
-    text_of(&client, "li[data-profile=shop]").await;
+    text_of(&client, "#profiles-empty").await;
+    click(&client, "#profile-add summary").await;
+    click(&client, "#profile-backend option[value=sqlite]").await;
+    fill(&client, "profile-name", "shop").await;
+    fill(&client, "profile-database", &file).await;
+    click(&client, "#profile-submit").await;
+    wait_contains(&client, "#notice", "shop: connected").await;
+    assert_eq!(t.scalar(console_tables).await, 0, "testing writes nothing");
     click(&client, "button[data-connect=shop]").await;
     wait_contains(&client, "#attach-preset", "oscar").await;
     let works = text_of(&client, "#attach-capabilities tr[data-capability]").await;
@@ -162,5 +168,36 @@ async fn an_oscar_shop_is_attached_from_the_window() {
     click(&client, "button[data-connect=shop]").await;
     let said = wait_contains(&client, "#mapping-banner", "mapping").await;
     assert!(said.contains("'auth user' is not a table"), "{said}");
+
+    // The admin mends it in the window: the problem is on its field, the
+    // table is chosen from the database's own, and saving is refused
+    // until nothing is wrong.
+    sign_in_as(&client, "shop.admin", ADMIN_PASSWORD).await;
+    text_of(&client, "#dash-users").await;
+    click(&client, "#nav button[data-view=schema]").await;
+    wait_contains(&client, "#schema-problems", "'auth user' is not a table").await;
+    click(&client, "#mapping-edit").await;
+    wait_contains(&client, "tr[data-concept='user.table']", "is not a table").await;
+    click(&client, "#mapping-save").await;
+    wait_contains(&client, "#error", "not saved").await;
+    assert!(std::fs::read_to_string(&mapping)
+        .unwrap()
+        .contains("auth user"));
+    click(
+        &client,
+        "select[data-concept='user.table'] option[value=auth_user]",
+    )
+    .await;
+    wait_contains(&client, "#mapping-verdict", "fits the database").await;
+    picture(&client, "mapping-editor").await;
+    click(&client, "#mapping-save").await;
+    wait_contains(&client, "#notice", "the console works through it now").await;
+    wait_contains(&client, "#schema-summary", "shop.toml").await;
+    let saved = std::fs::read_to_string(&mapping).unwrap();
+    assert!(saved.contains("table = \"auth_user\""), "{saved}");
+    // And through it the users are there again.
+    click(&client, "#nav button[data-view=users]").await;
+    fill(&client, "muser-search", "carol").await;
+    wait_contains(&client, "#musers tbody", "carol@example.com").await;
     client.close().await.unwrap();
 }

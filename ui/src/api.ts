@@ -12,6 +12,10 @@ import type { AuditFilter } from "./bindings/AuditFilter";
 import type { AttachRequest } from "./bindings/AttachRequest";
 import type { IndexView } from "./bindings/IndexView";
 import type { SchemaView } from "./bindings/SchemaView";
+import type { Draft } from "./bindings/Draft";
+import type { DraftConcept } from "./bindings/DraftConcept";
+import type { Problem } from "./bindings/Problem";
+import type { TableColumns } from "./bindings/TableColumns";
 import type { DetectView } from "./bindings/DetectView";
 import type { ConnectionView } from "./bindings/ConnectionView";
 import type { Dashboard } from "./bindings/Dashboard";
@@ -84,6 +88,8 @@ export type {
   BulkSendReport,
   ConnectionView,
   Dashboard,
+  Draft,
+  DraftConcept,
   DetectView,
   ExportDone,
   ExportRequest,
@@ -117,6 +123,7 @@ export type {
   LastRun,
   Page,
   PageRequest,
+  Problem,
   Preview,
   ProfileDraft,
   ProfileView,
@@ -128,6 +135,7 @@ export type {
   RunReport,
   Selection,
   Sent,
+  TableColumns,
   TableCount,
   Template,
   TemplateInfo,
@@ -199,6 +207,10 @@ export const api = {
   detectBackend: () => call<DetectView>("detect_backend"),
   attachBackend: (request: AttachRequest) => call<ConnectionView>("attach_backend", { request }),
   schemaPage: () => call<SchemaView>("schema_page"),
+  mappingCatalogue: () => call<TableColumns[]>("mapping_catalogue"),
+  openMappingDraft: () => call<Draft>("open_mapping_draft"),
+  editMappingDraft: (text: string, concept: string, name: string) => call<Draft>("edit_mapping_draft", { text, concept, name }),
+  saveMappingDraft: (text: string) => call<Draft>("save_mapping_draft", { text }),
   createSearchIndexes: (job: string, onProgress: (p: Progress) => void) =>
     withProgress<IndexView[]>("create_search_indexes", { job }, onProgress),
   searchUsers: (query: UserQuery, page: PageRequest) =>

@@ -5,6 +5,7 @@
 import { api, jobId, type ApiError, type IndexView, type SchemaView } from "./api";
 import { size } from "./attach";
 import { confirmAction } from "./confirm";
+import { mappingEditor } from "./mapping_editor";
 import { byId, el, formatCount, showNotice, type ShowError } from "./dom";
 
 export function indexRows(indexes: IndexView[]): HTMLTableRowElement[] {
@@ -86,6 +87,10 @@ export function schemaView(showError: ShowError): () => void {
         await load();
       }
     })();
+  });
+  mappingEditor(showError, () => {
+    byId("mapping-banner").hidden = true;
+    void load();
   });
   stop.addEventListener("click", () => {
     if (job !== null) void api.cancelJob(job);

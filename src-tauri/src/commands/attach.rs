@@ -172,7 +172,7 @@ pub struct AttachRequest {
 
 /// Where a profile's mapping lives: its own file, else one beside the
 /// profiles file, named after the profile.
-fn mapping_path(state: &AppState, profile: &Profile) -> PathBuf {
+pub(crate) fn mapping_path(state: &AppState, profile: &Profile) -> PathBuf {
     match &profile.mapping {
         Some(p) => p.clone(),
         None => state

@@ -6,6 +6,7 @@ pub mod audit;
 pub mod export;
 pub mod mapped_orders;
 pub mod mapped_users;
+pub mod mapping_edit;
 pub mod notify;
 pub mod orders;
 pub mod schema;

@@ -56,11 +56,17 @@ pub struct SchemaView {
 }
 
 /// The mapping in effect: the profile's, or on the demo the reference
-/// schema's.
-async fn in_effect(conn: &Connection) -> backoffice_core::Result<Mapping> {
-    match &conn.mapping {
-        Some(m) => Ok((**m).clone()),
-        None => mapping::in_effect(&conn.db, None).await,
+/// schema's. A profile's mapping that does not read says why.
+async fn in_effect(state: &AppState, conn: &Connection) -> backoffice_core::Result<Mapping> {
+    match (conn.mapping(), conn.mapped) {
+        (Some(m), _) => Ok((*m).clone()),
+        (None, true) => match state.profiles.get(&conn.profile.name)?.mapping {
+            Some(path) => Mapping::load(&path),
+            None => Err(backoffice_core::Error::validation(
+                "this profile has no mapping file yet: edit the proposed one below and save it",
+            )),
+        },
+        (None, false) => mapping::in_effect(&conn.db, None).await,
     }
 }
 
@@ -80,19 +86,33 @@ async fn index_views(
 pub async fn schema_page(state: State<'_, AppState>) -> IpcResult<SchemaView> {
     let (conn, me) = state.session().await?;
     me.require(Permission::ManageSchema)?;
-    let m = in_effect(&conn).await?;
+    let console = console_table_counts(&conn.db).await?;
+    // A mapping that does not read is said here, where it is mended.
+    let m = match in_effect(&state, &conn).await {
+        Ok(m) => m,
+        Err(e) => {
+            return Ok(SchemaView {
+                preset: None,
+                mapping_file: None,
+                mapping: String::new(),
+                problems: vec![e.to_string()],
+                console,
+                indexes: Vec::new(),
+                index_note: None,
+            })
+        }
+    };
     let problems = check::check(&conn.db, &m).await?;
     let (indexes, index_note) = index_views(&conn, &m).await?;
     Ok(SchemaView {
-        preset: conn.mapping.as_ref().and_then(|m| m.preset.clone()),
+        preset: conn.mapping().and_then(|m| m.preset.clone()),
         mapping_file: conn
-            .mapping
-            .as_ref()
-            .and(conn.profile.mapping.as_ref())
+            .mapping()
+            .and(state.profiles.get(&conn.profile.name)?.mapping)
             .map(|p| p.display().to_string()),
         mapping: m.to_toml(),
         problems: problems.iter().map(ToString::to_string).collect(),
-        console: console_table_counts(&conn.db).await?,
+        console,
         indexes,
         index_note,
     })
@@ -110,7 +130,7 @@ pub async fn create_search_indexes(
     me.require(Permission::ManageSchema)?;
     conn.db.ensure_writable("build search indexes")?;
     let running = state.start_job(&job)?;
-    let m = in_effect(&conn).await?;
+    let m = in_effect(&state, &conn).await?;
     let report = super::progress_to(&on_progress);
     let plan = indexes::create(&conn.db, &m, &report, &running.cancel).await?;
     Ok(plan.proposals.into_iter().map(IndexView::from).collect())

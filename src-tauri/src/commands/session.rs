@@ -111,7 +111,8 @@ pub async fn open_connection(state: &AppState, profile: Profile) -> Result<Conne
         preset: opened.mapping.as_ref().and_then(|m| m.preset.clone()),
         mapping_problem: opened.problem,
     };
-    let conn = Connection::new(profile, opened.db, opened.attached, opened.mapping);
+    let mapped = view.mapped;
+    let conn = Connection::new(profile, opened.db, opened.attached, mapped, opened.mapping);
     let previous = state.connection.write().await.replace(Arc::new(conn));
     if let Some(old) = previous {
         old.close().await;
@@ -301,13 +302,13 @@ pub async fn sign_out(state: State<'_, AppState>) -> IpcResult<()> {
 pub async fn dashboard(state: State<'_, AppState>) -> IpcResult<Dashboard> {
     let (conn, me) = state.session().await?;
     let ctx = Ctx::new(&conn.db, &me);
-    Ok(read_dashboard(&ctx, conn.mapping.as_deref()).await?)
+    Ok(read_dashboard(&ctx, conn.views_mapping().as_deref()).await?)
 }
 
 #[tauri::command]
 pub async fn table_counts(state: State<'_, AppState>) -> IpcResult<Vec<TableCount>> {
     let (conn, _operator) = state.session().await?;
-    Ok(match &conn.mapping {
+    Ok(match &conn.views_mapping() {
         Some(m) => mapped_table_counts(&conn.db, m).await?,
         None => count_tables(&conn.db).await?,
     })

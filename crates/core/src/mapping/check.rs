@@ -10,7 +10,7 @@ use super::{quoted, Active, Mapping, Money, Want};
 use crate::db::{on_pool, Backend, Db};
 use crate::{Error, Result};
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
 pub struct Problem {
     /// Where in the mapping ("user.email").
     pub concept: String,

@@ -11,6 +11,7 @@
 pub mod catalogue;
 pub mod check;
 pub mod detect;
+pub mod draft;
 mod forms;
 pub mod lifecycle;
 mod links;
