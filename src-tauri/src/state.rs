@@ -152,6 +152,20 @@ impl AppState {
         Ok((conn, operator))
     }
 
+    /// As [`AppState::session`], for a view of the console's reference
+    /// schema (the demo): a back end of its own is refused in words, since
+    /// its tables are not the reference schema's (`what` says what).
+    pub async fn reference_session(&self, what: &str) -> Result<(Arc<Connection>, Operator)> {
+        let (conn, operator) = self.session().await?;
+        if conn.mapped {
+            return Err(Error::validation(format!(
+                "{what} on a back end of its own is not in the window yet; the `backoffice` \
+                 command-line tool does it through the mapping"
+            )));
+        }
+        Ok((conn, operator))
+    }
+
     /// As [`AppState::session`], on a back end of its own: with its
     /// mapping, or why there is none.
     pub async fn mapped_session(&self) -> Result<(Arc<Connection>, Operator, Arc<Mapping>)> {

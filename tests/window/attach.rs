@@ -85,6 +85,22 @@ async fn an_oscar_shop_is_attached_from_the_window() {
     assert!(why.contains("backoffice notify send"), "{why}");
     picture(&client, "dashboard-oscar").await;
 
+    // The reference schema's commands refuse a back end of its own in
+    // words, whoever calls them.
+    let refused = client
+        .execute_async(
+            "const done = arguments[arguments.length - 1];\
+             window.__TAURI_INTERNALS__.invoke('search_users', {query: {text: '', status: null, \
+             verified: null, role: null, created_from: null, created_until: null, \
+             sort: 'created', oldest_first: false}, page: {after: null, limit: 5}})\
+             .then(() => done('answered'), (e) => done(e.message));",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let refused = refused.as_str().unwrap_or_default().to_string();
+    assert!(refused.contains("not in the window yet"), "{refused}");
+
     // Bob is locked out by axes: his card offers the unlock, which
     // deletes his attempts as axes' own reset does.
     click(&client, "#nav button[data-view=users]").await;

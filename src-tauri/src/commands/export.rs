@@ -95,7 +95,12 @@ pub async fn export_csv(
     job: String,
     on_progress: Channel<Progress>,
 ) -> IpcResult<Option<ExportDone>> {
-    let (conn, me) = state.session().await?;
+    let (conn, me) = match &request {
+        ExportRequest::Users { .. } | ExportRequest::Orders { .. } => {
+            state.reference_session("this export").await?
+        }
+        _ => state.session().await?,
+    };
     let running = state.start_job(&job)?;
     let Some(path) = choose_file(&app, &state, request.name()).await else {
         return Ok(None);

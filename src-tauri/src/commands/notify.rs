@@ -61,7 +61,7 @@ pub async fn preview_bulk_notification(
     audience: Audience,
     message: Option<FreeForm>,
 ) -> IpcResult<BulkPreview> {
-    let (conn, me) = state.session().await?;
+    let (conn, me) = state.reference_session("a bulk send").await?;
     let ctx = Ctx::new(&conn.db, &me);
     let message = message.as_ref();
     Ok(notify::bulk_preview(&ctx, &policy(&conn), template, &audience, message).await?)
@@ -79,7 +79,7 @@ pub async fn send_bulk_notification(
     job: String,
     on_progress: Channel<Progress>,
 ) -> IpcResult<BulkReport> {
-    let (conn, me) = state.session().await?;
+    let (conn, me) = state.reference_session("a bulk send").await?;
     let running = state.start_job(&job)?;
     let ctx = Ctx::new(&conn.db, &me);
     let report = super::progress_to(&on_progress);
@@ -106,7 +106,7 @@ pub async fn preview_notification(
     order_id: Option<i64>,
     message: Option<FreeForm>,
 ) -> IpcResult<Rendered> {
-    let (conn, me) = state.session().await?;
+    let (conn, me) = state.reference_session("sending a notification").await?;
     let ctx = Ctx::new(&conn.db, &me);
     let t = trigger(template, user_id, order_id, message);
     Ok(notify::preview(&ctx, &policy(&conn), t).await?)
@@ -124,7 +124,7 @@ pub async fn send_notification(
     force: bool,
     reason: Option<String>,
 ) -> IpcResult<Triggered> {
-    let (conn, me) = state.session().await?;
+    let (conn, me) = state.reference_session("sending a notification").await?;
     let ctx = Ctx::new(&conn.db, &me);
     let t = Trigger {
         force,

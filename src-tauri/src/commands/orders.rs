@@ -20,13 +20,13 @@ pub async fn list_orders(
     query: OrderQuery,
     page: PageRequest,
 ) -> IpcResult<Page<Order>> {
-    let (conn, me) = state.session().await?;
+    let (conn, me) = state.reference_session("this orders list").await?;
     Ok(orders::list(&Ctx::new(&conn.db, &me), &query, &page).await?)
 }
 
 #[tauri::command]
 pub async fn order_story(state: State<'_, AppState>, order_id: i64) -> IpcResult<OrderStory> {
-    let (conn, me) = state.session().await?;
+    let (conn, me) = state.reference_session("this order story").await?;
     Ok(orders::show(&Ctx::new(&conn.db, &me), order_id).await?)
 }
 
@@ -38,7 +38,7 @@ pub async fn preview_order_change(
     version: i64,
     change: OrderChange,
 ) -> IpcResult<Preview> {
-    let (conn, me) = state.session().await?;
+    let (conn, me) = state.reference_session("this order change").await?;
     Ok(orders::preview(&Ctx::new(&conn.db, &me), order_id, version, change).await?)
 }
 
@@ -50,7 +50,7 @@ pub async fn commit_order_change(
     preview: Preview,
     reason: Option<String>,
 ) -> IpcResult<Order> {
-    let (conn, me) = state.session().await?;
+    let (conn, me) = state.reference_session("this order change").await?;
     let ctx = Ctx::new(&conn.db, &me);
     Ok(orders::commit(&ctx, &preview, reason.as_deref()).await?)
 }
@@ -61,7 +61,7 @@ pub async fn add_order_note(
     order_id: i64,
     body: String,
 ) -> IpcResult<Note> {
-    let (conn, me) = state.session().await?;
+    let (conn, me) = state.reference_session("an order note").await?;
     Ok(orders::add_note(&Ctx::new(&conn.db, &me), order_id, &body).await?)
 }
 
@@ -75,7 +75,7 @@ pub async fn preview_bulk_orders(
     job: String,
     on_progress: Channel<Progress>,
 ) -> IpcResult<BulkPreview> {
-    let (conn, me) = state.session().await?;
+    let (conn, me) = state.reference_session("a bulk order change").await?;
     let running = state.start_job(&job)?;
     let ctx = Ctx::new(&conn.db, &me);
     let report = super::progress_to(&on_progress);
@@ -92,7 +92,7 @@ pub async fn commit_bulk_orders(
     job: String,
     on_progress: Channel<Progress>,
 ) -> IpcResult<Vec<BulkOutcome>> {
-    let (conn, me) = state.session().await?;
+    let (conn, me) = state.reference_session("a bulk order change").await?;
     let running = state.start_job(&job)?;
     let ctx = Ctx::new(&conn.db, &me);
     let report = super::progress_to(&on_progress);

@@ -15,14 +15,14 @@ pub async fn search_users(
     query: UserQuery,
     page: PageRequest,
 ) -> IpcResult<Page<User>> {
-    let (conn, me) = state.session().await?;
+    let (conn, me) = state.reference_session("this users view").await?;
     Ok(users::search(&Ctx::new(&conn.db, &me), &query, &page).await?)
 }
 
 /// The sign-in trouble card of a user, by id or email address.
 #[tauri::command]
 pub async fn user_card(state: State<'_, AppState>, key: String) -> IpcResult<TroubleCard> {
-    let (conn, me) = state.session().await?;
+    let (conn, me) = state.reference_session("this user card").await?;
     Ok(users::show(&Ctx::new(&conn.db, &me), &key).await?)
 }
 
@@ -36,7 +36,7 @@ pub async fn user_action(
     action: UserAction,
     reason: Option<String>,
 ) -> IpcResult<User> {
-    let (conn, me) = state.session().await?;
+    let (conn, me) = state.reference_session("this account action").await?;
     let ctx = Ctx::new(&conn.db, &me);
     Ok(users::apply(&ctx, user_id, version, action, reason.as_deref()).await?)
 }

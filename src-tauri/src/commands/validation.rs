@@ -27,7 +27,7 @@ pub async fn run_validation(
     job: String,
     on_progress: Channel<Progress>,
 ) -> IpcResult<RunReport> {
-    let (conn, me) = state.session().await?;
+    let (conn, me) = state.reference_session("validation").await?;
     let running = state.start_job(&job)?;
     let ctx = Ctx::new(&conn.db, &me);
     let report = super::progress_to(&on_progress);
@@ -70,7 +70,7 @@ pub async fn accept_finding(
     version: i64,
     reason: String,
 ) -> IpcResult<Finding> {
-    let (conn, me) = state.session().await?;
+    let (conn, me) = state.reference_session("accepting a finding").await?;
     Ok(validation::accept(&Ctx::new(&conn.db, &me), id, version, &reason).await?)
 }
 
@@ -84,7 +84,7 @@ pub async fn preview_fix(
     fix_id: String,
     only: Option<Vec<i64>>,
 ) -> IpcResult<FixPreview> {
-    let (conn, me) = state.session().await?;
+    let (conn, me) = state.reference_session("a fix").await?;
     let only = only.unwrap_or_default();
     Ok(validation::preview_fix(&Ctx::new(&conn.db, &me), &fix_id, &only).await?)
 }
@@ -99,7 +99,7 @@ pub async fn apply_fix(
     job: String,
     on_progress: Channel<Progress>,
 ) -> IpcResult<FixReport> {
-    let (conn, me) = state.session().await?;
+    let (conn, me) = state.reference_session("a fix").await?;
     let running = state.start_job(&job)?;
     let ctx = Ctx::new(&conn.db, &me);
     let report = super::progress_to(&on_progress);
