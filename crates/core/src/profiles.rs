@@ -288,14 +288,6 @@ fn tempfile_in(dir: &Path) -> std::io::Result<(PathBuf, std::fs::File)> {
     Ok((path.clone(), opts.open(&path)?))
 }
 
-/// Names the profile's mapping file (none: the profile has none).
-pub fn set_mapping(store: &ProfileStore, name: &str, path: Option<PathBuf>) -> Result<Profile> {
-    let mut profile = store.get(name)?;
-    profile.mapping = path;
-    store.put(profile.clone(), true)?;
-    Ok(profile)
-}
-
 /// Saves a profile and its password: the password goes to the keychain
 /// first, and is taken out again if the file cannot be written, so a failed
 /// add leaves nothing behind. A profile without a password never touches
@@ -380,42 +372,13 @@ pub fn remove_profile(
     store.take(name)
 }
 
-/// Sets a profile's mail settings. A new SMTP password goes to the
-/// keychain; without one the stored password stays, unless the server
-/// no longer takes a user.
-pub fn set_mail(
-    store: &ProfileStore,
-    secrets: &dyn SecretStore,
-    name: &str,
-    mail: MailSettings,
-    password: Option<Secret>,
-) -> Result<Profile> {
-    mail.validate()?;
-    let mut profile = store.get(name)?;
-    let key = SecretKey::Smtp(name.to_string());
-    match (&mail.smtp_user, &password) {
-        (None, Some(_)) => {
-            return Err(Error::validation(
-                "an SMTP password needs an SMTP user (--smtp-user)",
-            ))
-        }
-        // A relay that no longer takes a user: drop the password it had.
-        (None, None) => {
-            if profile.mail.as_ref().is_some_and(|m| m.smtp_user.is_some()) {
-                secrets.delete(&key)?
-            }
-        }
-        (Some(_), Some(p)) => secrets.set(&key, p)?,
-        (Some(_), None) => {}
-    }
-    profile.mail = Some(mail);
-    store.put(profile.clone(), true)?;
-    Ok(profile)
-}
-
 #[path = "profiles_backend.rs"]
 mod backend;
 pub use backend::{backend_secret, set_backend_secret, BACKEND_SECRET_ENV};
+
+#[path = "profiles_settings.rs"]
+mod settings;
+pub use settings::{set_mail, set_mapping};
 
 #[cfg(test)]
 #[path = "profiles_tests.rs"]
