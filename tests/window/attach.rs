@@ -73,16 +73,18 @@ async fn an_oscar_shop_is_attached_from_the_window() {
     text_of(&client, "#dash-orders .bar[data-status='Being processed']").await;
     text_of(&client, "#dash-users .bar[data-status=disabled]").await;
     wait_contains(&client, "#counts", "order_order").await;
-    let notify = client
-        .find(fantoccini::Locator::Css("#nav button[data-view=notify]"))
+    let validation = client
+        .find(fantoccini::Locator::Css(
+            "#nav button[data-view=validation]",
+        ))
         .await
         .unwrap();
     assert_eq!(
-        notify.attr("disabled").await.unwrap().as_deref(),
+        validation.attr("disabled").await.unwrap().as_deref(),
         Some("true")
     );
-    let why = notify.attr("title").await.unwrap().unwrap_or_default();
-    assert!(why.contains("backoffice notify send"), "{why}");
+    let why = validation.attr("title").await.unwrap().unwrap_or_default();
+    assert!(why.contains("not in the window yet"), "{why}");
     picture(&client, "dashboard-oscar").await;
 
     // The reference schema's commands refuse a back end of its own in
@@ -158,6 +160,29 @@ async fn an_oscar_shop_is_attached_from_the_window() {
     assert_eq!(t.scalar(status).await, 1);
     let audited = "SELECT COUNT(*) FROM backoffice_audit_log WHERE action = 'order.cancel'";
     assert_eq!(t.scalar(audited).await, 1);
+
+    // A support message to Ada through the bulk wizard, her address read
+    // through the mapping.
+    let ada: i64 = t
+        .scalar("SELECT id FROM auth_user WHERE username = 'ada'")
+        .await;
+    click(&client, "#nav button[data-view=notify]").await;
+    text_of(&client, "#templates tr[data-template=support_message]").await;
+    click(&client, "#bulk-send-template option[value=support_message]").await;
+    click(&client, "#bulk-send-audience option[value=users]").await;
+    fill(&client, "bulk-send-ids", &ada.to_string()).await;
+    fill(&client, "bulk-send-subject", "Your order").await;
+    fill(&client, "bulk-send-body", "It is on its way.").await;
+    click(&client, "#bulk-send-preview").await;
+    let summary = text_of(&client, "#confirm-dialog[open] #bulk-send-summary").await;
+    assert!(summary.starts_with("1 recipient"), "{summary}");
+    click(&client, "#confirm-ok").await;
+    wait_contains(&client, "#notice", "Queued 1").await;
+    let queued = format!(
+        "SELECT COUNT(*) FROM backoffice_outbox WHERE user_id = {ada} \
+         AND recipient = 'ada@example.com' AND template = 'support_message'"
+    );
+    assert_eq!(t.scalar(&queued).await, 1);
 
     // The Schema page: the mapping fits, and the proposed search index
     // is built on the admin's word.

@@ -36,7 +36,6 @@ const PANELS = ["card-view", "mcard-view", "order-view", "morder-view", "finding
  */
 export const NOT_YET_MAPPED = {
   validation: "Validation over a back end of its own is not in the window yet.",
-  notify: "Sending from the window is not available on a back end of its own yet: `backoffice notify send` works through the mapping.",
 } as const;
 const RECONNECT = "backoffice.reconnect";
 

@@ -1,12 +1,14 @@
 //! Notifications: preview and send one, the outbox and its retries.
 
 use backoffice_core::notify::{
-    self, Audience, BulkPreview, BulkReport, FreeForm, OutboxFilter, OutboxMessage, OutboxView,
-    Policy, Rendered, Template, TemplateInfo, Trigger, Triggered,
+    self, Audience, BackendLinks, BulkPreview, BulkReport, FreeForm, OutboxFilter, OutboxMessage,
+    OutboxView, Policy, Rendered, Template, TemplateInfo, Trigger, Triggered,
 };
 use backoffice_core::page::{Page, PageRequest};
+use backoffice_core::profiles::backend_secret;
 use backoffice_core::progress::Progress;
 use backoffice_core::session::Ctx;
+use backoffice_core::{Error, Result};
 use tauri::ipc::Channel;
 use tauri::State;
 
@@ -14,12 +16,27 @@ use crate::error::IpcResult;
 use crate::mail::MailStatus;
 use crate::state::{AppState, Connection};
 
-fn policy(conn: &Connection) -> Policy {
-    conn.profile
+/// How triggers behave here: the profile's mail settings and, on a back
+/// end of its own, its mapping and secret, so that its users and orders
+/// are read through the mapping and its links take its own format.
+fn policy(state: &AppState, conn: &Connection) -> Result<Policy> {
+    let mut policy = conn
+        .profile
         .mail
         .as_ref()
         .map(Policy::from)
-        .unwrap_or_default()
+        .unwrap_or_default();
+    if conn.mapped {
+        let mapping = conn.mapping().ok_or_else(|| {
+            Error::validation(
+                "this back end's mapping does not read, so its users cannot be found: mend it \
+                 on the Schema page",
+            )
+        })?;
+        let secret = backend_secret(Some(&conn.profile), state.secrets.as_ref())?;
+        policy.backend = Some(BackendLinks::new((*mapping).clone(), secret));
+    }
+    Ok(policy)
 }
 
 fn trigger(
@@ -61,10 +78,10 @@ pub async fn preview_bulk_notification(
     audience: Audience,
     message: Option<FreeForm>,
 ) -> IpcResult<BulkPreview> {
-    let (conn, me) = state.reference_session("a bulk send").await?;
+    let (conn, me) = state.session().await?;
     let ctx = Ctx::new(&conn.db, &me);
     let message = message.as_ref();
-    Ok(notify::bulk_preview(&ctx, &policy(&conn), template, &audience, message).await?)
+    Ok(notify::bulk_preview(&ctx, &policy(&state, &conn)?, template, &audience, message).await?)
 }
 
 /// Queues the notification for the whole audience in chunks, with
@@ -79,11 +96,11 @@ pub async fn send_bulk_notification(
     job: String,
     on_progress: Channel<Progress>,
 ) -> IpcResult<BulkReport> {
-    let (conn, me) = state.reference_session("a bulk send").await?;
+    let (conn, me) = state.session().await?;
     let running = state.start_job(&job)?;
     let ctx = Ctx::new(&conn.db, &me);
     let report = super::progress_to(&on_progress);
-    let (policy, message, reason) = (policy(&conn), message.as_ref(), reason.as_deref());
+    let (policy, message, reason) = (policy(&state, &conn)?, message.as_ref(), reason.as_deref());
     let sent = notify::bulk_queue(
         &ctx,
         &policy,
@@ -106,10 +123,10 @@ pub async fn preview_notification(
     order_id: Option<i64>,
     message: Option<FreeForm>,
 ) -> IpcResult<Rendered> {
-    let (conn, me) = state.reference_session("sending a notification").await?;
+    let (conn, me) = state.session().await?;
     let ctx = Ctx::new(&conn.db, &me);
     let t = trigger(template, user_id, order_id, message);
-    Ok(notify::preview(&ctx, &policy(&conn), t).await?)
+    Ok(notify::preview(&ctx, &policy(&state, &conn)?, t).await?)
 }
 
 /// Queues the notification, or answers that it was already sent (and by
@@ -124,14 +141,14 @@ pub async fn send_notification(
     force: bool,
     reason: Option<String>,
 ) -> IpcResult<Triggered> {
-    let (conn, me) = state.reference_session("sending a notification").await?;
+    let (conn, me) = state.session().await?;
     let ctx = Ctx::new(&conn.db, &me);
     let t = Trigger {
         force,
         reason,
         ..trigger(template, user_id, order_id, message)
     };
-    Ok(notify::send(&ctx, &policy(&conn), t).await?)
+    Ok(notify::send(&ctx, &policy(&state, &conn)?, t).await?)
 }
 
 #[tauri::command]
