@@ -21,6 +21,7 @@ const COMMANDS: &[&str] = &[
     "mapping_catalogue",
     "open_mapping_draft",
     "edit_mapping_draft",
+    "set_mapping_status",
     "save_mapping_draft",
     "search_users",
     "user_card",

@@ -17,7 +17,7 @@ use backoffice_core::db::Backend;
 use backoffice_core::error::{ErrorBody, ErrorCode};
 use backoffice_core::mapping::check::Problem;
 use backoffice_core::mapping::detect::Capability;
-use backoffice_core::mapping::draft::{Draft, DraftConcept};
+use backoffice_core::mapping::draft::{Draft, DraftConcept, DraftStatus};
 use backoffice_core::notify::{
     self, AlreadySent, Audience, Channel, FreeForm, OutboxFilter, OutboxMessage, OutboxStatus,
     Rendered, Sent, Template, TemplateInfo, Triggered,
@@ -89,6 +89,7 @@ pub fn all() -> Vec<(String, String)> {
         one::<TableColumns>(),
         one::<Draft>(),
         one::<DraftConcept>(),
+        one::<DraftStatus>(),
         one::<Problem>(),
         one::<AttachRequest>(),
         one::<Capability>(),

@@ -73,6 +73,7 @@ pub fn run() -> ExitCode {
             commands::mapping_edit::mapping_catalogue,
             commands::mapping_edit::open_mapping_draft,
             commands::mapping_edit::edit_mapping_draft,
+            commands::mapping_edit::set_mapping_status,
             commands::mapping_edit::save_mapping_draft,
             commands::users::search_users,
             commands::users::user_card,

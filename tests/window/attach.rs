@@ -201,6 +201,33 @@ async fn an_oscar_shop_is_attached_from_the_window() {
     assert_eq!(t.scalar(helper).await, 1);
     picture(&client, "schema-oscar").await;
 
+    // A status word the shop's code started using: schema check names it,
+    // and the editor maps it onto the lifecycle.
+    t.exec("UPDATE order_order SET status = 'On hold' WHERE number = '100004'")
+        .await;
+    click(&client, "#nav button[data-view=dashboard]").await;
+    click(&client, "#nav button[data-view=schema]").await;
+    wait_contains(&client, "#schema-problems", "'On hold'").await;
+    click(&client, "#mapping-edit").await;
+    text_of(
+        &client,
+        "#mapping-statuses tr.problem[data-status='On hold']",
+    )
+    .await;
+    click(
+        &client,
+        "#mapping-statuses tr[data-status='On hold'] input[data-kind=role][value=closed]",
+    )
+    .await;
+    wait_contains(&client, "#mapping-verdict", "fits the database").await;
+    picture(&client, "mapping-editor").await;
+    click(&client, "#mapping-save").await;
+    wait_contains(&client, "#notice", "the console works through it now").await;
+    let saved = backoffice_core::mapping::Mapping::load(&mapping).unwrap();
+    let lifecycle = saved.lifecycle.unwrap();
+    assert!(lifecycle.closed.contains(&"On hold".to_string()));
+    assert!(lifecycle.declares("On hold"));
+
     // A mapping edited by hand into nonsense: the window says so.
     let nonsense = "format = 1\n[user]\ntable = 'auth user'\nkey = 'id'\nemail = 'email'\n";
     std::fs::write(&mapping, nonsense).unwrap();
@@ -230,7 +257,6 @@ async fn an_oscar_shop_is_attached_from_the_window() {
     )
     .await;
     wait_contains(&client, "#mapping-verdict", "fits the database").await;
-    picture(&client, "mapping-editor").await;
     click(&client, "#mapping-save").await;
     wait_contains(&client, "#notice", "the console works through it now").await;
     wait_contains(&client, "#schema-summary", "shop.toml").await;

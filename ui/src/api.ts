@@ -14,6 +14,7 @@ import type { IndexView } from "./bindings/IndexView";
 import type { SchemaView } from "./bindings/SchemaView";
 import type { Draft } from "./bindings/Draft";
 import type { DraftConcept } from "./bindings/DraftConcept";
+import type { DraftStatus } from "./bindings/DraftStatus";
 import type { Problem } from "./bindings/Problem";
 import type { TableColumns } from "./bindings/TableColumns";
 import type { DetectView } from "./bindings/DetectView";
@@ -90,6 +91,7 @@ export type {
   Dashboard,
   Draft,
   DraftConcept,
+  DraftStatus,
   DetectView,
   ExportDone,
   ExportRequest,
@@ -210,6 +212,8 @@ export const api = {
   mappingCatalogue: () => call<TableColumns[]>("mapping_catalogue"),
   openMappingDraft: () => call<Draft>("open_mapping_draft"),
   editMappingDraft: (text: string, concept: string, name: string) => call<Draft>("edit_mapping_draft", { text, concept, name }),
+  setMappingStatus: (text: string, word: string, declared: boolean, roles: string[], moves: string[]) =>
+    call<Draft>("set_mapping_status", { text, word, declared, roles, moves }),
   saveMappingDraft: (text: string) => call<Draft>("save_mapping_draft", { text }),
   createSearchIndexes: (job: string, onProgress: (p: Progress) => void) =>
     withProgress<IndexView[]>("create_search_indexes", { job }, onProgress),

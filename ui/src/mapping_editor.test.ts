@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { choices, conceptRow, problemsOf } from "./mapping_editor";
+import { choices, conceptRow, problemsOf, statusRow, type StatusChoice } from "./mapping_editor";
 import type { DraftConcept, Problem, TableColumns } from "./api";
 
 const tables: TableColumns[] = [
@@ -37,5 +37,21 @@ describe("mapping editor", () => {
     select.value = "email";
     select.dispatchEvent(new Event("change"));
     expect(chosen).toEqual(["email"]);
+  });
+
+  it("declares a word found in the data once a meaning is ticked", () => {
+    const sent: StatusChoice[] = [];
+    const row = statusRow({ word: "On hold", declared: false, roles: [], moves: [] }, ["Pending", "Cancelled"], (c) => sent.push(c));
+    expect(row.classList.contains("problem")).toBe(true);
+    expect(row.querySelectorAll("input[data-kind=move]").length).toBe(2);
+    const closed = row.querySelector<HTMLInputElement>("input[data-kind=role][value=closed]") as HTMLInputElement;
+    closed.checked = true;
+    closed.dispatchEvent(new Event("change", { bubbles: true }));
+    expect(sent).toEqual([{ word: "On hold", declared: true, roles: ["closed"], moves: [] }]);
+    // Unticking "declared" takes the word out, whatever else is ticked.
+    const declared = row.querySelector<HTMLInputElement>("input[data-kind=declared]") as HTMLInputElement;
+    declared.checked = false;
+    declared.dispatchEvent(new Event("change", { bubbles: true }));
+    expect(sent[1]).toEqual({ word: "On hold", declared: false, roles: [], moves: [] });
   });
 });

@@ -2,7 +2,7 @@
 // chosen from the database's own (never typed blind), the verdict after
 // every choice shown on the field it is about, and saving, which the core
 // refuses while any problem remains.
-import { api, type ApiError, type Draft, type DraftConcept, type Problem, type TableColumns } from "./api";
+import { api, type ApiError, type Draft, type DraftConcept, type DraftStatus, type Problem, type TableColumns } from "./api";
 import { byId, el, showNotice, type ShowError } from "./dom";
 
 /** The problems about a concept (or the section it is in). */
@@ -44,6 +44,45 @@ export function conceptRow(concept: DraftConcept, tables: TableColumns[], proble
   );
 }
 
+/** What a status word can mean to the console (the core's ROLES). */
+export const ROLES = ["cancelled", "refunded", "closed", "refundable", "shipped"];
+
+/** A status as its row's boxes say: declared once anything is ticked. */
+export interface StatusChoice {
+  word: string;
+  declared: boolean;
+  roles: string[];
+  moves: string[];
+}
+
+/** One status word's row: declared or found in the data only, what it means, where it moves. */
+export function statusRow(s: DraftStatus, declared: string[], change: (c: StatusChoice) => void): HTMLTableRowElement {
+  const box = (kind: string, value: string, checked: boolean, label: string): HTMLLabelElement => {
+    const input = el("input", { type: "checkbox", "data-kind": kind, value });
+    input.checked = checked;
+    return el("label", { class: "check" }, input, ` ${label}`);
+  };
+  const row = el(
+    "tr",
+    { "data-status": s.word, class: s.declared ? "" : "problem" },
+    el("td", {}, s.word),
+    el("td", {}, box("declared", s.word, s.declared, s.declared ? "declared" : "in the data only")),
+    el("td", {}, ...ROLES.map((r) => box("role", r, s.roles.includes(r), r))),
+    el("td", {}, ...declared.filter((w) => w !== s.word).map((w) => box("move", w, s.moves.includes(w), w))),
+  );
+  row.addEventListener("change", (e) => {
+    const ticked = (kind: string) => [...row.querySelectorAll<HTMLInputElement>(`input[data-kind=${kind}]`)].filter((i) => i.checked).map((i) => i.value);
+    const roles = ticked("role");
+    const moves = ticked("move");
+    const declaredBox = row.querySelector<HTMLInputElement>("input[data-kind=declared]");
+    // Ticking a meaning or a move of a word in the data declares it.
+    const changedDeclared = e.target === declaredBox;
+    const isDeclared = (declaredBox?.checked ?? false) || (!changedDeclared && (roles.length > 0 || moves.length > 0));
+    change({ word: s.word, declared: isDeclared, roles: isDeclared ? roles : [], moves: isDeclared ? moves : [] });
+  });
+  return row;
+}
+
 /** Wires the editor; `saved` is called once a draft has been saved. */
 export function mappingEditor(showError: ShowError, saved: () => void): void {
   const box = byId("mapping-editor");
@@ -56,6 +95,9 @@ export function mappingEditor(showError: ShowError, saved: () => void): void {
   function render(d: Draft): void {
     draft = d;
     body.replaceChildren(...d.concepts.map((c) => conceptRow(c, tables, d.problems, (name) => void choose(c.concept, name))));
+    const declared = d.statuses.filter((s) => s.declared).map((s) => s.word);
+    byId("mapping-statuses-box").hidden = d.statuses.length === 0;
+    byId("mapping-statuses").querySelector("tbody")?.replaceChildren(...d.statuses.map((s) => statusRow(s, declared, (c) => void status(c))));
     const placed = new Set(d.concepts.flatMap((c) => problemsOf(c, d.problems)));
     const rest = d.problems.filter((p) => !placed.has(p));
     others.hidden = rest.length === 0;
@@ -67,6 +109,16 @@ export function mappingEditor(showError: ShowError, saved: () => void): void {
     if (draft === null) return;
     try {
       render(await api.editMappingDraft(draft.text, concept, name));
+      showError(null);
+    } catch (e) {
+      showError(e as ApiError);
+    }
+  }
+
+  async function status(c: StatusChoice): Promise<void> {
+    if (draft === null) return;
+    try {
+      render(await api.setMappingStatus(draft.text, c.word, c.declared, c.roles, c.moves));
       showError(null);
     } catch (e) {
       showError(e as ApiError);

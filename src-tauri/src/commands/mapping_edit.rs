@@ -75,6 +75,22 @@ pub async fn edit_mapping_draft(
     Ok(draft::review_on(&conn.db, &text).await?)
 }
 
+/// The draft with an order status word declared in the lifecycle (what it
+/// means, where it moves to), or taken out of it.
+#[tauri::command]
+pub async fn set_mapping_status(
+    state: State<'_, AppState>,
+    text: String,
+    word: String,
+    declared: bool,
+    roles: Vec<String>,
+    moves: Vec<String>,
+) -> IpcResult<Draft> {
+    let conn = for_admin(&state).await?;
+    let text = draft::set_status(&text, &word, declared, &roles, &moves)?;
+    Ok(draft::review_on(&conn.db, &text).await?)
+}
+
 /// Saves the draft to the profile's mapping file, if it has no problem;
 /// the connection works through it from now on.
 #[tauri::command]

@@ -132,22 +132,33 @@ pub async fn check(db: &Db, mapping: &Mapping) -> Result<Vec<Problem>> {
         }
     }
     if let (Some(order), Some(lifecycle)) = (&mapping.order, &mapping.lifecycle) {
-        for value in distinct_codes(db, &order.table, &order.status).await? {
-            if !lifecycle.declares(&value) {
-                out.push(Problem {
-                    concept: "lifecycle.statuses".into(),
-                    message: format!(
-                        "{}.{} holds '{value}', which the lifecycle does not declare \
-                         (it has {}); add it, with its moves",
-                        order.table,
-                        order.status,
-                        lifecycle.statuses.join(", ")
-                    ),
-                });
-            }
+        for value in undeclared_statuses(db, mapping).await? {
+            out.push(Problem {
+                concept: "lifecycle.statuses".into(),
+                message: format!(
+                    "{}.{} holds '{value}', which the lifecycle does not declare \
+                     (it has {}); add it, with its moves",
+                    order.table,
+                    order.status,
+                    lifecycle.statuses.join(", ")
+                ),
+            });
         }
     }
     Ok(out)
+}
+
+/// The status words in the orders' data that the lifecycle does not
+/// declare (of the first 100 distinct ones).
+pub async fn undeclared_statuses(db: &Db, mapping: &Mapping) -> Result<Vec<String>> {
+    let (Some(order), Some(lifecycle)) = (&mapping.order, &mapping.lifecycle) else {
+        return Ok(Vec::new());
+    };
+    let words = distinct_codes(db, &order.table, &order.status).await?;
+    Ok(words
+        .into_iter()
+        .filter(|w| !lifecycle.declares(w))
+        .collect())
 }
 
 /// Up to 100 distinct non-null values of a column, as text.

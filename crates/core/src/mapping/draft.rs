@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use super::catalogue::{self, Catalogue};
 use super::check::{self, Problem};
-use super::Mapping;
+use super::{Lifecycle, Mapping};
 use crate::db::Db;
 use crate::{Error, Result};
 
@@ -24,11 +24,29 @@ pub struct DraftConcept {
     pub editable: bool,
 }
 
+/// One order status word as the editor shows it: declared in the
+/// lifecycle or found in the data only, what it means to the console and
+/// where an order may go from it.
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
+pub struct DraftStatus {
+    pub word: String,
+    pub declared: bool,
+    /// Any of [`ROLES`].
+    pub roles: Vec<String>,
+    pub moves: Vec<String>,
+}
+
+/// What a status word can mean to the console.
+pub const ROLES: [&str; 5] = ["cancelled", "refunded", "closed", "refundable", "shipped"];
+
 /// A draft's state: its text, its concepts and its problems.
 #[derive(Debug, Clone, Serialize, ts_rs::TS)]
 pub struct Draft {
     pub text: String,
     pub concepts: Vec<DraftConcept>,
+    /// The lifecycle's status words, then those found in the orders'
+    /// data that it does not declare; empty without a lifecycle.
+    pub statuses: Vec<DraftStatus>,
     /// Each with the concept it is about ("mapping" for the file as a
     /// whole); empty: the draft fits the database and may be saved.
     pub problems: Vec<Problem>,
@@ -103,9 +121,29 @@ pub fn review(text: &str, cat: &Catalogue) -> Draft {
         Ok(m) => check::against(&m, cat),
         Err(e) => split(&e.to_string()),
     };
+    let statuses = lenient
+        .as_ref()
+        .and_then(|m| m.lifecycle.as_ref())
+        .map(|l| {
+            l.statuses
+                .iter()
+                .map(|w| DraftStatus {
+                    word: w.clone(),
+                    declared: true,
+                    roles: ROLES
+                        .iter()
+                        .filter(|r| role_list(l, r).is_some_and(|list| list.contains(w)))
+                        .map(|r| r.to_string())
+                        .collect(),
+                    moves: l.moves.get(w).cloned().unwrap_or_default(),
+                })
+                .collect()
+        })
+        .unwrap_or_default();
     Draft {
         text: text.to_string(),
         concepts,
+        statuses,
         problems,
     }
 }
@@ -118,9 +156,89 @@ pub async fn review_on(db: &Db, text: &str) -> Result<Draft> {
     if draft.problems.is_empty() {
         if let Ok(m) = Mapping::parse(text) {
             draft.problems = check::check(db, &m).await?;
+            for word in check::undeclared_statuses(db, &m).await? {
+                draft.statuses.push(DraftStatus {
+                    word,
+                    declared: false,
+                    roles: Vec::new(),
+                    moves: Vec::new(),
+                });
+            }
         }
     }
     Ok(draft)
+}
+
+fn role_list<'a>(l: &'a Lifecycle, role: &str) -> Option<&'a Vec<String>> {
+    Some(match role {
+        "cancelled" => &l.cancelled,
+        "refunded" => &l.refunded,
+        "closed" => &l.closed,
+        "refundable" => &l.refundable,
+        "shipped" => &l.shipped,
+        _ => return None,
+    })
+}
+
+fn role_list_mut<'a>(l: &'a mut Lifecycle, role: &str) -> Option<&'a mut Vec<String>> {
+    Some(match role {
+        "cancelled" => &mut l.cancelled,
+        "refunded" => &mut l.refunded,
+        "closed" => &mut l.closed,
+        "refundable" => &mut l.refundable,
+        "shipped" => &mut l.shipped,
+        _ => return None,
+    })
+}
+
+/// The text with the status `word` declared in the lifecycle, meaning
+/// `roles` and moving to `moves`; or, not `declared`, taken out of it
+/// (and out of every move to it).
+pub fn set_status(
+    text: &str,
+    word: &str,
+    declared: bool,
+    roles: &[String],
+    moves: &[String],
+) -> Result<String> {
+    let word = word.trim();
+    if word.is_empty() {
+        return Err(Error::validation("a status word cannot be empty"));
+    }
+    if let Some(r) = roles.iter().find(|r| !ROLES.contains(&r.as_str())) {
+        return Err(Error::validation(format!(
+            "'{r}' is not something a status can mean (one of {})",
+            ROLES.join(", ")
+        )));
+    }
+    let mut m: Mapping = toml::from_str(text)
+        .map_err(|e| Error::validation(format!("the mapping does not read: {}", e.message())))?;
+    let l = m.lifecycle.as_mut().ok_or_else(|| {
+        Error::validation("the mapping has no [lifecycle]: orders are not mapped")
+    })?;
+    l.statuses.retain(|s| s != word);
+    l.moves.remove(word);
+    for tos in l.moves.values_mut() {
+        if !declared {
+            tos.retain(|t| t != word);
+        }
+    }
+    for role in ROLES {
+        if let Some(list) = role_list_mut(l, role) {
+            list.retain(|s| s != word);
+            if declared && roles.iter().any(|r| r == role) {
+                list.push(word.to_string());
+            }
+        }
+    }
+    if declared {
+        l.statuses.push(word.to_string());
+        let moves: Vec<String> = moves.iter().map(|t| t.trim().to_string()).collect();
+        if !moves.is_empty() {
+            l.moves.insert(word.to_string(), moves);
+        }
+    }
+    Ok(m.to_toml())
 }
 
 /// A refusal of the format ("user.table: 'a b' is not …; lifecycle: …")
@@ -200,5 +318,41 @@ mod tests {
         assert!(d.problems[0].message.contains("'auth user' is not a table"));
         let broken = review("format = 1\n[user\n", &catalogue());
         assert_eq!(broken.problems[0].concept, "mapping");
+    }
+
+    #[test]
+    fn a_status_word_is_declared_with_its_meaning_and_moves_or_taken_out() {
+        let text = "format = 1\n[lifecycle]\nstatuses = [\"Pending\", \"Cancelled\"]\n\
+                    cancelled = [\"Cancelled\"]\n[lifecycle.moves]\nPending = [\"Cancelled\"]\n";
+        let held = set_status(
+            text,
+            "On hold",
+            true,
+            &["refundable".into()],
+            &["Pending".into()],
+        )
+        .unwrap();
+        let m: Mapping = toml::from_str(&held).unwrap();
+        let l = m.lifecycle.unwrap();
+        assert_eq!(l.statuses, ["Pending", "Cancelled", "On hold"]);
+        assert_eq!(l.refundable, ["On hold"]);
+        assert_eq!(l.moves["On hold"], ["Pending"]);
+        let statuses = review(&held, &Catalogue::default()).statuses;
+        let hold = statuses.iter().find(|s| s.word == "On hold").unwrap();
+        assert_eq!(
+            (hold.declared, hold.roles.clone()),
+            (true, vec!["refundable".to_string()])
+        );
+
+        let gone = set_status(&held, "Cancelled", false, &[], &[]).unwrap();
+        let l = toml::from_str::<Mapping>(&gone).unwrap().lifecycle.unwrap();
+        assert_eq!(l.statuses, ["Pending", "On hold"]);
+        assert!(l.cancelled.is_empty());
+        assert!(
+            l.moves.get("Pending").is_none_or(|m| m.is_empty()),
+            "{:?}",
+            l.moves
+        );
+        assert!(set_status(text, "x", true, &["lost".into()], &[]).is_err());
     }
 }
