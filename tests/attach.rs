@@ -378,3 +378,27 @@ async fn an_account_without_ddl_rights_is_sent_to_schema_sql() {
         0
     );
 }
+
+/// An account that sees the back end's tables but may read none of them
+/// is told so, and how to grant it, rather than that no preset fits.
+#[tokio::test]
+async fn an_account_that_cannot_read_the_catalogue_is_told_why() {
+    let t = TestDb::fixture(Backend::Postgres, "django").await;
+    let database = t.url.rsplit('/').next().unwrap();
+    let url = format!("postgres://backoffice_trust@127.0.0.1:5432/{database}");
+    let target = backoffice_core::db::Target::parse_url(&url).unwrap();
+    let db = Db::connect(&target, OpenOptions::default())
+        .await
+        .expect("connect as backoffice_trust");
+    let err = backoffice_core::mapping::detect::detect(&db)
+        .await
+        .unwrap_err()
+        .to_string();
+    db.close().await;
+    assert!(
+        err.contains("may read the columns of none of them"),
+        "{err}"
+    );
+    assert!(err.contains("auth_user"), "{err}");
+    assert!(err.contains("GRANT SELECT"), "{err}");
+}

@@ -76,6 +76,7 @@ export function attachView(showError: ShowError, onAttached: (conn: ConnectionVi
       render(await api.detectBackend());
       showError(null);
     } catch (e) {
+      byId("attach-summary").textContent = "The catalogue could not be read; the reason is above, and nothing was written.";
       showError(e as ApiError);
     }
   };

@@ -34,6 +34,27 @@ pub struct Detection {
 
 pub async fn detect(db: &Db) -> Result<Detection> {
     let cat = catalogue::read(db).await?;
+    if cat.tables.is_empty() {
+        // The catalogue shows only what this account may read: tables it
+        // lists but cannot read are a matter of privileges, not of presets.
+        if let crate::db::SchemaStatus::NotAttached { tables } = db.schema_status().await? {
+            let names: Vec<&str> = tables.iter().take(8).map(String::as_str).collect();
+            return Err(Error::validation(format!(
+                "{} has {} tables ({}{}), but this account may read the columns of none of \
+                 them, so nothing can be recognised: grant it SELECT on them (on PostgreSQL \
+                 `GRANT SELECT ON ALL TABLES IN SCHEMA public TO …`), or connect with an \
+                 account that may read them",
+                db.label(),
+                tables.len(),
+                names.join(", "),
+                if tables.len() > names.len() {
+                    ", …"
+                } else {
+                    ""
+                }
+            )));
+        }
+    }
     detect_in(&cat, db.label())
 }
 
