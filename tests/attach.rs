@@ -351,6 +351,18 @@ each_backend! {
     legacy_layout => the_earlier_layout_is_upgraded_in_place,
 }
 
+/// The PostgreSQL database connected as the passwordless role
+/// `scripts/services.sh` creates (as the headless CLI test uses), which
+/// owns nothing and may read nothing here unless granted.
+async fn as_trust(t: &TestDb) -> Db {
+    let database = t.url.rsplit('/').next().unwrap();
+    let url = format!("postgres://backoffice_trust@127.0.0.1:5432/{database}");
+    let target = backoffice_core::db::Target::parse_url(&url).unwrap();
+    Db::connect(&target, OpenOptions::default())
+        .await
+        .expect("connect as backoffice_trust")
+}
+
 /// An account that may not create tables gets the DDL route, and nothing is
 /// half-made. (PostgreSQL 15 lets only a database's owner create schemas.)
 #[tokio::test]
@@ -358,14 +370,7 @@ async fn an_account_without_ddl_rights_is_sent_to_schema_sql() {
     let t = legacy_back_end(Backend::Postgres).await;
     t.exec("GRANT SELECT ON ALL TABLES IN SCHEMA public TO backoffice_trust")
         .await;
-    // The passwordless role `scripts/services.sh` creates (as the headless
-    // CLI test uses), which owns nothing here.
-    let database = t.url.rsplit('/').next().unwrap();
-    let url = format!("postgres://backoffice_trust@127.0.0.1:5432/{database}");
-    let target = backoffice_core::db::Target::parse_url(&url).unwrap();
-    let db = Db::connect(&target, OpenOptions::default())
-        .await
-        .expect("connect as backoffice_trust");
+    let db = as_trust(&t).await;
     let err = db.attach().await.unwrap_err();
     db.close().await;
     assert_eq!(err.code(), ErrorCode::Forbidden, "{err}");
@@ -384,12 +389,7 @@ async fn an_account_without_ddl_rights_is_sent_to_schema_sql() {
 #[tokio::test]
 async fn an_account_that_cannot_read_the_catalogue_is_told_why() {
     let t = TestDb::fixture(Backend::Postgres, "django").await;
-    let database = t.url.rsplit('/').next().unwrap();
-    let url = format!("postgres://backoffice_trust@127.0.0.1:5432/{database}");
-    let target = backoffice_core::db::Target::parse_url(&url).unwrap();
-    let db = Db::connect(&target, OpenOptions::default())
-        .await
-        .expect("connect as backoffice_trust");
+    let db = as_trust(&t).await;
     let err = backoffice_core::mapping::detect::detect(&db)
         .await
         .unwrap_err()
