@@ -11,7 +11,7 @@ use backoffice_core::operators::{add_operator, sign_in, NewOperator, Role};
 use backoffice_core::secrets::Secret;
 use backoffice_core::ErrorCode;
 use backoffice_testkit::{each_backend, TestDb};
-use common::{console, now, seven_users, PASSWORD};
+use common::{as_trust, console, now, seven_users, PASSWORD};
 
 /// A back end of someone else's making: a text primary key, a status kept
 /// as a one-letter code, an index and a view of its own.
@@ -351,18 +351,6 @@ each_backend! {
     legacy_layout => the_earlier_layout_is_upgraded_in_place,
 }
 
-/// The PostgreSQL database connected as the passwordless role
-/// `scripts/services.sh` creates (as the headless CLI test uses), which
-/// owns nothing and may read nothing here unless granted.
-async fn as_trust(t: &TestDb) -> Db {
-    let database = t.url.rsplit('/').next().unwrap();
-    let url = format!("postgres://backoffice_trust@127.0.0.1:5432/{database}");
-    let target = backoffice_core::db::Target::parse_url(&url).unwrap();
-    Db::connect(&target, OpenOptions::default())
-        .await
-        .expect("connect as backoffice_trust")
-}
-
 /// An account that may not create tables gets the DDL route, and nothing is
 /// half-made. (PostgreSQL 15 lets only a database's owner create schemas.)
 #[tokio::test]
@@ -382,23 +370,4 @@ async fn an_account_without_ddl_rights_is_sent_to_schema_sql() {
             .await,
         0
     );
-}
-
-/// An account that sees the back end's tables but may read none of them
-/// is told so, and how to grant it, rather than that no preset fits.
-#[tokio::test]
-async fn an_account_that_cannot_read_the_catalogue_is_told_why() {
-    let t = TestDb::fixture(Backend::Postgres, "django").await;
-    let db = as_trust(&t).await;
-    let err = backoffice_core::mapping::detect::detect(&db)
-        .await
-        .unwrap_err()
-        .to_string();
-    db.close().await;
-    assert!(
-        err.contains("may read the columns of none of them"),
-        "{err}"
-    );
-    assert!(err.contains("auth_user"), "{err}");
-    assert!(err.contains("GRANT SELECT"), "{err}");
 }

@@ -10,8 +10,8 @@ use backoffice_core::mapping::check::check;
 use backoffice_core::mapping::detect::detect;
 use backoffice_core::mapping::{in_effect, Mapping};
 use backoffice_testkit::{each_backend, TestDb};
-use common::frameworks;
 use common::legacy::{members, LEGACY_MAPPING};
+use common::{as_trust, frameworks};
 
 mod common;
 
@@ -169,4 +169,20 @@ each_backend! {
     devise => devise_with_confirmable_and_lockable,
     laravel => laravel_with_spatie_roles,
     legacy => a_legacy_schema_works_through_its_own_mapping,
+}
+
+/// An account that sees the back end's tables but may read none of them
+/// is told so, and how to grant it, rather than that no preset fits.
+#[tokio::test]
+async fn an_account_that_cannot_read_the_catalogue_is_told_why() {
+    let t = TestDb::fixture(Backend::Postgres, "django").await;
+    let db = as_trust(&t).await;
+    let err = detect(&db).await.unwrap_err().to_string();
+    db.close().await;
+    assert!(
+        err.contains("may read the columns of none of them"),
+        "{err}"
+    );
+    assert!(err.contains("auth_user"), "{err}");
+    assert!(err.contains("GRANT SELECT"), "{err}");
 }

@@ -225,3 +225,15 @@ pub fn tokens(args: &[&str]) -> bool {
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     v["matches"] == true
 }
+
+/// The PostgreSQL database connected as the passwordless role
+/// `scripts/services.sh` creates (as the headless CLI test uses), which
+/// owns nothing and may read nothing there unless granted.
+pub async fn as_trust(t: &TestDb) -> Db {
+    let database = t.url.rsplit('/').next().unwrap();
+    let url = format!("postgres://backoffice_trust@127.0.0.1:5432/{database}");
+    let target = backoffice_core::db::Target::parse_url(&url).unwrap();
+    Db::connect(&target, backoffice_core::db::OpenOptions::default())
+        .await
+        .expect("connect as backoffice_trust")
+}

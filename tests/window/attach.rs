@@ -7,6 +7,7 @@
 //! the Schema page builds the proposed search index. A mapping file edited into nonsense is said in words.
 
 use backoffice_core::db::Backend;
+use backoffice_core::mapping::Mapping;
 use backoffice_core::profiles::ProfileStore;
 use backoffice_testkit::TestDb;
 
@@ -223,7 +224,7 @@ async fn an_oscar_shop_is_attached_from_the_window() {
     picture(&client, "mapping-editor").await;
     click(&client, "#mapping-save").await;
     wait_contains(&client, "#notice", "the console works through it now").await;
-    let saved = backoffice_core::mapping::Mapping::load(&mapping).unwrap();
+    let saved = Mapping::load(&mapping).unwrap();
     let lifecycle = saved.lifecycle.unwrap();
     assert!(lifecycle.closed.contains(&"On hold".to_string()));
     assert!(lifecycle.declares("On hold"));
@@ -266,5 +267,25 @@ async fn an_oscar_shop_is_attached_from_the_window() {
     click(&client, "#nav button[data-view=users]").await;
     fill(&client, "muser-search", "carol").await;
     wait_contains(&client, "#musers tbody", "carol@example.com").await;
+
+    // The mapping file deleted: the window says so, and the editor starts
+    // again from what detection proposes.
+    std::fs::remove_file(&mapping).unwrap();
+    click(&client, "#disconnect").await;
+    text_of(&client, "li[data-profile=shop]").await;
+    click(&client, "button[data-connect=shop]").await;
+    wait_contains(&client, "#mapping-banner", "cannot read the mapping").await;
+    sign_in_as(&client, "shop.admin", ADMIN_PASSWORD).await;
+    wait_contains(&client, "#dash-orders", "has no orders").await;
+    click(&client, "#nav button[data-view=schema]").await;
+    click(&client, "#mapping-edit").await;
+    // Detection knows Oscar's own pipeline, not the shop's 'On hold'.
+    wait_contains(&client, "#mapping-verdict", "1 problem").await;
+    let on_hold = "#mapping-statuses tr[data-status='On hold'] input[data-kind=role][value=closed]";
+    click(&client, on_hold).await;
+    wait_contains(&client, "#mapping-verdict", "fits the database").await;
+    click(&client, "#mapping-save").await;
+    wait_contains(&client, "#notice", "the console works through it now").await;
+    assert!(Mapping::load(&mapping).unwrap().order.is_some());
     client.close().await.unwrap();
 }
