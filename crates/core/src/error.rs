@@ -70,6 +70,25 @@ impl Error {
         Error::Internal(msg.into())
     }
 
+    /// The refusal of a write whose record changed since the operator read
+    /// it ("order 12", the version they saw and the one it has now, what
+    /// it is now in a few words), with the record as it is now.
+    pub fn stale(
+        what: &str,
+        seen: impl std::fmt::Display,
+        now: impl std::fmt::Display,
+        state: &str,
+        current: &impl serde::Serialize,
+    ) -> Self {
+        Error::Stale {
+            message: format!(
+                "{what} was changed by someone else (you saw version {seen}, it is now version \
+                 {now}: {state}); nothing was written — reload and try again"
+            ),
+            current: serde_json::to_value(current).unwrap_or_default(),
+        }
+    }
+
     /// Wrap a database error with what we were doing. Connection problems
     /// become `unavailable`, constraint violations `conflict`.
     pub fn db(context: &str, err: sqlx::Error) -> Self {

@@ -70,14 +70,9 @@ pub(super) async fn load_state(src: &mut Source<'_>, order_id: i64, lock: bool) 
 }
 
 fn stale(order: &Order, seen: i64) -> Error {
-    Error::Stale {
-        message: format!(
-            "order {} was changed by someone else (you saw version {seen}, it is now version {}, \
-             status {}); nothing was written — reload and try again",
-            order.id, order.version, order.status
-        ),
-        current: serde_json::to_value(order).unwrap_or(Value::Null),
-    }
+    let what = format!("order {}", order.id);
+    let state = format!("status {}", order.status);
+    Error::stale(&what, seen, order.version, &state, order)
 }
 
 /// What `change` would do to the order, if it is still at `version`.

@@ -150,15 +150,18 @@ impl Edit for UserEdit {
         let (row, roles) = load(tx, self.user_id, true).await?;
         if row.version != self.version {
             let current = User::from_row(row.clone(), roles, unmasked(ctx));
-            return Err(Error::Stale {
-                message: format!(
-                    "user {} was changed by someone else (you saw version {}, it is now \
-                     version {}: status {}, {} failed sign-ins); nothing was written — reload \
-                     and try again",
-                    self.user_id, self.version, row.version, row.status, row.failed_login_count
-                ),
-                current: serde_json::to_value(&current).unwrap_or(Value::Null),
-            });
+            let state = format!(
+                "status {}, {} failed sign-ins",
+                row.status, row.failed_login_count
+            );
+            let what = format!("user {}", self.user_id);
+            return Err(Error::stale(
+                &what,
+                self.version,
+                row.version,
+                &state,
+                &current,
+            ));
         }
         Ok((row, roles))
     }

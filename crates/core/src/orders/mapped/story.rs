@@ -237,14 +237,8 @@ pub(crate) async fn locked_as_seen(
     let lines = items(src, m, &s, keys, &order).await?;
     let now_at = version(&order, &lines);
     if now_at != seen {
-        return Err(Error::Stale {
-            message: format!(
-                "order {} was changed by someone else (you saw version {seen}, it is now \
-                 version {now_at}: {}); nothing was written — reload and try again",
-                order.number, order.status
-            ),
-            current: serde_json::to_value(&order).unwrap_or_default(),
-        });
+        let what = format!("order {}", order.number);
+        return Err(Error::stale(&what, seen, now_at, &order.status, &order));
     }
     Ok(order)
 }

@@ -236,15 +236,13 @@ fn stale(ctx: &Ctx<'_>, now: &MappedUser, seen: &str, at: &str) -> Error {
     .collect();
     state.dedup();
     let shown = present_for(ctx, now);
-    Error::Stale {
-        message: format!(
-            "user {} was changed by someone else (you saw version {seen}, it is now version {at}: \
-             {}); nothing was written — reload and try again",
-            now.key,
-            state.join(", ")
-        ),
-        current: serde_json::to_value(&shown).unwrap_or(Value::Null),
-    }
+    Error::stale(
+        &format!("user {}", now.key),
+        seen,
+        at,
+        &state.join(", "),
+        &shown,
+    )
 }
 
 /// The user as this operator may see them (masked for support).
