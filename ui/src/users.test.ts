@@ -45,6 +45,7 @@ describe("users", () => {
           created_at: "2026-11-01T10:00:00Z",
           created_by: "sam",
           sent_at: null,
+          channel: "email",
         },
       ],
     };

@@ -212,7 +212,7 @@ export function sentList(sent: Sent[]): HTMLElement {
     "ul",
     { class: "timeline", id: "card-sent" },
     ...sent.map((s) =>
-      el("li", {}, el("span", { class: "muted" }, `${when(s.created_at)} · ${s.created_by} · `), `${s.template} to ${s.recipient}: ${s.status}`),
+      el("li", {}, el("span", { class: "muted" }, `${when(s.created_at)} · ${s.created_by} · `), `${s.template}${s.channel === "backend" ? " (the back end's own email)" : ""} to ${s.recipient}: ${s.status}`),
     ),
   );
 }

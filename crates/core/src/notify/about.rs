@@ -6,7 +6,7 @@
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use super::OutboxStatus;
+use super::{Channel, OutboxStatus};
 use crate::db::Query;
 use crate::orders::TimelineEntry;
 use crate::session::Ctx;
@@ -30,6 +30,9 @@ pub struct Sent {
     pub created_at: DateTime<Utc>,
     pub created_by: String,
     pub sent_at: Option<DateTime<Utc>>,
+    /// An email of the console's, or one the back end was asked to send.
+    #[sqlx(try_from = "String")]
+    pub channel: Channel,
 }
 
 /// Who the messages are about.
@@ -46,7 +49,7 @@ pub(crate) async fn sent_about(ctx: &Ctx<'_>, who: About) -> Result<Vec<Sent>> {
         About::User(id) => ("user_id", id),
     };
     let mut q = Query::new(format!(
-        "SELECT id, template, recipient, status, created_at, created_by, sent_at \
+        "SELECT id, template, recipient, status, created_at, created_by, sent_at, channel \
          FROM backoffice_outbox WHERE {column} = "
     ));
     q.bind(id)
@@ -72,13 +75,19 @@ pub(crate) fn timeline(sent: &[Sent]) -> impl Iterator<Item = TimelineEntry> + '
         kind: "email",
         operator: s.created_by.clone(),
         text: format!(
-            "{} to {}: {}",
+            "{}{} to {}: {}",
             s.template,
+            match s.channel {
+                Channel::Email => "",
+                Channel::Backend => " (the back end's own email)",
+            },
             s.recipient,
-            match s.status {
-                OutboxStatus::Uncertain =>
+            match (s.status, s.channel) {
+                (OutboxStatus::Uncertain, Channel::Email) =>
                     "uncertain (the mail server may have it; resend on purpose)",
-                other => other.as_str(),
+                (OutboxStatus::Uncertain, Channel::Backend) =>
+                    "uncertain (the back end may have sent it; ask again on purpose)",
+                (other, _) => other.as_str(),
             }
         ),
     })
