@@ -35,6 +35,7 @@ async fn an_oscar_shop_is_attached_from_the_window() {
     click(&client, "#profile-submit").await;
     wait_contains(&client, "#notice", "shop: connected").await;
     assert_eq!(t.scalar(console_tables).await, 0, "testing writes nothing");
+    text_of(&client, "li[data-profile=shop]").await;
     click(&client, "button[data-connect=shop]").await;
     wait_contains(&client, "#attach-preset", "oscar").await;
     let works = text_of(&client, "#attach-capabilities tr[data-capability]").await;

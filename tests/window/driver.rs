@@ -209,13 +209,15 @@ pub async fn text_of(client: &Client, css: &str) -> String {
     panic!("{css} kept being replaced while read: {last}");
 }
 
-/// Clicks the first element matching `css`, looking it up again if the
-/// window replaced it in between.
+/// Clicks the first element matching `css`, waiting for it to exist and
+/// looking it up again if the window replaced it in between.
 pub async fn click(client: &Client, css: &str) {
     let mut last = String::new();
     for _ in 0..5 {
         let el = client
-            .find(Locator::Css(css))
+            .wait()
+            .at_most(Duration::from_secs(20))
+            .for_element(Locator::Css(css))
             .await
             .unwrap_or_else(|e| panic!("no element {css}: {e}"));
         match el.click().await {
