@@ -53,8 +53,7 @@ pub async fn open(profile: &Profile, secrets: &dyn SecretStore) -> Result<Opened
             problem: None,
         });
     }
-    db.close().await;
-    let db = profile.open(secrets).await?;
+    db.make_ready().await?;
     let demo = matches!(
         db.schema_status().await?,
         SchemaStatus::Current { demo: true, .. }

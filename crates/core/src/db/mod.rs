@@ -145,12 +145,18 @@ impl Db {
     /// ([`Db::attach`]).
     pub async fn open(target: &Target, options: OpenOptions) -> Result<Db> {
         let db = Self::connect(target, options).await?;
-        if db.read_only {
-            migrate::check_current(&db).await?;
-        } else {
-            migrate::run(&db).await?;
-        }
+        db.make_ready().await?;
         Ok(db)
+    }
+
+    /// What [`Db::open`] does once connected: the console's schema brought
+    /// up to date (or, read-only, checked to be).
+    pub async fn make_ready(&self) -> Result<()> {
+        if self.read_only {
+            migrate::check_current(self).await
+        } else {
+            migrate::run(self).await.map(|_| ())
+        }
     }
 
     /// Connects without touching the schema.

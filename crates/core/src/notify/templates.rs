@@ -93,15 +93,17 @@ pub(crate) fn render(template: Template, vars: &Value, link: Option<&str>) -> Re
     })
 }
 
+/// A path on the back end's site: the profile's link base, then `path`
+/// (which starts with "/").
+pub(crate) fn on_site(base: &str, path: &str) -> String {
+    format!("{}{path}", base.trim_end_matches('/'))
+}
+
 /// The link of an account email: the profile's base, the template's path
 /// and the token.
 pub(crate) fn link(base: &str, template: Template, token: &str) -> Option<String> {
     let kind = template.link()?;
-    Some(format!(
-        "{}/{}?token={token}",
-        base.trim_end_matches('/'),
-        kind.path
-    ))
+    Some(on_site(base, &format!("/{}?token={token}", kind.path)))
 }
 
 /// What is shown of a message the back end sends itself: the console only

@@ -158,7 +158,7 @@ pub async fn preview(ctx: &Ctx<'_>, policy: &Policy, trigger: Trigger) -> Result
         .and_then(|b| b.mapping.sends(trigger.template.id()))
     {
         let to = vars["user"]["email"].as_str().unwrap_or_default();
-        let form = format!("{}{}", base.trim_end_matches('/'), sends.paths().1);
+        let form = templates::on_site(base, sends.paths().1);
         return Ok(templates::by_backend(trigger.template, to, Some(&form)));
     }
     // A back end's link shows its path with the format's placeholders.
@@ -167,7 +167,7 @@ pub async fn preview(ctx: &Ctx<'_>, policy: &Policy, trigger: Trigger) -> Result
         .as_ref()
         .and_then(|b| b.mapping.link(trigger.template.id()));
     let link = match own {
-        Some(l) => Some(format!("{}{}", base.trim_end_matches('/'), l.path())),
+        Some(l) => Some(templates::on_site(base, l.path())),
         None => templates::link(base, trigger.template, TOKEN_PLACEHOLDER),
     };
     templates::render(trigger.template, &vars, link.as_deref())

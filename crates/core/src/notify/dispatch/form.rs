@@ -10,6 +10,7 @@ use std::time::Duration;
 
 use url::Url;
 
+use super::super::templates::on_site;
 use super::claim::Outcome;
 use super::http::{exchange, Failed, Request, Response};
 use crate::mapping::Sends;
@@ -23,7 +24,7 @@ pub(crate) struct Post {
 }
 
 fn address(base: &str, path: &str) -> Result<Url, Outcome> {
-    let text = format!("{}{path}", base.trim_end_matches('/'));
+    let text = on_site(base, path);
     Url::parse(&text).map_err(|e| Outcome::Permanent {
         code: None,
         detail: format!("the back end's form address '{text}' is not a URL ({e}): check the profile's link base"),

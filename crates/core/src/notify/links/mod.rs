@@ -269,10 +269,9 @@ impl Links {
                 Ok(Zeroizing::new(link))
             }
             Some(b) => match b.make(tx, &self.operator, template, user, now).await {
-                Ok(path) => Ok(Zeroizing::new(format!(
-                    "{}{}",
-                    self.base.trim_end_matches('/'),
-                    path.as_str()
+                Ok(path) => Ok(Zeroizing::new(super::templates::on_site(
+                    &self.base,
+                    path.as_str(),
                 ))),
                 Err(e @ (Error::Validation(_) | Error::NotFound(_))) => Err(e.to_string()),
                 Err(e) => return Err(e),
