@@ -97,7 +97,12 @@ pub fn against(mapping: &Mapping, cat: &Catalogue) -> Vec<Problem> {
 pub async fn check(db: &Db, mapping: &Mapping) -> Result<Vec<Problem>> {
     mapping.validate()?;
     let cat = catalogue::read(db).await?;
-    let mut out = against(mapping, &cat);
+    check_on(db, mapping, &cat).await
+}
+
+/// As [`check`], with the database's catalogue already read.
+pub async fn check_on(db: &Db, mapping: &Mapping, cat: &Catalogue) -> Result<Vec<Problem>> {
+    let mut out = against(mapping, cat);
     if !out.is_empty() {
         return Ok(out);
     }

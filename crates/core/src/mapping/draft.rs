@@ -155,7 +155,7 @@ pub async fn review_on(db: &Db, text: &str) -> Result<Draft> {
     let mut draft = review(text, &cat);
     if draft.problems.is_empty() {
         if let Ok(m) = Mapping::parse(text) {
-            draft.problems = check::check(db, &m).await?;
+            draft.problems = check::check_on(db, &m, &cat).await?;
             for word in check::undeclared_statuses(db, &m).await? {
                 draft.statuses.push(DraftStatus {
                     word,
