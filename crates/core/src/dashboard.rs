@@ -39,6 +39,24 @@ pub struct Dashboard {
     pub unmapped: Vec<String>,
 }
 
+/// Runs `q`, a `SELECT <word>, COUNT(*) … GROUP BY` of a back end's own
+/// words, naming a NULL word `missing`.
+pub(crate) async fn grouped(
+    db: &Db,
+    q: &Query,
+    what: &str,
+    missing: &str,
+) -> Result<Vec<StatusCount>> {
+    let rows: Vec<(Option<String>, i64)> = db.fetch_all(q, what).await?;
+    Ok(rows
+        .into_iter()
+        .map(|(status, count)| StatusCount {
+            status: status.unwrap_or_else(|| missing.to_string()),
+            count,
+        })
+        .collect())
+}
+
 async fn by_status(db: &Db, table: &str, what: &str) -> Result<Vec<StatusCount>> {
     let rows: Vec<(String, i64)> = db
         .fetch_all(

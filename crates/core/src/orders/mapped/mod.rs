@@ -22,7 +22,7 @@ pub use refunds::{refund, refund_preview, MappedRefund};
 use chrono::{DateTime, TimeZone, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::dashboard::StatusCount;
+use crate::dashboard::{grouped, StatusCount};
 use crate::db::{Query, Source};
 use crate::mapping::query::{framework_time, Key, Sql};
 use crate::mapping::{Currency, Lifecycle, Mapping, OrderMap};
@@ -110,17 +110,7 @@ pub async fn by_status(ctx: &Ctx<'_>, mapping: &Mapping) -> Result<Vec<StatusCou
         "SELECT {status} AS st, COUNT(*) AS n FROM {} GROUP BY {status} ORDER BY 1",
         s.q(&o.table)
     ));
-    let rows: Vec<(Option<String>, i64)> = ctx
-        .db
-        .fetch_all(&q, "cannot count the orders by status")
-        .await?;
-    Ok(rows
-        .into_iter()
-        .map(|(status, count)| StatusCount {
-            status: status.unwrap_or_else(|| "(none)".into()),
-            count,
-        })
-        .collect())
+    grouped(ctx.db, &q, "cannot count the orders by status", "(none)").await
 }
 
 /// `SELECT <a MappedOrder's columns> FROM <orders> o LEFT JOIN <users> u

@@ -20,7 +20,7 @@ mod steps;
 
 use super::search::MAX_QUERY_CHARS;
 use super::{mask_email, unmasked, UserQuery};
-use crate::dashboard::StatusCount;
+use crate::dashboard::{grouped, StatusCount};
 use crate::db::dialect::{fts_phrase, like_escape};
 use crate::db::{Backend, Query, Source};
 use crate::mapping::query::{self, Key};
@@ -133,17 +133,7 @@ pub async fn by_state(ctx: &Ctx<'_>, mapping: &Mapping) -> Result<Vec<StatusCoun
         " AS st, COUNT(*) AS n FROM {} u GROUP BY 1 ORDER BY 1",
         s.q(&u.table)
     ));
-    let rows: Vec<(Option<String>, i64)> = ctx
-        .db
-        .fetch_all(&q, "cannot count the users by state")
-        .await?;
-    Ok(rows
-        .into_iter()
-        .map(|(status, count)| StatusCount {
-            status: status.unwrap_or_else(|| "unknown".into()),
-            count,
-        })
-        .collect())
+    grouped(ctx.db, &q, "cannot count the users by state", "unknown").await
 }
 
 /// Finds users whose email or name contains the query's text (any length,
