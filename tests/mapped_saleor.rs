@@ -22,7 +22,7 @@ use backoffice_core::secrets::Secret;
 use backoffice_core::session::Ctx;
 use backoffice_testkit::smtp::SmtpServer;
 use backoffice_testkit::{each_backend, TestDb};
-use common::mapped::{all_orders, changes_refused, operators};
+use common::mapped::{all_orders, capability, changes_refused, operators, told};
 use common::notify::{quick, settings};
 use common::now;
 use common::saleor::saleor_tables;
@@ -142,11 +142,7 @@ async fn saleor_orders_are_read_and_left_to_saleor(backend: Backend) {
     let (db, admin, support) = operators(&t).await;
     let d = detect(&db).await.unwrap();
     assert_eq!(d.preset, "saleor");
-    let changes = d
-        .capabilities
-        .iter()
-        .find(|c| c.name == "order changes")
-        .unwrap();
+    let changes = capability(&d, "order changes");
     assert!(!changes.works && changes.detail.contains("Saleor's dashboard"));
     let m = d.mapping;
     let ctx = Ctx::at(&db, &admin, now());
@@ -154,17 +150,7 @@ async fn saleor_orders_are_read_and_left_to_saleor(backend: Backend) {
     // Told by number in Saleor's words, money read exactly; the total a
     // dollar cannot hold is unreadable, with the reason.
     let all = all_orders(&ctx, &m).await;
-    let seen: Vec<_> = all
-        .iter()
-        .map(|o| {
-            (
-                o.number.as_str(),
-                o.status.as_str(),
-                o.total,
-                o.email.as_str(),
-            )
-        })
-        .collect();
+    let seen = told(&all);
     assert_eq!(
         seen,
         [

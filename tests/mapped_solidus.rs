@@ -15,7 +15,7 @@ use backoffice_core::page::PageRequest;
 use backoffice_core::session::Ctx;
 use backoffice_testkit::{each_backend, TestDb};
 use common::frameworks::solidus_tables;
-use common::mapped::{all_orders, changes_refused, operators};
+use common::mapped::{all_orders, capability, changes_refused, operators, told};
 use common::now;
 
 /// Two customers, two variants, a completed order that adds up, a guest's
@@ -77,28 +77,14 @@ async fn solidus_orders_are_read_and_left_to_solidus(backend: Backend) {
         d.preset,
         "devise + confirmable + lockable + trackable + solidus"
     );
-    let changes = d
-        .capabilities
-        .iter()
-        .find(|c| c.name == "order changes")
-        .unwrap();
+    let changes = capability(&d, "order changes");
     assert!(!changes.works && changes.detail.contains("Solidus' admin"));
     let m = d.mapping;
     let ctx = Ctx::at(&db, &admin, now());
 
     // Newest key first, in Solidus' words, with its further states.
     let all = all_orders(&ctx, &m).await;
-    let seen: Vec<_> = all
-        .iter()
-        .map(|o| {
-            (
-                o.number.as_str(),
-                o.status.as_str(),
-                o.total,
-                o.email.as_str(),
-            )
-        })
-        .collect();
+    let seen = told(&all);
     assert_eq!(
         seen,
         [

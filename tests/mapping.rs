@@ -11,6 +11,7 @@ use backoffice_core::mapping::detect::detect;
 use backoffice_core::mapping::{in_effect, Mapping};
 use backoffice_testkit::{each_backend, TestDb};
 use common::legacy::{members, LEGACY_MAPPING};
+use common::mapped::capability;
 use common::{as_trust, frameworks};
 
 mod common;
@@ -22,11 +23,7 @@ async fn connect(t: &TestDb) -> Db {
 }
 
 fn works(d: &backoffice_core::mapping::detect::Detection, name: &str) -> bool {
-    d.capabilities
-        .iter()
-        .find(|c| c.name == name)
-        .unwrap_or_else(|| panic!("{name}"))
-        .works
+    capability(d, name).works
 }
 
 async fn django_is_detected_checked_and_left_alone(backend: Backend) {

@@ -3,6 +3,7 @@
 //! audit entry.
 
 use backoffice_core::db::Db;
+use backoffice_core::mapping::detect::{Capability, Detection};
 use backoffice_core::mapping::Mapping;
 use backoffice_core::operators::Operator;
 use backoffice_core::orders::mapped::{search, MappedOrder, MappedOrderQuery};
@@ -53,6 +54,29 @@ pub async fn all_orders(ctx: &Ctx<'_>, m: &Mapping) -> Vec<MappedOrder> {
     .await
     .unwrap()
     .items
+}
+
+/// The capability detection names `name`.
+pub fn capability<'a>(d: &'a Detection, name: &str) -> &'a Capability {
+    d.capabilities
+        .iter()
+        .find(|c| c.name == name)
+        .unwrap_or_else(|| panic!("no capability {name}"))
+}
+
+/// Each order as the list tells it: number, status word, total, address.
+pub fn told(orders: &[MappedOrder]) -> Vec<(&str, &str, Option<i64>, &str)> {
+    orders
+        .iter()
+        .map(|o| {
+            (
+                o.number.as_str(),
+                o.status.as_str(),
+                o.total,
+                o.email.as_str(),
+            )
+        })
+        .collect()
 }
 
 /// A cancel, a transition to `to` and a refund of order `id` are each
