@@ -113,7 +113,8 @@ async fn attach_creates_only_the_console_tables(backend: Backend) {
             "console 2 console refunds",
             "console 3 console order notes",
             "console 4 outbox by order",
-            "console 5 outbox channel"
+            "console 5 outbox channel",
+            "console 6 outbox text keys"
         ],
         "{report:?}"
     );
@@ -233,12 +234,22 @@ async fn make_legacy(t: &TestDb) {
         "outbox_attempts",
     ];
     let mut sql: Vec<String> = Vec::new();
-    // The earlier layout had no index of the outbox by order.
-    sql.push(match t.backend {
-        Backend::Postgres => "DROP INDEX backoffice.backoffice_outbox_order_idx".into(),
-        Backend::Sqlite => "DROP INDEX backoffice_outbox_order_idx".into(),
-        Backend::Mysql => "DROP INDEX backoffice_outbox_order_idx ON backoffice_outbox".into(),
-    });
+    // The earlier layout had no index of the outbox by order, no channel
+    // and integer keys only.
+    for index in ["order_idx", "user_key_idx", "order_key_idx"] {
+        sql.push(match t.backend {
+            Backend::Postgres => format!("DROP INDEX backoffice.backoffice_outbox_{index}"),
+            Backend::Sqlite => format!("DROP INDEX backoffice_outbox_{index}"),
+            Backend::Mysql => format!("DROP INDEX backoffice_outbox_{index} ON backoffice_outbox"),
+        });
+    }
+    for column in ["channel", "user_key", "order_key"] {
+        let table = match t.backend {
+            Backend::Postgres => "backoffice.backoffice_outbox",
+            _ => "backoffice_outbox",
+        };
+        sql.push(format!("ALTER TABLE {table} DROP COLUMN {column}"));
+    }
     for name in tables {
         sql.push(match t.backend {
             Backend::Postgres => format!(
@@ -278,6 +289,14 @@ async fn make_legacy(t: &TestDb) {
             "INSERT INTO _sqlx_migrations VALUES ({v}, 'earlier {v}', {bool_true})"
         ));
     }
+    // A message the earlier layout queued, keyed by integers.
+    sql.push(
+        "INSERT INTO admin_outbox (uid, template, user_id, order_id, recipient, subject, \
+         vars_json, idempotency_key, status, due_at, created_by, created_at, updated_at) VALUES \
+         ('u1', 'order_status', 3, 4, 'ann@example.com', 'Hello', '{}', 'k1', 'sent', \
+         '2026-01-01 10:00:00', 'alice', '2026-01-01 10:00:00', '2026-01-01 10:00:00')"
+            .into(),
+    );
     for s in sql {
         t.exec(&s).await;
     }
@@ -323,6 +342,18 @@ async fn the_earlier_layout_is_upgraded_in_place(backend: Backend) {
         audit
     );
     assert_eq!(c.t.scalar("SELECT COUNT(*) FROM users").await, 7);
+    // The console's later migrations ran: the message keeps its keys, as
+    // text, and its channel; refunds and notes have their tables.
+    for (column, was) in [("user_key", "3"), ("order_key", "4"), ("channel", "email")] {
+        let sql = format!("SELECT {column} FROM backoffice_outbox");
+        assert_eq!(c.t.texts(&sql).await, [was], "{column}");
+    }
+    for table in ["backoffice_refunds", "backoffice_order_notes"] {
+        assert_eq!(
+            c.t.scalar(&format!("SELECT COUNT(*) FROM {table}")).await,
+            0
+        );
+    }
     let old = match backend {
         Backend::Postgres => "SELECT COUNT(*) FROM pg_tables WHERE tablename LIKE 'admin\\_%' OR tablename = '_sqlx_migrations'",
         Backend::Sqlite => "SELECT COUNT(*) FROM sqlite_master WHERE name LIKE 'admin\\_%' ESCAPE '\\' OR name = '_sqlx_migrations'",

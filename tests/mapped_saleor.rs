@@ -3,8 +3,9 @@
 //! their numbers in Saleor's status words, money read exactly from
 //! numeric(20,3) (a third decimal a dollar cannot hold is shown as
 //! unreadable, never rounded), a total mismatch, Saleor's granted refunds,
-//! notes kept by the console, and every change refused with the sentence
-//! that sends the operator to Saleor's dashboard, nothing written.
+//! notes kept by the console, every change refused with the sentence that
+//! sends the operator to Saleor's dashboard, nothing written; and emails
+//! about its UUID-keyed orders, which the story and the card list.
 
 mod common;
 
@@ -13,13 +14,14 @@ use std::time::Duration;
 use backoffice_core::db::Backend;
 use backoffice_core::mapping::detect::detect;
 use backoffice_core::notify::dispatch::Dispatcher;
-use backoffice_core::notify::{self, BackendLinks, Policy, Template, Trigger};
+use backoffice_core::notify::{self, Audience, BackendLinks, Policy, Template, Trigger};
 use backoffice_core::orders::mapped::story::show;
 use backoffice_core::orders::mapped::{add_note, search, MappedOrderQuery};
 use backoffice_core::page::PageRequest;
-use backoffice_core::progress::CancelToken;
+use backoffice_core::progress::{CancelToken, NoProgress};
 use backoffice_core::secrets::Secret;
 use backoffice_core::session::Ctx;
+use backoffice_core::users::mapped::card;
 use backoffice_testkit::smtp::SmtpServer;
 use backoffice_testkit::{each_backend, TestDb};
 use common::mapped::{all_orders, capability, changes_refused, operators, told};
@@ -215,6 +217,7 @@ async fn saleor_orders_are_read_and_left_to_saleor(backend: Backend) {
 
     // A reset email carries the address and a token Django's own
     // generator accepts, as Saleor's setPassword checks it.
+    let m2 = m.clone();
     let links = BackendLinks::new(m, Some(Secret::new(SALEOR_SECRET)));
     let server = SmtpServer::start(&[]);
     let mail = settings(&server);
@@ -243,6 +246,71 @@ async fn saleor_orders_are_read_and_left_to_saleor(backend: Backend) {
     assert!(tokens(&args));
     let wrong = ["django", "another", "1", "x", "ann@example.com", token];
     assert!(!tokens(&wrong));
+
+    // Order emails about orders keyed by UUID: one by its number, and a
+    // guest's through a bulk send, each told in Saleor's words and money.
+    let about_1001 = Trigger {
+        order: Some("1001".into()),
+        ..Trigger::new(Template::OrderStatus, 1)
+    };
+    notify::send(&sctx, &policy, about_1001).await.unwrap();
+    let guests = Audience::Orders { ids: vec![1002] };
+    let (cancel, none) = (CancelToken::new(), &NoProgress);
+    let bulk = notify::bulk_queue(
+        &sctx,
+        &policy,
+        Template::OrderStatus,
+        &guests,
+        None,
+        None,
+        none,
+        &cancel,
+    );
+    assert_eq!(bulk.await.unwrap().queued, 1);
+    let keys = t
+        .texts("SELECT order_key FROM backoffice_outbox WHERE order_key IS NOT NULL ORDER BY id")
+        .await;
+    assert_eq!(keys, [st.order.key.clone(), guest.order.key.clone()]);
+    let report = Dispatcher::new(&sctx, settings(&server), None, quick())
+        .unwrap()
+        .run_once(&cancel, &|_| {})
+        .await
+        .unwrap();
+    assert_eq!(report.sent, 2, "{report:?}");
+    let received = server.wait_for(3, Duration::from_secs(10));
+    let to = |who: &str, subject: &str| {
+        received
+            .iter()
+            .find(|r| r.to.contains(who) && r.subject == subject)
+            .unwrap_or_else(|| panic!("no '{subject}' to {who}: {received:?}"))
+            .text
+            .clone()
+    };
+    let ann = to("ann@example.com", "Your order #1001 is now unfulfilled");
+    assert!(
+        ann.contains("Enamel mug") && ann.contains("Total: 25.00 USD"),
+        "{ann}"
+    );
+    let guest_text = to("guest@example.org", "Your order #1002 is now fulfilled");
+    assert!(guest_text.contains("Total: 35.00 USD"), "{guest_text}");
+
+    // The story and the card say what was sent.
+    let story = show(&ctx, &m2, "1001").await.unwrap();
+    assert!(
+        story
+            .timeline
+            .iter()
+            .any(|e| e.kind == "email" && e.text == "order_status to ann@example.com: sent"),
+        "{:?}",
+        story.timeline
+    );
+    let ann_card = card(&ctx, &m2, "1").await.unwrap();
+    let sent: Vec<&str> = ann_card
+        .notifications
+        .iter()
+        .map(|n| n.template.as_str())
+        .collect();
+    assert_eq!(sent, ["order_status", "password_reset"]);
 }
 
 each_backend! {

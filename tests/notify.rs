@@ -33,7 +33,7 @@ async fn delivers_both_parts_escaped_with_a_hashed_token(backend: Backend) {
     let shipped = queue(
         &ctx,
         Trigger {
-            order_id: Some(4),
+            order: Some("4".into()),
             ..Trigger::new(Template::OrderShipped, 2)
         },
     )
@@ -221,7 +221,7 @@ async fn a_repeat_is_answered_not_queued(backend: Backend) {
     queue(
         &ctx,
         Trigger {
-            order_id: Some(2),
+            order: Some("2".into()),
             ..Trigger::new(Template::OrderStatus, 1)
         },
     )
@@ -250,7 +250,7 @@ async fn a_repeat_is_answered_not_queued(backend: Backend) {
         (Trigger::new(Template::OrderStatus, 1), "about an order"),
         (
             Trigger {
-                order_id: Some(3),
+                order: Some("3".into()),
                 ..Trigger::new(Template::OrderStatus, 1)
             },
             "belongs to user 2",
@@ -279,7 +279,7 @@ async fn two_operators_at_once_queue_one(backend: Backend) {
         let a = Ctx::at(&c.db, &c.admin, at);
         let s = Ctx::at(&c.db, &c.support, at);
         let trigger = || Trigger {
-            order_id: Some(4),
+            order: Some("4".into()),
             ..Trigger::new(Template::OrderShipped, 2)
         };
         let policy = Policy::default();
@@ -316,7 +316,7 @@ async fn the_story_and_the_card_show_what_was_sent(backend: Backend) {
     let id = queue(
         &support,
         Trigger {
-            order_id: Some(4),
+            order: Some("4".into()),
             ..Trigger::new(Template::OrderShipped, 2)
         },
     )

@@ -18,16 +18,15 @@ use std::time::Duration;
 use backoffice_core::db::Backend;
 use backoffice_core::mapping::detect::detect;
 use backoffice_core::mapping::{Mapping, Sends, SendsMap};
-use backoffice_core::notify::dispatch::{DispatchOptions, DispatchReport, Dispatcher};
+use backoffice_core::notify::dispatch::DispatchOptions;
 use backoffice_core::notify::{
-    self, BackendLinks, Channel, MailSettings, OutboxStatus, Policy, Template, Trigger, Triggered,
+    self, BackendLinks, OutboxStatus, Policy, Template, Trigger, Triggered,
 };
-use backoffice_core::progress::CancelToken;
 use backoffice_core::session::Ctx;
 use backoffice_testkit::smtp::SmtpServer;
 use backoffice_testkit::{each_backend, TestDb};
 use common::mapped::{django_user, operators};
-use common::notify::{quick, settings};
+use common::notify::{at, dispatch_backend as dispatch, queue_backend as queue, quick};
 
 /// allauth's password-reset form, as shop/urls.py includes it.
 fn allauth_reset() -> SendsMap {
@@ -47,38 +46,6 @@ async fn mapping(db: &backoffice_core::db::Db) -> Mapping {
     let mut m = detect(db).await.unwrap().mapping;
     m.sends = Some(allauth_reset());
     m
-}
-
-/// The profile's mail settings with the site at `base`.
-fn at(server: &SmtpServer, base: String) -> MailSettings {
-    MailSettings {
-        link_base: base,
-        ..settings(server)
-    }
-}
-
-async fn dispatch(
-    ctx: &Ctx<'_>,
-    mail: &MailSettings,
-    links: &Arc<BackendLinks>,
-    options: DispatchOptions,
-) -> DispatchReport {
-    Dispatcher::new(ctx, mail.clone(), None, options)
-        .unwrap()
-        .for_backend(links.clone())
-        .run_once(&CancelToken::new(), &|_| {})
-        .await
-        .unwrap()
-}
-
-async fn queue(ctx: &Ctx<'_>, policy: &Policy, trigger: Trigger) -> i64 {
-    match notify::send(ctx, policy, trigger).await.unwrap() {
-        Triggered::Queued { message } => {
-            assert_eq!(message.channel, Channel::Backend);
-            message.id
-        }
-        Triggered::AlreadySent(s) => panic!("unexpected: {}", s.notice),
-    }
 }
 
 async fn django_sends_its_own_reset_once(backend: Backend) {

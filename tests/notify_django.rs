@@ -96,7 +96,7 @@ async fn django_and_allauth_accept_the_links(backend: Backend) {
     let why = refused(&ctx, &right, Trigger::new(Template::PasswordReset, dave)).await;
     assert!(why.contains("disabled"), "{why}");
     let order = Trigger {
-        order_id: Some(1),
+        order: Some("1".into()),
         ..Trigger::new(Template::OrderStatus, carol)
     };
     assert!(refused(&ctx, &right, order).await.contains("order"));

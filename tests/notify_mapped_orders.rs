@@ -24,8 +24,8 @@ use common::notify::{quick, settings};
 fn about(template: Template, order: i64) -> Trigger {
     Trigger {
         template,
-        user_id: None,
-        order_id: Some(order),
+        user: None,
+        order: Some(order.to_string()),
         message: None,
         key: None,
         force: false,
@@ -66,7 +66,7 @@ async fn oscar_order_emails_read_as_the_shop_keeps_them(backend: Backend) {
         .parse()
         .unwrap();
     let not_hers = Trigger {
-        user_id: Some(carol_id),
+        user: Some(carol_id.to_string()),
         ..about(Template::OrderStatus, 100001)
     };
     let why = notify::send(&ctx, &policy, not_hers)

@@ -9,9 +9,8 @@ use std::time::Duration;
 
 use backoffice_core::mapping::Mapping;
 use backoffice_core::notify::dispatch::{DispatchOptions, DispatchReport, Dispatcher};
-use backoffice_core::notify::BackendLinks;
 use backoffice_core::operators::{Operator, Permission};
-use backoffice_core::profiles::backend_secret;
+use backoffice_core::profiles::backend_links;
 use backoffice_core::progress::CancelToken;
 use backoffice_core::secrets::SecretStore;
 use backoffice_core::session::Ctx;
@@ -82,8 +81,7 @@ fn for_this_back_end<'a>(
         return Ok(d);
     };
     let mapping = Mapping::load(path)?;
-    let secret = backend_secret(Some(&conn.profile), secrets)?;
-    Ok(d.for_backend(BackendLinks::new(mapping, secret)))
+    Ok(d.for_backend(backend_links(mapping, Some(&conn.profile), secrets)?))
 }
 
 pub fn start_dispatcher(conn: &Arc<Connection>, operator: Operator, secrets: Arc<dyn SecretStore>) {

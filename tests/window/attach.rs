@@ -181,10 +181,25 @@ async fn an_oscar_shop_is_attached_from_the_window() {
     click(&client, "#confirm-ok").await;
     wait_contains(&client, "#notice", "Queued 1").await;
     let queued = format!(
-        "SELECT COUNT(*) FROM backoffice_outbox WHERE user_id = {ada} \
+        "SELECT COUNT(*) FROM backoffice_outbox WHERE user_key = '{ada}' \
          AND recipient = 'ada@example.com' AND template = 'support_message'"
     );
     assert_eq!(t.scalar(&queued).await, 1);
+
+    // Ada's card lists it. A reset from the card needs Django's
+    // SECRET_KEY, which this profile has not stored: refused in words,
+    // and nothing queued.
+    click(&client, "#nav button[data-view=users]").await;
+    fill(&client, "muser-search", "lovelace").await;
+    wait_contains(&client, "#musers tbody tr", "ada@example.com").await;
+    let list = settled(&client, "#musers tbody").await;
+    assert!(!list.contains("ADA@example.com"), "{list}");
+    click(&client, "#musers tbody tr:only-child td").await;
+    wait_contains(&client, "#card-sent", "support_message to ada@example.com").await;
+    click(&client, "#mcard-mail button[data-send=password_reset]").await;
+    wait_contains(&client, "#error", "backend-secret").await;
+    let resets = "SELECT COUNT(*) FROM backoffice_outbox WHERE template = 'password_reset'";
+    assert_eq!(t.scalar(resets).await, 0);
 
     // The Schema page: the mapping fits, and the proposed search index
     // is built on the admin's word.

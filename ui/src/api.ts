@@ -261,16 +261,16 @@ export const api = {
     call<Finding>("accept_finding", { id, version, reason }),
   listTemplates: () => call<TemplateInfo[]>("list_templates"),
   mailStatus: () => call<MailStatus>("mail_status"),
-  previewNotification: (template: Template, userId: number | null, orderId: number | null, message: FreeForm | null) =>
-    call<Rendered>("preview_notification", { template, userId, orderId, message }),
+  previewNotification: (template: Template, user: string | null, order: string | null, message: FreeForm | null) =>
+    call<Rendered>("preview_notification", { template, user, order, message }),
   sendNotification: (
     template: Template,
-    userId: number | null,
-    orderId: number | null,
+    user: string | null,
+    order: string | null,
     message: FreeForm | null,
     force: boolean,
     reason: string | null,
-  ) => call<Triggered>("send_notification", { template, userId, orderId, message, force, reason }),
+  ) => call<Triggered>("send_notification", { template, user, order, message, force, reason }),
   previewBulkNotification: (template: Template, audience: Audience, message: FreeForm | null) =>
     call<BulkSendPreview>("preview_bulk_notification", { template, audience, message }),
   sendBulkNotification: (

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { grant } from "./access";
 import { mappedCard, mappedRow, stateOf } from "./mapped_users";
 import type { MappedCard, MappedUser } from "./api";
 
@@ -27,6 +28,9 @@ const card: MappedCard = {
     { action: "change_email", available: true },
   ],
   not_known: ["roles: the mapping has none"],
+  notifications: [
+    { id: 4, template: "password_reset", recipient: "<b>b•••@example.com</b>", status: "sent", created_at: "2026-01-03T00:00:00Z", created_by: "support", sent_at: "2026-01-03T00:00:01Z", channel: "backend" },
+  ],
 };
 
 describe("mapped users", () => {
@@ -40,6 +44,7 @@ describe("mapped users", () => {
     expect(row.querySelector("img")).toBeNull();
     expect(row.dataset["user"]).toBe("2");
     const root = document.createElement("div");
+    grant(["send_account_emails"]);
     root.append(...mappedCard(card, () => {}));
     expect(root.querySelector("img")).toBeNull();
     const unlock = root.querySelector<HTMLButtonElement>("button[data-action=unlock]");
@@ -50,5 +55,10 @@ describe("mapped users", () => {
     // An action that needs a value is not a card button.
     expect(root.querySelector("button[data-action=change_email]")).toBeNull();
     expect(root.textContent).toContain("roles: the mapping has none");
+    // What was sent, as text; an unverified address is offered both emails.
+    expect(root.querySelector("b")).toBeNull();
+    expect(root.querySelector("#card-sent li")?.textContent).toContain("password_reset (the back end's own email) to <b>b•••@example.com</b>: sent");
+    const sends = Array.from(root.querySelectorAll<HTMLButtonElement>("#mcard-mail button")).map((b) => b.dataset["send"]);
+    expect(sends).toEqual(["verify_email", "password_reset"]);
   });
 });

@@ -2,10 +2,12 @@
 // (debounced, stale answers dropped), pages of 50, and the account's card
 // with what the back end keeps, what it does not, and the account actions
 // it allows: each offered, or shown disabled with the reason on hover.
-import { api, type ApiError, type MappedCard, type MappedUser, type Offer, type UserAction } from "./api";
+import { can } from "./access";
+import { api, type ApiError, type MappedCard, type MappedUser, type Offer, type Template, type UserAction } from "./api";
 import { confirmAction } from "./confirm";
 import { byId, el, formatCount, showNotice, when, type ShowError } from "./dom";
-import { latestOnly, query, searchHint } from "./users";
+import { sendNotification } from "./notify";
+import { latestOnly, mailButtons, query, searchHint, sentSection } from "./users";
 
 const PAGE = 50;
 
@@ -68,6 +70,7 @@ export function mappedCard(card: MappedCard, onAct: (offer: Offer) => void): HTM
     el("h2", {}, u.name === "" ? u.email : u.name),
     el("dl", { class: "facts" }, ...facts.flatMap(([k, v]) => [el("dt", {}, k), el("dd", {}, v)])),
     el("div", { class: "buttons", id: "mcard-actions" }, ...buttons),
+    mailButtons(u.verified !== true, can("send_account_emails"), "mcard-mail"),
   ];
   if (card.sign_ins !== null) {
     parts.push(
@@ -81,6 +84,7 @@ export function mappedCard(card: MappedCard, onAct: (offer: Offer) => void): HTM
         ),
     );
   }
+  parts.push(...sentSection(card.notifications));
   if (card.not_known.length > 0) {
     parts.push(el("h3", {}, "Not kept by this back end"), el("ul", { class: "notes" }, ...card.not_known.map((n) => el("li", {}, n))));
   }
@@ -102,6 +106,10 @@ export function mappedUsersView(showError: ShowError): { show: () => void; open:
       body.querySelector(`tr[data-user="${CSS.escape(card.user.key)}"]`)?.replaceWith(mappedRow(card.user, (k) => void open(k)));
       panel.replaceChildren(...mappedCard(card, (o) => void act(card, o)));
       panel.hidden = false;
+      for (const b of panel.querySelectorAll<HTMLButtonElement>("#mcard-mail button[data-send]")) {
+        // The card then lists the new message.
+        b.addEventListener("click", () => void sendNotification(b.dataset["send"] as Template, card.user.key, null, showError).then((sent) => (sent === null ? undefined : open(card.user.key, true))));
+      }
       if (!keepError) showError(null);
     } catch (e) {
       showError(e as ApiError);

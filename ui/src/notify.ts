@@ -39,14 +39,14 @@ export function outcomeText(t: Triggered): string {
 
 export async function sendNotification(
   template: Template,
-  userId: number | null,
-  orderId: number | null,
+  user: string | null,
+  order: string | null,
   showError: ShowError,
   message: FreeForm | null = null,
 ): Promise<Triggered | null> {
   const name = templateNames[template];
   try {
-    const preview = await api.previewNotification(template, userId, orderId, message);
+    const preview = await api.previewNotification(template, user, order, message);
     const ok = await confirmAction({
       title: `Send: ${name}`,
       body: renderedBody(preview),
@@ -55,7 +55,7 @@ export async function sendNotification(
       danger: false,
     });
     if (ok === null) return null;
-    let result = await api.sendNotification(template, userId, orderId, message, false, null);
+    let result = await api.sendNotification(template, user, order, message, false, null);
     if (result.outcome === "already_sent") {
       showError({ code: "conflict", message: result.notice });
       const reason = await confirmAction({
@@ -66,7 +66,7 @@ export async function sendNotification(
         danger: true,
       });
       if (reason === null) return result;
-      result = await api.sendNotification(template, userId, orderId, message, true, reason);
+      result = await api.sendNotification(template, user, order, message, true, reason);
     }
     showError(null);
     showNotice(outcomeText(result));

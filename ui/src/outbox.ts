@@ -14,8 +14,8 @@ export function outboxFilter(status: string, oldestFirst = false): OutboxFilter 
   return {
     status: status === "" ? null : (status as OutboxFilter["status"]),
     template: null,
-    user_id: null,
-    order_id: null,
+    user_key: null,
+    order_key: null,
     oldest_first: oldestFirst,
   };
 }

@@ -27,7 +27,7 @@ describe("bulk send wizard", () => {
       to_queue: 1200,
       missing: Array.from({ length: 12 }, (_, i) => i + 100),
       sample: { subject: PAYLOAD, text: `Hello ${PAYLOAD}`, html: `<p>${PAYLOAD}</p>` },
-      sample_user_id: 7,
+      sample_user: "7",
     } as BulkSendPreview;
     const root = document.createElement("div");
     root.append(...bulkSummary(preview));

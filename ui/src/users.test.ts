@@ -64,7 +64,7 @@ describe("users", () => {
   it("offers only what the role and the account allow", () => {
     const verified = { ...user, email_verified_at: "2026-01-01T00:00:00Z" };
     const sends = (u: typeof user, allowed: boolean) =>
-      Array.from(mailButtons(u, allowed).querySelectorAll("button")).map((b) => b.dataset["send"]);
+      Array.from(mailButtons(u.email_verified_at === null, allowed).querySelectorAll("button")).map((b) => b.dataset["send"]);
     expect(sends({ ...user, email_verified_at: null }, true)).toEqual(["verify_email", "password_reset"]);
     expect(sends(verified, true)).toEqual(["password_reset"]);
     expect(sends(verified, false)).toEqual([]);

@@ -149,12 +149,13 @@ export function actionForm(u: User): HTMLFormElement {
  * The account emails the card offers: a verification only while the
  * address is unverified, and none where the operator may not send them.
  */
-export function mailButtons(u: User, allowed: boolean): HTMLElement {
+/** The account emails a card offers: verification only to an address not verified yet. */
+export function mailButtons(unverified: boolean, allowed: boolean, id = "card-mail"): HTMLElement {
   const button = (template: Template, label: string) =>
     el("button", { type: "button", class: "secondary", "data-send": template }, label);
-  const box = el("div", { class: "buttons", id: "card-mail" });
+  const box = el("div", { class: "buttons", id });
   if (!allowed) return box;
-  if (u.email_verified_at === null) box.append(button("verify_email", "Send verification email…"));
+  if (unverified) box.append(button("verify_email", "Send verification email…"));
   box.append(button("password_reset", "Send password reset…"));
   return box;
 }
@@ -198,12 +199,16 @@ export function cardView(card: TroubleCard): HTMLElement[] {
     diagnosis,
     facts,
     can("lock_users") ? actionForm(u) : el("p", { class: "muted" }, "Your role may not lock or unlock accounts."),
-    mailButtons(u, can("send_account_emails")),
+    mailButtons(u.email_verified_at === null, can("send_account_emails")),
     el("h3", {}, "Recent sign-ins"),
     card.logins.length ? logins : el("p", { class: "muted" }, "No sign-ins on record."),
-    el("h3", {}, "Emails to this user"),
-    card.notifications.length ? sentList(card.notifications) : el("p", { class: "muted" }, "Nothing sent to this user."),
+    ...sentSection(card.notifications),
   ];
+}
+
+/** "Emails to this user", newest first, or that nothing was sent. */
+export function sentSection(sent: Sent[]): HTMLElement[] {
+  return [el("h3", {}, "Emails to this user"), sent.length ? sentList(sent) : el("p", { class: "muted" }, "Nothing sent to this user.")];
 }
 
 /** What was sent, newest first: support sees whether the customer was told. */
@@ -252,7 +257,7 @@ export function usersView(showError: ShowError): { show: () => void; open: (key:
       for (const b of byId("card-mail").querySelectorAll<HTMLButtonElement>("button[data-send]")) {
         b.addEventListener("click", () => {
           // The card shows the new message (and the list row the account) as they are now.
-          void sendNotification(b.dataset["send"] as Template, card.user.id, null, showError).then((sent) => (sent === null ? undefined : open(card.user.id, true)));
+          void sendNotification(b.dataset["send"] as Template, String(card.user.id), null, showError).then((sent) => (sent === null ? undefined : open(card.user.id, true)));
         });
       }
       if (!keepError) showError(null);

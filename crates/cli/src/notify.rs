@@ -11,7 +11,7 @@ use std::sync::Arc;
 use backoffice_core::db::Db;
 use backoffice_core::mapping::{served, Served};
 use backoffice_core::notify::BackendLinks;
-use backoffice_core::profiles::backend_secret;
+use backoffice_core::profiles;
 use backoffice_core::secrets::ServiceStore;
 use backoffice_core::session::Ctx;
 use backoffice_core::{Error, Result};
@@ -41,10 +41,10 @@ pub struct TriggerArgs {
     template: String,
     /// The recipient's id (on a back end of its own, the user's key).
     #[arg(long)]
-    user: Option<i64>,
+    user: Option<String>,
     /// The order (on a back end of its own, its number or key).
     #[arg(long)]
-    order: Option<i64>,
+    order: Option<String>,
     /// The subject of a support message.
     #[arg(long)]
     subject: Option<String>,
@@ -103,8 +103,8 @@ impl TriggerArgs {
     fn trigger(self) -> Result<Trigger> {
         Ok(Trigger {
             template: Template::parse(&self.template)?,
-            user_id: self.user,
-            order_id: self.order,
+            user: self.user,
+            order: self.order,
             message: free_form(self.subject, self.message)?,
             key: None,
             force: false,
@@ -148,8 +148,9 @@ async fn policy(chosen: &Chosen<'_>, db: &Db) -> Result<Policy> {
     Ok(policy)
 }
 
-/// A back end of its own: its mapping, and the secret its account links
-/// are keyed with (the environment's, else the profile's keychain entry).
+/// A back end of its own: its mapping, and the secrets its account links
+/// are keyed with and its webhook checks (the environment's, else the
+/// profile's keychain entries).
 /// None for the reference schema.
 pub(crate) async fn backend_links(
     chosen: &Chosen<'_>,
@@ -159,8 +160,8 @@ pub(crate) async fn backend_links(
         Served::Reference => Ok(None),
         Served::Mapped(m) => {
             let profile = chosen.profile()?;
-            let secret = backend_secret(profile.as_ref(), &ServiceStore::from_env())?;
-            Ok(Some(BackendLinks::new(*m, secret)))
+            let store = ServiceStore::from_env();
+            Ok(Some(profiles::backend_links(*m, profile.as_ref(), &store)?))
         }
     }
 }
@@ -252,7 +253,7 @@ async fn bulk(ctx: &Ctx<'_>, policy: &Policy, args: BulkArgs, out: &Out) -> Resu
                 let ids: Vec<String> = p.missing.iter().map(i64::to_string).collect();
                 lines.push(format!("not found: {}", ids.join(", ")));
             }
-            if let (Some(sample), Some(user)) = (&p.sample, p.sample_user_id) {
+            if let (Some(sample), Some(user)) = (&p.sample, &p.sample_user) {
                 lines.push(format!(
                     "\nsample, for user {user}:\n{}",
                     rendered_text(sample)

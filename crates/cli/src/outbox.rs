@@ -50,9 +50,9 @@ pub struct ListArgs {
     #[arg(long)]
     template: Option<String>,
     #[arg(long)]
-    user: Option<i64>,
+    user: Option<String>,
     #[arg(long)]
-    order: Option<i64>,
+    order: Option<String>,
     #[arg(long, default_value_t = 50)]
     limit: u32,
     #[arg(long)]
@@ -120,8 +120,8 @@ pub async fn run(
                     .map(OutboxStatus::parse)
                     .transpose()?,
                 template: args.template,
-                user_id: args.user,
-                order_id: args.order,
+                user_key: args.user,
+                order_key: args.order,
                 oldest_first: args.oldest_first,
             };
             let page = PageRequest {

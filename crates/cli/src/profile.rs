@@ -6,7 +6,8 @@ use serde::Serialize;
 use backoffice_core::db::{Backend, Db, OpenOptions, SchemaStatus};
 use backoffice_core::notify::{check_secret, MailSettings, SecretVerdict, Security};
 use backoffice_core::profiles::{
-    add_profile, remove_profile, set_backend_secret, set_mail, Profile, ProfileStore,
+    add_profile, remove_profile, set_backend_secret, set_mail, set_stored_secret, BackendSecret,
+    Profile, ProfileStore,
 };
 use backoffice_core::secrets::{Secret, ServiceStore};
 use backoffice_core::{Error, Result};
@@ -32,6 +33,10 @@ pub enum ProfileCommand {
     /// are keyed with, in the OS keychain; checked first against what the
     /// back end signed with it.
     BackendSecret(BackendSecretArgs),
+    /// Store the secret the back end's webhook checks the console's
+    /// signature with (`[sends]` by webhook, docs/MAPPING.md) in the OS
+    /// keychain.
+    WebhookSecret(BackendSecretArgs),
 }
 
 #[derive(Args)]
@@ -168,6 +173,7 @@ pub async fn run(cmd: ProfileCommand, chosen: &Chosen<'_>, out: &Out) -> Result<
                 mail: None,
                 mapping,
                 backend_secret: false,
+                webhook_secret: false,
             };
             add_profile(&store, &secrets, profile.clone(), password, args.replace)?;
             out.show(&profile, || {
@@ -239,6 +245,7 @@ pub async fn run(cmd: ProfileCommand, chosen: &Chosen<'_>, out: &Out) -> Result<
             });
         }
         ProfileCommand::BackendSecret(args) => backend_secret(&store, &secrets, args, out).await?,
+        ProfileCommand::WebhookSecret(args) => webhook_secret(&store, &secrets, args, out)?,
         ProfileCommand::Remove { name } => {
             let removed = remove_profile(&store, &secrets, &name)?;
             out.show(&removed, || format!("removed profile '{}'", removed.name));
@@ -343,6 +350,39 @@ async fn backend_secret(
                 }
             )
         },
+    );
+    Ok(())
+}
+
+/// `profile webhook-secret`: nothing of the back end's can check it before
+/// a message is sent; a wrong one is told by the webhook's refusal.
+fn webhook_secret(
+    store: &ProfileStore,
+    secrets: &ServiceStore,
+    args: BackendSecretArgs,
+    out: &Out,
+) -> Result<()> {
+    let profile = store.get(&args.name)?;
+    let secret = if args.delete {
+        None
+    } else if args.stdin {
+        Some(input::secret_from_stdin("webhook secret")?)
+    } else {
+        Some(input::prompt_secret(
+            "The secret the back end's webhook checks signatures with: ",
+            "no secret given: pipe it in with --stdin",
+        )?)
+    };
+    let which = BackendSecret::Webhook;
+    set_stored_secret(which, store, secrets, &profile.name, secret.as_ref())?;
+    let done = if secret.is_some() {
+        "stored"
+    } else {
+        "removed"
+    };
+    out.show(
+        &serde_json::json!({"profile": profile.name, "webhook_secret": done}),
+        || format!("{done} the webhook secret of profile '{}'", profile.name),
     );
     Ok(())
 }

@@ -1,6 +1,7 @@
-//! A Django back end's SECRET_KEY through the command line: checked against
-//! the back end's own signed sessions before it goes to the OS keychain,
-//! then used for a reset email whose link Django's token generator accepts.
+//! A Django back end's secrets through the command line: its SECRET_KEY,
+//! checked against the back end's own signed sessions before it goes to the
+//! OS keychain, then used for a reset email whose link Django's token
+//! generator accepts; and its webhook's secret, kept in the keychain only.
 
 mod common;
 
@@ -9,20 +10,17 @@ use backoffice_testkit::smtp::SmtpServer;
 use backoffice_testkit::TestDb;
 use common::Cli;
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_checked_secret_in_the_keychain_makes_links_django_accepts() {
-    let t = TestDb::fixture(Backend::Sqlite, "django").await;
-    // A signed session for the secret to be checked against.
-    t.framework_script("django", "check_link.py", &["sign-in", "ada"]);
-    let mut cli = Cli::new();
+/// The Django fixture attached, its mapping detected and written, an admin
+/// `alice`, and a profile of a unique name (the keychain is shared by
+/// every test); the profile's name, the mapping file and Ada's key.
+async fn django_profile(t: &TestDb, cli: &mut Cli, prefix: &str) -> (String, String, String) {
     let db = t.url.as_str();
     cli.ok(&["--db", db, "attach"], None);
     let mapping = cli.data.path().join("shop.toml");
-    let mapping = mapping.to_str().unwrap();
-    cli.ok(&["--db", db, "schema", "detect", "--write", mapping], None);
+    let mapping = mapping.to_str().unwrap().to_string();
+    cli.ok(&["--db", db, "schema", "detect", "--write", &mapping], None);
     cli.sign_in_as_new_admin(db, "alice");
-    // Unique per run: the keychain is shared by every test.
-    let name = format!("django-links-{}", std::process::id());
+    let name = format!("{prefix}-{}", std::process::id());
     let file = db.trim_start_matches("sqlite:");
     let add = [
         "profile",
@@ -33,15 +31,25 @@ async fn a_checked_secret_in_the_keychain_makes_links_django_accepts() {
         "--database",
         file,
         "--mapping",
-        mapping,
+        &mapping,
     ];
     cli.ok(&add, None);
-    let server = SmtpServer::start(&[]);
-    cli.loopback_mail(&name, server.port, &["--rate", "1000"]);
     let ada = t
         .scalar("SELECT id FROM auth_user WHERE username = 'ada'")
         .await
         .to_string();
+    (name, mapping, ada)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_checked_secret_in_the_keychain_makes_links_django_accepts() {
+    let t = TestDb::fixture(Backend::Sqlite, "django").await;
+    // A signed session for the secret to be checked against.
+    t.framework_script("django", "check_link.py", &["sign-in", "ada"]);
+    let mut cli = Cli::new();
+    let (name, _, ada) = django_profile(&t, &mut cli, "django-links").await;
+    let server = SmtpServer::start(&[]);
+    cli.loopback_mail(&name, server.port, &["--rate", "1000"]);
     let send = [
         "--profile",
         &name,
@@ -96,5 +104,49 @@ async fn a_checked_secret_in_the_keychain_makes_links_django_accepts() {
     assert_eq!(verdict["accepted"], true, "{verdict}");
     assert_eq!(verdict["user"], "ada");
 
+    cli.ok(&["profile", "remove", &name], None);
+}
+
+/// A webhook's secret goes to the keychain only; until it is there, a
+/// message the webhook is to send is refused before anything is queued.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_webhook_secret_is_kept_in_the_keychain_only() {
+    let t = TestDb::fixture(Backend::Sqlite, "django").await;
+    let mut cli = Cli::new();
+    let (name, mapping, ada) = django_profile(&t, &mut cli, "django-webhook").await;
+    let mut toml = std::fs::read_to_string(&mapping).unwrap();
+    toml.push_str("\n[sends.password_reset]\nby = \"webhook\"\npath = \"/hooks/send/\"\n");
+    std::fs::write(&mapping, toml).unwrap();
+    let send = [
+        "--profile",
+        &name,
+        "--operator",
+        "alice",
+        "notify",
+        "send",
+        "password_reset",
+        "--user",
+        &ada,
+    ];
+    let (code, err) = cli.fails(&send);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("profile webhook-secret"), "{err}");
+
+    let secret = ["profile", "webhook-secret", &name, "--stdin"];
+    let out = cli.ok(&secret, Some("webhook-secret-of-the-shop\n"));
+    assert!(out.contains("stored the webhook secret"), "{out}");
+    let profiles = std::fs::read_to_string(cli.config.path().join("profiles.toml")).unwrap();
+    assert!(profiles.contains("webhook_secret = true"), "{profiles}");
+    assert!(
+        !profiles.contains("webhook-secret-of-the-shop"),
+        "{profiles}"
+    );
+    let out = cli.ok(&send, None);
+    assert!(out.contains("queued message"), "{out}");
+
+    // Removed: refused again.
+    cli.ok(&["profile", "webhook-secret", &name, "--delete"], None);
+    let (code, _) = cli.fails(&send);
+    assert_eq!(code, 2);
     cli.ok(&["profile", "remove", &name], None);
 }

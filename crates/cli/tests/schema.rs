@@ -59,14 +59,14 @@ async fn attach_detect_check_show_on_a_django_back_end() {
 
     let out = cli.ok(&["--db", db, "attach"], None);
     assert!(
-        out.contains("attached; the console's tables are at version 5"),
+        out.contains("attached; the console's tables are at version 6"),
         "{out}"
     );
     let out = cli.ok(&["--db", db, "attach"], None);
     assert!(out.contains("already in place"), "{out}");
     let out = cli.ok(&["--db", db, "schema", "status"], None);
     assert!(
-        out.contains("attached, console tables at version 5"),
+        out.contains("attached, console tables at version 6"),
         "{out}"
     );
 

@@ -64,8 +64,8 @@ pub async fn outbox_csv(
     let header = [
         "id",
         "template",
-        "user_id",
-        "order_id",
+        "user_key",
+        "order_key",
         "recipient",
         "subject",
         "status",
@@ -81,13 +81,12 @@ pub async fn outbox_csv(
         cancel,
     };
     let next = |page| async move { notify::list(ctx, filter, &page).await };
-    let id = |v: Option<i64>| v.map(|v| v.to_string()).unwrap_or_default();
     stream_pages(sink, &header, "outbox", next, |m: OutboxMessage| {
         vec![
             m.id.to_string(),
             m.template,
-            id(m.user_id),
-            id(m.order_id),
+            cell(m.user_key.as_deref().unwrap_or("")),
+            cell(m.order_key.as_deref().unwrap_or("")),
             cell(&m.recipient),
             cell(&m.subject),
             m.status.as_str().to_string(),

@@ -48,6 +48,10 @@ pub struct Profile {
     /// keyed with) is in the keychain: the keychain is asked only then.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub backend_secret: bool,
+    /// Whether the secret the back end's webhook checks signatures with
+    /// (`[sends]` by webhook) is in the keychain.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub webhook_secret: bool,
 }
 
 impl Profile {
@@ -66,6 +70,7 @@ impl Profile {
             mail: None,
             mapping: None,
             backend_secret: false,
+            webhook_secret: false,
         }
     }
 
@@ -338,6 +343,7 @@ pub fn edit_profile(
     profile.mapping = existing.mapping.clone();
     profile.demo = existing.demo;
     profile.backend_secret = existing.backend_secret;
+    profile.webhook_secret = existing.webhook_secret;
     if password.is_none() && profile.backend != Backend::Sqlite {
         profile.validate()?;
         profile.keychain = if existing.backend == Backend::Sqlite {
@@ -369,12 +375,18 @@ pub fn remove_profile(
     if removed.backend_secret {
         secrets.delete(&SecretKey::Backend(name.to_string()))?;
     }
+    if removed.webhook_secret {
+        secrets.delete(&SecretKey::Webhook(name.to_string()))?;
+    }
     store.take(name)
 }
 
 #[path = "profiles_backend.rs"]
 mod backend;
-pub use backend::{backend_secret, set_backend_secret, BACKEND_SECRET_ENV};
+pub use backend::{
+    backend_links, backend_secret, set_backend_secret, set_stored_secret, stored_secret,
+    BackendSecret, BACKEND_SECRET_ENV, WEBHOOK_SECRET_ENV,
+};
 
 #[path = "profiles_settings.rs"]
 mod settings;

@@ -17,6 +17,7 @@ fn server(host: &str) -> Profile {
         mail: None,
         mapping: None,
         backend_secret: false,
+        webhook_secret: false,
     }
 }
 

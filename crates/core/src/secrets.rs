@@ -44,6 +44,9 @@ pub enum SecretKey {
     /// The back end's own secret its account links are keyed with
     /// (Django's SECRET_KEY), per profile.
     Backend(String),
+    /// The secret the back end's webhook checks the console's signature
+    /// with, per profile.
+    Webhook(String),
 }
 
 impl SecretKey {
@@ -54,6 +57,7 @@ impl SecretKey {
             SecretKey::Smtp(p) => format!("smtp:{p}"),
             SecretKey::Operator(p) => format!("operator:{p}"),
             SecretKey::Backend(p) => format!("backend:{p}"),
+            SecretKey::Webhook(p) => format!("webhook:{p}"),
         }
     }
 

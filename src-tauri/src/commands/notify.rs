@@ -1,11 +1,11 @@
 //! Notifications: preview and send one, the outbox and its retries.
 
 use backoffice_core::notify::{
-    self, Audience, BackendLinks, BulkPreview, BulkReport, FreeForm, OutboxFilter, OutboxMessage,
-    OutboxView, Policy, Rendered, Template, TemplateInfo, Trigger, Triggered,
+    self, Audience, BulkPreview, BulkReport, FreeForm, OutboxFilter, OutboxMessage, OutboxView,
+    Policy, Rendered, Template, TemplateInfo, Trigger, Triggered,
 };
 use backoffice_core::page::{Page, PageRequest};
-use backoffice_core::profiles::backend_secret;
+use backoffice_core::profiles::backend_links;
 use backoffice_core::progress::Progress;
 use backoffice_core::session::Ctx;
 use backoffice_core::{Error, Result};
@@ -33,22 +33,26 @@ fn policy(state: &AppState, conn: &Connection) -> Result<Policy> {
                  on the Schema page",
             )
         })?;
-        let secret = backend_secret(Some(&conn.profile), state.secrets.as_ref())?;
-        policy.backend = Some(BackendLinks::new((*mapping).clone(), secret));
+        let secrets = state.secrets.as_ref();
+        policy.backend = Some(backend_links(
+            (*mapping).clone(),
+            Some(&conn.profile),
+            secrets,
+        )?);
     }
     Ok(policy)
 }
 
 fn trigger(
     template: Template,
-    user_id: Option<i64>,
-    order_id: Option<i64>,
+    user: Option<String>,
+    order: Option<String>,
     message: Option<FreeForm>,
 ) -> Trigger {
     Trigger {
         template,
-        user_id,
-        order_id,
+        user,
+        order,
         message,
         key: None,
         force: false,
@@ -119,13 +123,13 @@ pub async fn send_bulk_notification(
 pub async fn preview_notification(
     state: State<'_, AppState>,
     template: Template,
-    user_id: Option<i64>,
-    order_id: Option<i64>,
+    user: Option<String>,
+    order: Option<String>,
     message: Option<FreeForm>,
 ) -> IpcResult<Rendered> {
     let (conn, me) = state.session().await?;
     let ctx = Ctx::new(&conn.db, &me);
-    let t = trigger(template, user_id, order_id, message);
+    let t = trigger(template, user, order, message);
     Ok(notify::preview(&ctx, &policy(&state, &conn)?, t).await?)
 }
 
@@ -135,8 +139,8 @@ pub async fn preview_notification(
 pub async fn send_notification(
     state: State<'_, AppState>,
     template: Template,
-    user_id: Option<i64>,
-    order_id: Option<i64>,
+    user: Option<String>,
+    order: Option<String>,
     message: Option<FreeForm>,
     force: bool,
     reason: Option<String>,
@@ -146,7 +150,7 @@ pub async fn send_notification(
     let t = Trigger {
         force,
         reason,
-        ..trigger(template, user_id, order_id, message)
+        ..trigger(template, user, order, message)
     };
     Ok(notify::send(&ctx, &policy(&state, &conn)?, t).await?)
 }

@@ -160,6 +160,7 @@ impl ProfileDraft {
             mail: None,
             mapping: None,
             backend_secret: false,
+            webhook_secret: false,
         };
         let password = self.password.filter(|p| !p.is_empty()).map(Secret::new);
         (profile, password)

@@ -14,4 +14,8 @@ missing: Array<number>,
 /**
  * What the first recipient to be queued would receive.
  */
-sample: Rendered | null, sample_user_id: number | null, };
+sample: Rendered | null, 
+/**
+ * Whose message the sample is, by the back end's user key.
+ */
+sample_user: string | null, };

@@ -2,6 +2,7 @@
 import type { MappedSignIn } from "./MappedSignIn";
 import type { MappedUser } from "./MappedUser";
 import type { Offer } from "./Offer";
+import type { Sent } from "./Sent";
 
 export type MappedCard = { user: MappedUser, 
 /**
@@ -25,4 +26,8 @@ actions: Array<Offer>,
 /**
  * What this back end does not keep, and what that leaves out.
  */
-not_known: Array<string>, };
+not_known: Array<string>, 
+/**
+ * What was sent to the user, newest first.
+ */
+notifications: Array<Sent>, };

@@ -10,7 +10,15 @@ export type OutboxMessage = { id: number,
 /**
  * Also the local part of the message's `Message-ID`.
  */
-uid: string, template: string, user_id: number | null, order_id: number | null, recipient: string, recipient_name: string, subject: string, idempotency_key: string, status: OutboxStatus, attempts: number, 
+uid: string, template: string, 
+/**
+ * The user it is to, by the back end's key (none for a guest).
+ */
+user_key: string | null, 
+/**
+ * The order it is about, by the back end's key.
+ */
+order_key: string | null, recipient: string, recipient_name: string, subject: string, idempotency_key: string, status: OutboxStatus, attempts: number, 
 /**
  * Next attempt (queued) or end of the dispatcher's lease (sending).
  */

@@ -1,8 +1,9 @@
 //! Account emails the back end sends itself: `[sends.password_reset]` and
-//! `[sends.verify_email]` say where the site's own form is, so that the
-//! console asks the back end (over HTTP, as a browser would) to send its
-//! own email instead of sending one with a link. Nothing here is a secret:
-//! the forms are the site's public ones.
+//! `[sends.verify_email]` say how the console asks the back end (over
+//! HTTP) to send its own email instead of sending one with a link: through
+//! the site's own form, as a browser would, or through a webhook the back
+//! end exposes, signed with a secret kept in the keychain. Nothing here is
+//! a secret.
 
 use serde::{Deserialize, Serialize};
 
@@ -46,6 +47,15 @@ pub enum Sends {
         /// Where the back end redirects once it has sent the email.
         done: String,
     },
+    /// A webhook of the back end's: a JSON post to `path` (after the
+    /// profile's link base), signed with HMAC-SHA256 under the profile's
+    /// webhook secret (`backoffice profile webhook-secret`); any 2xx
+    /// answer means the back end took it. docs/MAPPING.md gives the
+    /// contract and a Django view that keeps it.
+    Webhook {
+        /// Where the webhook is posted, after the profile's link base.
+        path: String,
+    },
 }
 
 fn email_field() -> String {
@@ -57,7 +67,13 @@ impl Sends {
     pub fn paths(&self) -> (&str, &str) {
         match self {
             Sends::Form { path, page, .. } => (page.as_deref().unwrap_or(path), path),
+            Sends::Webhook { path } => (path, path),
         }
+    }
+
+    /// Whether asking needs the profile's webhook secret.
+    pub fn signed(&self) -> bool {
+        matches!(self, Sends::Webhook { .. })
     }
 }
 
@@ -82,21 +98,23 @@ impl Mapping {
             ("password_reset", &s.password_reset),
             ("verify_email", &s.verify_email),
         ] {
-            let Some(Sends::Form {
-                path,
-                page,
-                email_field,
-                csrf_field,
-                done,
-            }) = sends
-            else {
-                continue;
+            let (path, page, done, fields) = match sends {
+                None => continue,
+                Some(Sends::Webhook { path }) => (path, None, None, [None, None]),
+                Some(Sends::Form {
+                    path,
+                    page,
+                    email_field,
+                    csrf_field,
+                    done,
+                }) => (
+                    path,
+                    page.as_ref(),
+                    Some(done),
+                    [Some(email_field), csrf_field.as_ref()],
+                ),
             };
-            for (field, p) in [
-                ("path", Some(path)),
-                ("page", page.as_ref()),
-                ("done", Some(done)),
-            ] {
+            for (field, p) in [("path", Some(path)), ("page", page), ("done", done)] {
                 let Some(p) = p else { continue };
                 if !p.starts_with('/') || p.chars().any(|c| c.is_whitespace() || c.is_control()) {
                     bad.push(format!(
@@ -104,10 +122,7 @@ impl Mapping {
                     ));
                 }
             }
-            for (field, f) in [
-                ("email_field", Some(email_field)),
-                ("csrf_field", csrf_field.as_ref()),
-            ] {
+            for (field, f) in ["email_field", "csrf_field"].into_iter().zip(fields) {
                 let Some(f) = f else { continue };
                 if f.is_empty() || f.chars().any(|c| c.is_whitespace() || c == '"' || c == '<') {
                     bad.push(format!(
@@ -147,6 +162,21 @@ mod tests {
         );
         assert!(
             bad.contains("sends.verify_email.email_field: '' is not"),
+            "{bad}"
+        );
+        let hook = Mapping::parse(
+            "format = 1\n[sends.password_reset]\nby = \"webhook\"\npath = \"/hooks/send/\"\n",
+        )
+        .unwrap();
+        let s = hook.sends("password_reset").unwrap();
+        assert!(s.signed() && s.paths().1 == "/hooks/send/");
+        let bad = Mapping::parse(
+            "format = 1\n[sends.password_reset]\nby = \"webhook\"\npath = \"hooks\"\n",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            bad.contains("sends.password_reset.path: 'hooks' must start"),
             "{bad}"
         );
     }

@@ -17,7 +17,7 @@ use crate::Result;
 const SHOWN: i64 = 50;
 
 /// One message about the order or to the user.
-#[derive(Debug, Clone, Serialize, sqlx::FromRow, ts_rs::TS)]
+#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow, ts_rs::TS)]
 pub struct Sent {
     #[ts(type = "number")]
     pub id: i64,
@@ -35,24 +35,24 @@ pub struct Sent {
     pub channel: Channel,
 }
 
-/// Who the messages are about.
+/// Who the messages are about, by the back end's key.
 #[derive(Debug, Clone, Copy)]
-pub(crate) enum About {
-    Order(i64),
-    User(i64),
+pub(crate) enum About<'a> {
+    Order(&'a str),
+    User(&'a str),
 }
 
 /// The messages about `who`, newest first.
-pub(crate) async fn sent_about(ctx: &Ctx<'_>, who: About) -> Result<Vec<Sent>> {
-    let (column, id) = match who {
-        About::Order(id) => ("order_id", id),
-        About::User(id) => ("user_id", id),
+pub(crate) async fn sent_about(ctx: &Ctx<'_>, who: About<'_>) -> Result<Vec<Sent>> {
+    let (column, key) = match who {
+        About::Order(key) => ("order_key", key),
+        About::User(key) => ("user_key", key),
     };
     let mut q = Query::new(format!(
         "SELECT id, template, recipient, status, created_at, created_by, sent_at, channel \
          FROM backoffice_outbox WHERE {column} = "
     ));
-    q.bind(id)
+    q.bind(key.trim())
         .sql(format!(" ORDER BY created_at DESC, id DESC LIMIT {SHOWN}"));
     let rows: Vec<Sent> = ctx.db.fetch_all(&q, "cannot read the outbox").await?;
     let open = unmasked(ctx);

@@ -47,16 +47,17 @@ pub enum Audience {
 
 #[derive(Debug, Clone)]
 pub(super) struct Target {
-    /// None for a guest's order.
-    pub(super) user_id: Option<i64>,
-    pub(super) order_id: Option<i64>,
+    /// The user's key; none for a guest's order.
+    pub(super) user_key: Option<String>,
+    /// The order's key.
+    pub(super) order_key: Option<String>,
     pub(super) email: String,
 }
 
 impl Target {
     /// "user 12", "order 100003", for a refusal.
     fn label(&self) -> String {
-        match (self.user_id, self.order_id) {
+        match (&self.user_key, &self.order_key) {
             (_, Some(o)) => format!("order {o}"),
             (Some(u), None) => format!("user {u}"),
             (None, None) => self.email.clone(),
@@ -80,8 +81,8 @@ pub struct BulkPreview {
     pub missing: Vec<i64>,
     /// What the first recipient to be queued would receive.
     pub sample: Option<Rendered>,
-    #[ts(type = "number | null")]
-    pub sample_user_id: Option<i64>,
+    /// Whose message the sample is, by the back end's user key.
+    pub sample_user: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, ts_rs::TS)]
@@ -148,24 +149,33 @@ async fn resolve(ctx: &Ctx<'_>, audience: &Audience) -> Result<(Vec<Target>, Vec
     }
     let targets: Vec<Target> = rows
         .into_iter()
-        .map(|(user_id, order_id, email)| Target {
-            user_id: Some(user_id),
-            order_id,
+        .map(|(user, order, email)| Target {
+            user_key: Some(user.to_string()),
+            order_key: order.map(|o| o.to_string()),
             email,
         })
         .collect();
     let missing = match (audience, named) {
         (Audience::Orders { .. }, Some(ids)) => {
-            let found: HashSet<i64> = targets.iter().filter_map(|t| t.order_id).collect();
-            ids.iter().copied().filter(|i| !found.contains(i)).collect()
+            not_found(ids, targets.iter().map(|t| &t.order_key))
         }
-        (_, Some(ids)) => {
-            let found: HashSet<i64> = targets.iter().filter_map(|t| t.user_id).collect();
-            ids.iter().copied().filter(|i| !found.contains(i)).collect()
-        }
+        (_, Some(ids)) => not_found(ids, targets.iter().map(|t| &t.user_key)),
         _ => Vec::new(),
     };
     Ok((targets, missing))
+}
+
+/// The ids named that no target has as its key.
+pub(super) fn not_found<'a>(
+    named: &[i64],
+    found: impl Iterator<Item = &'a Option<String>>,
+) -> Vec<i64> {
+    let found: HashSet<&str> = found.filter_map(|k| k.as_deref()).collect();
+    named
+        .iter()
+        .copied()
+        .filter(|i| !found.contains(i.to_string().as_str()))
+        .collect()
 }
 
 /// The keys of this template's messages that block a repeat right now.
@@ -208,8 +218,8 @@ async fn recipients(
 fn trigger_for(template: Template, target: &Target, message: Option<&FreeForm>) -> Trigger {
     Trigger {
         template,
-        user_id: target.user_id,
-        order_id: target.order_id,
+        user: target.user_key.clone(),
+        order: target.order_key.clone(),
         message: message.cloned(),
         key: None,
         force: false,
@@ -229,7 +239,14 @@ pub async fn bulk_preview(
     let recent = recent_keys(ctx, template, policy).await?;
     let fresh: Vec<&Target> = targets
         .iter()
-        .filter(|t| !recent.contains(&default_key(template, t.order_id, t.user_id, &t.email)))
+        .filter(|t| {
+            !recent.contains(&default_key(
+                template,
+                t.order_key.as_deref(),
+                t.user_key.as_deref(),
+                &t.email,
+            ))
+        })
         .collect();
     let sample = match fresh.first() {
         Some(t) => Some(preview(ctx, policy, trigger_for(template, t, message)).await?),
@@ -242,7 +259,7 @@ pub async fn bulk_preview(
         to_queue: fresh.len() as u64,
         missing,
         sample,
-        sample_user_id: fresh.first().and_then(|t| t.user_id),
+        sample_user: fresh.first().and_then(|t| t.user_key.clone()),
     })
 }
 

@@ -1,8 +1,6 @@
 //! Bulk audiences of a back end of its own, read through its mapping.
 
-use std::collections::HashSet;
-
-use super::bulk::{check_ids, Audience, Target, MAX_RECIPIENTS};
+use super::bulk::{check_ids, not_found, Audience, Target, MAX_RECIPIENTS};
 use crate::db::Source;
 use crate::mapping::Mapping;
 use crate::orders::mapped::message::for_message as order_for_message;
@@ -42,13 +40,8 @@ pub(super) async fn resolve(
                 match order_for_message(&mut src, ctx, mapping, &id.to_string()).await {
                     // Keyed as a single send keys it, so a repeat is seen.
                     Ok(o) => targets.push(Target {
-                        user_id: o.order.customer.as_deref().and_then(|c| c.parse().ok()),
-                        order_id: Some(o.order.key.trim().parse().map_err(|_| {
-                            Error::validation(
-                                "this back end's orders are not keyed by integers, and the \
-                                 console's outbox keeps an order's key as one in this version",
-                            )
-                        })?),
+                        user_key: o.order.customer.map(|c| c.trim().to_string()),
+                        order_key: Some(o.order.key.trim().to_string()),
                         email: o.order.email,
                     }),
                     Err(Error::NotFound(_)) => missing.push(*id),
@@ -66,19 +59,14 @@ pub(super) async fn resolve(
     let targets: Vec<Target> = found
         .into_iter()
         .filter(|u| u.state.as_deref() != Some("disabled"))
-        .filter_map(|u| {
-            Some(Target {
-                user_id: Some(u.key.trim().parse().ok()?),
-                order_id: None,
-                email: u.email,
-            })
+        .map(|u| Target {
+            user_key: Some(u.key.trim().to_string()),
+            order_key: None,
+            email: u.email,
         })
         .collect();
     let missing = match audience {
-        Audience::Users { ids } => {
-            let found: HashSet<i64> = targets.iter().filter_map(|t| t.user_id).collect();
-            ids.iter().copied().filter(|i| !found.contains(i)).collect()
-        }
+        Audience::Users { ids } => not_found(ids, targets.iter().map(|t| &t.user_key)),
         _ => Vec::new(),
     };
     Ok((targets, missing))

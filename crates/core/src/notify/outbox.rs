@@ -113,7 +113,7 @@ impl TryFrom<String> for Channel {
     }
 }
 
-pub(crate) const MESSAGE_COLUMNS: &str = "id, uid, template, user_id, order_id, recipient, \
+pub(crate) const MESSAGE_COLUMNS: &str = "id, uid, template, user_key, order_key, recipient, \
      recipient_name, subject, idempotency_key, status, attempts, due_at, last_error, smtp_reply, \
      forced, created_by, created_at, sent_at, updated_at, version, channel";
 
@@ -126,10 +126,10 @@ pub struct OutboxMessage {
     /// Also the local part of the message's `Message-ID`.
     pub uid: String,
     pub template: String,
-    #[ts(type = "number | null")]
-    pub user_id: Option<i64>,
-    #[ts(type = "number | null")]
-    pub order_id: Option<i64>,
+    /// The user it is to, by the back end's key (none for a guest).
+    pub user_key: Option<String>,
+    /// The order it is about, by the back end's key.
+    pub order_key: Option<String>,
     pub recipient: String,
     pub recipient_name: String,
     pub subject: String,
@@ -206,10 +206,10 @@ pub struct OutboxView {
 pub struct OutboxFilter {
     pub status: Option<OutboxStatus>,
     pub template: Option<String>,
-    #[ts(type = "number | null")]
-    pub user_id: Option<i64>,
-    #[ts(type = "number | null")]
-    pub order_id: Option<i64>,
+    /// Messages to this user, by the back end's key.
+    pub user_key: Option<String>,
+    /// Messages about this order, by the back end's key.
+    pub order_key: Option<String>,
     /// Oldest messages first (newest first by default).
     pub oldest_first: bool,
 }
@@ -231,11 +231,11 @@ pub async fn list(
     if let Some(t) = &filter.template {
         q.sql(" AND template = ").bind(Template::parse(t)?.id());
     }
-    if let Some(u) = filter.user_id {
-        q.sql(" AND user_id = ").bind(u);
+    if let Some(u) = &filter.user_key {
+        q.sql(" AND user_key = ").bind(u.trim());
     }
-    if let Some(o) = filter.order_id {
-        q.sql(" AND order_id = ").bind(o);
+    if let Some(o) = &filter.order_key {
+        q.sql(" AND order_key = ").bind(o.trim());
     }
     by_id(&mut q, page.after.as_deref(), filter.oldest_first, limit)?;
     let rows: Vec<OutboxMessage> = ctx.db.fetch_all(&q, "cannot read the outbox").await?;

@@ -62,7 +62,7 @@ pub(crate) async fn insert(tx: &mut WriteTx, ctx: &Ctx<'_>, m: &NewMessage<'_>) 
     let mut uid = [0u8; 16];
     rand::rngs::OsRng.fill_bytes(&mut uid);
     let mut q = Query::new(
-        "INSERT INTO backoffice_outbox (uid, template, user_id, order_id, recipient, recipient_name, \
+        "INSERT INTO backoffice_outbox (uid, template, user_key, order_key, recipient, recipient_name, \
          subject, vars_json, idempotency_key, status, attempts, due_at, forced, created_by, \
          created_at, updated_at, channel) VALUES (",
     );
@@ -70,9 +70,9 @@ pub(crate) async fn insert(tx: &mut WriteTx, ctx: &Ctx<'_>, m: &NewMessage<'_>) 
         .sql(", ")
         .bind(m.template.id())
         .sql(", ")
-        .bind(m.recipient.user_id)
+        .bind(m.recipient.user_key.as_deref())
         .sql(", ")
-        .bind(m.recipient.order_id)
+        .bind(m.recipient.order_key.as_deref())
         .sql(", ")
         .bind(m.recipient.email.as_str())
         .sql(", ")

@@ -38,11 +38,14 @@ pub struct FreeForm {
 #[derive(Debug, Clone, Deserialize)]
 pub struct Trigger {
     pub template: Template,
-    /// The recipient; may be left out when `order_id` is given.
+    /// The recipient, by the back end's user key; may be left out when
+    /// `order` is given.
     #[serde(default)]
-    pub user_id: Option<i64>,
+    pub user: Option<String>,
+    /// The order it is about: its key, or on a back end of its own its
+    /// number.
     #[serde(default)]
-    pub order_id: Option<i64>,
+    pub order: Option<String>,
     /// For the support message.
     #[serde(default)]
     pub message: Option<FreeForm>,
@@ -58,11 +61,11 @@ pub struct Trigger {
 }
 
 impl Trigger {
-    pub fn new(template: Template, user_id: i64) -> Self {
+    pub fn new(template: Template, user: impl ToString) -> Self {
         Trigger {
             template,
-            user_id: Some(user_id),
-            order_id: None,
+            user: Some(user.to_string()),
+            order: None,
             message: None,
             key: None,
             force: false,
@@ -70,10 +73,10 @@ impl Trigger {
         }
     }
 
-    fn subject(&self) -> Subject {
+    fn subject(&self) -> Subject<'_> {
         Subject {
-            user_id: self.user_id,
-            order_id: self.order_id,
+            user: self.user.as_deref().map(str::trim),
+            order: self.order.as_deref().map(str::trim),
         }
     }
 
@@ -190,8 +193,8 @@ pub async fn send(ctx: &Ctx<'_>, policy: &Policy, trigger: Trigger) -> Result<Tr
     let mut after = Map::new();
     after.insert("template".into(), json!(trigger.template.id()));
     after.insert("message".into(), json!(message.id));
-    after.insert("recipient_user".into(), json!(message.user_id));
-    if let Some(o) = message.order_id {
+    after.insert("recipient_user".into(), json!(message.user_key));
+    if let Some(o) = &message.order_key {
         after.insert("order".into(), json!(o));
     }
     audit::append(
@@ -219,11 +222,11 @@ pub async fn send(ctx: &Ctx<'_>, policy: &Policy, trigger: Trigger) -> Result<Tr
 /// The default key: template, entity, address.
 pub(crate) fn default_key(
     template: Template,
-    order_id: Option<i64>,
-    user_id: Option<i64>,
+    order_key: Option<&str>,
+    user_key: Option<&str>,
     email: &str,
 ) -> String {
-    let entity = match (order_id, user_id) {
+    let entity = match (order_key, user_key) {
         (Some(o), _) => format!("order:{o}"),
         (None, Some(u)) => format!("user:{u}"),
         (None, None) => "address".to_string(),
@@ -253,8 +256,8 @@ pub(crate) async fn enqueue(
         Some(k) => format!("key:{k}"),
         None => default_key(
             trigger.template,
-            recipient.order_id,
-            recipient.user_id,
+            recipient.order_key.as_deref(),
+            recipient.user_key.as_deref(),
             &recipient.email,
         ),
     };

@@ -17,10 +17,11 @@ use crate::{money, Error, Result};
 /// Who receives the message.
 #[derive(Debug, Clone)]
 pub(crate) struct Recipient {
-    /// None for a guest's order, sent to the order's address.
-    pub user_id: Option<i64>,
-    /// The order the message is about, by its key.
-    pub order_id: Option<i64>,
+    /// The user, by the back end's key; none for a guest's order, sent to
+    /// the order's address.
+    pub user_key: Option<String>,
+    /// The order the message is about, by the back end's key.
+    pub order_key: Option<String>,
     pub email: String,
     pub name: String,
 }
@@ -45,11 +46,20 @@ struct OrderFacts {
     shipped_at: Option<DateTime<Utc>>,
 }
 
-/// Which records a trigger is about.
+/// Which records a trigger is about, as the operator named them.
 #[derive(Debug, Clone, Copy)]
-pub(crate) struct Subject {
-    pub user_id: Option<i64>,
-    pub order_id: Option<i64>,
+pub(crate) struct Subject<'a> {
+    pub user: Option<&'a str>,
+    pub order: Option<&'a str>,
+}
+
+/// A record of the reference schema, named by its id.
+fn reference_id(what: &str, named: &str) -> Result<i64> {
+    named.parse().map_err(|_| {
+        Error::validation(format!(
+            "a {what} is named by its id, a number: not '{named}'"
+        ))
+    })
 }
 
 /// Reads the recipient and the template's values, refusing what would make
@@ -60,14 +70,14 @@ pub(crate) async fn gather(
     ctx: &Ctx<'_>,
     backend: Option<&BackendLinks>,
     template: Template,
-    subject: Subject,
+    subject: Subject<'_>,
     message: Option<&FreeForm>,
 ) -> Result<(Recipient, Value)> {
     if let Some(b) = backend {
         return super::vars_mapped::gather_mapped(src, ctx, b, template, subject, message).await;
     }
-    let order = match subject.order_id {
-        Some(id) => Some(order(src, id).await?),
+    let order = match subject.order {
+        Some(id) => Some(order(src, reference_id("order", id)?).await?),
         None if template.needs_order() => {
             return Err(Error::validation(format!(
                 "the {} template is about an order: give the order's id",
@@ -76,7 +86,8 @@ pub(crate) async fn gather(
         }
         None => None,
     };
-    let user_id = match (subject.user_id, &order) {
+    let named = subject.user.map(|u| reference_id("user", u)).transpose()?;
+    let user_id = match (named, &order) {
         (Some(u), Some(o)) if o.user_id != u => {
             return Err(Error::validation(format!(
                 "order {} belongs to user {}, not user {u}",
@@ -98,13 +109,14 @@ pub(crate) async fn gather(
     let mut vars = json!({
         "user": {"name": user.display_name, "email": user.email},
     });
+    let order_key = order.as_ref().map(|o| o.id);
     if let Some(o) = order {
         vars["order"] = order_vars(src, &o).await?;
     }
     add_message(&mut vars, template, message)?;
     let recipient = Recipient {
-        user_id: Some(user.id),
-        order_id: subject.order_id,
+        user_key: Some(user.id.to_string()),
+        order_key: order_key.map(|o| o.to_string()),
         email: user.email,
         name: user.display_name,
     };

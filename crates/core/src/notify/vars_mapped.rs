@@ -15,12 +15,13 @@ use crate::session::Ctx;
 use crate::users::mapped::for_message as user_for_message;
 use crate::{money, Error, Result};
 
-/// A key of the back end's as the outbox keeps it: an integer.
-fn integer_key(what: &str, key: &str) -> Result<i64> {
+/// A user's key as the link formats take it: an integer (every framework
+/// whose links the console makes keys its users so).
+fn link_user(key: &str) -> Result<i64> {
     key.trim().parse().map_err(|_| {
         Error::validation(format!(
-            "this back end's {what}s are keyed by text ('{key}'), and the console's outbox \
-             keeps a {what}'s key as an integer in this version"
+            "this back end's users are keyed by text ('{key}'), and the console makes \
+             links only for users keyed by integers"
         ))
     })
 }
@@ -30,12 +31,12 @@ pub(super) async fn gather_mapped(
     ctx: &Ctx<'_>,
     backend: &BackendLinks,
     template: Template,
-    subject: Subject,
+    subject: Subject<'_>,
     message: Option<&FreeForm>,
 ) -> Result<(Recipient, Value)> {
     let mapping = &backend.mapping;
-    let order = match subject.order_id {
-        Some(id) => Some(order_for_message(src, ctx, mapping, &id.to_string()).await?),
+    let order = match subject.order {
+        Some(id) => Some(order_for_message(src, ctx, mapping, id).await?),
         None if template.needs_order() => {
             return Err(Error::validation(format!(
                 "the {} template is about an order: give the order's number or key",
@@ -44,8 +45,8 @@ pub(super) async fn gather_mapped(
         }
         None => None,
     };
-    let user_key = match (subject.user_id, &order) {
-        (Some(u), Some(o)) if o.order.customer.as_deref() != Some(u.to_string().as_str()) => {
+    let user_key = match (subject.user, &order) {
+        (Some(u), Some(o)) if o.order.customer.as_deref().map(str::trim) != Some(u) => {
             return Err(Error::validation(format!(
                 "order {} is not user {u}'s",
                 o.order.number
@@ -56,7 +57,7 @@ pub(super) async fn gather_mapped(
         (None, Some(o)) => o.order.customer.clone(),
         (None, None) => return Err(Error::validation("say which user the message is for")),
     };
-    let (user_id, email, name) = match &user_key {
+    let (email, name) = match &user_key {
         Some(key) => {
             let user = user_for_message(src, ctx, mapping, key).await?;
             // A new address waiting for confirmation (Devise
@@ -72,11 +73,11 @@ pub(super) async fn gather_mapped(
                 user.verified == Some(true) && pending.is_none(),
             )?;
             let email = pending.unwrap_or(user.email);
-            (Some(integer_key("user", key)?), email, user.name)
+            (email, user.name)
         }
         None => {
             let o = order.as_ref().expect("a guest's order");
-            (None, o.order.email.clone(), String::new())
+            (o.order.email.clone(), String::new())
         }
     };
     if email.trim().is_empty() {
@@ -84,10 +85,19 @@ pub(super) async fn gather_mapped(
     }
     let mut vars = json!({});
     // A link the console makes is checked now; the back end's own email
-    // (the mapping's [sends]) carries the back end's own link.
-    if template.link().is_some() && mapping.sends(template.id()).is_none() {
-        let id = user_id.ok_or_else(|| Error::validation("an account email needs a user"))?;
-        backend.path(src, template, id, ctx.now).await?;
+    // (the mapping's [sends]) carries the back end's own link, and a
+    // signed request needs its secret.
+    let sends = mapping.sends(template.id());
+    if sends.is_some_and(|s| s.signed()) {
+        backend.webhook_secret()?;
+    }
+    if template.link().is_some() && sends.is_none() {
+        let key = user_key
+            .as_deref()
+            .ok_or_else(|| Error::validation("an account email needs a user"))?;
+        backend
+            .path(src, template, link_user(key)?, ctx.now)
+            .await?;
         if let Some(l) = mapping.link(template.id()) {
             vars["expires_in"] = Value::from(l.expires_in());
         }
@@ -95,7 +105,7 @@ pub(super) async fn gather_mapped(
     // A user with no name is greeted "Hello there" by the templates.
     let name = name.trim().to_string();
     vars["user"] = json!({"name": name, "email": email});
-    let mut order_id = None;
+    let mut order_key = None;
     if let Some(o) = &order {
         if template == Template::OrderShipped && !o.shipped {
             return Err(Error::validation(format!(
@@ -104,14 +114,14 @@ pub(super) async fn gather_mapped(
                 o.order.number, o.order.status
             )));
         }
-        order_id = Some(integer_key("order", &o.order.key)?);
+        order_key = Some(o.order.key.trim().to_string());
         vars["order"] = order_vars(o)?;
     }
     add_message(&mut vars, template, message)?;
     Ok((
         Recipient {
-            user_id,
-            order_id,
+            user_key: user_key.map(|k| k.trim().to_string()),
+            order_key,
             email,
             name,
         },

@@ -320,7 +320,7 @@ pub async fn show(ctx: &Ctx<'_>, order_id: i64) -> Result<OrderStory> {
         .await?;
     let mut audit = audit::for_entity(db, "order", &order_id.to_string(), AUDIT).await?;
     audit.reverse();
-    let notifications = sent_about(ctx, About::Order(order_id)).await?;
+    let notifications = sent_about(ctx, About::Order(&order_id.to_string())).await?;
 
     let paid = if order.paid_at.is_some() {
         order.total_cents

@@ -177,7 +177,7 @@ pub async fn show(ctx: &Ctx<'_>, key: &str) -> Result<TroubleCard> {
 
     let diagnosis = diagnose(&user, &logins, &tokens, &audit, ctx.now);
     let live = tokens.into_iter().filter(|t| t.is_live(ctx.now)).collect();
-    let notifications = sent_about(ctx, About::User(id)).await?;
+    let notifications = sent_about(ctx, About::User(&id.to_string())).await?;
     Ok(TroubleCard {
         diagnosis,
         user,

@@ -2,9 +2,11 @@
 //! reference schema and the console's tables side by side, the console's
 //! named `admin_*`, recorded in sqlx's `_sqlx_migrations` (versions 1-8).
 //! Upgrading renames the console's tables into their namespace, records
-//! both sets as applied and drops the old record, in one transaction where
-//! the backend allows (MySQL/MariaDB renames every table in one atomic
-//! statement). No row is touched.
+//! the reference schema's migrations and the console's first (the layout
+//! those tables have) as applied and drops the old record, in one
+//! transaction where the backend allows (MySQL/MariaDB renames every table
+//! in one atomic statement). No row is touched. The console's later
+//! migrations then run as on any attached database.
 
 use super::super::{on_pool, Backend, Db};
 use super::runner::{self, Set};
@@ -14,6 +16,8 @@ const OLD_RECORD: &str = "_sqlx_migrations";
 /// The last version of the old single line; every database it made and
 /// upgraded ends there.
 const LAST_OLD_VERSION: i64 = 8;
+/// The console migration whose tables the old layout has.
+const OLD_LAYOUT_CONSOLE_VERSION: i64 = 1;
 /// The console's tables of the old layout, by their old names.
 const OLD_TABLES: [&str; 9] = [
     "admin_operators",
@@ -60,9 +64,12 @@ fn statements(backend: Backend) -> Vec<String> {
             out.push(format!("RENAME TABLE {}", pairs.join(", ")));
         }
     }
-    for set in [Set::Demo, Set::Console] {
-        for m in set.migrations(backend) {
-            out.push(runner::record_sql(backend, set, m));
+    for m in Set::Demo.migrations(backend) {
+        out.push(runner::record_sql(backend, Set::Demo, m));
+    }
+    for m in Set::Console.migrations(backend) {
+        if m.version <= OLD_LAYOUT_CONSOLE_VERSION {
+            out.push(runner::record_sql(backend, Set::Console, m));
         }
     }
     out.push(format!("DROP TABLE {OLD_RECORD}"));

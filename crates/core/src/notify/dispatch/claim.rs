@@ -63,6 +63,8 @@ pub(crate) struct Claimed {
     pub claim: String,
     pub uid: String,
     pub template: Template,
+    /// The user it is to, by the back end's key.
+    pub user_key: Option<String>,
     pub recipient: String,
     pub recipient_name: String,
     pub vars: Value,
@@ -152,7 +154,7 @@ struct ClaimRow {
     id: i64,
     uid: String,
     template: String,
-    user_id: Option<i64>,
+    user_key: Option<String>,
     recipient: String,
     recipient_name: String,
     vars_json: String,
@@ -200,7 +202,7 @@ pub(crate) async fn claim(
         .bind_list(ids.iter().copied());
     tx.execute(&q, "cannot claim outbox messages").await?;
     let mut q = Query::new(
-        "SELECT id, uid, template, user_id, recipient, recipient_name, vars_json, attempts, \
+        "SELECT id, uid, template, user_key, recipient, recipient_name, vars_json, attempts, \
          channel FROM backoffice_outbox WHERE id IN ",
     );
     q.bind_list(ids.iter().copied()).sql(" ORDER BY id");
@@ -214,7 +216,7 @@ pub(crate) async fn claim(
         match (&template, &vars) {
             // The back end's own email carries its own link.
             (Ok(_), Ok(_)) if r.channel == Channel::Backend => {}
-            (Ok(t), Ok(_)) => match links.mint(&mut tx, *t, r.user_id, now).await? {
+            (Ok(t), Ok(_)) => match links.mint(&mut tx, *t, r.user_key.as_deref(), now).await? {
                 Some(Ok(made)) => link = Some(made),
                 Some(Err(why)) => broken = Some(why),
                 None => {}
@@ -227,6 +229,7 @@ pub(crate) async fn claim(
             claim: claim.to_string(),
             uid: r.uid,
             template: template.unwrap_or(Template::SupportMessage),
+            user_key: r.user_key,
             recipient: r.recipient,
             recipient_name: r.recipient_name,
             vars: vars.unwrap_or(Value::Null),

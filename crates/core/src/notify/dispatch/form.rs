@@ -1,5 +1,6 @@
 //! Asking the back end to send its own email through its own form, as a
-//! browser does: read the form's page for its cookies and CSRF field, then
+//! browser does (or through its webhook, [`super::webhook`], whose request
+//! goes out and is judged here too): read the form's page for its cookies and CSRF field, then
 //! post the address. Reading the page changes nothing, so any failure
 //! there is worth another attempt; once the post has gone out whole, a
 //! lost answer is `uncertain` (the back end may have sent the email).
@@ -15,19 +16,29 @@ use super::claim::Outcome;
 use super::http::{exchange, Failed, Request, Response};
 use crate::mapping::Sends;
 
-/// The post, ready to go.
+/// The request to the back end, ready to go.
 pub(crate) struct Post {
-    url: Url,
-    headers: Vec<(&'static str, String)>,
-    body: Vec<u8>,
-    done: String,
+    pub(super) url: Url,
+    pub(super) headers: Vec<(&'static str, String)>,
+    pub(super) body: Vec<u8>,
+    pub(super) success: Success,
 }
 
-fn address(base: &str, path: &str) -> Result<Url, Outcome> {
+/// What answer means the back end took the request.
+pub(super) enum Success {
+    /// A form's: the redirect to this path.
+    Redirect(String),
+    /// A webhook's: any 2xx.
+    Accepted,
+}
+
+pub(super) fn address(base: &str, path: &str) -> Result<Url, Outcome> {
     let text = on_site(base, path);
     Url::parse(&text).map_err(|e| Outcome::Permanent {
         code: None,
-        detail: format!("the back end's form address '{text}' is not a URL ({e}): check the profile's link base"),
+        detail: format!(
+            "the back end's address '{text}' is not a URL ({e}): check the profile's link base"
+        ),
     })
 }
 
@@ -45,7 +56,13 @@ pub(crate) async fn prepare(
         csrf_field,
         done,
         ..
-    } = sends;
+    } = sends
+    else {
+        return Err(Outcome::Permanent {
+            code: None,
+            detail: "the back end is asked through a form only where the mapping says so".into(),
+        });
+    };
     let (page_path, path) = sends.paths();
     let page = address(base, page_path)?;
     let url = address(base, path)?;
@@ -103,12 +120,12 @@ pub(crate) async fn prepare(
         url,
         headers,
         body: body.into_bytes(),
-        done: done.clone(),
+        success: Success::Redirect(done.clone()),
     })
 }
 
 impl Post {
-    /// Posts the form; the outcome says what the back end did with it.
+    /// Posts the request; the outcome says what the back end did with it.
     pub(crate) async fn send(self, timeout: Duration, ca_pem: &Option<Vec<u8>>) -> Outcome {
         let req = Request {
             method: "POST",
@@ -133,19 +150,34 @@ impl Post {
                 }
             }
         };
+        let done = match &self.success {
+            Success::Accepted if (200..=299).contains(&answer.status) => {
+                return Outcome::Sent {
+                    reply: format!(
+                        "{}: the back end's webhook took the request and sends its own email",
+                        answer.status
+                    ),
+                }
+            }
+            Success::Accepted => {
+                return super::webhook::refusal(&answer, &self.url)
+                    .unwrap_or_else(|| refusal(&answer, &self.url, "posting to the webhook", None))
+            }
+            Success::Redirect(done) => done,
+        };
         if matches!(answer.status, 301..=303) {
             if let Some(to) = location(&answer, &self.url) {
-                if to.path() == self.done {
+                if to.path() == done {
                     return Outcome::Sent {
                         reply: format!(
-                            "{} to {}: the back end took the request and sends its own email",
-                            answer.status, self.done
+                            "{} to {done}: the back end took the request and sends its own email",
+                            answer.status
                         ),
                     };
                 }
             }
         }
-        refusal(&answer, &self.url, "posting the form", Some(&self.done))
+        refusal(&answer, &self.url, "posting the form", Some(done))
     }
 }
 

@@ -14,6 +14,7 @@ mod outage;
 mod pace;
 mod smtp;
 mod socket;
+mod webhook;
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -26,6 +27,7 @@ use super::links::{BackendLinks, Links};
 use super::templates;
 use super::{Channel, MailSettings};
 use crate::db::{retry_contended, Db};
+use crate::mapping::Sends;
 use crate::operators::Permission;
 use crate::progress::CancelToken;
 use crate::secrets::Secret;
@@ -298,6 +300,14 @@ impl<'a> Dispatcher<'a> {
                     kind.replace('_', " ")
                 ),
             })?;
+        if let Sends::Webhook { path } = sends {
+            let backend = self.links.backend.as_ref().expect("a mapping says how");
+            let secret = backend.webhook_secret().map_err(|e| Outcome::Permanent {
+                code: None,
+                detail: format!("{e}; nothing was sent"),
+            })?;
+            return webhook::prepare(&self.links.base, path, secret, msg, Utc::now());
+        }
         let timeout = self.options.timeout;
         form::prepare(
             &self.links.base,

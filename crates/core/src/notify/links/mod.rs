@@ -25,17 +25,44 @@ use crate::{Error, Result};
 pub use secret_check::{check_secret, SecretVerdict};
 
 /// A back end notified through its mapping: where its users and links
-/// are, and the secret its links are keyed with (absent when none was
-/// stored; a link that needs it is then refused before anything is queued).
+/// are, the secret its links are keyed with and the one its webhook checks
+/// signatures with (each absent when none was stored; a message that needs
+/// it is then refused before anything is queued).
 #[derive(Debug)]
 pub struct BackendLinks {
     pub mapping: Mapping,
     secret: Option<Secret>,
+    webhook: Option<Secret>,
 }
 
 impl BackendLinks {
     pub fn new(mapping: Mapping, secret: Option<Secret>) -> Arc<Self> {
-        Arc::new(BackendLinks { mapping, secret })
+        Self::with_webhook(mapping, secret, None)
+    }
+
+    pub fn with_webhook(
+        mapping: Mapping,
+        secret: Option<Secret>,
+        webhook: Option<Secret>,
+    ) -> Arc<Self> {
+        Arc::new(BackendLinks {
+            mapping,
+            secret,
+            webhook,
+        })
+    }
+
+    /// The secret the back end's webhook checks the console's signature
+    /// with; the refusal says how to store it.
+    pub(crate) fn webhook_secret(&self) -> Result<&Secret> {
+        self.webhook.as_ref().ok_or_else(|| {
+            Error::validation(
+                "the back end sends this email itself through its webhook, which checks a \
+                 signature made with the webhook's secret, and none is stored: store it with \
+                 `backoffice profile webhook-secret PROFILE --stdin`, or set \
+                 BACKOFFICE_WEBHOOK_SECRET for one run",
+            )
+        })
     }
 
     fn secret(&self, link: &Link) -> Result<&str> {
@@ -252,7 +279,7 @@ impl Links {
         &self,
         tx: &mut WriteTx,
         template: Template,
-        user: Option<i64>,
+        user: Option<&str>,
         now: DateTime<Utc>,
     ) -> Result<Option<std::result::Result<Zeroizing<String>, String>>> {
         let Some(kind) = template.link() else {
@@ -260,6 +287,12 @@ impl Links {
         };
         let Some(user) = user else {
             return Ok(Some(Err("the user no longer exists".into())));
+        };
+        // Every link format the console makes names an integer user key.
+        let Ok(user) = user.trim().parse::<i64>() else {
+            return Ok(Some(Err(format!(
+                "a link is made only for a user keyed by an integer, not '{user}'"
+            ))));
         };
         let made = match &self.backend {
             None => {

@@ -195,11 +195,8 @@ pub async fn show(ctx: &Ctx<'_>, mapping: &Mapping, id: &str) -> Result<MappedSt
             None => a.action,
         },
     }));
-    // What was sent about it, where the outbox can name it (integer keys).
-    let notifications = match order.key.trim().parse::<i64>() {
-        Ok(k) => notify::sent_about(ctx, About::Order(k)).await?,
-        Err(_) => Vec::new(),
-    };
+    // What was sent about it.
+    let notifications = notify::sent_about(ctx, About::Order(&order.key)).await?;
     timeline.extend(notify::about_timeline(&notifications));
     timeline.sort_by_key(|e| e.at);
     let version = version(&order, &items);

@@ -13,6 +13,7 @@ use super::{
 use crate::db::{Query, Source};
 use crate::mapping::detect::user_capabilities;
 use crate::mapping::{Lock, Mapping, UserMap};
+use crate::notify::{sent_about, About, Sent};
 use crate::operators::Permission;
 use crate::session::Ctx;
 use crate::users::unmasked;
@@ -43,6 +44,8 @@ pub struct MappedCard {
     pub actions: Vec<Offer>,
     /// What this back end does not keep, and what that leaves out.
     pub not_known: Vec<String>,
+    /// What was sent to the user, newest first.
+    pub notifications: Vec<Sent>,
 }
 
 /// The user's row and roles as they are now (locked inside a write), and
@@ -140,6 +143,7 @@ pub async fn card(ctx: &Ctx<'_>, mapping: &Mapping, key: &str) -> Result<MappedC
         .map(|c| c.detail)
         .collect();
     let user = present(row, unmasked(ctx));
+    let notifications = sent_about(ctx, About::User(key)).await?;
     Ok(MappedCard {
         actions: offered(ctx, mapping, &user, roles.as_deref()),
         user,
@@ -147,6 +151,7 @@ pub async fn card(ctx: &Ctx<'_>, mapping: &Mapping, key: &str) -> Result<MappedC
         roles,
         sign_ins,
         not_known,
+        notifications,
     })
 }
 
