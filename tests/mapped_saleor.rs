@@ -22,6 +22,7 @@ use backoffice_core::progress::{CancelToken, NoProgress};
 use backoffice_core::secrets::Secret;
 use backoffice_core::session::Ctx;
 use backoffice_core::users::mapped::card;
+use backoffice_core::validation::mapped::catalogue_on;
 use backoffice_testkit::smtp::SmtpServer;
 use backoffice_testkit::{each_backend, TestDb};
 use common::mapped::{all_orders, capability, changes_refused, operators, told};
@@ -148,6 +149,21 @@ async fn saleor_orders_are_read_and_left_to_saleor(backend: Backend) {
     assert!(!changes.works && changes.detail.contains("Saleor's dashboard"));
     let m = d.mapping;
     let ctx = Ctx::at(&db, &admin, now());
+
+    // Findings are kept by integer key: the order rules say why they
+    // cannot run on UUID-keyed orders; the users' run.
+    let rules = catalogue_on(&db, &m).await.unwrap();
+    let why = |id: &str| {
+        rules
+            .iter()
+            .find(|r| r.id == id)
+            .unwrap()
+            .unavailable
+            .clone()
+    };
+    let orders = why("orders.total_mismatch").unwrap_or_default();
+    assert!(orders.contains("keys its orders by"), "{orders}");
+    assert_eq!(why("users.invalid_email"), None);
 
     // Told by number in Saleor's words, money read exactly; the total a
     // dollar cannot hold is unreadable, with the reason.

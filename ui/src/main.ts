@@ -34,13 +34,10 @@ const PANELS = ["card-view", "mcard-view", "order-view", "morder-view", "finding
  * Views the window does not show yet on a back end of its own (the CLI
  * works with them through the mapping), each with the reason on hover.
  */
-export const NOT_YET_MAPPED = {
-  validation: "Validation over a back end of its own is not in the window yet.",
-} as const;
 const RECONNECT = "backoffice.reconnect";
 
 function start(): void {
-  // A back end of its own: some views are not in the window yet.
+  // A back end of its own: the users and orders views read it through its mapping.
   let mapped = false;
   const users = usersView(showError);
   const mappedUsers = mappedUsersView(showError);
@@ -53,11 +50,11 @@ function start(): void {
     validation: validationView(showError, {
       user: (id) => {
         nav.go("users");
-        void users.open(String(id));
+        void (mapped ? mappedUsers : users).open(String(id));
       },
       order: (id) => {
         nav.go("orders");
-        void orders.open(id);
+        void (mapped ? mappedOrders.open(String(id)) : orders.open(id));
       },
     }),
     notify: sendingView(showError),
@@ -148,7 +145,7 @@ function start(): void {
       byId("switch-operator").hidden = false;
       byId("signin-view").hidden = true;
       byId("nav").hidden = false;
-      nav.only(mapped ? NOT_YET_MAPPED : {});
+      nav.only({});
       if (mapped) {
         nav.route("users", "musers-view", mappedUsers.show);
         nav.route("orders", "morders-view", mappedOrders.show);

@@ -53,7 +53,14 @@ export function ruleRow(l: RuleLine, onOpen: (rule: RuleInfo) => void): HTMLTabl
   const row = el(
     "tr",
     { "data-rule": l.rule.id, tabindex: "0", class: "clickable" },
-    el("td", {}, el("strong", {}, l.rule.title), el("div", { class: "muted small" }, l.rule.id)),
+    el(
+      "td",
+      {},
+      el("strong", {}, l.rule.title),
+      el("div", { class: "muted small" }, l.rule.id),
+      // On a back end of its own, a rule its mapping cannot express says why.
+      ...(l.rule.unavailable === null ? [] : [el("div", { class: "muted small unavailable" }, `Cannot run here: ${l.rule.unavailable}`)]),
+    ),
     el("td", {}, el("span", { class: `severity ${l.rule.severity}` }, l.rule.severity)),
     el("td", { class: "num open" }, n(l.count?.open)),
     el("td", { class: "num" }, n(l.count?.accepted)),

@@ -9,7 +9,7 @@ import { paletteItems } from "./nav";
 import { outcomeText, renderedBody } from "./notify";
 import { mailStatusText, outboxFilter } from "./outbox";
 import { orderQuery, previewBody, storyView } from "./orders";
-import { lastRunText, ruleLines, runSummary, sortRuleLines } from "./validation";
+import { lastRunText, ruleLines, ruleRow, runSummary, sortRuleLines } from "./validation";
 
 const PAYLOAD = "<img src=x onerror=alert(1)>";
 
@@ -106,8 +106,8 @@ describe("money", () => {
 describe("validation", () => {
   it("joins the catalogue with the counts, zero where a rule never fired", () => {
     const rules = [
-      { id: "a", title: "A", severity: "error", entity: "user", explanation: "", guards_edits: true, fix: null },
-      { id: "b", title: "B", severity: "warning", entity: "order", explanation: "", guards_edits: false, fix: null },
+      { id: "a", title: "A", severity: "error", entity: "user", explanation: "", guards_edits: true, fix: null, unavailable: null },
+      { id: "b", title: "B", severity: "warning", entity: "order", explanation: "", guards_edits: false, fix: null, unavailable: "the mapping has no [order] section" },
     ] as const;
     const lines = ruleLines([...rules], [{ rule_id: "b", title: "B", severity: "warning", open: 3, accepted: 1, fixed: 0, resolved: 0 }]);
     expect(lines.map((l) => l.count?.open ?? 0)).toEqual([0, 3]);
@@ -116,6 +116,10 @@ describe("validation", () => {
     expect(sortRuleLines(lines, { key: "open", ascending: false }).map((l) => l.rule.id)).toEqual(["b", "a"]);
     expect(sortRuleLines(lines, { key: "severity", ascending: false }).map((l) => l.rule.id)).toEqual(["a", "b"]);
     expect(sortRuleLines(lines, { key: "rule", ascending: false }).map((l) => l.rule.id)).toEqual(["b", "a"]);
+    // A rule the back end's mapping cannot express says why, as text.
+    const [a, b] = lines.map((l) => ruleRow(l, () => {}));
+    expect(a?.querySelector(".unavailable")).toBeNull();
+    expect(b?.querySelector(".unavailable")?.textContent).toBe("Cannot run here: the mapping has no [order] section");
   });
 
   it("sums a run up", () => {

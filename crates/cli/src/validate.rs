@@ -2,8 +2,10 @@
 
 use clap::{Args, Subcommand};
 
+use backoffice_core::db::Db;
+use backoffice_core::mapping::{served, Mapping, Served};
 use backoffice_core::session::Ctx;
-use backoffice_core::validation::{self, run, Params, RunReport};
+use backoffice_core::validation::{self, run, Params, RuleInfo, RunReport};
 use backoffice_core::Result;
 
 use crate::output::{thousands, Out};
@@ -32,8 +34,8 @@ pub struct RunArgs {
     paid_not_shipped_days: i64,
 }
 
-fn catalogue(out: &Out) {
-    let rules = validation::catalogue();
+/// The catalogue: on a mapped back end, with why a rule cannot run there.
+fn catalogue(rules: &[RuleInfo], out: &Out) {
     out.show(&rules, || {
         rules
             .iter()
@@ -44,6 +46,9 @@ fn catalogue(out: &Out) {
                 }
                 if let Some(fix) = r.fix {
                     extra.push(format!("fix: {fix}"));
+                }
+                if let Some(why) = &r.unavailable {
+                    extra.push(format!("unavailable: {why}"));
                 }
                 let extra = if extra.is_empty() {
                     String::new()
@@ -92,6 +97,15 @@ fn render(r: &RunReport) -> String {
     lines.join("\n")
 }
 
+/// Whether a chosen database is read through a mapping (and which).
+async fn mapping_of(chosen: &Chosen<'_>, db: &Db) -> Result<Option<Mapping>> {
+    let file = chosen.mapping_file()?;
+    Ok(match served(db, file.as_deref()).await? {
+        Served::Reference => None,
+        Served::Mapped(m) => Some(*m),
+    })
+}
+
 pub async fn run_command(
     cmd: ValidateCommand,
     chosen: &Chosen<'_>,
@@ -99,8 +113,20 @@ pub async fn run_command(
     out: &Out,
 ) -> Result<()> {
     let args = match cmd {
+        // With no database chosen, the reference schema's catalogue.
+        ValidateCommand::Rules if chosen.db.is_none() && chosen.profile.is_none() => {
+            catalogue(&validation::catalogue(), out);
+            return Ok(());
+        }
         ValidateCommand::Rules => {
-            catalogue(out);
+            let db = chosen.connect().await?;
+            let listed = match mapping_of(chosen, &db).await {
+                Ok(Some(m)) => validation::mapped::catalogue_on(&db, &m).await.map(Some),
+                Ok(None) => Ok(None),
+                Err(e) => Err(e),
+            };
+            db.close().await;
+            catalogue(&listed?.unwrap_or_else(validation::catalogue), out);
             return Ok(());
         }
         ValidateCommand::Run(args) => args,
@@ -112,7 +138,12 @@ pub async fn run_command(
     params.paid_not_shipped_days = args.paid_not_shipped_days;
     let cancel = crate::seed::cancel_on_ctrl_c();
     let bar = progress_bar(out);
-    let result = run(&ctx, &args.rules, &params, &on_progress(&bar), &cancel).await;
+    let progress = on_progress(&bar);
+    let result = match mapping_of(chosen, &db).await {
+        Ok(Some(m)) => validation::mapped::run(&ctx, &m, &args.rules, &progress, &cancel).await,
+        Ok(None) => run(&ctx, &args.rules, &params, &progress, &cancel).await,
+        Err(e) => Err(e),
+    };
     bar.finish_and_clear();
     db.close().await;
     let report = result?;

@@ -14,23 +14,36 @@ use tauri::State;
 use crate::error::IpcResult;
 use crate::state::AppState;
 
+/// The rule catalogue; on a back end of its own, each rule with why it
+/// cannot run there, if it cannot.
 #[tauri::command]
-pub fn validation_rules() -> Vec<RuleInfo> {
-    validation::catalogue()
+pub async fn validation_rules(state: State<'_, AppState>) -> IpcResult<Vec<RuleInfo>> {
+    let (conn, _) = state.session().await?;
+    if !conn.mapped {
+        return Ok(validation::catalogue());
+    }
+    let (conn, _, mapping) = state.mapped_session().await?;
+    Ok(validation::mapped::catalogue_on(&conn.db, &mapping).await?)
 }
 
-/// Runs every rule, streaming progress; `cancel_job(job)` stops it and
-/// nothing of the run is kept.
+/// Runs every rule (on a back end of its own, every rule its mapping
+/// expresses), streaming progress; `cancel_job(job)` stops it and nothing
+/// of the run is kept.
 #[tauri::command]
 pub async fn run_validation(
     state: State<'_, AppState>,
     job: String,
     on_progress: Channel<Progress>,
 ) -> IpcResult<RunReport> {
-    let (conn, me) = state.reference_session("validation").await?;
+    let (conn, me) = state.session().await?;
     let running = state.start_job(&job)?;
     let ctx = Ctx::new(&conn.db, &me);
     let report = super::progress_to(&on_progress);
+    if conn.mapped {
+        let (_, _, mapping) = state.mapped_session().await?;
+        let run = validation::mapped::run(&ctx, &mapping, &[], &report, &running.cancel);
+        return Ok(run.await?);
+    }
     let params = Params::at(ctx.now);
     Ok(validation::run(&ctx, &[], &params, &report, &running.cancel).await?)
 }
@@ -70,7 +83,7 @@ pub async fn accept_finding(
     version: i64,
     reason: String,
 ) -> IpcResult<Finding> {
-    let (conn, me) = state.reference_session("accepting a finding").await?;
+    let (conn, me) = state.session().await?;
     Ok(validation::accept(&Ctx::new(&conn.db, &me), id, version, &reason).await?)
 }
 

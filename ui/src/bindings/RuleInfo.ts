@@ -10,4 +10,9 @@ guards_edits: boolean,
 /**
  * The mechanical fix for its findings, if there is one.
  */
-fix: string | null, };
+fix: string | null, 
+/**
+ * Why it cannot run on this back end (a mapped one that lacks what
+ * it reads); none: it runs.
+ */
+unavailable: string | null, };

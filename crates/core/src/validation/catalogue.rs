@@ -15,6 +15,9 @@ pub struct RuleInfo {
     pub guards_edits: bool,
     /// The mechanical fix for its findings, if there is one.
     pub fix: Option<&'static str>,
+    /// Why it cannot run on this back end (a mapped one that lacks what
+    /// it reads); none: it runs.
+    pub unavailable: Option<String>,
 }
 
 /// Every rule, in the catalogue's order.
@@ -29,6 +32,7 @@ pub fn catalogue() -> Vec<RuleInfo> {
             explanation: r.explanation,
             guards_edits: r.guards_edits,
             fix: fix_for_rule(r.id).map(|f| f.id),
+            unavailable: None,
         })
         .collect()
 }

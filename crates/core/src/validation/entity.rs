@@ -12,6 +12,9 @@ pub enum Entity {
     Order,
     OrderItem,
     Product,
+    /// A row of stock: the product's own on the reference schema, a table
+    /// of its own on some back ends (Oscar's partner_stockrecord).
+    Stock,
 }
 
 impl Entity {
@@ -22,6 +25,7 @@ impl Entity {
             Entity::Order => "order",
             Entity::OrderItem => "order_item",
             Entity::Product => "product",
+            Entity::Stock => "stock",
         }
     }
 
@@ -31,7 +35,7 @@ impl Entity {
             Entity::User => "users",
             Entity::Order => "orders",
             Entity::OrderItem => "order_items",
-            Entity::Product => "products",
+            Entity::Product | Entity::Stock => "products",
         }
     }
 }

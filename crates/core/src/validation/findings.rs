@@ -123,10 +123,13 @@ pub async fn summary(ctx: &Ctx<'_>) -> Result<Vec<RuleCount>> {
         let i = match out.iter().position(|c| c.rule_id == rule_id) {
             Some(i) => i,
             None => {
-                let r = rule(&rule_id);
+                // A rule of the reference schema, or one over a mapping.
+                let described = rule(&rule_id)
+                    .map(|r| (r.title, r.severity))
+                    .or_else(|| super::mapped::rule(&rule_id).map(|r| (r.title, r.severity)));
                 out.push(RuleCount {
-                    title: r.map_or_else(|| rule_id.clone(), |r| r.title.to_string()),
-                    severity: r.map(|r| r.severity),
+                    title: described.map_or_else(|| rule_id.clone(), |(t, _)| t.to_string()),
+                    severity: described.map(|(_, s)| s),
                     rule_id,
                     open: 0,
                     accepted: 0,

@@ -101,8 +101,21 @@ pub struct FixReport {
 
 /// What the fix would change: for the records given, or for every record
 /// with an open finding of the fix's rules. Nothing is written.
+/// The fixes write the reference schema's tables: on a back end read
+/// through a mapping none is offered, since its own tools correct it.
+async fn on_the_reference_schema(ctx: &Ctx<'_>) -> Result<()> {
+    match ctx.db.schema_status().await? {
+        crate::db::SchemaStatus::Current { demo: true, .. } => Ok(()),
+        _ => Err(Error::validation(
+            "no mechanical fix is offered on a back end read through a mapping: its findings \
+             are corrected with the back end's own tools (or accepted, with a reason)",
+        )),
+    }
+}
+
 pub async fn preview(ctx: &Ctx<'_>, fix_id: &str, only: &[i64]) -> Result<FixPreview> {
     ctx.require(Permission::ReadFindings)?;
+    on_the_reference_schema(ctx).await?;
     let f = find(fix_id)?;
     let mut q =
         Query::new("SELECT DISTINCT entity_id FROM backoffice_findings WHERE status = 'open'");
@@ -153,6 +166,7 @@ pub async fn apply(
 ) -> Result<FixReport> {
     ctx.require(Permission::ApplyFixes)?;
     ctx.db.ensure_writable("apply a fix")?;
+    on_the_reference_schema(ctx).await?;
     let f = find(&seen.fix_id)?;
     let reason = Some(crate::reason::required("apply this fix", reason)?);
     let mut report = FixReport {

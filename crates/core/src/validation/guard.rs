@@ -37,7 +37,7 @@ impl Touched {
         match entity {
             Entity::User => t.users.push(id),
             Entity::Order => t.orders.push(id),
-            Entity::Product => t.products.push(id),
+            Entity::Product | Entity::Stock => t.products.push(id),
             // A line is edited through its order.
             Entity::OrderItem => {}
         }
@@ -50,7 +50,7 @@ impl Touched {
         Ok(match entity {
             Entity::User => self.users.clone(),
             Entity::Order => self.orders.clone(),
-            Entity::Product => self.products.clone(),
+            Entity::Product | Entity::Stock => self.products.clone(),
             Entity::OrderItem if self.orders.is_empty() => Vec::new(),
             Entity::OrderItem => {
                 let mut q = Query::new("SELECT id FROM order_items WHERE order_id IN ");

@@ -9,6 +9,8 @@ mod fix_plans;
 mod fixes;
 mod flagged;
 mod guard;
+pub mod mapped;
+mod record;
 mod rules;
 mod sweep;
 

@@ -10,16 +10,14 @@ use serde::Serialize;
 use tokio::task::JoinHandle;
 
 use super::flagged::flagged;
+use super::record;
 use super::rules::{rule, Check, Params, Rule, Scope, RULES};
-use crate::db::{Db, Query, Source, WriteTx};
+use crate::db::{Db, Source};
 use crate::operators::Permission;
 use crate::progress::{CancelToken, Progress, ProgressSink};
 use crate::session::Ctx;
 use crate::stats::table_counts;
 use crate::{Error, Result};
-
-/// Flagged ids recorded per statement when they come from outside it.
-const IDS_PER_STATEMENT: usize = 500;
 
 #[derive(Debug, Clone, Serialize, ts_rs::TS)]
 pub struct RuleResult {
@@ -87,25 +85,7 @@ pub async fn run(
         .collect();
     let mut tx = ctx.db.begin_write("run validation").await?;
     let names: Vec<&str> = rules.iter().map(|r| r.id).collect();
-    // Every backend here (SQLite 3.35+, PostgreSQL, MariaDB 10.5+) has
-    // INSERT … RETURNING.
-    let (run_id,): (i64,) = tx
-        .fetch_one(
-            Query::new(
-                "INSERT INTO backoffice_validation_runs (started_at, finished_at, operator, rules, \
-             rows_examined, findings, new_findings, resolved) VALUES (",
-            )
-            .bind(ctx.now)
-            .sql(", ")
-            .bind(ctx.now)
-            .sql(", ")
-            .bind(ctx.operator.username())
-            .sql(", ")
-            .bind(names.join(","))
-            .sql(", 0, 0, 0, 0) RETURNING id"),
-            "cannot record the run",
-        )
-        .await?;
+    let run_id = record::start(&mut tx, ctx, &names).await?;
 
     let mut ahead = ReadAhead::new(ctx.db, &rules, params, cancel);
     let mut results = Vec::with_capacity(rules.len());
@@ -123,17 +103,24 @@ pub async fn run(
             total: rules.len() as u64,
         });
         let t = Instant::now();
-        if let Some(ids) = ahead.next().await? {
-            upsert_ids(&mut tx, r, run_id, ctx.now, ids).await?;
-        } else if let Check::Sql(sql) = &r.check {
-            let select = sql(tx.backend(), params, &Scope::All);
-            upsert(&mut tx, r, run_id, ctx.now, select).await?;
-        } else {
-            let mut src = Source::Tx(&mut tx);
-            let ids = flagged(&mut src, r, params, &Scope::All, cancel).await?;
-            upsert_ids(&mut tx, r, run_id, ctx.now, ids).await?;
-        }
-        let mut result = tally(&mut tx, r, run_id, ctx.now).await?;
+        let finds = record::Finds {
+            rule_id: r.id,
+            entity: r.entity,
+            run_id,
+            now: ctx.now,
+        };
+        let ids = match (ahead.next().await?, &r.check) {
+            (Some(ids), _) => ids,
+            (None, Check::Sql(sql)) => {
+                let select = sql(tx.backend(), params, &Scope::All);
+                record::upsert(&mut tx, &finds, select).await?;
+                Vec::new()
+            }
+            (None, _) => flagged(&mut Source::Tx(&mut tx), r, params, &Scope::All, cancel).await?,
+        };
+        let table = (r.entity.table(), "id");
+        record::upsert_ids(&mut tx, &finds, table, ids).await?;
+        let mut result = record::tally(&mut tx, r.id, run_id, ctx.now).await?;
         result.rows_examined = sizes.get(r.table).copied().unwrap_or(0).max(0) as u64;
         result.millis = t.elapsed().as_millis() as u64;
         examined += result.rows_examined;
@@ -141,91 +128,35 @@ pub async fn run(
         results.push(result);
     }
     cancel.check()?;
-    let new: u64 = results.iter().map(|r| r.new).sum();
-    let resolved: u64 = results.iter().map(|r| r.resolved).sum();
-    let count = |v: u64| i64::try_from(v).unwrap_or(i64::MAX);
-    tx.execute(
-        Query::new("UPDATE backoffice_validation_runs SET finished_at = ")
-            .bind(ctx.now + chrono::Duration::from_std(started.elapsed()).unwrap_or_default())
-            .sql(", rows_examined = ")
-            .bind(count(examined))
-            .sql(", findings = ")
-            .bind(count(found))
-            .sql(", new_findings = ")
-            .bind(count(new))
-            .sql(", resolved = ")
-            .bind(count(resolved))
-            .sql(" WHERE id = ")
-            .bind(run_id),
-        "cannot record the run",
-    )
-    .await?;
+    let finished = ctx.now + chrono::Duration::from_std(started.elapsed()).unwrap_or_default();
+    record::finish(&mut tx, run_id, finished, &results).await?;
     tx.commit().await?;
     progress.report(Progress {
         stage: format!("done: {examined} rows examined, {found} findings"),
         done: rules.len() as u64,
         total: rules.len() as u64,
     });
-    Ok(RunReport {
+    Ok(RunReport::of(
         run_id,
-        rules: results,
-        rows_examined: examined,
-        findings: found,
-        new,
-        resolved,
-        seconds: started.elapsed().as_secs_f64(),
-    })
+        results,
+        started.elapsed().as_secs_f64(),
+    ))
 }
 
-/// `INSERT INTO backoffice_findings … SELECT` over the rule's flagged ids (or
-/// the given rows), updating findings already on record.
-async fn upsert(
-    tx: &mut WriteTx,
-    r: &Rule,
-    run_id: i64,
-    now: chrono::DateTime<chrono::Utc>,
-    select: Query,
-) -> Result<()> {
-    let mut q = Query::new(
-        "INSERT INTO backoffice_findings (rule_id, entity_type, entity_id, status, first_run, \
-         last_run, first_seen_at, last_seen_at) SELECT ",
-    );
-    q.bind(r.id)
-        .sql(", ")
-        .bind(r.entity.as_str())
-        .sql(", flagged.id, 'open', ")
-        .bind(run_id)
-        .sql(", ")
-        .bind(run_id)
-        .sql(", ")
-        .bind(now)
-        .sql(", ")
-        .bind(now)
-        .sql(" FROM (")
-        .append(select)
-        // SQLite needs a WHERE before ON CONFLICT in an INSERT … SELECT.
-        .sql(") flagged WHERE 1 = 1")
-        .sql(tx.backend().upsert_finding());
-    tx.execute(&q, "cannot record findings").await.map(|_| ())
-}
-
-/// Records findings for ids computed outside the statement, in batches.
-async fn upsert_ids(
-    tx: &mut WriteTx,
-    r: &Rule,
-    run_id: i64,
-    now: chrono::DateTime<chrono::Utc>,
-    mut ids: Vec<i64>,
-) -> Result<()> {
-    ids.sort_unstable();
-    ids.dedup();
-    let table = r.entity.table();
-    for chunk in ids.chunks(IDS_PER_STATEMENT) {
-        let mut select = Query::new(format!("SELECT id FROM {table} WHERE id IN "));
-        select.bind_list(chunk.iter().copied());
-        upsert(tx, r, run_id, now, select).await?;
+impl RunReport {
+    /// The report of a run whose rules gave `rules`.
+    pub(super) fn of(run_id: i64, rules: Vec<RuleResult>, seconds: f64) -> RunReport {
+        let sum = |f: fn(&RuleResult) -> u64| rules.iter().map(f).sum();
+        RunReport {
+            run_id,
+            rows_examined: sum(|r| r.rows_examined),
+            findings: sum(|r| r.findings),
+            new: sum(|r| r.new),
+            resolved: sum(|r| r.resolved),
+            rules,
+            seconds,
+        }
     }
-    Ok(())
 }
 
 /// On SQLite, the flagged ids of the next rules, computed on read
@@ -289,47 +220,4 @@ impl Drop for ReadAhead {
             handle.abort();
         }
     }
-}
-
-/// How many findings this rule has now, how many are new, and which of
-/// its earlier findings are resolved because this run did not see them.
-async fn tally(
-    tx: &mut WriteTx,
-    r: &Rule,
-    run_id: i64,
-    now: chrono::DateTime<chrono::Utc>,
-) -> Result<RuleResult> {
-    let resolved = tx
-        .execute(
-            Query::new("UPDATE backoffice_findings SET status = 'resolved', resolved_at = ")
-                .bind(now)
-                .sql(", version = version + 1 WHERE rule_id = ")
-                .bind(r.id)
-                .sql(" AND last_run < ")
-                .bind(run_id)
-                .sql(" AND status IN ('open', 'accepted')"),
-            "cannot resolve findings",
-        )
-        .await?;
-    let (findings, new): (i64, i64) = tx
-        .fetch_one(
-            Query::new(format!(
-                "SELECT COUNT(*), {} FROM backoffice_findings WHERE rule_id = ",
-                tx.backend()
-                    .int64("COALESCE(SUM(CASE WHEN first_run = last_run THEN 1 ELSE 0 END), 0)")
-            ))
-            .bind(r.id)
-            .sql(" AND last_run = ")
-            .bind(run_id),
-            "cannot count findings",
-        )
-        .await?;
-    Ok(RuleResult {
-        rule_id: r.id.to_string(),
-        findings: findings.max(0) as u64,
-        new: new.max(0) as u64,
-        resolved,
-        rows_examined: 0,
-        millis: 0,
-    })
 }

@@ -1,0 +1,207 @@
+//! The rules over a mapping: each says what it needs of the mapping, and
+//! builds its set-based query from the mapped names (quoted, as
+//! [`crate::mapping::query::Sql`] quotes them), or says why it cannot.
+//! Findings are kept by integer key, so a rule over records keyed any
+//! other way is unavailable, with that reason.
+
+use crate::db::Query;
+use crate::mapping::catalogue::Kind;
+use crate::mapping::query::Sql;
+use crate::mapping::{Mapping, Money};
+
+/// What a rule reads, once the mapping is known.
+pub(crate) enum Plan {
+    /// `SELECT … AS id`: the flagged records' integer keys, in one query.
+    Sql(Query),
+    /// The users' addresses, judged in Rust a page at a time (no SQL
+    /// dialect parses an address as RFC 5322 does).
+    Emails {
+        table: String,
+        key: String,
+        email: String,
+    },
+}
+
+/// A mapping and what the catalogue says of its keys.
+pub(crate) struct On<'a> {
+    pub m: &'a Mapping,
+    pub s: Sql,
+    pub user_key: Option<Kind>,
+    pub order_key: Option<Kind>,
+    pub stock_key: Option<Kind>,
+}
+
+type Planned = std::result::Result<Plan, String>;
+
+impl On<'_> {
+    fn integer(&self, kind: Option<Kind>, what: &str) -> std::result::Result<(), String> {
+        match kind {
+            Some(Kind::Integer) => Ok(()),
+            Some(k) => Err(format!(
+                "findings are kept by integer key, and this back end keys its {what} by {}",
+                format!("{k:?}").to_lowercase()
+            )),
+            None => Err(format!("the mapping has no {what}")),
+        }
+    }
+
+    fn table(&self, name: &str) -> String {
+        self.s.q(name)
+    }
+}
+
+pub(super) fn invalid_email(on: &On) -> Planned {
+    let u =
+        on.m.user
+            .as_ref()
+            .ok_or("the mapping has no [user] section")?;
+    on.integer(on.user_key, "users")?;
+    Ok(Plan::Emails {
+        table: on.table(&u.table),
+        key: on.s.q(&u.key),
+        email: on.s.q(&u.email),
+    })
+}
+
+pub(super) fn duplicate_email_case(on: &On) -> Planned {
+    let u =
+        on.m.user
+            .as_ref()
+            .ok_or("the mapping has no [user] section")?;
+    on.integer(on.user_key, "users")?;
+    let (s, email) = (on.s, on.s.q(&u.email));
+    // The older account of each pair is flagged, as on the reference
+    // schema; a blank address is no address, not a duplicate.
+    Ok(Plan::Sql(Query::new(format!(
+        "SELECT MIN({}) AS id FROM {} WHERE {email} IS NOT NULL AND {email} <> '' \
+         GROUP BY {} HAVING COUNT(*) > 1",
+        s.int(&s.q(&u.key)),
+        on.table(&u.table),
+        s.b.exact(&format!("LOWER({email})"))
+    ))))
+}
+
+/// The order's total against its lines, shipping, tax and adjustments
+/// less its discount, as the order's story adds them; within half a minor
+/// unit of the smallest currency (three decimals) where money is a
+/// decimal, exactly where it is whole minor units.
+pub(super) fn total_mismatch(on: &On) -> Planned {
+    let o =
+        on.m.order
+            .as_ref()
+            .ok_or("the mapping has no [order] section")?;
+    let i =
+        on.m.items
+            .as_ref()
+            .ok_or("the mapping has no [items]: the lines cannot be added up")?;
+    on.integer(on.order_key, "orders")?;
+    let s = on.s;
+    let col = |alias: &str, c: &str| s.on(alias, c);
+    let line = match (&i.line_total, &i.unit_price) {
+        (Some(t), _) => col("i", t),
+        (None, Some(p)) => format!("{} * {}", col("i", &i.quantity), col("i", p)),
+        (None, None) => return Err("the mapping has neither line totals nor unit prices".into()),
+    };
+    let part = |c: &Option<String>| {
+        c.as_deref().map_or(String::new(), |c| {
+            format!(" + COALESCE({}, 0)", col("o", c))
+        })
+    };
+    let discount = o.discount.as_deref().map_or(String::new(), |d| {
+        format!(" - COALESCE({}, 0)", col("o", d))
+    });
+    let difference = format!(
+        "{} - (COALESCE(l.s, 0){}{}{}{discount})",
+        col("o", &o.total),
+        part(&o.shipping),
+        part(&o.tax),
+        part(&o.adjustment)
+    );
+    let differs = match o.money {
+        Money::Minor => format!("{difference} <> 0"),
+        Money::Decimal => format!("ABS({difference}) >= 0.0005"),
+    };
+    Ok(Plan::Sql(Query::new(format!(
+        "SELECT {} AS id FROM {} o LEFT JOIN (SELECT {} AS k, SUM({line}) AS s FROM {} i \
+         GROUP BY {}) l ON l.k = {} WHERE {} IS NOT NULL AND {differs}",
+        s.int(&col("o", &o.key)),
+        on.table(&o.table),
+        col("i", &i.order),
+        on.table(&i.table),
+        col("i", &i.order),
+        col("o", &o.key),
+        col("o", &o.total),
+    ))))
+}
+
+pub(super) fn no_items(on: &On) -> Planned {
+    let o =
+        on.m.order
+            .as_ref()
+            .ok_or("the mapping has no [order] section")?;
+    let i = on.m.items.as_ref().ok_or("the mapping has no [items]")?;
+    on.integer(on.order_key, "orders")?;
+    let s = on.s;
+    Ok(Plan::Sql(Query::new(format!(
+        "SELECT {} AS id FROM {} o WHERE NOT EXISTS (SELECT 1 FROM {} i WHERE {} = {})",
+        s.int(&s.on("o", &o.key)),
+        on.table(&o.table),
+        on.table(&i.table),
+        s.on("i", &i.order),
+        s.on("o", &o.key),
+    ))))
+}
+
+/// Lines whose product is gone: the order is flagged.
+pub(super) fn dangling_product(on: &On) -> Planned {
+    let i = on.m.items.as_ref().ok_or("the mapping has no [items]")?;
+    let link = i
+        .product
+        .as_ref()
+        .ok_or("the mapping's lines name no product")?;
+    let p =
+        on.m.products
+            .as_ref()
+            .ok_or("the mapping has no [products]")?;
+    on.integer(on.order_key, "orders")?;
+    let s = on.s;
+    Ok(Plan::Sql(Query::new(format!(
+        "SELECT DISTINCT {} AS id FROM {} i WHERE {} IS NOT NULL \
+         AND NOT EXISTS (SELECT 1 FROM {} p WHERE {} = {})",
+        s.int(&s.on("i", &i.order)),
+        on.table(&i.table),
+        s.on("i", link),
+        on.table(&p.table),
+        s.on("p", &p.key),
+        s.on("i", link),
+    ))))
+}
+
+pub(super) fn negative_stock(on: &On) -> Planned {
+    let st = on.m.stock.as_ref().ok_or("the mapping has no [stock]")?;
+    on.integer(on.stock_key, "stock rows")?;
+    let s = on.s;
+    Ok(Plan::Sql(Query::new(format!(
+        "SELECT {} AS id FROM {} s WHERE {} < 0",
+        s.int(&s.on("s", &st.key)),
+        on.table(&st.table),
+        s.on("s", &st.on_hand),
+    ))))
+}
+
+pub(super) fn over_allocated(on: &On) -> Planned {
+    let st = on.m.stock.as_ref().ok_or("the mapping has no [stock]")?;
+    let allocated = st
+        .allocated
+        .as_ref()
+        .ok_or("the mapping's stock keeps no allocation")?;
+    on.integer(on.stock_key, "stock rows")?;
+    let s = on.s;
+    Ok(Plan::Sql(Query::new(format!(
+        "SELECT {} AS id FROM {} s WHERE {} > {}",
+        s.int(&s.on("s", &st.key)),
+        on.table(&st.table),
+        s.on("s", allocated),
+        s.on("s", &st.on_hand),
+    ))))
+}
