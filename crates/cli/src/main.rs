@@ -10,6 +10,7 @@ mod mapped_orders;
 mod mapped_users;
 mod notify;
 mod operator;
+mod order_filters;
 mod order_text;
 mod orders;
 mod outbox;

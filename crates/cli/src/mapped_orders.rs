@@ -1,21 +1,20 @@
-//! `orders list|show|transition|cancel|note|refund` on a back end served through its
-//! mapping (django-oscar, Solidus, Saleor, a legacy schema): its own status
-//! words and order numbers, money read exactly, moves its lifecycle
-//! allows, notes in its own table, refunds in its own table or the
-//! console's. Bulk changes of such orders are not in this version, and are
-//! refused with that sentence.
+//! `orders list|show|transition|cancel|note|refund|bulk` on a back end
+//! served through its mapping (django-oscar, Solidus, Saleor, a legacy
+//! schema): its own status words and order numbers, money read exactly,
+//! moves its lifecycle allows (one order, or many with a dry run each),
+//! notes in its own table, refunds in its own table or the console's.
 
 use backoffice_core::mapping::Mapping;
 use backoffice_core::money;
 use backoffice_core::orders::mapped::story::{show, MappedStory};
 use backoffice_core::orders::mapped::{
-    add_note, apply, preview, refund, refund_preview, search, MappedChange, MappedOrder,
-    MappedPreview,
+    add_note, apply, bulk_commit, bulk_preview, preview, refund, refund_preview, search,
+    MappedBulkPreview, MappedChange, MappedOrder, MappedOutcome, MappedPreview, MappedSelection,
 };
 use backoffice_core::session::Ctx;
 use backoffice_core::{Error, Result};
 
-use crate::orders::{At, ListArgs, OrdersCommand};
+use crate::orders::{all_changed, dry_run_only, At, BulkArgs, ListArgs, OrdersCommand};
 use crate::output::{page_table, Out};
 
 fn amount(v: Option<i64>, currency: &str) -> String {
@@ -194,11 +193,85 @@ pub async fn run(ctx: &Ctx<'_>, m: &Mapping, cmd: OrdersCommand, out: &Out) -> R
             });
             Ok(())
         }
-        OrdersCommand::Bulk(_) => Err(Error::validation(
-            "bulk changes of a back end read through its mapping are not in this version: \
-             change its orders one at a time",
-        )),
+        OrdersCommand::Bulk(args) => bulk(ctx, m, args, out).await,
     }
+}
+
+/// Many orders at once: a dry run of each, then (with --yes) each changed
+/// in its own transaction at the version its dry run saw.
+async fn bulk(ctx: &Ctx<'_>, m: &Mapping, args: BulkArgs, out: &Out) -> Result<()> {
+    let given = args.filters.not_for_mapped();
+    if !given.is_empty() {
+        return Err(Error::validation(format!(
+            "{} cannot select a mapped back end's orders in this version",
+            given.join(", ")
+        )));
+    }
+    let selection = if args.ids.is_empty() {
+        MappedSelection::Filter(args.filters.mapped_query()?)
+    } else {
+        MappedSelection::Orders(args.ids)
+    };
+    let change = match args.to {
+        Some(to) => MappedChange::Transition { to },
+        None => MappedChange::Cancel,
+    };
+    let cancel = crate::seed::cancel_on_ctrl_c();
+    let bar = crate::seed::progress_bar(out);
+    let report = crate::seed::on_progress(&bar);
+    let plan = bulk_preview(ctx, m, &selection, &change, &report, &cancel).await?;
+    bar.finish_and_clear();
+    if args.confirm.dry_run || !args.confirm.yes {
+        out.show(&plan, || bulk_text(&plan));
+        return dry_run_only(&args.confirm, plan.ready.len());
+    }
+    let bar = crate::seed::progress_bar(out);
+    let report = crate::seed::on_progress(&bar);
+    let reason = args.reason.as_deref();
+    let results = bulk_commit(ctx, m, &plan, reason, &report, &cancel).await?;
+    bar.finish_and_clear();
+    let failed = results.iter().filter(|r| r.error.is_some()).count() + plan.refused.len();
+    let value = serde_json::json!({ "refused": plan.refused, "results": results });
+    out.show(&value, || results_text(&plan, &results));
+    all_changed(failed, plan.ready.len() + plan.refused.len())
+}
+
+fn bulk_text(p: &MappedBulkPreview) -> String {
+    let mut s = vec![format!(
+        "{} order(s) can change, {} cannot",
+        p.ready.len(),
+        p.refused.len()
+    )];
+    for r in &p.ready {
+        s.push(format!(
+            "  {}",
+            preview_text(&r.preview).replace('\n', "\n  ")
+        ));
+    }
+    for r in &p.refused {
+        s.push(format!("  order {}: refused: {}", r.order, r.message));
+    }
+    s.join("\n")
+}
+
+fn results_text(p: &MappedBulkPreview, results: &[MappedOutcome]) -> String {
+    let mut s = Vec::new();
+    for r in results {
+        match (&r.status, &r.error) {
+            (Some(st), _) => s.push(format!("  order {}: now {st}", r.order)),
+            (_, Some(e)) => s.push(format!("  order {}: failed: {}", r.order, e.message)),
+            _ => {}
+        }
+    }
+    for r in &p.refused {
+        s.push(format!("  order {}: refused: {}", r.order, r.message));
+    }
+    let ok = results.iter().filter(|r| r.error.is_none()).count();
+    s.push(format!(
+        "{ok} changed, {} not",
+        results.len() - ok + p.refused.len()
+    ));
+    s.join("\n")
 }
 
 async fn change(ctx: &Ctx<'_>, m: &Mapping, at: At, change: MappedChange, out: &Out) -> Result<()> {

@@ -7,13 +7,13 @@ use backoffice_core::money;
 use backoffice_core::orders::mapped::MappedOrderQuery;
 use backoffice_core::orders::{
     add_note, apply, bulk_commit, bulk_preview, export_csv, list, preview, show, BulkChange, Order,
-    OrderChange, OrderQuery, OrderSort, OrderStatus, Preview, Selection,
+    OrderChange, OrderSort, Preview, Selection,
 };
 use backoffice_core::progress::{CancelToken, NoProgress};
 use backoffice_core::session::Ctx;
-use backoffice_core::time::{day_range, local_zone, zone};
 use backoffice_core::{Error, Result};
 
+use crate::order_filters::Filters;
 use crate::order_text;
 use crate::output::{Out, Paging};
 use crate::signin;
@@ -73,67 +73,6 @@ enum Sort {
 }
 
 #[derive(Args)]
-pub struct Filters {
-    /// Any of these statuses (repeat, or separate with commas): the back
-    /// end's own words on a mapped back end.
-    #[arg(long, value_delimiter = ',')]
-    status: Vec<String>,
-    /// Placed on or after this day (YYYY-MM-DD, in --tz).
-    #[arg(long)]
-    placed_from: Option<String>,
-    /// Placed on or before this day (YYYY-MM-DD, in --tz).
-    #[arg(long)]
-    placed_to: Option<String>,
-    /// The time zone the days are in (IANA name); this machine's by default.
-    #[arg(long)]
-    tz: Option<String>,
-    /// The customer: user id or email address.
-    #[arg(long)]
-    customer: Option<String>,
-    /// Totals of at least this amount (12.50).
-    #[arg(long)]
-    min_total: Option<String>,
-    /// Totals of at most this amount.
-    #[arg(long)]
-    max_total: Option<String>,
-    #[arg(long)]
-    currency: Option<String>,
-    /// Only orders with an open validation finding.
-    #[arg(long)]
-    with_findings: bool,
-}
-
-impl Filters {
-    fn query(&self) -> Result<OrderQuery> {
-        let tz = match &self.tz {
-            Some(name) => zone(name)?,
-            None => local_zone(),
-        };
-        let (placed_from, placed_until) =
-            day_range(self.placed_from.as_deref(), self.placed_to.as_deref(), tz)?;
-        // Amounts are read in the currency filtered on; two decimals otherwise.
-        let cur = self.currency.as_deref().unwrap_or("EUR");
-        let amount = |t: &Option<String>| t.as_deref().map(|t| money::parse(t, cur)).transpose();
-        let statuses = self
-            .status
-            .iter()
-            .map(|s| s.parse::<OrderStatus>())
-            .collect::<Result<Vec<_>>>()?;
-        Ok(OrderQuery {
-            statuses,
-            placed_from,
-            placed_until,
-            customer: self.customer.clone(),
-            total_min: amount(&self.min_total)?,
-            total_max: amount(&self.max_total)?,
-            currency: self.currency.clone(),
-            has_open_findings: self.with_findings,
-            ..OrderQuery::default()
-        })
-    }
-}
-
-#[derive(Args)]
 pub struct ListArgs {
     #[command(flatten)]
     filters: Filters,
@@ -149,59 +88,43 @@ pub struct ListArgs {
 impl ListArgs {
     /// The options a mapped back end's list does not serve in this version.
     pub fn not_for_mapped(&self) -> Vec<&'static str> {
-        let f = &self.filters;
-        [
+        let mut given: Vec<&'static str> = [
             (matches!(self.sort, Sort::Total), "--sort total"),
             (self.ascending, "--ascending"),
-            (
-                f.min_total.is_some() || f.max_total.is_some(),
-                "--min-total/--max-total",
-            ),
-            (f.currency.is_some(), "--currency"),
-            (f.with_findings, "--with-findings"),
             (self.paging.csv(), "--format csv"),
         ]
         .into_iter()
         .filter_map(|(given, name)| given.then_some(name))
-        .collect()
+        .collect();
+        given.extend(self.filters.not_for_mapped());
+        given
     }
 
     /// The filters as a mapped back end takes them: its own status words.
     pub fn mapped_query(&self) -> Result<MappedOrderQuery> {
-        let f = &self.filters;
-        let tz = match &f.tz {
-            Some(name) => zone(name)?,
-            None => local_zone(),
-        };
-        let (placed_from, placed_until) =
-            day_range(f.placed_from.as_deref(), f.placed_to.as_deref(), tz)?;
-        Ok(MappedOrderQuery {
-            statuses: f.status.clone(),
-            placed_from,
-            placed_until,
-            customer: f.customer.clone(),
-            number: None,
-        })
+        self.filters.mapped_query()
     }
 }
 
 #[derive(Args)]
 pub struct BulkArgs {
-    /// These orders (comma-separated ids) instead of the filters.
+    /// These orders (comma-separated ids; on a mapped back end, numbers or
+    /// keys) instead of the filters.
     #[arg(long, value_delimiter = ',')]
-    ids: Vec<i64>,
+    pub ids: Vec<String>,
     #[command(flatten)]
-    filters: Filters,
-    /// Move every selected order to this status.
+    pub filters: Filters,
+    /// Move every selected order to this status (on a mapped back end, a
+    /// status word of its lifecycle).
     #[arg(long, conflicts_with = "cancel", required_unless_present = "cancel")]
-    to: Option<OrderStatus>,
+    pub to: Option<String>,
     /// Cancel every selected order (items restocked).
     #[arg(long)]
-    cancel: bool,
+    pub cancel: bool,
     #[arg(long)]
-    reason: Option<String>,
+    pub reason: Option<String>,
     #[command(flatten)]
-    confirm: crate::output::Confirm,
+    pub confirm: crate::output::Confirm,
 }
 
 async fn run_list(ctx: &Ctx<'_>, args: ListArgs, out: &Out) -> Result<()> {
@@ -254,10 +177,13 @@ async fn run_bulk(ctx: &Ctx<'_>, args: BulkArgs, out: &Out) -> Result<()> {
             query: args.filters.query()?,
         }
     } else {
-        Selection::Ids { ids: args.ids }
+        let ids = args.ids.iter().map(|i| order_id(i));
+        Selection::Ids {
+            ids: ids.collect::<Result<_>>()?,
+        }
     };
-    let bulk = match args.to {
-        Some(to) => BulkChange::Transition { to },
+    let bulk = match &args.to {
+        Some(to) => BulkChange::Transition { to: to.parse()? },
         None => BulkChange::Cancel,
     };
     let cancel = crate::seed::cancel_on_ctrl_c();
@@ -267,13 +193,7 @@ async fn run_bulk(ctx: &Ctx<'_>, args: BulkArgs, out: &Out) -> Result<()> {
     bar.finish_and_clear();
     if args.confirm.dry_run || !args.confirm.yes {
         out.show(&plan, || order_text::bulk_preview(&plan));
-        if !args.confirm.dry_run {
-            return Err(Error::validation(format!(
-                "nothing was changed: rerun with --yes to change these {} orders",
-                plan.ready.len()
-            )));
-        }
-        return Ok(());
+        return dry_run_only(&args.confirm, plan.ready.len());
     }
     let bar = crate::seed::progress_bar(out);
     let report = crate::seed::on_progress(&bar);
@@ -282,10 +202,26 @@ async fn run_bulk(ctx: &Ctx<'_>, args: BulkArgs, out: &Out) -> Result<()> {
     let failed = results.iter().filter(|r| r.error.is_some()).count() + plan.refused.len();
     let value = serde_json::json!({ "refused": plan.refused, "results": results });
     out.show(&value, || order_text::bulk_results(&plan.refused, &results));
+    all_changed(failed, plan.ready.len() + plan.refused.len())
+}
+
+/// After a bulk change's dry run is shown: done with --dry-run, else
+/// (neither --dry-run nor --yes) nothing was changed, and the refusal says
+/// how to go on.
+pub(crate) fn dry_run_only(confirm: &crate::output::Confirm, ready: usize) -> Result<()> {
+    if confirm.dry_run {
+        return Ok(());
+    }
+    Err(Error::validation(format!(
+        "nothing was changed: rerun with --yes to change these {ready} orders"
+    )))
+}
+
+/// A bulk change's exit: a conflict (exit 4) when any order was not changed.
+pub(crate) fn all_changed(failed: usize, selected: usize) -> Result<()> {
     if failed > 0 {
         return Err(Error::Conflict(format!(
-            "{failed} of {} selected orders were not changed (see above)",
-            plan.ready.len() + plan.refused.len()
+            "{failed} of {selected} selected orders were not changed (see above)"
         )));
     }
     Ok(())

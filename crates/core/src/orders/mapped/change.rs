@@ -24,7 +24,7 @@ use crate::write::{self, Edit, Entry};
 use crate::{Error, Result};
 
 /// A change to one mapped order.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize, ts_rs::TS)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, ts_rs::TS)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum MappedChange {
     /// To this status word, as the lifecycle allows.

@@ -5,6 +5,7 @@
 //! declares them; money is read exactly, in minor units of the order's
 //! currency.
 
+mod bulk;
 mod change;
 mod keys;
 pub(crate) mod message;
@@ -14,6 +15,10 @@ mod refunds;
 pub mod story;
 mod timeline;
 
+pub use bulk::{
+    bulk_commit, bulk_preview, MappedBulkPreview, MappedOutcome, MappedReady, MappedRefusal,
+    MappedSelection,
+};
 pub use change::{apply, MappedChange};
 pub use notes::add_note;
 pub use preview::{preview, MappedPreview, RefundPreview};
