@@ -2,20 +2,29 @@
 //! (tests/common/frameworks.rs): detection, the orders in Solidus' words
 //! with lines priced as Solidus prices them, the order's own state changes
 //! among the payments' and shipments', a total mismatch, notes kept by the
-//! console, and every change refused with the sentence that sends the
-//! operator to Solidus' admin, nothing written.
+//! console, every change refused with the sentence that sends the
+//! operator to Solidus' admin, nothing written; a sweep through the
+//! mapping, and an order email in Solidus' own number and money.
 
 mod common;
 
+use std::time::Duration;
+
 use backoffice_core::db::Backend;
 use backoffice_core::mapping::detect::detect;
+use backoffice_core::notify::dispatch::Dispatcher;
+use backoffice_core::notify::{self, BackendLinks, Policy, Template, Trigger};
 use backoffice_core::orders::mapped::story::show;
 use backoffice_core::orders::mapped::{add_note, search, MappedOrderQuery};
 use backoffice_core::page::PageRequest;
+use backoffice_core::progress::{CancelToken, NoProgress};
 use backoffice_core::session::Ctx;
+use backoffice_core::validation::mapped::run;
+use backoffice_testkit::smtp::SmtpServer;
 use backoffice_testkit::{each_backend, TestDb};
 use common::frameworks::solidus_tables;
 use common::mapped::{all_orders, capability, changes_refused, operators, told};
+use common::notify::{quick, settings};
 use common::now;
 
 /// Two customers, two variants, a completed order that adds up, a guest's
@@ -164,6 +173,38 @@ async fn solidus_orders_are_read_and_left_to_solidus(backend: Backend) {
             .await,
         1
     );
+
+    // A sweep through the mapping finds the guest's total, and only it.
+    let cancel = CancelToken::new();
+    let total = ["orders.total_mismatch".to_string()];
+    let report = run(&ctx, &m, &total, &NoProgress, &cancel).await.unwrap();
+    assert_eq!(report.findings, 1, "{report:?}");
+    let flagged = t
+        .scalar("SELECT entity_id FROM backoffice_findings WHERE rule_id = 'orders.total_mismatch'")
+        .await;
+    assert_eq!(flagged, 2);
+
+    // An order email told in Solidus' number, state and money.
+    let server = SmtpServer::start(&[]);
+    let mail = settings(&server);
+    let policy = Policy {
+        backend: Some(BackendLinks::new(m.clone(), None)),
+        ..Policy::from(&mail)
+    };
+    let about = Trigger {
+        order: Some("R100000001".into()),
+        ..Trigger::new(Template::OrderStatus, 1)
+    };
+    notify::send(&sctx, &policy, about).await.unwrap();
+    let sent = Dispatcher::new(&sctx, mail, None, quick())
+        .unwrap()
+        .run_once(&cancel, &|_| {})
+        .await
+        .unwrap();
+    assert_eq!(sent.sent, 1, "{sent:?}");
+    let email = server.wait_for(1, Duration::from_secs(10)).remove(0);
+    assert_eq!(email.subject, "Your order #R100000001 is now complete");
+    assert!(email.text.contains("Total: 27.50 USD"), "{}", email.text);
 }
 
 each_backend! {

@@ -125,6 +125,12 @@ async fn the_sweep_finds_exactly_what_was_planted(backend: Backend) {
     ];
     want.sort();
     assert_eq!(found(&ctx, "open").await, want);
+    let filter = FindingFilter {
+        rule_id: Some("orders.total_mismatch".into()),
+        ..FindingFilter::default()
+    };
+    let mismatch_finding = list(&ctx, &filter, &PageRequest::first(10)).await.unwrap();
+    assert_eq!(mismatch_finding.items[0].detail.as_deref(), Some("100002"));
     assert_eq!(back_end(&t).await, before);
 
     // Accepted stays accepted on the next run; a defect mended in the back

@@ -86,6 +86,11 @@ export function lastRunText(last: LastRun | null, mayRun: boolean, now: Date = n
     : "Validation has never run on this database: nothing has been checked yet. An admin can run it.";
 }
 
+/** "order 100002 (key 2)" where the back end names a record apart from its key, else "order 2". */
+export function recordName(f: Finding): string {
+  return f.detail === null ? `${f.entity_type} ${f.entity_id}` : `${f.entity_type} ${f.detail} (key ${f.entity_id})`;
+}
+
 export interface Jump {
   user: (id: number) => void;
   order: (id: number) => void;
@@ -136,7 +141,7 @@ export function validationView(showError: ShowError, jump: Jump): () => void {
       accept.addEventListener("click", () => void acceptOne(f, rule));
       buttons.append(accept);
     }
-    return el("tr", { "data-finding": String(f.id) }, el("td", {}, `${f.entity_type} ${f.entity_id}`), el("td", {}, when(f.first_seen_at)), buttons);
+    return el("tr", { "data-finding": String(f.id) }, el("td", {}, recordName(f)), el("td", {}, when(f.first_seen_at)), buttons);
   }
 
   async function open(rule: RuleInfo): Promise<void> {
@@ -192,7 +197,7 @@ export function validationView(showError: ShowError, jump: Jump): () => void {
   async function acceptOne(f: Finding, rule: RuleInfo): Promise<void> {
     const reason = await confirmAction({
       title: `Accept finding ${f.id}`,
-      body: [el("p", {}, `${rule.title}: ${f.entity_type} ${f.entity_id}. Accepted findings stay accepted while the record still trips the rule.`)],
+      body: [el("p", {}, `${rule.title}: ${recordName(f)}. Accepted findings stay accepted while the record still trips the rule.`)],
       confirm: "Accept",
       reason: "required",
       danger: false,

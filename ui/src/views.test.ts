@@ -9,7 +9,7 @@ import { paletteItems } from "./nav";
 import { outcomeText, renderedBody } from "./notify";
 import { mailStatusText, outboxFilter } from "./outbox";
 import { orderQuery, previewBody, storyView } from "./orders";
-import { lastRunText, ruleLines, ruleRow, runSummary, sortRuleLines } from "./validation";
+import { lastRunText, recordName, ruleLines, ruleRow, runSummary, sortRuleLines } from "./validation";
 
 const PAYLOAD = "<img src=x onerror=alert(1)>";
 
@@ -120,6 +120,12 @@ describe("validation", () => {
     const [a, b] = lines.map((l) => ruleRow(l, () => {}));
     expect(a?.querySelector(".unavailable")).toBeNull();
     expect(b?.querySelector(".unavailable")?.textContent).toBe("Cannot run here: the mapping has no [order] section");
+  });
+
+  it("names a record as the back end does, keeping its key", () => {
+    const f = { id: 1, rule_id: "orders.total_mismatch", entity_type: "order", entity_id: 2, detail: "100002", status: "open", first_run: 1, last_run: 1, first_seen_at: "2026-01-01T00:00:00Z", last_seen_at: "2026-01-01T00:00:00Z", resolved_at: null, accepted_by: null, accepted_reason: null, version: 1 };
+    expect(recordName(f)).toBe("order 100002 (key 2)");
+    expect(recordName({ ...f, detail: null })).toBe("order 2");
   });
 
   it("sums a run up", () => {

@@ -100,8 +100,14 @@ pub async fn run(
                         .items
                         .iter()
                         .map(|f| {
+                            // The back end's own name for the record
+                            // (an order's number), where it has one.
+                            let named = f
+                                .detail
+                                .as_deref()
+                                .map_or(String::new(), |d| format!("  ({d})"));
                             format!(
-                                "{:>8}  {:<36} {:<8} {:>9}  {:<8} v{}",
+                                "{:>8}  {:<36} {:<8} {:>9}  {:<8} v{}{named}",
                                 f.id, f.rule_id, f.entity_type, f.entity_id, f.status, f.version
                             )
                         })

@@ -1,7 +1,8 @@
 //! A Django back end's secrets through the command line: its SECRET_KEY,
 //! checked against the back end's own signed sessions before it goes to the
 //! OS keychain, then used for a reset email whose link Django's token
-//! generator accepts; and its webhook's secret, kept in the keychain only.
+//! generator accepts and a verification allauth's confirmation accepts;
+//! and its webhook's secret, kept in the keychain only.
 
 mod common;
 
@@ -103,6 +104,38 @@ async fn a_checked_secret_in_the_keychain_makes_links_django_accepts() {
     let verdict = t.framework_script("django", "check_link.py", &["reset", link]);
     assert_eq!(verdict["accepted"], true, "{verdict}");
     assert_eq!(verdict["user"], "ada");
+
+    // And Bob's verification, whose link allauth's own confirmation
+    // accepts.
+    let bob = t
+        .scalar("SELECT id FROM auth_user WHERE username = 'bob'")
+        .await
+        .to_string();
+    let verify = [&send[..6], &["verify_email", "--user", &bob]].concat();
+    let out = cli.ok(&verify, None);
+    assert!(out.contains("queued message"), "{out}");
+    let dispatch = [
+        "--profile",
+        &name,
+        "--operator",
+        "alice",
+        "outbox",
+        "dispatch",
+    ];
+    let out = cli.ok(&dispatch, None);
+    assert!(out.contains("sent 1"), "{out}");
+    let received = server.wait_for(2, std::time::Duration::from_secs(10));
+    let to_bob = received
+        .iter()
+        .find(|r| r.to.to_lowercase().contains("bob@example.com"))
+        .expect("a message to Bob");
+    let text = &to_bob.text;
+    let start = text
+        .find("https://shop.example/accounts/confirm-email/")
+        .expect(text);
+    let link = text[start..].split_whitespace().next().unwrap();
+    let verdict = t.framework_script("django", "check_link.py", &["confirm", link]);
+    assert_eq!(verdict["accepted"], true, "{verdict}");
 
     cli.ok(&["profile", "remove", &name], None);
 }

@@ -153,6 +153,7 @@ async fn validation_of_a_django_oscar_shop_from_the_command_line() {
     let out = cli.ok(&[&on[..], &["validate", "run"]].concat(), None);
     assert!(out.contains("3 findings (3 new, 0 resolved)"), "{out}");
     let listed = cli.ok(&[&on[..], &["findings", "list"]].concat(), None);
+    assert!(listed.contains("(100002)"), "the order's number: {listed}");
     for rule in [
         "orders.total_mismatch",
         "stock.over_allocated",

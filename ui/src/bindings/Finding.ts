@@ -7,6 +7,11 @@ export type Finding = { id: number, rule_id: string,
  */
 entity_type: string, entity_id: number, 
 /**
+ * How people name the record, where that is not its key (an Oscar
+ * order's number).
+ */
+detail: string | null, 
+/**
  * open, accepted, fixed or resolved.
  */
 status: string, first_run: number, last_run: number, first_seen_at: string, last_seen_at: string, resolved_at: string | null, accepted_by: string | null, accepted_reason: string | null, version: number, };

@@ -14,7 +14,7 @@ use crate::session::Ctx;
 use crate::users::{clean_text, MAX_REASON_CHARS};
 use crate::{Error, Result};
 
-const COLUMNS: &str = "id, rule_id, entity_type, entity_id, status, first_run, last_run, \
+const COLUMNS: &str = "id, rule_id, entity_type, entity_id, detail, status, first_run, last_run, \
      first_seen_at, last_seen_at, resolved_at, accepted_by, accepted_reason, version";
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow, ts_rs::TS)]
@@ -27,6 +27,9 @@ pub struct Finding {
     pub entity_type: String,
     #[ts(type = "number")]
     pub entity_id: i64,
+    /// How people name the record, where that is not its key (an Oscar
+    /// order's number).
+    pub detail: Option<String>,
     /// open, accepted, fixed or resolved.
     pub status: String,
     #[ts(type = "number")]

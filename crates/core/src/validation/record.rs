@@ -68,24 +68,29 @@ pub(super) async fn finish(
 }
 
 /// Whose findings are being recorded: a rule's, in a run.
+#[derive(Clone, Copy)]
 pub(super) struct Finds<'a> {
     pub rule_id: &'a str,
     pub entity: Entity,
     pub run_id: i64,
     pub now: DateTime<Utc>,
+    /// Whether the rule's query also yields `detail`: how people name the
+    /// record (an order's number).
+    pub detail: bool,
 }
 
 /// `INSERT INTO backoffice_findings … SELECT` over a rule's flagged ids
 /// (`select` yields them as `id`), updating findings already on record.
 pub(super) async fn upsert(tx: &mut WriteTx, f: &Finds<'_>, select: Query) -> Result<()> {
     let mut q = Query::new(
-        "INSERT INTO backoffice_findings (rule_id, entity_type, entity_id, status, first_run, \
-         last_run, first_seen_at, last_seen_at) SELECT ",
+        "INSERT INTO backoffice_findings (rule_id, entity_type, entity_id, detail, status, \
+         first_run, last_run, first_seen_at, last_seen_at) SELECT ",
     );
+    let detail = if f.detail { "flagged.detail" } else { "NULL" };
     q.bind(f.rule_id)
         .sql(", ")
         .bind(f.entity.as_str())
-        .sql(", flagged.id, 'open', ")
+        .sql(format!(", flagged.id, {detail}, 'open', "))
         .bind(f.run_id)
         .sql(", ")
         .bind(f.run_id)
@@ -115,7 +120,11 @@ pub(super) async fn upsert_ids(
     for chunk in ids.chunks(IDS_PER_STATEMENT) {
         let mut select = Query::new(format!("SELECT {key} AS id FROM {table} WHERE {key} IN "));
         select.bind_list(chunk.iter().copied());
-        upsert(tx, f, select).await?;
+        let by_id = Finds {
+            detail: false,
+            ..*f
+        };
+        upsert(tx, &by_id, select).await?;
     }
     Ok(())
 }

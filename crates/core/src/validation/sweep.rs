@@ -108,6 +108,7 @@ pub async fn run(
             entity: r.entity,
             run_id,
             now: ctx.now,
+            detail: false,
         };
         let ids = match (ahead.next().await?, &r.check) {
             (Some(ids), _) => ids,

@@ -11,8 +11,9 @@ use crate::mapping::{Mapping, Money};
 
 /// What a rule reads, once the mapping is known.
 pub(crate) enum Plan {
-    /// `SELECT … AS id`: the flagged records' integer keys, in one query.
-    Sql(Query),
+    /// `SELECT … AS id`: the flagged records' integer keys, in one query;
+    /// with `detail`, also how people name each (an order's number).
+    Sql { select: Query, detail: bool },
     /// The users' addresses, judged in Rust a page at a time (no SQL
     /// dialect parses an address as RFC 5322 does).
     Emails {
@@ -48,6 +49,26 @@ impl On<'_> {
     fn table(&self, name: &str) -> String {
         self.s.q(name)
     }
+
+    /// `, <number> AS detail` where orders have a number apart from their
+    /// key (alias `o`), and whether they do.
+    fn order_number(&self, o: &crate::mapping::OrderMap) -> (String, bool) {
+        match &o.number {
+            Some(n) => (
+                format!(", {} AS detail", self.s.text(&self.s.on("o", n))),
+                true,
+            ),
+            None => (String::new(), false),
+        }
+    }
+}
+
+/// A plan of one query that yields only keys.
+fn keys_only(select: String) -> Plan {
+    Plan::Sql {
+        select: Query::new(select),
+        detail: false,
+    }
 }
 
 pub(super) fn invalid_email(on: &On) -> Planned {
@@ -72,13 +93,13 @@ pub(super) fn duplicate_email_case(on: &On) -> Planned {
     let (s, email) = (on.s, on.s.q(&u.email));
     // The older account of each pair is flagged, as on the reference
     // schema; a blank address is no address, not a duplicate.
-    Ok(Plan::Sql(Query::new(format!(
+    Ok(keys_only(format!(
         "SELECT MIN({}) AS id FROM {} WHERE {email} IS NOT NULL AND {email} <> '' \
          GROUP BY {} HAVING COUNT(*) > 1",
         s.int(&s.q(&u.key)),
         on.table(&u.table),
         s.b.exact(&format!("LOWER({email})"))
-    ))))
+    )))
 }
 
 /// The order's total against its lines, shipping, tax and adjustments
@@ -121,8 +142,9 @@ pub(super) fn total_mismatch(on: &On) -> Planned {
         Money::Minor => format!("{difference} <> 0"),
         Money::Decimal => format!("ABS({difference}) >= 0.0005"),
     };
-    Ok(Plan::Sql(Query::new(format!(
-        "SELECT {} AS id FROM {} o LEFT JOIN (SELECT {} AS k, SUM({line}) AS s FROM {} i \
+    let (number, detail) = on.order_number(o);
+    let select = Query::new(format!(
+        "SELECT {} AS id{number} FROM {} o LEFT JOIN (SELECT {} AS k, SUM({line}) AS s FROM {} i \
          GROUP BY {}) l ON l.k = {} WHERE {} IS NOT NULL AND {differs}",
         s.int(&col("o", &o.key)),
         on.table(&o.table),
@@ -131,7 +153,8 @@ pub(super) fn total_mismatch(on: &On) -> Planned {
         col("i", &i.order),
         col("o", &o.key),
         col("o", &o.total),
-    ))))
+    ));
+    Ok(Plan::Sql { select, detail })
 }
 
 pub(super) fn no_items(on: &On) -> Planned {
@@ -142,14 +165,16 @@ pub(super) fn no_items(on: &On) -> Planned {
     let i = on.m.items.as_ref().ok_or("the mapping has no [items]")?;
     on.integer(on.order_key, "orders")?;
     let s = on.s;
-    Ok(Plan::Sql(Query::new(format!(
-        "SELECT {} AS id FROM {} o WHERE NOT EXISTS (SELECT 1 FROM {} i WHERE {} = {})",
+    let (number, detail) = on.order_number(o);
+    let select = Query::new(format!(
+        "SELECT {} AS id{number} FROM {} o WHERE NOT EXISTS (SELECT 1 FROM {} i WHERE {} = {})",
         s.int(&s.on("o", &o.key)),
         on.table(&o.table),
         on.table(&i.table),
         s.on("i", &i.order),
         s.on("o", &o.key),
-    ))))
+    ));
+    Ok(Plan::Sql { select, detail })
 }
 
 /// Lines whose product is gone: the order is flagged.
@@ -165,7 +190,7 @@ pub(super) fn dangling_product(on: &On) -> Planned {
             .ok_or("the mapping has no [products]")?;
     on.integer(on.order_key, "orders")?;
     let s = on.s;
-    Ok(Plan::Sql(Query::new(format!(
+    Ok(keys_only(format!(
         "SELECT DISTINCT {} AS id FROM {} i WHERE {} IS NOT NULL \
          AND NOT EXISTS (SELECT 1 FROM {} p WHERE {} = {})",
         s.int(&s.on("i", &i.order)),
@@ -174,19 +199,19 @@ pub(super) fn dangling_product(on: &On) -> Planned {
         on.table(&p.table),
         s.on("p", &p.key),
         s.on("i", link),
-    ))))
+    )))
 }
 
 pub(super) fn negative_stock(on: &On) -> Planned {
     let st = on.m.stock.as_ref().ok_or("the mapping has no [stock]")?;
     on.integer(on.stock_key, "stock rows")?;
     let s = on.s;
-    Ok(Plan::Sql(Query::new(format!(
+    Ok(keys_only(format!(
         "SELECT {} AS id FROM {} s WHERE {} < 0",
         s.int(&s.on("s", &st.key)),
         on.table(&st.table),
         s.on("s", &st.on_hand),
-    ))))
+    )))
 }
 
 pub(super) fn over_allocated(on: &On) -> Planned {
@@ -197,11 +222,11 @@ pub(super) fn over_allocated(on: &On) -> Planned {
         .ok_or("the mapping's stock keeps no allocation")?;
     on.integer(on.stock_key, "stock rows")?;
     let s = on.s;
-    Ok(Plan::Sql(Query::new(format!(
+    Ok(keys_only(format!(
         "SELECT {} AS id FROM {} s WHERE {} > {}",
         s.int(&s.on("s", &st.key)),
         on.table(&st.table),
         s.on("s", allocated),
         s.on("s", &st.on_hand),
-    ))))
+    )))
 }

@@ -87,9 +87,13 @@ pub async fn run(
             entity: r.entity,
             run_id,
             now: ctx.now,
+            detail: false,
         };
         match plan {
-            Plan::Sql(select) => record::upsert(&mut tx, &finds, select).await?,
+            Plan::Sql { select, detail } => {
+                let finds = record::Finds { detail, ..finds };
+                record::upsert(&mut tx, &finds, select).await?
+            }
             Plan::Emails { table, key, email } => {
                 let ids = undeliverable(&mut tx, &on, &table, &key, &email, cancel).await?;
                 record::upsert_ids(&mut tx, &finds, (&table, &key), ids).await?
