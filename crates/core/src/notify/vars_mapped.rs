@@ -46,18 +46,14 @@ pub(super) async fn gather_mapped(
         None => None,
     };
     let user_key = match (subject.user, &order) {
-        (Some(u), Some(o)) if o.order.customer.as_deref().map(str::trim) != Some(u) => {
-            return Err(Error::validation(format!(
-                "order {} is not user {u}'s",
-                o.order.number
-            )))
-        }
         (Some(u), _) => Some(u.to_string()),
         // A guest's order: the address on the order.
         (None, Some(o)) => o.order.customer.clone(),
         (None, None) => return Err(Error::validation("say which user the message is for")),
     };
-    let (email, name) = match &user_key {
+    // The user's key as the back end holds it (`7`, not a typed `007`),
+    // so the outbox names them as the card and the story look them up.
+    let (email, name, user_key) = match &user_key {
         Some(key) => {
             let user = user_for_message(src, ctx, mapping, key).await?;
             // A new address waiting for confirmation (Devise
@@ -72,12 +68,22 @@ pub(super) async fn gather_mapped(
                 user.state.as_deref() == Some("disabled"),
                 user.verified == Some(true) && pending.is_none(),
             )?;
+            // The order named must be this user's (keys compared as the
+            // back end holds them).
+            if let Some(o) = &order {
+                if o.order.customer.as_deref().map(str::trim) != Some(user.key.trim()) {
+                    return Err(Error::validation(format!(
+                        "order {} is not user {key}'s",
+                        o.order.number
+                    )));
+                }
+            }
             let email = pending.unwrap_or(user.email);
-            (email, user.name)
+            (email, user.name, Some(user.key))
         }
         None => {
             let o = order.as_ref().expect("a guest's order");
-            (o.order.email.clone(), String::new())
+            (o.order.email.clone(), String::new(), None)
         }
     };
     if email.trim().is_empty() {
@@ -120,7 +126,7 @@ pub(super) async fn gather_mapped(
     add_message(&mut vars, template, message)?;
     Ok((
         Recipient {
-            user_key: user_key.map(|k| k.trim().to_string()),
+            user_key,
             order_key,
             email,
             name,
