@@ -11,7 +11,7 @@ pub mod notify;
 pub mod saleor;
 pub mod shop;
 
-use backoffice_core::db::{Backend, Db};
+use backoffice_core::db::{Backend, Db, OpenOptions};
 use backoffice_core::operators::{add_operator, sign_in, NewOperator, Operator, Role};
 use backoffice_core::secrets::Secret;
 use backoffice_testkit::{Fx, TestDb};
@@ -236,4 +236,13 @@ pub async fn as_trust(t: &TestDb) -> Db {
     Db::connect(&target, backoffice_core::db::OpenOptions::default())
         .await
         .expect("connect as backoffice_trust")
+}
+
+/// Connects to the test database without touching its schema.
+pub async fn connect(t: &TestDb, read_only: bool) -> Db {
+    let options = OpenOptions {
+        read_only,
+        create_if_missing: false,
+    };
+    Db::connect(&t.target(), options).await.expect("connect")
 }
