@@ -6,7 +6,7 @@
 
 use serde_json::{json, Value};
 
-use super::links::BackendLinks;
+use super::links::{link_user, BackendLinks};
 use super::vars::{add_message, refuse_pointless, Recipient, Subject};
 use super::{FreeForm, Template};
 use crate::db::Source;
@@ -14,17 +14,6 @@ use crate::orders::mapped::message::{for_message as order_for_message, OrderForM
 use crate::session::Ctx;
 use crate::users::mapped::for_message as user_for_message;
 use crate::{money, Error, Result};
-
-/// A user's key as the link formats take it: an integer (every framework
-/// whose links the console makes keys its users so).
-fn link_user(key: &str) -> Result<i64> {
-    key.trim().parse().map_err(|_| {
-        Error::validation(format!(
-            "this back end's users are keyed by text ('{key}'), and the console makes \
-             links only for users keyed by integers"
-        ))
-    })
-}
 
 pub(super) async fn gather_mapped(
     src: &mut Source<'_>,

@@ -252,6 +252,18 @@ pub(crate) async fn refuse_wrong_secret(
     }
 }
 
+/// A user's key as the link formats take it: an integer (every framework
+/// whose links the console makes keys its users so, and so do the console's
+/// own tokens).
+pub(crate) fn link_user(key: &str) -> Result<i64> {
+    key.trim().parse().map_err(|_| {
+        Error::validation(format!(
+            "this back end's users are keyed by text ('{key}'), and the console makes \
+             links only for users keyed by integers"
+        ))
+    })
+}
+
 /// What Django's token generator reads of a user.
 #[derive(sqlx::FromRow)]
 struct ResetRow {
@@ -288,11 +300,9 @@ impl Links {
         let Some(user) = user else {
             return Ok(Some(Err("the user no longer exists".into())));
         };
-        // Every link format the console makes names an integer user key.
-        let Ok(user) = user.trim().parse::<i64>() else {
-            return Ok(Some(Err(format!(
-                "a link is made only for a user keyed by an integer, not '{user}'"
-            ))));
+        let user = match link_user(user) {
+            Ok(u) => u,
+            Err(e) => return Ok(Some(Err(e.to_string()))),
         };
         let made = match &self.backend {
             None => {
