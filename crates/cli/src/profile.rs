@@ -50,6 +50,17 @@ pub struct BackendSecretArgs {
     delete: bool,
 }
 
+impl BackendSecretArgs {
+    /// The secret, from standard input (--stdin) or asked for.
+    fn read(&self, what: &str, prompt: &str) -> Result<Secret> {
+        if self.stdin {
+            input::secret_from_stdin(what)
+        } else {
+            input::prompt_secret(prompt, "no secret given: pipe it in with --stdin")
+        }
+    }
+}
+
 #[derive(Args)]
 pub struct MailArgs {
     name: String,
@@ -303,14 +314,10 @@ async fn backend_secret(
         });
         return Ok(());
     }
-    let secret = if args.stdin {
-        input::secret_from_stdin("back-end secret")?
-    } else {
-        input::prompt_secret(
-            "The back end's secret (SECRET_KEY, secret_key_base): ",
-            "no secret given: pipe it in with --stdin",
-        )?
-    };
+    let secret = args.read(
+        "back-end secret",
+        "The back end's secret (SECRET_KEY, secret_key_base): ",
+    )?;
     let verdict = match &profile.mapping {
         Some(path) => {
             let mapping = backoffice_core::mapping::Mapping::load(path)?;
@@ -363,15 +370,12 @@ fn webhook_secret(
     out: &Out,
 ) -> Result<()> {
     let profile = store.get(&args.name)?;
-    let secret = if args.delete {
-        None
-    } else if args.stdin {
-        Some(input::secret_from_stdin("webhook secret")?)
-    } else {
-        Some(input::prompt_secret(
+    let secret = match args.delete {
+        true => None,
+        false => Some(args.read(
+            "webhook secret",
             "The secret the back end's webhook checks signatures with: ",
-            "no secret given: pipe it in with --stdin",
-        )?)
+        )?),
     };
     let which = BackendSecret::Webhook;
     set_stored_secret(which, store, secrets, &profile.name, secret.as_ref())?;

@@ -11,6 +11,11 @@ use backoffice_testkit::smtp::SmtpServer;
 use backoffice_testkit::TestDb;
 use common::Cli;
 
+/// `--profile NAME --operator alice` before `rest`.
+fn as_alice<'a>(name: &'a str, rest: &[&'a str]) -> Vec<&'a str> {
+    [&["--profile", name, "--operator", "alice"][..], rest].concat()
+}
+
 /// The Django fixture attached, its mapping detected and written, an admin
 /// `alice`, and a profile of a unique name (the keychain is shared by
 /// every test); the profile's name, the mapping file and Ada's key.
@@ -51,17 +56,7 @@ async fn a_checked_secret_in_the_keychain_makes_links_django_accepts() {
     let (name, _, ada) = django_profile(&t, &mut cli, "django-links").await;
     let server = SmtpServer::start(&[]);
     cli.loopback_mail(&name, server.port, &["--rate", "1000"]);
-    let send = [
-        "--profile",
-        &name,
-        "--operator",
-        "alice",
-        "notify",
-        "send",
-        "password_reset",
-        "--user",
-        &ada,
-    ];
+    let send = as_alice(&name, &["notify", "send", "password_reset", "--user", &ada]);
 
     // No secret yet: refused before anything is queued, saying how.
     let (code, err) = cli.fails(&send);
@@ -83,17 +78,8 @@ async fn a_checked_secret_in_the_keychain_makes_links_django_accepts() {
 
     let out = cli.ok(&send, None);
     assert!(out.contains("queued message"), "{out}");
-    let out = cli.ok(
-        &[
-            "--profile",
-            &name,
-            "--operator",
-            "alice",
-            "outbox",
-            "dispatch",
-        ],
-        None,
-    );
+    let dispatch = as_alice(&name, &["outbox", "dispatch"]);
+    let out = cli.ok(&dispatch, None);
     assert!(out.contains("sent 1"), "{out}");
     let received = server.wait_for(1, std::time::Duration::from_secs(10));
     let text = &received[0].text;
@@ -111,17 +97,9 @@ async fn a_checked_secret_in_the_keychain_makes_links_django_accepts() {
         .scalar("SELECT id FROM auth_user WHERE username = 'bob'")
         .await
         .to_string();
-    let verify = [&send[..6], &["verify_email", "--user", &bob]].concat();
+    let verify = as_alice(&name, &["notify", "send", "verify_email", "--user", &bob]);
     let out = cli.ok(&verify, None);
     assert!(out.contains("queued message"), "{out}");
-    let dispatch = [
-        "--profile",
-        &name,
-        "--operator",
-        "alice",
-        "outbox",
-        "dispatch",
-    ];
     let out = cli.ok(&dispatch, None);
     assert!(out.contains("sent 1"), "{out}");
     let received = server.wait_for(2, std::time::Duration::from_secs(10));
@@ -150,17 +128,7 @@ async fn a_webhook_secret_is_kept_in_the_keychain_only() {
     let mut toml = std::fs::read_to_string(&mapping).unwrap();
     toml.push_str("\n[sends.password_reset]\nby = \"webhook\"\npath = \"/hooks/send/\"\n");
     std::fs::write(&mapping, toml).unwrap();
-    let send = [
-        "--profile",
-        &name,
-        "--operator",
-        "alice",
-        "notify",
-        "send",
-        "password_reset",
-        "--user",
-        &ada,
-    ];
+    let send = as_alice(&name, &["notify", "send", "password_reset", "--user", &ada]);
     let (code, err) = cli.fails(&send);
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("profile webhook-secret"), "{err}");
