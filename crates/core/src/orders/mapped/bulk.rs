@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use super::change::{apply, MappedChange};
 use super::preview::{preview, MappedPreview};
-use super::story::show;
+use super::story::version_now;
 use super::{search, MappedOrderQuery};
 use crate::db::retry_contended;
 use crate::error::ErrorCode;
@@ -129,10 +129,10 @@ pub async fn bulk_preview(
     };
     for (n, order) in orders.into_iter().enumerate() {
         cancel.check()?;
-        let planned = match show(ctx, m, &order).await {
-            Ok(story) => preview(ctx, m, &order, &story.version, change.clone())
+        let planned = match version_now(ctx, m, &order).await {
+            Ok(version) => preview(ctx, m, &order, &version, change.clone())
                 .await
-                .map(|p| (story.version, p)),
+                .map(|p| (version, p)),
             Err(e) => Err(e),
         };
         match planned {

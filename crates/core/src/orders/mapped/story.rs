@@ -88,16 +88,38 @@ struct Amounts {
     adjustment: Option<String>,
 }
 
-/// The order with this key or number.
-pub async fn show(ctx: &Ctx<'_>, mapping: &Mapping, id: &str) -> Result<MappedStory> {
+/// The order with this key or number and its lines, as the story shows
+/// them, and how its tables are keyed.
+async fn order_and_items(
+    ctx: &Ctx<'_>,
+    mapping: &Mapping,
+    id: &str,
+) -> Result<(MappedOrder, Vec<MappedItem>, Keys)> {
     ctx.require(Permission::ReadOrders)?;
-    let (o, lifecycle) = shop_of(mapping)?;
+    let (o, _) = shop_of(mapping)?;
     let s = Sql::of(ctx.db);
     let keys = Keys::of(ctx, mapping).await?;
     let mut src = Source::Pool(ctx.db);
     let row = order_row(&mut src, &s, mapping, &keys.order, id, false).await?;
     let order = present(o, row, unmasked(ctx));
     let items = items(&mut src, mapping, &s, &keys, &order).await?;
+    Ok((order, items, keys))
+}
+
+/// The version `show` would print, reading only what it is made of (a
+/// bulk change's dry runs need no timeline).
+pub(crate) async fn version_now(ctx: &Ctx<'_>, mapping: &Mapping, id: &str) -> Result<String> {
+    let (order, items, _) = order_and_items(ctx, mapping, id).await?;
+    Ok(version(&order, &items))
+}
+
+/// The order with this key or number.
+pub async fn show(ctx: &Ctx<'_>, mapping: &Mapping, id: &str) -> Result<MappedStory> {
+    ctx.require(Permission::ReadOrders)?;
+    let (o, lifecycle) = shop_of(mapping)?;
+    let s = Sql::of(ctx.db);
+    let (order, items, keys) = order_and_items(ctx, mapping, id).await?;
+    let mut src = Source::Pool(ctx.db);
     let amounts = amounts(ctx, &s, o, &keys.order, &order.key).await?;
     let cur = order.currency.clone();
     let read = |v: &Option<String>| v.as_deref().map(|t| money::stored(t, &cur)).transpose();
