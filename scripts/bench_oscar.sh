@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # A django-oscar shop's orders through the mapping: the order list with its
-# filters, the order story and the validation sweep, on SQLite and
-# PostgreSQL, with the shop's own indexes (docs/BENCHMARKS.md). Needs the
-# Oscar fixture (scripts/fixtures.sh) and the test servers
-# (scripts/services.sh).
+# filters, the order story and the validation sweep, on SQLite, PostgreSQL
+# and MariaDB, with the shop's own indexes and then with those `schema
+# indexes --apply` builds (docs/BENCHMARKS.md). Needs the Oscar fixture
+# (scripts/fixtures.sh) and the test servers (scripts/services.sh).
 #
 #   scripts/bench_oscar.sh [ORDERS]
 #
@@ -29,6 +29,10 @@ attach_and_time() { # url label
   echo "## $2: schema indexes proposes"
   "$bin" --db "$1" --mapping "$work/map.toml" schema indexes
   echo "## $2, the shop's own indexes"
+  "$bench" "$1" "$work/map.toml" "$orders"
+  echo "## $2: schema indexes --apply"
+  /usr/bin/time -f "built in %e s" "$bin" --db "$1" --mapping "$work/map.toml" schema indexes --apply
+  echo "## $2, with the proposed indexes"
   "$bench" "$1" "$work/map.toml" "$orders"
 }
 
@@ -102,3 +106,34 @@ ANALYZE order_order, order_line;
 SQL
 attach_and_time "${pg%/*}/bo_bench_oscar" "PostgreSQL"
 psql "$pg" -qc "DROP DATABASE bo_bench_oscar"
+
+my=${BACKOFFICE_TEST_MYSQL_URL:-mysql://backoffice_test:backoffice_test@127.0.0.1:3306/mysql}
+maria() { mariadb -h 127.0.0.1 -u backoffice_test -pbackoffice_test "$@"; }
+maria -e "DROP DATABASE IF EXISTS bo_bench_oscar; CREATE DATABASE bo_bench_oscar CHARACTER SET utf8mb4"
+mariadb-dump -h 127.0.0.1 -u backoffice_test -pbackoffice_test bo_fixture_oscar | maria bo_bench_oscar
+# MariaDB's sequence engine gives the rows: seq_0_to_N.
+maria bo_bench_oscar <<SQL
+INSERT INTO order_order (id, number, currency, total_incl_tax, total_excl_tax, shipping_incl_tax,
+  shipping_excl_tax, shipping_method, shipping_code, status, guest_email, date_placed, user_id,
+  analytics_tracked)
+SELECT 1000000 + seq, 200000 + seq, 'GBP', IF(seq % 10000 = 7, 99.99, 32.45),
+  32.45, 3.95, 3.95, 'Standard', 'standard',
+  CASE WHEN seq % 100 = 0 THEN 'Pending' WHEN seq % 100 <= 5 THEN 'Being processed'
+       WHEN seq % 100 <= 20 THEN 'Shipped' WHEN seq % 100 <= 90 THEN 'Complete' ELSE 'Cancelled' END,
+  IF(seq % 1000 = 0, '', CONCAT('guest', seq, '@example.net')),
+  TIMESTAMP '2024-01-01 00:00:00' + INTERVAL seq MINUTE, IF(seq % 1000 = 0, 1, NULL), 0
+FROM seq_0_to_$((orders - 1));
+INSERT INTO order_line (partner_name, partner_sku, partner_line_reference, partner_line_notes,
+  title, quantity, line_price_incl_tax, line_price_excl_tax, line_price_before_discounts_incl_tax,
+  line_price_before_discounts_excl_tax, unit_price_incl_tax, unit_price_excl_tax, status,
+  order_id, partner_id, product_id, stockrecord_id, allocation_cancelled, num_allocated)
+SELECT 'Backoffice Fixture Ltd', l.sku, '', '', l.title, l.qty, l.total, l.total, l.total, l.total,
+  l.unit, l.unit, '', 1000000 + seq, 1, l.product, l.product, 0, 0
+FROM seq_0_to_$((orders - 1)) CROSS JOIN
+  (SELECT 'TEA-001' AS sku, 'Breakfast tea' AS title, 1 AS qty, 4.50 AS total, 4.50 AS unit,
+          1 AS product
+   UNION ALL SELECT 'MUG-002', 'Enamel mug', 2, 24.00, 12.00, 2) AS l;
+ANALYZE TABLE order_order, order_line;
+SQL
+attach_and_time "${my%/*}/bo_bench_oscar" "MariaDB"
+maria -e "DROP DATABASE bo_bench_oscar"

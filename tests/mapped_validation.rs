@@ -11,6 +11,7 @@ mod common;
 
 use backoffice_core::db::Backend;
 use backoffice_core::mapping::detect::detect;
+use backoffice_core::orders::mapped::indexes;
 use backoffice_core::page::PageRequest;
 use backoffice_core::progress::{CancelToken, NoProgress};
 use backoffice_core::session::Ctx;
@@ -191,6 +192,45 @@ async fn the_sweep_finds_exactly_what_was_planted(backend: Backend) {
     assert!(why.contains("no mechanical fix is offered"), "{why}");
 }
 
+/// `schema indexes` proposes the lines' totals index, builds it when
+/// asked, and the sweep finds the same totals through it.
+async fn the_totals_index_is_proposed_and_built(backend: Backend) {
+    let t = TestDb::fixture(backend, "oscar").await;
+    let (db, admin, _) = operators(&t).await;
+    let m = detect(&db).await.unwrap().mapping;
+    let ctx = Ctx::at(&db, &admin, now());
+    let total = ["orders.total_mismatch".to_string()];
+    let cancel = CancelToken::new();
+    let before = run(&ctx, &m, &total, &NoProgress, &cancel).await.unwrap();
+    let plan = indexes::propose(&db, &m).await.unwrap();
+    let names: Vec<(&str, bool)> = plan
+        .proposals
+        .iter()
+        .map(|p| (p.name.as_str(), p.exists))
+        .collect();
+    assert_eq!(names, [("backoffice_order_line_totals", false)]);
+    assert!(
+        plan.proposals[0]
+            .ddl
+            .last()
+            .unwrap()
+            .contains("line_price_incl_tax"),
+        "{plan:?}"
+    );
+    let built = indexes::create(&db, &m, &NoProgress, &cancel)
+        .await
+        .unwrap();
+    assert!(built.proposals[0].exists, "{built:?}");
+    let after = run(&ctx, &m, &total, &NoProgress, &cancel).await.unwrap();
+    assert_eq!(
+        (after.findings, after.new),
+        (before.findings, 0),
+        "{after:?}"
+    );
+    assert_eq!(before.findings, 1, "{before:?}");
+}
+
 each_backend! {
     oscar => the_sweep_finds_exactly_what_was_planted,
+    totals_index => the_totals_index_is_proposed_and_built,
 }

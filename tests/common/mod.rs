@@ -10,6 +10,7 @@ pub mod mapped;
 pub mod notify;
 pub mod saleor;
 pub mod shop;
+pub mod woocommerce;
 
 use backoffice_core::db::{Backend, Db, OpenOptions};
 use backoffice_core::operators::{add_operator, sign_in, NewOperator, Operator, Role};

@@ -210,16 +210,24 @@ pub async fn text_of(client: &Client, css: &str) -> String {
 }
 
 /// Clicks the first element matching `css`, waiting for it to exist and
-/// looking it up again if the window replaced it in between.
+/// looking it up again if the window replaced it in between (a page that
+/// reloads while the lookup runs ends the lookup: it is tried again).
 pub async fn click(client: &Client, css: &str) {
     let mut last = String::new();
     for _ in 0..5 {
-        let el = client
+        let found = client
             .wait()
             .at_most(Duration::from_secs(20))
             .for_element(Locator::Css(css))
-            .await
-            .unwrap_or_else(|e| panic!("no element {css}: {e}"));
+            .await;
+        let el = match found {
+            Ok(el) => el,
+            Err(e) => {
+                last = format!("no element: {e}");
+                tokio::time::sleep(Duration::from_millis(100)).await;
+                continue;
+            }
+        };
         match el.click().await {
             Ok(()) => return,
             Err(e) => last = e.to_string(),

@@ -39,8 +39,9 @@ pub enum SchemaCommand {
     Check,
     /// Print the mapping in effect and what it lets the console do.
     Show,
-    /// Propose the indexes that make user search fast on this back end,
-    /// with their statements and size; `--apply` builds what is missing.
+    /// Propose the indexes that make user search and the order sweep fast
+    /// on this back end, with their statements and size; `--apply` builds
+    /// what is missing.
     Indexes {
         #[arg(long)]
         apply: bool,

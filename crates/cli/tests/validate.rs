@@ -173,4 +173,20 @@ async fn validation_of_a_django_oscar_shop_from_the_command_line() {
         err.contains("no rule 'users.email_not_normalized' runs on a mapped back end"),
         "{err}"
     );
+
+    // The index that serves the totals check: proposed, then built.
+    let indexes = ["--db", db, "--mapping", path, "schema", "indexes"];
+    let out = cli.ok(&indexes, None);
+    assert!(out.contains("\nOrders:\n"), "{out}");
+    assert!(
+        out.contains("missing  backoffice_order_line_totals: the sweep's totals check"),
+        "{out}"
+    );
+    let out = cli.ok(&[&indexes[..], &["--apply"]].concat(), None);
+    assert!(
+        out.contains("in place backoffice_order_line_totals"),
+        "{out}"
+    );
+    let out = cli.ok(&[&on[..], &["validate", "run"]].concat(), None);
+    assert!(out.contains("3 findings (0 new, 0 resolved)"), "{out}");
 }

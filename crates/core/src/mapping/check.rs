@@ -115,7 +115,8 @@ pub async fn check_on(db: &Db, mapping: &Mapping, cat: &Catalogue) -> Result<Vec
         }) = &user.active
         {
             let known: Vec<&String> = active.iter().chain(disabled).chain(locked).collect();
-            for value in distinct_codes(db, &user.table, column).await? {
+            let source = quoted(db.backend(), &user.table);
+            for value in distinct_codes(db, &source, &user.table, column).await? {
                 if !known.contains(&&value) {
                     out.push(Problem {
                         concept: "user.active".into(),
@@ -159,7 +160,9 @@ pub async fn undeclared_statuses(db: &Db, mapping: &Mapping) -> Result<Vec<Strin
     let (Some(order), Some(lifecycle)) = (&mapping.order, &mapping.lifecycle) else {
         return Ok(Vec::new());
     };
-    let words = distinct_codes(db, &order.table, &order.status).await?;
+    // The orders' own rows only, where the table holds other records too.
+    let source = super::query::Sql { b: db.backend() }.orders(order);
+    let words = distinct_codes(db, &source, &order.table, &order.status).await?;
     Ok(words
         .into_iter()
         .filter(|w| !lifecycle.declares(w))
@@ -167,13 +170,14 @@ pub async fn undeclared_statuses(db: &Db, mapping: &Mapping) -> Result<Vec<Strin
 }
 
 /// Up to 100 distinct non-null values of a column, as text.
-async fn distinct_codes(db: &Db, table: &str, column: &str) -> Result<Vec<String>> {
+/// `source` is what to read the rows from: the table, quoted, or a
+/// derived table of the section's rows.
+async fn distinct_codes(db: &Db, source: &str, table: &str, column: &str) -> Result<Vec<String>> {
     let b = db.backend();
     let c = quoted(b, column);
     let sql = format!(
-        "SELECT DISTINCT {} FROM {} WHERE {c} IS NOT NULL LIMIT 100",
+        "SELECT DISTINCT {} FROM {source} t WHERE {c} IS NOT NULL LIMIT 100",
         b.cast_text(&c),
-        quoted(b, table)
     );
     on_pool!(db.pool(), p => sqlx::query_scalar::<_, String>(&sql).fetch_all(p).await)
         .map_err(|e| Error::db(&format!("cannot read the codes in {table}.{column}"), e))

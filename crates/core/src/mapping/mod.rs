@@ -22,6 +22,8 @@ mod sends;
 pub mod shop;
 mod shop_presets;
 mod solidus;
+mod source;
+mod woocommerce;
 
 pub use presets::AXES_DEFAULT_LIMIT;
 
@@ -35,8 +37,8 @@ pub use lifecycle::Lifecycle;
 pub use links::{Link, LinksMap};
 pub use sends::{Sends, SendsMap};
 pub use shop::{
-    Currency, HistoryMap, ItemsMap, Money, NotesMap, OnCancel, OrderMap, ProductsMap, RefundsMap,
-    StockMap,
+    Currency, HistoryMap, ItemsMap, MetaMap, Money, NotesMap, OnCancel, OrderMap, ProductsMap,
+    RefundsMap, SideMap, StockMap,
 };
 
 /// The format version this build reads and writes.

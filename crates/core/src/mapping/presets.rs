@@ -54,7 +54,8 @@ pub fn recognise(cat: &Catalogue) -> Option<Found> {
         .or_else(|| django(cat))
         .or_else(|| devise(cat))
         .or_else(|| laravel(cat))
-        .or_else(|| super::saleor::users(cat))?;
+        .or_else(|| super::saleor::users(cat))
+        .or_else(|| super::woocommerce::users(cat))?;
     let m = &mut found.mapping;
     if let Some(shop) = super::shop_presets::recognise(cat, m, &mut found.notes) {
         if m.preset.as_deref() != Some(shop) {

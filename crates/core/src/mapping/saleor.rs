@@ -169,6 +169,8 @@ pub(super) fn recognise(cat: &Catalogue, m: &mut Mapping) -> bool {
         adjustment: None,
         placed: s("created_at"),
         updated: opt("order_order", "updated_at"),
+        only: BTreeMap::new(),
+        side: None,
     });
     m.items = Some(ItemsMap {
         table: s("order_orderline"),
@@ -182,6 +184,8 @@ pub(super) fn recognise(cat: &Catalogue, m: &mut Mapping) -> bool {
         line_total: opt("order_orderline", "total_price_gross_amount"),
         allocated: None,
         allocation_cancelled: None,
+        only: BTreeMap::new(),
+        meta: None,
     });
     m.products = None;
     m.stock = None;
@@ -200,6 +204,7 @@ pub(super) fn recognise(cat: &Catalogue, m: &mut Mapping) -> bool {
             reason: opt("order_ordergrantedrefund", "reason"),
             operator: None,
             fixed: BTreeMap::new(),
+            meta: None,
         });
     m.lifecycle = Some(lifecycle());
     true

@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use super::forms::Refs;
+pub use super::source::{MetaMap, SideMap};
 use super::{Mapping, Want};
 
 /// How the back end stores an amount of money.
@@ -76,6 +77,15 @@ pub struct OrderMap {
     /// Set to the time of every write to the order's row.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated: Option<String>,
+    /// Columns that say a row is an order, in a table other records share
+    /// (WooCommerce's `type = "shop_order"`, beside its refunds): only
+    /// such rows are orders.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub only: BTreeMap<String, String>,
+    /// A table of one row per order holding some of its amounts
+    /// (WooCommerce's wc_order_operational_data).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub side: Option<SideMap>,
 }
 
 /// An order's lines.
@@ -109,6 +119,16 @@ pub struct ItemsMap {
     /// `allocation_cancelled`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allocation_cancelled: Option<String>,
+    /// Columns that say a row is an order line, in a table other items
+    /// share (WooCommerce's `order_item_type = "line_item"`, beside
+    /// shipping, fee and tax items).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub only: BTreeMap<String, String>,
+    /// Where a line's values are rows of a key–value table
+    /// (WooCommerce's woocommerce_order_itemmeta): then `quantity`,
+    /// `product`, `unit_price` and `line_total` name keys in it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub meta: Option<MetaMap>,
 }
 
 /// Products.
@@ -205,8 +225,16 @@ pub struct RefundsMap {
     pub reason: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub operator: Option<String>,
+    /// Columns that say a row is a refund, in a table other records share
+    /// (WooCommerce's `type = "shop_order_refund"`): only such rows are
+    /// read, and every row the console adds has them.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub fixed: BTreeMap<String, String>,
+    /// Where a refund's values are rows of a key–value table
+    /// (WooCommerce's wc_orders_meta): then `amount` and `reason` name
+    /// keys in it, and the console adds no refund of its own here.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub meta: Option<MetaMap>,
 }
 
 impl Mapping {
@@ -227,12 +255,17 @@ impl Mapping {
         if let Currency::Column { column } = &o.currency {
             r.col("order.currency.column", t, column, Want::Text);
         }
-        r.col("order.total", t, &o.total, money);
-        r.opt("order.subtotal", t, &o.subtotal, money);
-        r.opt("order.shipping", t, &o.shipping, money);
-        r.opt("order.discount", t, &o.discount, money);
-        r.opt("order.tax", t, &o.tax, money);
-        r.opt("order.adjustment", t, &o.adjustment, money);
+        // An amount may be a column of the side table instead.
+        let at = |c: &Option<String>| match (&o.side, c) {
+            (Some(side), Some(c)) if side.columns.contains(c) => side.table.as_str(),
+            _ => t,
+        };
+        r.col("order.total", at(&Some(o.total.clone())), &o.total, money);
+        r.opt("order.subtotal", at(&o.subtotal), &o.subtotal, money);
+        r.opt("order.shipping", at(&o.shipping), &o.shipping, money);
+        r.opt("order.discount", at(&o.discount), &o.discount, money);
+        r.opt("order.tax", at(&o.tax), &o.tax, money);
+        r.opt("order.adjustment", at(&o.adjustment), &o.adjustment, money);
         r.col("order.placed", t, &o.placed, Want::Timestamp);
         r.opt("order.updated", t, &o.updated, Want::Timestamp);
         if let Some(l) = &self.lifecycle {
@@ -245,12 +278,15 @@ impl Mapping {
             r.table("items.table", t);
             r.col("items.key", t, &i.key, Want::Key);
             r.col("items.order", t, &i.order, Want::Key);
-            r.col("items.quantity", t, &i.quantity, Want::Integer);
-            r.opt("items.product", t, &i.product, Want::Key);
+            // Where values are meta rows, these name keys, not columns.
+            if i.meta.is_none() {
+                r.col("items.quantity", t, &i.quantity, Want::Integer);
+                r.opt("items.product", t, &i.product, Want::Key);
+                r.opt("items.unit_price", t, &i.unit_price, money);
+                r.opt("items.line_total", t, &i.line_total, money);
+            }
             r.opt("items.stock", t, &i.stock, Want::Key);
             r.opt("items.title", t, &i.title, Want::Text);
-            r.opt("items.unit_price", t, &i.unit_price, money);
-            r.opt("items.line_total", t, &i.line_total, money);
             r.opt("items.allocated", t, &i.allocated, Want::Integer);
             r.opt(
                 "items.allocation_cancelled",
@@ -303,14 +339,17 @@ impl Mapping {
             let t = f.table.as_str();
             r.table("refunds.table", t);
             r.col("refunds.order", t, &f.order, Want::Key);
-            r.col("refunds.amount", t, &f.amount, money);
+            if f.meta.is_none() {
+                r.col("refunds.amount", t, &f.amount, money);
+                r.opt("refunds.reason", t, &f.reason, Want::Text);
+            }
             r.col("refunds.at", t, &f.at, Want::Timestamp);
-            r.opt("refunds.reason", t, &f.reason, Want::Text);
             r.opt("refunds.operator", t, &f.operator, Want::Text);
             for c in f.fixed.keys() {
                 r.col("refunds.fixed", t, c, Want::Text);
             }
         }
+        self.source_refs(r);
     }
 
     /// What makes the shop sections inconsistent, whatever the database.
@@ -373,6 +412,7 @@ impl Mapping {
                 );
             }
         }
+        bad.extend(self.source_problems());
         bad
     }
 }

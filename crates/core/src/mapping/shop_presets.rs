@@ -9,7 +9,7 @@
 //!   partner_stockrecord; oscar/apps/catalogue/migrations/0001_initial.py
 //!   for catalogue_product. The status words are a project setting
 //!   (OSCAR_ORDER_STATUS_PIPELINE), which no catalogue shows;
-//! - Solidus: solidus.rs.
+//! - Solidus: solidus.rs; Saleor: saleor.rs; WooCommerce: woocommerce.rs.
 
 use std::collections::BTreeMap;
 
@@ -54,6 +54,15 @@ pub fn recognise(
         );
         return Some("saleor");
     }
+    if super::woocommerce::recognise(cat, m) {
+        notes.push(
+            "WooCommerce orders are read, checked and noted here; status changes, cancels and \
+             refunds run WooCommerce's own hooks (stock, emails, gateways), so the console \
+             refuses them and says so"
+                .into(),
+        );
+        return Some("woocommerce");
+    }
     None
 }
 
@@ -95,6 +104,8 @@ fn reference(cat: &Catalogue, m: &mut Mapping) -> bool {
         adjustment: None,
         placed: s("placed_at"),
         updated: Some(s("updated_at")),
+        only: BTreeMap::new(),
+        side: None,
     });
     m.items = Some(ItemsMap {
         table: s("order_items"),
@@ -108,6 +119,8 @@ fn reference(cat: &Catalogue, m: &mut Mapping) -> bool {
         line_total: Some(s("line_total_cents")),
         allocated: None,
         allocation_cancelled: None,
+        only: BTreeMap::new(),
+        meta: None,
     });
     m.products = Some(ProductsMap {
         table: s("products"),
@@ -150,6 +163,7 @@ fn reference(cat: &Catalogue, m: &mut Mapping) -> bool {
         reason: Some(s("reason")),
         operator: Some(s("operator")),
         fixed: BTreeMap::new(),
+        meta: None,
     });
     m.lifecycle = Some(crate::orders::declared_lifecycle());
     true
@@ -220,6 +234,8 @@ fn oscar(cat: &Catalogue, m: &mut Mapping) -> bool {
         adjustment: None,
         placed: s("date_placed"),
         updated: None,
+        only: BTreeMap::new(),
+        side: None,
     });
     m.items = Some(ItemsMap {
         table: s("order_line"),
@@ -233,6 +249,8 @@ fn oscar(cat: &Catalogue, m: &mut Mapping) -> bool {
         line_total: Some(s("line_price_incl_tax")),
         allocated: opt(cat, "order_line", "num_allocated"),
         allocation_cancelled: opt(cat, "order_line", "allocation_cancelled"),
+        only: BTreeMap::new(),
+        meta: None,
     });
     m.products = cat
         .has("catalogue_product", &["id", "title", "upc"])

@@ -124,3 +124,53 @@ fn a_declared_lifecycle_refuses_in_words() {
         .unwrap()
         .starts_with("'Lost' is not a status of this shop"));
 }
+
+/// Lines kept as meta rows, among other items (WooCommerce's shape).
+const META_LINES: &str = r#"
+[items]
+table = "items"
+key = "item_id"
+order = "sale_ref"
+quantity = "_qty"
+line_total = "_line_total"
+only = { item_type = "line_item" }
+
+[items.meta]
+table = "itemmeta"
+owner = "item_id"
+of = "item_id"
+name = "meta_key"
+value = "meta_value"
+"#;
+
+#[test]
+fn shared_tables_and_meta_rows_are_plain_words() {
+    let without_items = SHOP.replace(
+        "[items]\ntable = \"sale_lines\"\nkey = \"id\"\norder = \"sale_ref\"\nquantity = \"qty\"\n\
+         product = \"article\"\nline_total = \"line_amount\"\n",
+        "",
+    );
+    let meta = format!("{without_items}{META_LINES}");
+    // Stock comes back by a line's own columns, which meta lines lack.
+    assert!(
+        problems(&meta).contains("items.meta: lines kept as meta rows cannot give stock back"),
+        "{}",
+        problems(&meta)
+    );
+    let stockless = meta.replace(
+        "[stock]\ntable = \"articles\"\nkey = \"code\"\non_hand = \"on_shelf\"\non_cancel = \"restock\"\n",
+        "",
+    );
+    let m = Mapping::parse(&stockless).unwrap();
+    assert_eq!(Mapping::parse(&m.to_toml()).unwrap(), m);
+    // Meta keys name columns no catalogue lists: not checked against it.
+    assert!(!m.refs().iter().any(|r| r.column.as_deref() == Some("_qty")));
+    assert!(m
+        .refs()
+        .iter()
+        .any(|r| r.table == "itemmeta" && r.column.as_deref() == Some("meta_value")));
+    let quoted = stockless.replace("\"line_item\"", "\"line'item\"");
+    assert!(problems(&quoted).contains("has a quote or backslash"));
+    let dotted = stockless.replace("\"_qty\"", "\"wp._qty\"");
+    assert!(problems(&dotted).contains("meta key 'wp._qty' is not a plain name"));
+}

@@ -104,6 +104,8 @@ pub(super) fn recognise(cat: &Catalogue, m: &mut Mapping) -> bool {
         adjustment: opt("adjustment_total"),
         placed: s("completed_at"),
         updated: opt("updated_at"),
+        only: BTreeMap::new(),
+        side: None,
     });
     m.items = Some(ItemsMap {
         table: s("spree_line_items"),
@@ -117,6 +119,8 @@ pub(super) fn recognise(cat: &Catalogue, m: &mut Mapping) -> bool {
         line_total: None,
         allocated: None,
         allocation_cancelled: None,
+        only: BTreeMap::new(),
+        meta: None,
     });
     // A line is for a variant; its name is its product's, which the
     // mapping's one products table cannot reach: lines show the SKU.

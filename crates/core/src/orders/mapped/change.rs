@@ -100,7 +100,7 @@ impl<'a> OrderEdit<'a> {
         let (o, _) = shop_of(self.m)?;
         let s = Sql { b: tx.backend() };
         let mut src = Source::Tx(tx);
-        let row = order_row(&mut src, &s, self.m, &self.keys.order, self.id, false).await?;
+        let row = order_row(&mut src, &s, self.m, &self.keys, self.id, false).await?;
         Ok(present(o, row, true))
     }
 }

@@ -1,6 +1,7 @@
 //! How an order's tables are keyed, for the queries that find its rows.
 
 use super::shop_of;
+use crate::db::{Backend, Query};
 use crate::mapping::query::Key;
 use crate::mapping::Mapping;
 use crate::session::Ctx;
@@ -10,6 +11,9 @@ use crate::{Error, Result};
 /// command (before any transaction).
 pub(crate) struct Keys {
     pub(crate) order: Key,
+    /// The number customers see, compared as its column's type so its
+    /// index serves the lookup.
+    pub(crate) number: Option<Key>,
     /// The lines' link to their order.
     pub(crate) items: Option<Key>,
     /// The lines' own key, and the stock rows' key the lines point at
@@ -24,6 +28,10 @@ impl Keys {
     pub(crate) async fn of(ctx: &Ctx<'_>, m: &Mapping) -> Result<Keys> {
         let (o, _) = shop_of(m)?;
         let order = Key::of(ctx.db, &o.table, &o.key, "o", "order").await?;
+        let number = match &o.number {
+            Some(n) => Some(Key::of(ctx.db, &o.table, n, "o", "order").await?),
+            None => None,
+        };
         let items = match &m.items {
             Some(i) => Some(Key::of(ctx.db, &i.table, &i.order, "i", "order").await?),
             None => None,
@@ -47,6 +55,7 @@ impl Keys {
         };
         Ok(Keys {
             order,
+            number,
             items,
             line,
             stock,
@@ -60,4 +69,35 @@ impl Keys {
             .as_ref()
             .ok_or_else(|| Error::internal("the order's lines are not mapped"))
     }
+}
+
+/// ` AND (<number> = … OR <key> = …)`: the order a support agent names by
+/// its number or its key, each compared as its column's type so that each
+/// column's index serves; one the text cannot be (letters for a number)
+/// is left out.
+pub(crate) fn push_number_or_key(
+    q: &mut Query,
+    b: Backend,
+    number: Option<&Key>,
+    key: &Key,
+    id: &str,
+) {
+    let mut by = Vec::new();
+    for k in number.into_iter().chain([key]) {
+        let mut part = Query::new(format!("{} = ", k.expr));
+        if k.bind(&mut part, b, id).is_ok() {
+            by.push(part);
+        }
+    }
+    q.sql(" AND (");
+    if by.is_empty() {
+        q.sql("1 = 0");
+    }
+    for (n, part) in by.into_iter().enumerate() {
+        if n > 0 {
+            q.sql(" OR ");
+        }
+        q.append(part);
+    }
+    q.sql(")");
 }

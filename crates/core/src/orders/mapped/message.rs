@@ -29,7 +29,7 @@ pub(crate) async fn for_message(
     let (o, lifecycle) = shop_of(mapping)?;
     let s = Sql { b: src.backend() };
     let keys = Keys::of(ctx, mapping).await?;
-    let row = order_row(src, &s, mapping, &keys.order, id, false).await?;
+    let row = order_row(src, &s, mapping, &keys, id, false).await?;
     let order = present(o, row, true);
     let items = items(src, mapping, &s, &keys, &order).await?;
     let shipped = lifecycle.shipped.contains(&order.status);

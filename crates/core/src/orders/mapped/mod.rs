@@ -7,6 +7,7 @@
 
 mod bulk;
 mod change;
+pub mod indexes;
 mod keys;
 pub(crate) mod message;
 mod notes;
@@ -112,8 +113,8 @@ pub async fn by_status(ctx: &Ctx<'_>, mapping: &Mapping) -> Result<Vec<StatusCou
     };
     let status = s.text(&s.q(&o.status));
     let q = Query::new(format!(
-        "SELECT {status} AS st, COUNT(*) AS n FROM {} GROUP BY {status} ORDER BY 1",
-        s.q(&o.table)
+        "SELECT {status} AS st, COUNT(*) AS n FROM {} o GROUP BY {status} ORDER BY 1",
+        s.orders(o)
     ));
     grouped(ctx.db, &q, "cannot count the orders by status", "(none)").await
 }
@@ -160,7 +161,7 @@ pub(crate) fn select(s: &Sql, m: &Mapping, o: &OrderMap, key: &Key) -> Query {
         s.text(&col(&o.total)),
         s.epoch(&col(&o.placed)),
         customer.map_or("NULL".into(), |c| s.text(&c)),
-        s.q(&o.table),
+        s.orders(o),
     ))
 }
 
@@ -227,20 +228,21 @@ pub async fn search(
         q.sql(format!(" AND {placed} < "))
             .bind(framework_time(s.b, until));
     }
-    if let Some(number) = query.number.as_deref().map(str::trim) {
-        q.sql(" AND (");
-        match &o.number {
-            Some(c) => q.sql(format!("{} = ", s.text(&s.on("o", c)))).bind(number),
-            None => q.sql("1 = 0"),
+    if let Some(id) = query.number.as_deref() {
+        let number = match &o.number {
+            Some(n) => Some(Key::of(ctx.db, &o.table, n, "o", "order").await?),
+            None => None,
         };
-        let mut by_key = Query::new(format!(" OR {} = ", key.expr));
-        if key.bind(&mut by_key, s.b, number).is_ok() {
-            q.append(by_key);
-        }
-        q.sql(")");
+        keys::push_number_or_key(&mut q, s.b, number.as_ref(), &key, id);
     }
     if let Some(who) = query.customer.as_deref().map(str::trim) {
-        push_customer(&mut q, &s, mapping, o, who)?;
+        let customer = match &o.customer {
+            Some(c) if !who.contains('@') => {
+                Some(Key::of(ctx.db, &o.table, c, "o", "customer").await?)
+            }
+            _ => None,
+        };
+        push_customer(&mut q, &s, mapping, o, customer.as_ref(), who)?;
     }
     if let Some(cursor) = &page.after {
         let after = decode_key(cursor)?;
@@ -261,7 +263,14 @@ pub async fn search(
 
 /// Orders of a customer: by address (the user's or a guest's, any case),
 /// else by the user's key.
-fn push_customer(q: &mut Query, s: &Sql, m: &Mapping, o: &OrderMap, who: &str) -> Result<()> {
+fn push_customer(
+    q: &mut Query,
+    s: &Sql,
+    m: &Mapping,
+    o: &OrderMap,
+    customer: Option<&Key>,
+    who: &str,
+) -> Result<()> {
     let mut places = Vec::new();
     if who.contains('@') {
         if let (Some(u), Some(_)) = (&m.user, &o.customer) {
@@ -285,10 +294,16 @@ fn push_customer(q: &mut Query, s: &Sql, m: &Mapping, o: &OrderMap, who: &str) -
         q.sql(")");
         return Ok(());
     }
-    let c = o.customer.as_ref().ok_or_else(|| {
+    let c = customer.ok_or_else(|| {
         Error::validation("this back end's orders carry no customer key: look for an address")
     })?;
-    q.sql(format!(" AND {} = ", s.text(&s.on("o", c))))
-        .bind(who);
+    // Compared as the column's type, so its index serves; a key the
+    // column cannot hold is no one's.
+    let mut by_key = Query::new(format!(" AND {} = ", c.expr));
+    if c.bind(&mut by_key, s.b, who).is_ok() {
+        q.append(by_key);
+    } else {
+        q.sql(" AND 1 = 0");
+    }
     Ok(())
 }

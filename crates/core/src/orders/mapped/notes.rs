@@ -32,7 +32,7 @@ pub async fn add_note(ctx: &Ctx<'_>, m: &Mapping, id: &str, body: &str) -> Resul
     let s = Sql { b: tx.backend() };
     // The order must exist; locking it orders the note after any change
     // being committed to it.
-    let row = order_row(&mut Source::Tx(&mut tx), &s, m, &keys.order, id, true).await?;
+    let row = order_row(&mut Source::Tx(&mut tx), &s, m, &keys, id, true).await?;
     let order = present(o, row, true);
     let who = ctx.operator.username();
     let q = match (&m.notes, link) {

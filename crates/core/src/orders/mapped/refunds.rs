@@ -69,7 +69,7 @@ pub(crate) async fn refunds_of(
                 opt(&r.reason),
                 opt(&r.operator),
                 s.epoch(&s.on("r", &r.at)),
-                s.q(&r.table),
+                s.refunds(r, m.money()),
                 key.expr
             ));
             key.bind(&mut q, s.b, &order.key)?;
@@ -324,7 +324,7 @@ impl Edit for RefundEdit<'_> {
         let (o, _) = shop_of(self.m)?;
         let s = Sql { b: tx.backend() };
         let mut src = Source::Tx(tx);
-        let row = order_row(&mut src, &s, self.m, &self.keys.order, self.id, false).await?;
+        let row = order_row(&mut src, &s, self.m, &self.keys, self.id, false).await?;
         refunds_of(&mut src, self.m, &self.keys, &present(o, row, true)).await
     }
 }

@@ -5,7 +5,7 @@
 
 use serde::Serialize;
 
-use super::keys::Keys;
+use super::keys::{push_number_or_key, Keys};
 use super::refunds::{refunds_of, MappedRefund};
 use super::timeline::{console_notes, history, notes};
 use super::{present, select, shop_of, MappedOrder, Row};
@@ -100,7 +100,7 @@ async fn order_and_items(
     let s = Sql::of(ctx.db);
     let keys = Keys::of(ctx, mapping).await?;
     let mut src = Source::Pool(ctx.db);
-    let row = order_row(&mut src, &s, mapping, &keys.order, id, false).await?;
+    let row = order_row(&mut src, &s, mapping, &keys, id, false).await?;
     let order = present(o, row, unmasked(ctx));
     let items = items(&mut src, mapping, &s, &keys, &order).await?;
     Ok((order, items, keys))
@@ -141,11 +141,15 @@ pub async fn show(ctx: &Ctx<'_>, mapping: &Mapping, id: &str) -> Result<MappedSt
         let parts = [shipping, tax, adjustment, discount.map(|d| -d)];
         match lines.map(|l| money::sum(l.into_iter().chain(parts.into_iter().flatten()))) {
             Some(Ok(expected)) if expected != total => {
-                let added: Vec<&str> = [(shipping, "shipping"), (adjustment, "adjustments")]
-                    .iter()
-                    .filter(|(v, _)| v.is_some())
-                    .map(|(_, w)| *w)
-                    .collect();
+                let added: Vec<&str> = [
+                    (shipping, "shipping"),
+                    (tax, "tax"),
+                    (adjustment, "adjustments"),
+                ]
+                .iter()
+                .filter(|(v, _)| v.is_some())
+                .map(|(_, w)| *w)
+                .collect();
                 let what = match added.split_last() {
                     None => "the lines".to_string(),
                     Some((last, [])) => format!("the lines and {last}"),
@@ -251,7 +255,7 @@ pub(crate) async fn locked_as_seen(
 ) -> Result<MappedOrder> {
     let (o, _) = shop_of(m)?;
     let s = Sql { b: src.backend() };
-    let row = order_row(src, &s, m, &keys.order, id, true).await?;
+    let row = order_row(src, &s, m, keys, id, true).await?;
     let order = present(o, row, true);
     let lines = items(src, m, &s, keys, &order).await?;
     let now_at = version(&order, &lines);
@@ -283,24 +287,13 @@ pub(crate) async fn order_row(
     src: &mut Source<'_>,
     s: &Sql,
     m: &Mapping,
-    key: &Key,
+    keys: &Keys,
     id: &str,
     lock: bool,
 ) -> Result<Row> {
     let (o, _) = shop_of(m)?;
-    let mut q = select(s, m, o, key);
-    q.sql(" AND (");
-    if let Some(n) = &o.number {
-        q.sql(format!("{} = ", s.text(&s.on("o", n))))
-            .bind(id.trim());
-    } else {
-        q.sql("1 = 0");
-    }
-    let mut by_key = Query::new(format!(" OR {} = ", key.expr));
-    if key.bind(&mut by_key, s.b, id).is_ok() {
-        q.append(by_key);
-    }
-    q.sql(")");
+    let mut q = select(s, m, o, &keys.order);
+    push_number_or_key(&mut q, s.b, keys.number.as_ref(), &keys.order, id);
     if lock {
         q.sql(match s.b {
             // The customer's row is read, not locked.
@@ -350,7 +343,7 @@ pub(crate) async fn items(
         s.int(&col(&i.quantity)),
         opt_text(&i.unit_price),
         opt_text(&i.line_total),
-        s.q(&i.table),
+        s.items(i, m.money()),
         key.expr,
     ));
     key.bind(&mut q, s.b, &order.key)?;
@@ -389,7 +382,7 @@ async fn amounts(ctx: &Ctx<'_>, s: &Sql, o: &OrderMap, key: &Key, id: &str) -> R
         col(&o.tax),
         col(&o.discount),
         col(&o.adjustment),
-        s.q(&o.table)
+        s.orders(o)
     ));
     key.push_eq(&mut q, s.b, id)?;
     ctx.db

@@ -125,11 +125,28 @@ pub async fn create(
     cancel: &CancelToken,
 ) -> Result<IndexPlan> {
     let plan = propose(db, m).await?;
+    let built = build_missing(db, &plan, progress, cancel).await;
+    // A sample read while the index was missing is empty: read it again.
+    super::narrow::forget();
+    built?;
+    propose(db, m).await
+}
+
+/// Builds a plan's missing proposals one after the other, each reported
+/// to `progress` before it starts; `cancel` stops the work between two
+/// (one being built finishes), and the error then says how many were
+/// built. A proposal's statements run in one transaction, except on
+/// PostgreSQL, where `CONCURRENTLY` cannot run inside one.
+pub(crate) async fn build_missing(
+    db: &Db,
+    plan: &IndexPlan,
+    progress: &dyn ProgressSink,
+    cancel: &CancelToken,
+) -> Result<()> {
     let missing: Vec<&Proposal> = plan.proposals.iter().filter(|p| !p.exists).collect();
     let total = missing.len() as u64;
     for (done, p) in missing.into_iter().enumerate() {
         if cancel.is_cancelled() {
-            super::narrow::forget();
             return Err(Error::validation(format!(
                 "stopped: {done} of {total} indexes built; the rest were not started"
             )));
@@ -139,27 +156,23 @@ pub async fn create(
             done: done as u64,
             total,
         });
+        let what = format!("create the index {}", p.name);
         match db.backend() {
-            // CONCURRENTLY cannot run inside a transaction.
             Backend::Postgres => {
                 for sql in &p.ddl {
-                    db.execute_alone(&Query::new(sql.clone()), "create the search index")
-                        .await?;
+                    db.execute_alone(&Query::new(sql.clone()), &what).await?;
                 }
             }
             _ => {
-                let mut tx = db.begin_write("create the search index").await?;
+                let mut tx = db.begin_write(&what).await?;
                 for sql in &p.ddl {
-                    tx.execute(&Query::new(sql.clone()), "create the search index")
-                        .await?;
+                    tx.execute(&Query::new(sql.clone()), &what).await?;
                 }
                 tx.commit().await?;
             }
         }
     }
-    // A sample read while the index was missing is empty: read it again.
-    super::narrow::forget();
-    propose(db, m).await
+    Ok(())
 }
 
 /// The users table's rows and the average length of email plus name.

@@ -147,9 +147,9 @@ pub(super) fn total_mismatch(on: &On) -> Planned {
         "SELECT {} AS id{number} FROM {} o LEFT JOIN (SELECT {} AS k, SUM({line}) AS s FROM {} i \
          GROUP BY {}) l ON l.k = {} WHERE {} IS NOT NULL AND {differs}",
         s.int(&col("o", &o.key)),
-        on.table(&o.table),
+        on.s.orders(o),
         col("i", &i.order),
-        on.table(&i.table),
+        on.s.items(i, on.m.money()),
         col("i", &i.order),
         col("o", &o.key),
         col("o", &o.total),
@@ -169,8 +169,8 @@ pub(super) fn no_items(on: &On) -> Planned {
     let select = Query::new(format!(
         "SELECT {} AS id{number} FROM {} o WHERE NOT EXISTS (SELECT 1 FROM {} i WHERE {} = {})",
         s.int(&s.on("o", &o.key)),
-        on.table(&o.table),
-        on.table(&i.table),
+        on.s.orders(o),
+        on.s.items(i, on.m.money()),
         s.on("i", &i.order),
         s.on("o", &o.key),
     ));
@@ -194,7 +194,7 @@ pub(super) fn dangling_product(on: &On) -> Planned {
         "SELECT DISTINCT {} AS id FROM {} i WHERE {} IS NOT NULL \
          AND NOT EXISTS (SELECT 1 FROM {} p WHERE {} = {})",
         s.int(&s.on("i", &i.order)),
-        on.table(&i.table),
+        on.s.items(i, on.m.money()),
         s.on("i", link),
         on.table(&p.table),
         s.on("p", &p.key),

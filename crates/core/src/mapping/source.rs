@@ -1,0 +1,342 @@
+//! Where a section's rows are read from. Mostly its own table. But a back
+//! end may keep orders in a table other records share (WooCommerce's
+//! refunds are rows of wc_orders), keep a line's values as key–value rows
+//! beside it (woocommerce_order_itemmeta), or keep some of an order's
+//! amounts in a table of one row per order (wc_order_operational_data).
+//! Then the rows are read from a derived table of exactly the section's
+//! rows, each such value a column named as the mapping names it and typed
+//! as the console reads it; every query over the section reads it alike.
+//!
+//! Writes never go through a source: they name the table itself.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use super::forms::Refs;
+use super::query::Sql;
+use super::{is_identifier, ItemsMap, Mapping, Money, OrderMap, RefundsMap, Want};
+use crate::db::Backend;
+
+/// A key–value table of values belonging to a section's rows (WordPress'
+/// meta tables: one row per value, named by a key).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MetaMap {
+    pub table: String,
+    /// Its column holding the owning row's key.
+    pub owner: String,
+    /// The owning table's column that `owner` refers to.
+    pub of: String,
+    /// Its column naming the value (`meta_key`).
+    pub name: String,
+    /// Its column holding the value, as text (`meta_value`).
+    pub value: String,
+}
+
+/// A table of one row per order whose `columns` are read as the order's.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SideMap {
+    pub table: String,
+    /// Its column holding the order's key.
+    pub order: String,
+    pub columns: Vec<String>,
+}
+
+/// How a value from elsewhere is typed in a derived table.
+#[derive(Clone, Copy)]
+enum As {
+    Money(Money),
+    Integer,
+    Text,
+}
+
+/// A derived table under construction: the rows of `table` that have the
+/// `only` values, and further columns computed per row (alias `t`).
+struct Derived<'a> {
+    s: &'a Sql,
+    table: &'a str,
+    only: &'a BTreeMap<String, String>,
+    extra: Vec<String>,
+}
+
+impl<'a> Derived<'a> {
+    fn new(s: &'a Sql, table: &'a str, only: &'a BTreeMap<String, String>) -> Self {
+        Derived {
+            s,
+            table,
+            only,
+            extra: Vec::new(),
+        }
+    }
+
+    fn typed(&self, expr: String, as_: As) -> String {
+        match as_ {
+            // A meta value is text: SQLite too must be told it is a number.
+            As::Integer if self.s.b == Backend::Sqlite => format!("CAST({expr} AS INTEGER)"),
+            As::Integer => self.s.int(&expr),
+            As::Text | As::Money(Money::Minor) => expr,
+            As::Money(Money::Decimal) => match self.s.b {
+                // Exact: NUMERIC keeps every digit it is given.
+                Backend::Postgres => format!("CAST({expr} AS NUMERIC)"),
+                Backend::Mysql => format!("CAST({expr} AS DECIMAL(65,30))"),
+                // SQLite reads a decimal's text as the number it spells.
+                Backend::Sqlite => expr,
+            },
+        }
+    }
+
+    fn meta(&mut self, m: &MetaMap, key: &str, as_: As) {
+        let s = self.s;
+        let value = format!(
+            "(SELECT MAX({}) FROM {} m WHERE {} = {} AND {} = {})",
+            s.on("m", &m.value),
+            s.q(&m.table),
+            s.on("m", &m.owner),
+            s.on("t", &m.of),
+            s.on("m", &m.name),
+            literal(s.b, key)
+        );
+        let column = format!("{} AS {}", self.typed(value, as_), s.q(key));
+        self.extra.push(column);
+    }
+
+    fn side(&mut self, side: &SideMap, key: &str) {
+        let s = self.s;
+        for c in &side.columns {
+            self.extra.push(format!(
+                "(SELECT {} FROM {} d WHERE {} = {}) AS {}",
+                s.on("d", c),
+                s.q(&side.table),
+                s.on("d", &side.order),
+                s.on("t", key),
+                s.q(c)
+            ));
+        }
+    }
+
+    fn sql(self) -> String {
+        let s = self.s;
+        if self.only.is_empty() && self.extra.is_empty() {
+            return s.q(self.table);
+        }
+        let mut columns = vec!["t.*".to_string()];
+        columns.extend(self.extra);
+        let mut sql = format!(
+            "(SELECT {} FROM {} t WHERE 1 = 1",
+            columns.join(", "),
+            s.q(self.table)
+        );
+        for (column, value) in self.only {
+            sql.push_str(&format!(
+                " AND {} = {}",
+                s.on("t", column),
+                literal(s.b, value)
+            ));
+        }
+        sql.push(')');
+        sql
+    }
+}
+
+/// A value of the mapping as an SQL string literal. The mapping refuses
+/// quotes and backslashes in such values; doubling them here is a second
+/// guard.
+fn literal(b: Backend, value: &str) -> String {
+    let mut v = value.replace('\'', "''");
+    if b == Backend::Mysql {
+        v = v.replace('\\', "\\\\");
+    }
+    format!("'{v}'")
+}
+
+impl Sql {
+    /// What to read orders from (alias it).
+    pub(crate) fn orders(&self, o: &OrderMap) -> String {
+        let mut d = Derived::new(self, &o.table, &o.only);
+        if let Some(side) = &o.side {
+            d.side(side, &o.key);
+        }
+        d.sql()
+    }
+
+    /// What to read order lines from (alias it).
+    pub(crate) fn items(&self, i: &ItemsMap, money: Money) -> String {
+        let mut d = Derived::new(self, &i.table, &i.only);
+        if let Some(m) = &i.meta {
+            d.meta(m, &i.quantity, As::Integer);
+            for (key, as_) in [
+                // A product named by a meta key is a post's integer key.
+                (&i.product, As::Integer),
+                (&i.unit_price, As::Money(money)),
+                (&i.line_total, As::Money(money)),
+            ] {
+                if let Some(key) = key {
+                    d.meta(m, key, as_);
+                }
+            }
+        }
+        d.sql()
+    }
+
+    /// What to read refunds from (alias it).
+    pub(crate) fn refunds(&self, r: &RefundsMap, money: Money) -> String {
+        let mut d = Derived::new(self, &r.table, &r.fixed);
+        if let Some(m) = &r.meta {
+            d.meta(m, &r.amount, As::Money(money));
+            if let Some(reason) = &r.reason {
+                d.meta(m, reason, As::Text);
+            }
+        }
+        d.sql()
+    }
+}
+
+fn meta_refs(r: &mut Refs, concept: &str, m: &MetaMap, owner_table: &str) {
+    r.table(concept, &m.table);
+    r.col(concept, &m.table, &m.owner, Want::Key);
+    r.col(concept, owner_table, &m.of, Want::Key);
+    r.col(concept, &m.table, &m.name, Want::Text);
+    r.col(concept, &m.table, &m.value, Want::Text);
+}
+
+/// Values written into SQL as literals: no quote, no backslash.
+fn plain_value(concept: &str, value: &str, bad: &mut Vec<String>) {
+    if value.contains(['\'', '"', '\\', '`']) {
+        bad.push(format!(
+            "{concept}: '{value}' has a quote or backslash, which no value here may have"
+        ));
+    }
+}
+
+/// A meta key becomes a column's name in the derived table.
+fn meta_key(concept: &str, key: &Option<String>, bad: &mut Vec<String>) {
+    if let Some(k) = key {
+        if !is_identifier(k) || k.contains('.') {
+            bad.push(format!(
+                "{concept}: meta key '{k}' is not a plain name (letters, digits, _)"
+            ));
+        }
+    }
+}
+
+impl Mapping {
+    /// How the back end stores money (whole minor units where no orders
+    /// are mapped).
+    pub(crate) fn money(&self) -> Money {
+        self.order.as_ref().map_or(Money::Minor, |o| o.money)
+    }
+
+    /// The tables and columns the sources name.
+    pub(super) fn source_refs(&self, r: &mut Refs) {
+        if let Some(o) = &self.order {
+            for c in o.only.keys() {
+                r.col("order.only", &o.table, c, Want::Text);
+            }
+            if let Some(side) = &o.side {
+                r.table("order.side.table", &side.table);
+                r.col("order.side.order", &side.table, &side.order, Want::Key);
+            }
+        }
+        if let Some(i) = &self.items {
+            for c in i.only.keys() {
+                r.col("items.only", &i.table, c, Want::Text);
+            }
+            if let Some(m) = &i.meta {
+                meta_refs(r, "items.meta", m, &i.table);
+            }
+        }
+        if let Some(f) = &self.refunds {
+            if let Some(m) = &f.meta {
+                meta_refs(r, "refunds.meta", m, &f.table);
+            }
+        }
+    }
+
+    /// What makes the sources inconsistent, whatever the database.
+    pub(super) fn source_problems(&self) -> Vec<String> {
+        let mut bad = Vec::new();
+        if let Some(o) = &self.order {
+            for v in o.only.values() {
+                plain_value("order.only", v, &mut bad);
+            }
+            if let Some(side) = &o.side {
+                for c in &side.columns {
+                    if o.names_amount(c) {
+                        continue;
+                    }
+                    bad.push(format!(
+                        "order.side.columns: '{c}' is not one of the order's amounts"
+                    ));
+                }
+            }
+        }
+        if let Some(i) = &self.items {
+            for v in i.only.values() {
+                plain_value("items.only", v, &mut bad);
+            }
+            if i.meta.is_some() && self.stock.is_some() {
+                bad.push(
+                    "items.meta: lines kept as meta rows cannot give stock back; leave out [stock]"
+                        .into(),
+                );
+            }
+            if i.meta.is_some() {
+                meta_key("items.quantity", &Some(i.quantity.clone()), &mut bad);
+                meta_key("items.product", &i.product, &mut bad);
+                meta_key("items.unit_price", &i.unit_price, &mut bad);
+                meta_key("items.line_total", &i.line_total, &mut bad);
+            }
+        }
+        if let Some(f) = &self.refunds {
+            for v in f.fixed.values() {
+                plain_value("refunds.fixed", v, &mut bad);
+            }
+            if f.meta.is_some() {
+                meta_key("refunds.amount", &Some(f.amount.clone()), &mut bad);
+                meta_key("refunds.reason", &f.reason, &mut bad);
+                let refunds_here = self
+                    .lifecycle
+                    .as_ref()
+                    .is_some_and(|l| l.changed_elsewhere.is_none() && !l.refundable.is_empty());
+                if refunds_here {
+                    bad.push(
+                        "refunds.meta: refunds kept as meta rows are read, never written; \
+                         leave lifecycle.refundable empty"
+                            .into(),
+                    );
+                }
+            }
+        }
+        bad
+    }
+}
+
+impl OrderMap {
+    /// Whether `column` is one of the amounts the order names.
+    fn names_amount(&self, column: &str) -> bool {
+        [
+            Some(&self.total),
+            self.subtotal.as_ref(),
+            self.shipping.as_ref(),
+            self.discount.as_ref(),
+            self.tax.as_ref(),
+            self.adjustment.as_ref(),
+        ]
+        .into_iter()
+        .flatten()
+        .any(|c| c == column)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_literal_cannot_end_its_string() {
+        assert_eq!(literal(Backend::Postgres, "it's"), "'it''s'");
+        assert_eq!(literal(Backend::Mysql, "a\\'"), "'a\\\\'''");
+    }
+}

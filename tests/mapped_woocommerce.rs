@@ -1,0 +1,168 @@
+//! A WooCommerce shop on High-Performance Order Storage, on tables
+//! transcribed from its own sources (tests/common/woocommerce.rs):
+//! detection with the site's prefix, orders apart from the refunds that
+//! share their table, lines whose quantity and totals are meta rows and
+//! not the shipping items beside them, shipping from the operational
+//! data, WooCommerce's own refund read from its meta, a total mismatch,
+//! notes kept by the console, every change refused with the sentence that
+//! sends the operator to WooCommerce's admin, nothing written; a sweep
+//! that finds exactly the planted defects.
+
+mod common;
+
+use backoffice_core::db::Backend;
+use backoffice_core::mapping::check::check;
+use backoffice_core::mapping::detect::detect;
+use backoffice_core::mapping::Mapping;
+use backoffice_core::orders::mapped::story::show;
+use backoffice_core::orders::mapped::{add_note, by_status, search, MappedOrderQuery};
+use backoffice_core::page::PageRequest;
+use backoffice_core::progress::{CancelToken, NoProgress};
+use backoffice_core::session::Ctx;
+use backoffice_core::validation::mapped::run;
+use backoffice_testkit::{each_backend, TestDb};
+use common::mapped::{all_orders, capability, changes_refused, operators, told};
+use common::now;
+use common::woocommerce::woocommerce_shop;
+
+async fn woocommerce_orders_are_read_and_left_to_woocommerce(backend: Backend) {
+    let t = TestDb::new(backend).await;
+    woocommerce_shop(&t).await;
+    let (db, admin, support) = operators(&t).await;
+    let d = detect(&db).await.unwrap();
+    assert_eq!(d.preset, "wordpress + woocommerce");
+    let changes = capability(&d, "order changes");
+    assert!(
+        !changes.works && changes.detail.contains("WooCommerce's admin"),
+        "{changes:?}"
+    );
+    let m = d.mapping;
+    assert!(check(&db, &m).await.unwrap().is_empty());
+    assert_eq!(
+        Mapping::parse(&m.to_toml()).unwrap(),
+        m,
+        "the mapping's TOML"
+    );
+    let ctx = Ctx::at(&db, &admin, now());
+
+    // Orders only: the refund in the same table is not one of them.
+    let all = all_orders(&ctx, &m).await;
+    assert_eq!(
+        told(&all),
+        [
+            ("102", "wc-on-hold", Some(1000), "bo@example.com"),
+            ("101", "wc-completed", Some(3000), "guest@example.org"),
+            ("100", "wc-processing", Some(3250), "ann@example.com"),
+        ]
+    );
+    let completed = MappedOrderQuery {
+        statuses: vec!["wc-completed".into()],
+        ..MappedOrderQuery::default()
+    };
+    let page = search(&ctx, &m, &completed, &PageRequest::first(50))
+        .await
+        .unwrap();
+    assert_eq!(page.items.len(), 1);
+    let counted: Vec<(String, i64)> = by_status(&ctx, &m)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|c| (c.status, c.count))
+        .collect();
+    assert_eq!(
+        counted,
+        [
+            ("wc-completed".to_string(), 1),
+            ("wc-on-hold".to_string(), 1),
+            ("wc-processing".to_string(), 1)
+        ]
+    );
+    let refund_row = show(&ctx, &m, "103").await.unwrap_err().to_string();
+    assert!(refund_row.contains("103"), "{refund_row}");
+
+    // The line items only, their quantity and total from meta rows; the
+    // lines, shipping and tax add up; WooCommerce's refund, read.
+    let st = show(&ctx, &m, "100").await.unwrap();
+    let lines: Vec<_> = st
+        .items
+        .iter()
+        .map(|i| {
+            (
+                i.title.as_str(),
+                i.product.as_deref(),
+                i.quantity,
+                i.line_total,
+            )
+        })
+        .collect();
+    assert_eq!(lines, [("Mug", Some("10"), 2, Some(2500))]);
+    assert_eq!(st.shipping, Some(500));
+    assert!(st.mismatches.is_empty(), "{:?}", st.mismatches);
+    let refunds: Vec<_> = st
+        .refunds
+        .iter()
+        .map(|r| (r.amount, r.reason.as_str(), r.kept_by_console))
+        .collect();
+    assert_eq!(refunds, [(500, "Chipped mug", false)]);
+    assert_eq!((st.refunded, st.refundable), (500, Some(2750)));
+    assert!(st.moves.is_empty());
+    assert!(
+        st.not_kept
+            .iter()
+            .any(|n| n.contains("WooCommerce's admin")),
+        "{:?}",
+        st.not_kept
+    );
+    let guest = show(&ctx, &m, "101").await.unwrap();
+    assert_eq!(
+        guest.mismatches,
+        ["the total is 30.00 EUR but the lines, shipping and tax come to 25.00 EUR"]
+    );
+    // A line keeps the name it was ordered under after its product goes.
+    let gone = show(&ctx, &m, "102").await.unwrap();
+    assert_eq!(gone.items[0].title, "Poster");
+
+    // Every change is WooCommerce's own to make: refused, nothing written.
+    let rows = "SELECT COUNT(*) FROM wp_wc_orders";
+    let status = "SELECT status FROM wp_wc_orders ORDER BY id";
+    let before = (t.scalar(rows).await, t.texts(status).await);
+    let v = st.version.clone();
+    changes_refused(&ctx, &m, "100", &v, "wc-completed", "WooCommerce's admin").await;
+    assert_eq!((t.scalar(rows).await, t.texts(status).await), before);
+
+    // The console keeps support's notes.
+    let sctx = Ctx::at(&db, &support, now());
+    add_note(&sctx, &m, "101", "Guest asked about the total")
+        .await
+        .unwrap();
+    let noted = show(&ctx, &m, "101").await.unwrap();
+    assert!(noted
+        .timeline
+        .iter()
+        .any(|e| e.kind == "note" && e.text == "Guest asked about the total"));
+
+    // The sweep finds the guest's total and Bo's deleted product; the
+    // refund, which has no lines, is no order without lines.
+    let cancel = CancelToken::new();
+    let rules = [
+        "orders.total_mismatch",
+        "orders.no_items",
+        "referential.dangling_order_item",
+        "users.invalid_email",
+        "users.duplicate_email_case",
+    ]
+    .map(String::from);
+    let report = run(&ctx, &m, &rules, &NoProgress, &cancel).await.unwrap();
+    assert_eq!(report.findings, 2, "{report:?}");
+    let flagged =
+        |rule: &str| format!("SELECT entity_id FROM backoffice_findings WHERE rule_id = '{rule}'");
+    assert_eq!(t.scalar(&flagged("orders.total_mismatch")).await, 101);
+    assert_eq!(
+        t.scalar(&flagged("referential.dangling_order_item")).await,
+        102
+    );
+}
+
+each_backend! {
+    woocommerce => woocommerce_orders_are_read_and_left_to_woocommerce,
+}
