@@ -21,6 +21,7 @@ mod saleor;
 mod sends;
 pub mod shop;
 mod shop_presets;
+mod shop_refs;
 mod solidus;
 mod source;
 mod woocommerce;
