@@ -22,7 +22,7 @@ use backoffice_core::progress::{CancelToken, NoProgress};
 use backoffice_core::secrets::Secret;
 use backoffice_core::session::Ctx;
 use backoffice_core::users::mapped::card;
-use backoffice_core::validation::mapped::catalogue_on;
+use backoffice_core::validation::mapped::{catalogue_on, run};
 use backoffice_testkit::smtp::SmtpServer;
 use backoffice_testkit::{each_backend, TestDb};
 use common::mapped::{all_orders, capability, changes_refused, operators, told};
@@ -150,8 +150,9 @@ async fn saleor_orders_are_read_and_left_to_saleor(backend: Backend) {
     let m = d.mapping;
     let ctx = Ctx::at(&db, &admin, now());
 
-    // Findings are kept by integer key: the order rules say why they
-    // cannot run on UUID-keyed orders; the users' run.
+    // Findings are kept by integer key: UUID-keyed orders are kept by
+    // their number, so the order rules run; the sweep finds the guest's
+    // total, told by its number.
     let rules = catalogue_on(&db, &m).await.unwrap();
     let why = |id: &str| {
         rules
@@ -161,9 +162,19 @@ async fn saleor_orders_are_read_and_left_to_saleor(backend: Backend) {
             .unavailable
             .clone()
     };
-    let orders = why("orders.total_mismatch").unwrap_or_default();
-    assert!(orders.contains("keys its orders by"), "{orders}");
+    assert_eq!(why("orders.total_mismatch"), None);
+    assert_eq!(why("orders.no_items"), None);
     assert_eq!(why("users.invalid_email"), None);
+    let order_rules = ["orders.total_mismatch", "orders.no_items"].map(String::from);
+    let swept = run(&ctx, &m, &order_rules, &NoProgress, &CancelToken::new())
+        .await
+        .unwrap();
+    assert_eq!(swept.findings, 1, "{swept:?}");
+    let finding = |column: &str| {
+        format!("SELECT {column} FROM backoffice_findings WHERE rule_id = 'orders.total_mismatch'")
+    };
+    assert_eq!(t.scalar(&finding("entity_id")).await, 1002);
+    assert_eq!(t.texts(&finding("detail")).await, ["1002"]);
 
     // Told by number in Saleor's words, money read exactly; the total a
     // dollar cannot hold is unreadable, with the reason.

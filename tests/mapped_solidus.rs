@@ -1,7 +1,8 @@
 //! A Solidus shop on tables transcribed from Solidus' own migrations
 //! (tests/common/frameworks.rs): detection, the orders in Solidus' words
 //! with lines priced as Solidus prices them, the order's own state changes
-//! among the payments' and shipments', a total mismatch, notes kept by the
+//! among the payments' and shipments', a refund read through its payment,
+//! a total mismatch, notes kept by the
 //! console, every change refused with the sentence that sends the
 //! operator to Solidus' admin, nothing written; a sweep through the
 //! mapping, and an order email in Solidus' own number and money.
@@ -40,6 +41,10 @@ async fn solidus_shop(t: &TestDb) {
              (2, 'bo@example.com', 'x', {at}, {at})"
         ),
         format!(
+            "INSERT INTO spree_products (id, name, created_at, updated_at) \
+             VALUES (1, 'Ceramic mug', {at}, {at}), (2, 'Tee', {at}, {at})"
+        ),
+        format!(
             "INSERT INTO spree_variants (id, sku, product_id, created_at, updated_at) \
              VALUES (1, 'MUG-1', 1, {at}, {at}), (2, 'TEE-1', 2, {at}, {at})"
         ),
@@ -72,6 +77,16 @@ async fn solidus_shop(t: &TestDb) {
              ('shipment', 'pending', 1, 1, 'Spree::Shipment', 'ready', {at}, {at}), \
              ('payment', NULL, 1, 1, 'Spree::Order', 'paid', {at}, {at})"
         ),
+        // Ann's order paid in full, then 5.00 of it refunded; the
+        // guest's payment refunded nothing.
+        format!(
+            "INSERT INTO spree_payments (id, amount, order_id, state, created_at, updated_at, \
+             number) VALUES (1, 27.50, 1, 'completed', {at}, {at}, 'P1'), \
+             (2, 30.00, 2, 'completed', {at}, {at}, 'P2')"
+        ),
+        "INSERT INTO spree_refunds (payment_id, amount, transaction_id, created_at, updated_at) \
+         VALUES (1, 5.00, 'T1', '2026-03-02 09:00:00', '2026-03-02 09:00:00')"
+            .into(),
     ] {
         t.exec(&sql).await;
     }
@@ -120,7 +135,7 @@ async fn solidus_orders_are_read_and_left_to_solidus(backend: Backend) {
         .iter()
         .map(|i| (i.title.as_str(), i.quantity, i.unit_price, i.line_total))
         .collect();
-    assert_eq!(lines, [("MUG-1", 2, Some(1250), Some(2500))]);
+    assert_eq!(lines, [("Ceramic mug", 2, Some(1250), Some(2500))]);
     assert!(st.mismatches.is_empty(), "{:?}", st.mismatches);
     let history: Vec<&str> = st
         .timeline
@@ -144,7 +159,16 @@ async fn solidus_orders_are_read_and_left_to_solidus(backend: Backend) {
         "{:?}",
         st.not_kept
     );
+    // Its refund, read through the payment it hangs on.
+    let refunds: Vec<_> = st
+        .refunds
+        .iter()
+        .map(|r| (r.amount, r.kept_by_console))
+        .collect();
+    assert_eq!(refunds, [(500, false)]);
+    assert_eq!((st.refunded, st.refundable), (500, Some(2250)));
     let guest = show(&ctx, &m, "R100000002").await.unwrap();
+    assert!(guest.refunds.is_empty(), "{:?}", guest.refunds);
     assert_eq!(
         guest.mismatches,
         ["the total is 30.00 USD but the lines, shipping and adjustments come to 25.00 USD"]

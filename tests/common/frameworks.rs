@@ -77,8 +77,8 @@ pub async fn laravel_users(t: &TestDb) {
 
 /// A Solidus shop's tables as its migrations create them, per database:
 /// solidusio/solidus core/db/migrate/20160101010000_solidus_one_four.rb
-/// (spree_orders, spree_line_items, spree_variants, spree_stock_items,
-/// spree_state_changes, spree_payments, spree_refunds) and
+/// (spree_orders, spree_line_items, spree_variants, spree_products,
+/// spree_stock_items, spree_state_changes, spree_payments, spree_refunds) and
 /// solidusio/solidus_auth_devise
 /// db/migrate/20260103231422_create_spree_users.rb (spree_users, the
 /// address references left out).
@@ -136,6 +136,13 @@ pub async fn solidus_tables(t: &TestDb) {
              product_id integer, cost_price {dec}, position integer, cost_currency {s}, \
              track_inventory {boolean} DEFAULT {yes}, tax_category_id integer, updated_at {ts}, \
              created_at {ts})"
+        ),
+        format!(
+            "CREATE TABLE spree_products (id {id}, name {s} DEFAULT '' NOT NULL, \
+             description text, available_on {ts}, deleted_at {ts}, slug {s}, \
+             meta_description text, meta_keywords {s}, tax_category_id integer, \
+             shipping_category_id integer, created_at {ts}, updated_at {ts}, \
+             promotionable {boolean} DEFAULT {yes}, meta_title {s})"
         ),
         format!(
             "CREATE TABLE spree_stock_items (id {id}, stock_location_id integer, \

@@ -86,9 +86,11 @@ export function lastRunText(last: LastRun | null, mayRun: boolean, now: Date = n
     : "Validation has never run on this database: nothing has been checked yet. An admin can run it.";
 }
 
-/** "order 100002 (key 2)" where the back end names a record apart from its key, else "order 2". */
+/** "order 100002 (key 2)" where the back end names a record apart from its key, else "order 2" (also where the finding is kept by that name: Saleor's numbers). */
 export function recordName(f: Finding): string {
-  return f.detail === null ? `${f.entity_type} ${f.entity_id}` : `${f.entity_type} ${f.detail} (key ${f.entity_id})`;
+  return f.detail === null || f.detail === String(f.entity_id)
+    ? `${f.entity_type} ${f.entity_id}`
+    : `${f.entity_type} ${f.detail} (key ${f.entity_id})`;
 }
 
 export interface Jump {

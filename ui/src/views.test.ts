@@ -126,6 +126,7 @@ describe("validation", () => {
     const f = { id: 1, rule_id: "orders.total_mismatch", entity_type: "order", entity_id: 2, detail: "100002", status: "open", first_run: 1, last_run: 1, first_seen_at: "2026-01-01T00:00:00Z", last_seen_at: "2026-01-01T00:00:00Z", resolved_at: null, accepted_by: null, accepted_reason: null, version: 1 };
     expect(recordName(f)).toBe("order 100002 (key 2)");
     expect(recordName({ ...f, detail: null })).toBe("order 2");
+    expect(recordName({ ...f, entity_id: 1002, detail: "1002" })).toBe("order 1002");
   });
 
   it("sums a run up", () => {

@@ -39,7 +39,7 @@ pub use links::{Link, LinksMap};
 pub use sends::{Sends, SendsMap};
 pub use shop::{
     Currency, HistoryMap, ItemsMap, MetaMap, Money, NotesMap, OnCancel, OrderMap, ProductsMap,
-    RefundsMap, SideMap, StockMap,
+    RefundsMap, SideMap, StockMap, ViaMap,
 };
 
 /// The format version this build reads and writes.

@@ -205,6 +205,7 @@ pub(super) fn recognise(cat: &Catalogue, m: &mut Mapping) -> bool {
             operator: None,
             fixed: BTreeMap::new(),
             meta: None,
+            via: None,
         });
     m.lifecycle = Some(lifecycle());
     true

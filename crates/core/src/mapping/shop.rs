@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-pub use super::source::{MetaMap, SideMap};
+pub use super::source::{MetaMap, SideMap, ViaMap};
 
 /// How the back end stores an amount of money.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -138,6 +138,10 @@ pub struct ProductsMap {
     pub name: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sku: Option<String>,
+    /// Where the name is another table's (a Solidus variant's is its
+    /// product's): then `name` names that table's column.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub via: Option<ViaMap>,
 }
 
 /// What cancelling an order does to the stock of its lines.
@@ -233,4 +237,8 @@ pub struct RefundsMap {
     /// keys in it, and the console adds no refund of its own here.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub meta: Option<MetaMap>,
+    /// Where refunds reach their order through another table (Solidus'
+    /// payments): then `order` names that table's column.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub via: Option<ViaMap>,
 }

@@ -127,6 +127,7 @@ fn reference(cat: &Catalogue, m: &mut Mapping) -> bool {
         key: s("id"),
         name: s("name"),
         sku: Some(s("sku")),
+        via: None,
     });
     m.stock = Some(StockMap {
         table: s("products"),
@@ -164,6 +165,7 @@ fn reference(cat: &Catalogue, m: &mut Mapping) -> bool {
         operator: Some(s("operator")),
         fixed: BTreeMap::new(),
         meta: None,
+        via: None,
     });
     m.lifecycle = Some(crate::orders::declared_lifecycle());
     true
@@ -259,6 +261,7 @@ fn oscar(cat: &Catalogue, m: &mut Mapping) -> bool {
             key: s("id"),
             name: s("title"),
             sku: Some(s("upc")),
+            via: None,
         });
     m.stock = cat
         .has(

@@ -67,7 +67,13 @@ impl Mapping {
             let t = p.table.as_str();
             r.table("products.table", t);
             r.col("products.key", t, &p.key, Want::Key);
-            r.col("products.name", t, &p.name, Want::Text);
+            let name_in = p.via.as_ref().map_or(t, |v| v.table.as_str());
+            r.col("products.name", name_in, &p.name, Want::Text);
+            if let Some(v) = &p.via {
+                r.table("products.via.table", &v.table);
+                r.col("products.via.key", &v.table, &v.key, Want::Key);
+                r.col("products.via.link", t, &v.link, Want::Key);
+            }
             r.opt("products.sku", t, &p.sku, Want::Text);
         }
         if let Some(s) = &self.stock {
@@ -106,7 +112,8 @@ impl Mapping {
         if let Some(f) = &self.refunds {
             let t = f.table.as_str();
             r.table("refunds.table", t);
-            r.col("refunds.order", t, &f.order, Want::Key);
+            let order_in = f.via.as_ref().map_or(t, |v| v.table.as_str());
+            r.col("refunds.order", order_in, &f.order, Want::Key);
             if f.meta.is_none() {
                 r.col("refunds.amount", t, &f.amount, money);
                 r.opt("refunds.reason", t, &f.reason, Want::Text);

@@ -4,7 +4,8 @@
 //! `shipment_state`, money as decimal(10,2): `item_total`,
 //! `shipment_total`, `adjustment_total`, `total`), spree_line_items
 //! (`variant_id`, `quantity`, `price`; no line total: a line's amount is
-//! `price × quantity`, `Spree::LineItem#amount`), spree_variants (`sku`),
+//! `price × quantity`, `Spree::LineItem#amount`), spree_variants (`sku`,
+//! `product_id`) and spree_products (`name`, a line's name),
 //! spree_stock_items (per variant and stock location) and the polymorphic
 //! spree_state_changes (`name = "order"`, `stateful_type =
 //! "Spree::Order"`). The states are those of the order state machine
@@ -16,14 +17,18 @@
 //! at the shipment's stock location: nothing the console can do as Solidus
 //! does it. So its orders are read, noted and checked here, and every
 //! change is refused with a sentence sending the operator to Solidus' own
-//! admin. Its refunds hang on payments (spree_refunds.payment_id), not on
-//! orders; they are not mapped, and notes are the console's (Solidus keeps
-//! none).
+//! admin. Its refunds hang on payments (spree_refunds.payment_id →
+//! spree_payments.order_id): they are read through the payment; their
+//! reason is a row of spree_refund_reasons, not mapped. Notes are the
+//! console's (Solidus keeps none).
 
 use std::collections::BTreeMap;
 
 use super::catalogue::Catalogue;
-use super::{Currency, HistoryMap, ItemsMap, Lifecycle, Mapping, Money, OrderMap, ProductsMap};
+use super::{
+    Currency, HistoryMap, ItemsMap, Lifecycle, Mapping, Money, OrderMap, ProductsMap, RefundsMap,
+    ViaMap,
+};
 
 fn s(v: &str) -> String {
     v.to_string()
@@ -122,15 +127,22 @@ pub(super) fn recognise(cat: &Catalogue, m: &mut Mapping) -> bool {
         only: BTreeMap::new(),
         meta: None,
     });
-    // A line is for a variant; its name is its product's, which the
-    // mapping's one products table cannot reach: lines show the SKU.
+    // A line is for a variant; its name is its product's (the SKU where
+    // the products table is not there).
+    let named = cat.has("spree_products", &["id", "name"])
+        && cat.column("spree_variants", "product_id").is_some();
     m.products = cat
         .has("spree_variants", &["id", "sku"])
         .then(|| ProductsMap {
             table: s("spree_variants"),
             key: s("id"),
-            name: s("sku"),
+            name: s(if named { "name" } else { "sku" }),
             sku: Some(s("sku")),
+            via: named.then(|| ViaMap {
+                table: s("spree_products"),
+                key: s("id"),
+                link: s("product_id"),
+            }),
         });
     // Stock is per variant and stock location, and only Solidus restocks.
     m.stock = None;
@@ -160,7 +172,24 @@ pub(super) fn recognise(cat: &Catalogue, m: &mut Mapping) -> bool {
             ]),
         });
     m.notes = None;
-    m.refunds = None;
+    // A refund hangs on a payment, which names the order.
+    m.refunds = (cat.has("spree_refunds", &["payment_id", "amount", "created_at"])
+        && cat.has("spree_payments", &["id", "order_id"]))
+    .then(|| RefundsMap {
+        table: s("spree_refunds"),
+        order: s("order_id"),
+        amount: s("amount"),
+        at: s("created_at"),
+        reason: None,
+        operator: None,
+        fixed: BTreeMap::new(),
+        meta: None,
+        via: Some(ViaMap {
+            table: s("spree_payments"),
+            key: s("id"),
+            link: s("payment_id"),
+        }),
+    });
     m.lifecycle = Some(lifecycle());
     true
 }

@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 
 use super::forms::Refs;
 use super::query::Sql;
-use super::{is_identifier, ItemsMap, Mapping, Money, OrderMap, RefundsMap, Want};
+use super::{is_identifier, ItemsMap, Mapping, Money, OrderMap, ProductsMap, RefundsMap, Want};
 use crate::db::Backend;
 
 /// A key–value table of values belonging to a section's rows (WordPress'
@@ -42,6 +42,21 @@ pub struct SideMap {
     /// Its column holding the order's key.
     pub order: String,
     pub columns: Vec<String>,
+}
+
+/// A table a section's rows reach a value through: each row names a row
+/// of `table` (by `link`, against its `key`), which holds the value.
+/// Solidus' refunds hang on payments (spree_refunds.payment_id →
+/// spree_payments.order_id), and a variant's name is its product's
+/// (spree_variants.product_id → spree_products.name). The section's field
+/// (`order`, `name`) then names that column of `table`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ViaMap {
+    pub table: String,
+    pub key: String,
+    /// The section's column naming a row of `table`.
+    pub link: String,
 }
 
 /// How a value from elsewhere is typed in a derived table.
@@ -116,6 +131,18 @@ impl<'a> Derived<'a> {
         }
     }
 
+    fn via(&mut self, via: &ViaMap, order: &str) {
+        let s = self.s;
+        self.extra.push(format!(
+            "(SELECT {} FROM {} v WHERE {} = {}) AS {}",
+            s.on("v", order),
+            s.q(&via.table),
+            s.on("v", &via.key),
+            s.on("t", &via.link),
+            s.q(order)
+        ));
+    }
+
     fn sql(self) -> String {
         let s = self.s;
         if self.only.is_empty() && self.extra.is_empty() {
@@ -180,9 +207,22 @@ impl Sql {
         d.sql()
     }
 
+    /// What to read products from (alias it).
+    pub(crate) fn products(&self, p: &ProductsMap) -> String {
+        let none = BTreeMap::new();
+        let mut d = Derived::new(self, &p.table, &none);
+        if let Some(via) = &p.via {
+            d.via(via, &p.name);
+        }
+        d.sql()
+    }
+
     /// What to read refunds from (alias it).
     pub(crate) fn refunds(&self, r: &RefundsMap, money: Money) -> String {
         let mut d = Derived::new(self, &r.table, &r.fixed);
+        if let Some(via) = &r.via {
+            d.via(via, &r.order);
+        }
         if let Some(m) = &r.meta {
             d.meta(m, &r.amount, As::Money(money));
             if let Some(reason) = &r.reason {
@@ -251,6 +291,11 @@ impl Mapping {
             if let Some(m) = &f.meta {
                 meta_refs(r, "refunds.meta", m, &f.table);
             }
+            if let Some(v) = &f.via {
+                r.table("refunds.via.table", &v.table);
+                r.col("refunds.via.key", &v.table, &v.key, Want::Key);
+                r.col("refunds.via.link", &f.table, &v.link, Want::Key);
+            }
         }
     }
 
@@ -296,16 +341,17 @@ impl Mapping {
             if f.meta.is_some() {
                 meta_key("refunds.amount", &Some(f.amount.clone()), &mut bad);
                 meta_key("refunds.reason", &f.reason, &mut bad);
-                let refunds_here = self
-                    .lifecycle
-                    .as_ref()
-                    .is_some_and(|l| l.changed_elsewhere.is_none() && !l.refundable.is_empty());
-                if refunds_here {
-                    bad.push(
-                        "refunds.meta: refunds kept as meta rows are read, never written; \
-                         leave lifecycle.refundable empty"
-                            .into(),
-                    );
+            }
+            let refunds_here = self
+                .lifecycle
+                .as_ref()
+                .is_some_and(|l| l.changed_elsewhere.is_none() && !l.refundable.is_empty());
+            for (section, set) in [("meta", f.meta.is_some()), ("via", f.via.is_some())] {
+                if set && refunds_here {
+                    bad.push(format!(
+                        "refunds.{section}: such refunds are read, never written; leave \
+                         lifecycle.refundable empty"
+                    ));
                 }
             }
         }

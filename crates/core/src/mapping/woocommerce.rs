@@ -220,6 +220,7 @@ pub(super) fn recognise(cat: &Catalogue, m: &mut Mapping) -> bool {
         key: s("ID"),
         name: s("post_title"),
         sku: None,
+        via: None,
     });
     // Stock is post meta, kept and restored only by WooCommerce.
     m.stock = None;
@@ -243,6 +244,7 @@ pub(super) fn recognise(cat: &Catalogue, m: &mut Mapping) -> bool {
                 name: s("meta_key"),
                 value: s("meta_value"),
             }),
+            via: None,
         });
     m.lifecycle = Some(lifecycle());
     true

@@ -37,7 +37,11 @@ impl Keys {
             None => None,
         };
         let refunds = match &m.refunds {
-            Some(r) => Some(Key::of(ctx.db, &r.table, &r.order, "r", "order").await?),
+            Some(r) => {
+                // Through the table refunds reach their order by, if any.
+                let table = r.via.as_ref().map_or(&r.table, |v| &v.table);
+                Some(Key::of(ctx.db, table, &r.order, "r", "order").await?)
+            }
             None => None,
         };
         let (line, stock) = match (&m.items, &m.stock) {

@@ -322,7 +322,7 @@ pub(crate) async fn items(
         (Some(p), Some(link)) => (
             format!(
                 " LEFT JOIN {} p ON {} = {}",
-                s.q(&p.table),
+                s.products(p),
                 s.on("p", &p.key),
                 col(link)
             ),

@@ -1,8 +1,9 @@
 //! The rules over a mapping: each says what it needs of the mapping, and
 //! builds its set-based query from the mapped names (quoted, as
 //! [`crate::mapping::query::Sql`] quotes them), or says why it cannot.
-//! Findings are kept by integer key, so a rule over records keyed any
-//! other way is unavailable, with that reason.
+//! Findings are kept by integer key: orders keyed any other way are kept
+//! by their number where it is an integer (Saleor's UUID-keyed orders);
+//! a rule over records with neither is unavailable, with that reason.
 
 use crate::db::Query;
 use crate::mapping::catalogue::Kind;
@@ -29,6 +30,8 @@ pub(crate) struct On<'a> {
     pub s: Sql,
     pub user_key: Option<Kind>,
     pub order_key: Option<Kind>,
+    /// The orders' number column, where they have one.
+    pub order_number: Option<Kind>,
     pub stock_key: Option<Kind>,
 }
 
@@ -48,6 +51,17 @@ impl On<'_> {
 
     fn table(&self, name: &str) -> String {
         self.s.q(name)
+    }
+
+    /// What an order's finding is kept by (alias `o`): its key where that
+    /// is an integer, else its number where that is one.
+    fn order_id(&self, o: &crate::mapping::OrderMap) -> std::result::Result<String, String> {
+        let by_key = self.integer(self.order_key, "orders");
+        match (&by_key, &o.number, self.order_number) {
+            (Ok(()), _, _) => Ok(self.s.int(&self.s.on("o", &o.key))),
+            (Err(_), Some(n), Some(Kind::Integer)) => Ok(self.s.int(&self.s.on("o", n))),
+            (Err(why), _, _) => Err(format!("{why}, and numbers none by an integer")),
+        }
     }
 
     /// `, <number> AS detail` where orders have a number apart from their
@@ -115,7 +129,6 @@ pub(super) fn total_mismatch(on: &On) -> Planned {
         on.m.items
             .as_ref()
             .ok_or("the mapping has no [items]: the lines cannot be added up")?;
-    on.integer(on.order_key, "orders")?;
     let s = on.s;
     let col = |alias: &str, c: &str| s.on(alias, c);
     let line = match (&i.line_total, &i.unit_price) {
@@ -123,6 +136,7 @@ pub(super) fn total_mismatch(on: &On) -> Planned {
         (None, Some(p)) => format!("{} * {}", col("i", &i.quantity), col("i", p)),
         (None, None) => return Err("the mapping has neither line totals nor unit prices".into()),
     };
+    let id = on.order_id(o)?;
     let part = |c: &Option<String>| {
         c.as_deref().map_or(String::new(), |c| {
             format!(" + COALESCE({}, 0)", col("o", c))
@@ -144,9 +158,8 @@ pub(super) fn total_mismatch(on: &On) -> Planned {
     };
     let (number, detail) = on.order_number(o);
     let select = Query::new(format!(
-        "SELECT {} AS id{number} FROM {} o LEFT JOIN (SELECT {} AS k, SUM({line}) AS s FROM {} i \
-         GROUP BY {}) l ON l.k = {} WHERE {} IS NOT NULL AND {differs}",
-        s.int(&col("o", &o.key)),
+        "SELECT {id} AS id{number} FROM {} o LEFT JOIN (SELECT {} AS k, SUM({line}) AS s \
+         FROM {} i GROUP BY {}) l ON l.k = {} WHERE {} IS NOT NULL AND {differs}",
         on.s.orders(o),
         col("i", &i.order),
         on.s.items(i, on.m.money()),
@@ -163,12 +176,11 @@ pub(super) fn no_items(on: &On) -> Planned {
             .as_ref()
             .ok_or("the mapping has no [order] section")?;
     let i = on.m.items.as_ref().ok_or("the mapping has no [items]")?;
-    on.integer(on.order_key, "orders")?;
+    let id = on.order_id(o)?;
     let s = on.s;
     let (number, detail) = on.order_number(o);
     let select = Query::new(format!(
-        "SELECT {} AS id{number} FROM {} o WHERE NOT EXISTS (SELECT 1 FROM {} i WHERE {} = {})",
-        s.int(&s.on("o", &o.key)),
+        "SELECT {id} AS id{number} FROM {} o WHERE NOT EXISTS (SELECT 1 FROM {} i WHERE {} = {})",
         on.s.orders(o),
         on.s.items(i, on.m.money()),
         s.on("i", &i.order),
@@ -177,7 +189,8 @@ pub(super) fn no_items(on: &On) -> Planned {
     Ok(Plan::Sql { select, detail })
 }
 
-/// Lines whose product is gone: the order is flagged.
+/// Lines whose product is gone: the order is flagged (through the order
+/// where it is kept by its number).
 pub(super) fn dangling_product(on: &On) -> Planned {
     let i = on.m.items.as_ref().ok_or("the mapping has no [items]")?;
     let link = i
@@ -188,12 +201,27 @@ pub(super) fn dangling_product(on: &On) -> Planned {
         on.m.products
             .as_ref()
             .ok_or("the mapping has no [products]")?;
-    on.integer(on.order_key, "orders")?;
+    let o =
+        on.m.order
+            .as_ref()
+            .ok_or("the mapping has no [order] section")?;
+    let id = on.order_id(o)?;
     let s = on.s;
+    let (id, join) = match on.order_key {
+        Some(Kind::Integer) => (s.int(&s.on("i", &i.order)), String::new()),
+        _ => (
+            id,
+            format!(
+                " JOIN {} o ON {} = {}",
+                on.s.orders(o),
+                s.on("o", &o.key),
+                s.on("i", &i.order)
+            ),
+        ),
+    };
     Ok(keys_only(format!(
-        "SELECT DISTINCT {} AS id FROM {} i WHERE {} IS NOT NULL \
+        "SELECT DISTINCT {id} AS id FROM {} i{join} WHERE {} IS NOT NULL \
          AND NOT EXISTS (SELECT 1 FROM {} p WHERE {} = {})",
-        s.int(&s.on("i", &i.order)),
         on.s.items(i, on.m.money()),
         s.on("i", link),
         on.table(&p.table),

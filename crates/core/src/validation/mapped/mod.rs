@@ -139,6 +139,13 @@ impl On<'_> {
             m.order.as_ref().map(|o| (o.table.as_str(), o.key.as_str())),
         )
         .await?;
+        let number = kind(
+            db,
+            m.order
+                .as_ref()
+                .and_then(|o| Some((o.table.as_str(), o.number.as_deref()?))),
+        )
+        .await?;
         let stock = kind(
             db,
             m.stock.as_ref().map(|s| (s.table.as_str(), s.key.as_str())),
@@ -149,6 +156,7 @@ impl On<'_> {
             s: Sql::of(db),
             user_key: user,
             order_key: order,
+            order_number: number,
             stock_key: stock,
         })
     }
