@@ -5,7 +5,7 @@
 //! by their number where it is an integer (Saleor's UUID-keyed orders);
 //! a rule over records with neither is unavailable, with that reason.
 
-use crate::db::Query;
+use crate::db::{Backend, Query};
 use crate::mapping::catalogue::Kind;
 use crate::mapping::query::Sql;
 use crate::mapping::{Mapping, Money};
@@ -145,8 +145,33 @@ pub(super) fn total_mismatch(on: &On) -> Planned {
     let discount = o.discount.as_deref().map_or(String::new(), |d| {
         format!(" - COALESCE({}, 0)", col("o", d))
     });
+    // The lines' sum per order: grouped once and joined, except on
+    // MariaDB, which materialises the grouped lines without a key; there a
+    // lookup per order through the lines' index (`schema indexes`
+    // proposes it) is about three times faster.
+    let items = on.s.items(i, on.m.money());
+    let (sum, join) = match s.b {
+        Backend::Mysql => (
+            format!(
+                "(SELECT SUM({line}) FROM {items} i WHERE {} = {})",
+                col("i", &i.order),
+                col("o", &o.key)
+            ),
+            String::new(),
+        ),
+        _ => (
+            "l.s".to_string(),
+            format!(
+                " LEFT JOIN (SELECT {} AS k, SUM({line}) AS s FROM {items} i GROUP BY {}) l \
+                 ON l.k = {}",
+                col("i", &i.order),
+                col("i", &i.order),
+                col("o", &o.key),
+            ),
+        ),
+    };
     let difference = format!(
-        "{} - (COALESCE(l.s, 0){}{}{}{discount})",
+        "{} - (COALESCE({sum}, 0){}{}{}{discount})",
         col("o", &o.total),
         part(&o.shipping),
         part(&o.tax),
@@ -158,13 +183,8 @@ pub(super) fn total_mismatch(on: &On) -> Planned {
     };
     let (number, detail) = on.order_number(o);
     let select = Query::new(format!(
-        "SELECT {id} AS id{number} FROM {} o LEFT JOIN (SELECT {} AS k, SUM({line}) AS s \
-         FROM {} i GROUP BY {}) l ON l.k = {} WHERE {} IS NOT NULL AND {differs}",
+        "SELECT {id} AS id{number} FROM {} o{join} WHERE {} IS NOT NULL AND {differs}",
         on.s.orders(o),
-        col("i", &i.order),
-        on.s.items(i, on.m.money()),
-        col("i", &i.order),
-        col("o", &o.key),
         col("o", &o.total),
     ));
     Ok(Plan::Sql { select, detail })
