@@ -130,16 +130,46 @@ async fn woocommerce_orders_are_read_and_left_to_woocommerce(backend: Backend) {
     changes_refused(&ctx, &m, "100", &v, "wc-completed", "WooCommerce's admin").await;
     assert_eq!((t.scalar(rows).await, t.texts(status).await), before);
 
-    // The console keeps support's notes.
-    let sctx = Ctx::at(&db, &support, now());
-    add_note(&sctx, &m, "101", "Guest asked about the total")
-        .await
-        .unwrap();
-    let noted = show(&ctx, &m, "101").await.unwrap();
-    assert!(noted
+    // WooCommerce's own notes are read with the order; the console keeps
+    // support's, and no comment is written.
+    let woo_note: Vec<_> = st
         .timeline
         .iter()
-        .any(|e| e.kind == "note" && e.text == "Guest asked about the total"));
+        .filter(|e| e.kind == "note")
+        .map(|e| (e.operator.as_str(), e.text.as_str()))
+        .collect();
+    assert_eq!(
+        woo_note,
+        [(
+            "WooCommerce",
+            "Order status changed from Pending payment to Processing."
+        )]
+    );
+    let comments = "SELECT COUNT(*) FROM wp_comments";
+    let sctx = Ctx::at(&db, &support, now());
+    add_note(&sctx, &m, "100", "Customer asked about the refund")
+        .await
+        .unwrap();
+    let noted = show(&ctx, &m, "100").await.unwrap();
+    let notes: Vec<_> = noted
+        .timeline
+        .iter()
+        .filter(|e| e.kind == "note")
+        .map(|e| e.text.as_str())
+        .collect();
+    assert_eq!(
+        notes,
+        [
+            "Order status changed from Pending payment to Processing.",
+            "Customer asked about the refund"
+        ]
+    );
+    assert_eq!(t.scalar(comments).await, 1);
+    assert_eq!(
+        t.scalar("SELECT COUNT(*) FROM backoffice_order_notes")
+            .await,
+        1
+    );
 
     // The sweep finds the guest's total and Bo's deleted product; the
     // refund, which has no lines, is no order without lines.

@@ -5,7 +5,7 @@
 //!   wc_order_operational_data, wc_orders_meta;
 //! - plugins/woocommerce/includes/class-wc-install.php (`get_schema`):
 //!   woocommerce_order_items, woocommerce_order_itemmeta;
-//! - WordPress wp-admin/includes/schema.php: users, posts.
+//! - WordPress wp-admin/includes/schema.php: users, posts, comments.
 //!
 //! WordPress runs on MySQL and MariaDB; on PostgreSQL and SQLite the same
 //! columns are declared in the nearest types, so the mapping's reads are
@@ -54,6 +54,14 @@ fn types(b: Backend) -> Types {
     }
 }
 
+/// A WordPress column whose name has capitals, quoted where case matters.
+fn wp(b: Backend, name: &str) -> String {
+    match b {
+        Backend::Postgres => format!("\"{name}\""),
+        _ => name.to_string(),
+    }
+}
+
 /// The tables a WooCommerce HPOS shop has, empty.
 pub async fn woocommerce_tables(t: &TestDb) {
     let Types {
@@ -65,6 +73,12 @@ pub async fn woocommerce_tables(t: &TestDb) {
         id,
     } = types(t.backend);
     let dec = "decimal(26,8)";
+    let c = |name: &str| wp(t.backend, name);
+    let (comment_id, post_id, author_ip) = (
+        c("comment_ID"),
+        c("comment_post_ID"),
+        c("comment_author_IP"),
+    );
     for sql in [
         format!(
             "CREATE TABLE wp_users ({id} {serial}, user_login varchar(60) NOT NULL DEFAULT '', \
@@ -90,6 +104,19 @@ pub async fn woocommerce_tables(t: &TestDb) {
              post_type varchar(20) NOT NULL DEFAULT 'post', \
              post_mime_type varchar(100) NOT NULL DEFAULT '', \
              comment_count bigint NOT NULL DEFAULT 0)"
+        ),
+        format!(
+            "CREATE TABLE wp_comments ({comment_id} {serial}, \
+             {post_id} {ubig} NOT NULL DEFAULT 0, comment_author text NOT NULL, \
+             comment_author_email varchar(100) NOT NULL DEFAULT '', \
+             comment_author_url varchar(200) NOT NULL DEFAULT '', \
+             {author_ip} varchar(100) NOT NULL DEFAULT '', comment_date {dt} NOT NULL, \
+             comment_date_gmt {dt} NOT NULL, comment_content text NOT NULL, \
+             comment_karma int NOT NULL DEFAULT 0, \
+             comment_approved varchar(20) NOT NULL DEFAULT '1', \
+             comment_agent varchar(255) NOT NULL DEFAULT '', \
+             comment_type varchar(20) NOT NULL DEFAULT 'comment', \
+             comment_parent {ubig} NOT NULL DEFAULT 0, user_id {ubig} NOT NULL DEFAULT 0)"
         ),
         // HPOS ids come from a placeholder post: no auto-increment.
         format!(
@@ -184,6 +211,16 @@ pub async fn woocommerce_shop(t: &TestDb) {
          (100, 'checkout', 'wc_order_a', 5, 0, 0), (101, 'checkout', 'wc_order_b', 5, 0, 0), \
          (102, 'admin', 'wc_order_c', 0, 0, 0), (103, NULL, NULL, NULL, NULL, NULL)"
             .into(),
+        // WooCommerce's own note on Ann's order, as WC_Order::add_order_note
+        // writes it (a comment of type order_note by "WooCommerce").
+        format!(
+            "INSERT INTO wp_comments ({}, comment_author, comment_author_email, \
+             comment_date, comment_date_gmt, comment_content, comment_approved, comment_agent, \
+             comment_type) VALUES (100, 'WooCommerce', 'woocommerce@example.com', {at}, {at}, \
+             'Order status changed from Pending payment to Processing.', '1', 'WooCommerce', \
+             'order_note')",
+            wp(t.backend, "comment_post_ID")
+        ),
         "INSERT INTO wp_wc_orders_meta (order_id, meta_key, meta_value) VALUES \
          (103, '_refund_amount', '5.00'), (103, '_refund_reason', 'Chipped mug'), \
          (103, '_refunded_by', '1'), (103, '_refunded_payment', '')"

@@ -212,6 +212,12 @@ pub struct NotesMap {
     /// `note_type = "Info"`).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub fixed: BTreeMap<String, String>,
+    /// The back end's notes are read, and the console keeps the ones it
+    /// adds in its own table: writing one as the back end does needs what
+    /// no mapping holds (WooCommerce's notes are WordPress comments dated
+    /// in the site's own time zone).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub read_only: bool,
 }
 
 /// A table of refunds, one row per refund.

@@ -155,6 +155,7 @@ fn reference(cat: &Catalogue, m: &mut Mapping) -> bool {
         updated: None,
         operator: Some(s("operator")),
         fixed: BTreeMap::new(),
+        read_only: false,
     });
     m.refunds = Some(RefundsMap {
         table: s("refunds"),
@@ -304,6 +305,7 @@ fn oscar(cat: &Catalogue, m: &mut Mapping) -> bool {
             updated: opt(cat, "order_ordernote", "date_updated"),
             operator: None,
             fixed: BTreeMap::from([(s("note_type"), s("Info"))]),
+            read_only: false,
         });
     // Oscar keeps refunds as sums on payment sources, not as records: the
     // console keeps its own.

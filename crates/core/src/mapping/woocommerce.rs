@@ -27,15 +27,16 @@
 //! and refund. None of that happens on a write to the table, so its
 //! orders are read, checked and noted here, and every change is refused
 //! with a sentence sending the operator to WooCommerce's admin. Its own
-//! order notes are WordPress comments; the console keeps its notes apart.
+//! order notes are WordPress comments (schema.php: comments), read with
+//! the order; the console keeps the notes it adds apart.
 
 use std::collections::BTreeMap;
 
 use super::catalogue::Catalogue;
 use super::presets::Found;
 use super::{
-    Currency, ItemsMap, Lifecycle, Mapping, MetaMap, Money, OrderMap, ProductsMap, RefundsMap,
-    SideMap, UserMap,
+    Currency, ItemsMap, Lifecycle, Mapping, MetaMap, Money, NotesMap, OrderMap, ProductsMap,
+    RefundsMap, SideMap, UserMap,
 };
 
 fn s(v: &str) -> String {
@@ -225,7 +226,31 @@ pub(super) fn recognise(cat: &Catalogue, m: &mut Mapping) -> bool {
     // Stock is post meta, kept and restored only by WooCommerce.
     m.stock = None;
     m.status_history = None;
-    m.notes = None;
+    // Order notes are WordPress comments on the order (comment_post_ID),
+    // WooCommerce's own ("Order status changed from …") among them. They
+    // are read; a note written as WordPress writes it needs the site's
+    // local time (comment_date), so the console keeps the ones it adds.
+    let comments = t("comments");
+    m.notes = cat
+        .has(
+            &comments,
+            &[
+                "comment_post_ID",
+                "comment_content",
+                "comment_date_gmt",
+                "comment_author",
+            ],
+        )
+        .then(|| NotesMap {
+            table: comments,
+            order: s("comment_post_ID"),
+            body: s("comment_content"),
+            at: s("comment_date_gmt"),
+            updated: None,
+            operator: Some(s("comment_author")),
+            fixed: BTreeMap::new(),
+            read_only: true,
+        });
     let meta = t("wc_orders_meta");
     m.refunds = cat
         .has(&meta, &["order_id", "meta_key", "meta_value"])

@@ -25,8 +25,8 @@ pub async fn add_note(ctx: &Ctx<'_>, m: &Mapping, id: &str, body: &str) -> Resul
     let (o, _) = shop_of(m)?;
     let keys = Keys::of(ctx, m).await?;
     let link = match &m.notes {
-        Some(n) => Some(Key::of(ctx.db, &n.table, &n.order, "n", "order").await?),
-        None => None,
+        Some(n) if !n.read_only => Some(Key::of(ctx.db, &n.table, &n.order, "n", "order").await?),
+        _ => None,
     };
     let mut tx = ctx.db.begin_write("add a note").await?;
     let s = Sql { b: tx.backend() };

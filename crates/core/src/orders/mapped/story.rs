@@ -187,6 +187,14 @@ pub async fn show(ctx: &Ctx<'_>, mapping: &Mapping, id: &str) -> Result<MappedSt
         ),
     }
     match &mapping.notes {
+        Some(n) if n.read_only => {
+            timeline.extend(notes(ctx, &s, n, &order.key).await?);
+            timeline.extend(console_notes(ctx, &s, &order.key).await?);
+            not_kept.push(
+                "the back end's notes are read; the notes added here are the console's own"
+                    .to_string(),
+            );
+        }
         Some(n) => timeline.extend(notes(ctx, &s, n, &order.key).await?),
         None => {
             timeline.extend(console_notes(ctx, &s, &order.key).await?);
