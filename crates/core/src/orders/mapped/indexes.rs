@@ -13,7 +13,7 @@ use crate::db::{Backend, Db, Query};
 use crate::mapping::query::Sql;
 use crate::mapping::{ItemsMap, Mapping};
 use crate::progress::{CancelToken, ProgressSink};
-use crate::users::mapped::indexes::{build_missing, IndexPlan, Proposal};
+use crate::users::mapped::indexes::{build_missing, index_valid, IndexPlan, Proposal};
 use crate::Result;
 
 /// The columns the totals check reads from each line, in index order.
@@ -87,7 +87,7 @@ pub async fn propose(db: &Db, m: &Mapping) -> Result<IndexPlan> {
                 columns.join(", "),
                 i.table
             ),
-            exists: index_exists(db, &i.table, &name).await?,
+            exists: index_valid(db, &i.table, &name).await?,
             name,
             ddl,
             // A key, an amount and a row pointer: about 40 bytes a line.
@@ -116,28 +116,6 @@ fn index_name(table: &str) -> String {
     let mut name = format!("backoffice_{table}");
     name.truncate(63 - "_totals".len());
     name + "_totals"
-}
-
-async fn index_exists(db: &Db, table: &str, name: &str) -> Result<bool> {
-    let mut q = Query::new(match db.backend() {
-        Backend::Postgres => {
-            "SELECT COUNT(*) FROM pg_class c JOIN pg_index i ON i.indexrelid = c.oid \
-             WHERE i.indisvalid AND c.relname = "
-        }
-        Backend::Sqlite => "SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name = ",
-        Backend::Mysql => {
-            "SELECT COUNT(*) FROM information_schema.statistics \
-             WHERE table_schema = DATABASE() AND index_name = "
-        }
-    });
-    q.bind(name);
-    if db.backend() == Backend::Mysql {
-        q.sql(" AND table_name = ").bind(table);
-    }
-    let (n,): (i64,) = db
-        .fetch_one(&q, "cannot read the database's catalogue")
-        .await?;
-    Ok(n > 0)
 }
 
 #[cfg(test)]

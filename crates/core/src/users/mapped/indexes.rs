@@ -103,15 +103,8 @@ pub async fn in_place(db: &Db, m: &Mapping) -> Result<Option<bool>> {
 /// Whether PostgreSQL's trigram index on the users' emails is built and
 /// valid.
 pub(super) async fn trigram_in_place(db: &Db, u: &UserMap) -> Result<bool> {
-    exists(
-        db,
-        &format!(
-            "SELECT COUNT(*) FROM pg_class c JOIN pg_index i ON i.indexrelid = c.oid \
-             WHERE c.relname = 'backoffice_search_{}_email' AND i.indisvalid",
-            u.table
-        ),
-    )
-    .await
+    let name = format!("backoffice_search_{}_email", u.table);
+    index_valid(db, &u.table, &name).await
 }
 
 /// Builds every proposed index that is missing, one after the other;
@@ -211,14 +204,7 @@ async fn postgres(db: &Db, s: &Sql, u: &UserMap, rows: i64, chars: i64) -> Resul
     let each = rows.saturating_mul(chars).saturating_mul(3) / columns.len() as i64;
     for (suffix, expr, what) in columns {
         let name = format!("backoffice_search_{}_{suffix}", u.table);
-        let valid = exists(
-            db,
-            &format!(
-                "SELECT COUNT(*) FROM pg_class c JOIN pg_index i ON i.indexrelid = c.oid \
-                 WHERE c.relname = '{name}' AND i.indisvalid"
-            ),
-        )
-        .await?;
+        let valid = index_valid(db, &u.table, &name).await?;
         proposals.push(Proposal {
             purpose: format!("search inside {what} of {}", u.table),
             ddl: vec![
@@ -298,6 +284,30 @@ async fn sqlite(db: &Db, s: &Sql, u: &UserMap, rows: i64, chars: i64) -> Result<
 async fn exists(db: &Db, sql: &str) -> Result<bool> {
     let (n,): (i64,) = db
         .fetch_one(&Query::new(sql), "cannot read the database's catalogue")
+        .await?;
+    Ok(n > 0)
+}
+
+/// Whether the index `name` on `table` is there (and, on PostgreSQL,
+/// valid: an interrupted concurrent build leaves an invalid one).
+pub(crate) async fn index_valid(db: &Db, table: &str, name: &str) -> Result<bool> {
+    let mut q = Query::new(match db.backend() {
+        Backend::Postgres => {
+            "SELECT COUNT(*) FROM pg_class c JOIN pg_index i ON i.indexrelid = c.oid \
+             WHERE i.indisvalid AND c.relname = "
+        }
+        Backend::Sqlite => "SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name = ",
+        Backend::Mysql => {
+            "SELECT COUNT(*) FROM information_schema.statistics \
+             WHERE table_schema = DATABASE() AND index_name = "
+        }
+    });
+    q.bind(name);
+    if db.backend() == Backend::Mysql {
+        q.sql(" AND table_name = ").bind(table);
+    }
+    let (n,): (i64,) = db
+        .fetch_one(&q, "cannot read the database's catalogue")
         .await?;
     Ok(n > 0)
 }
