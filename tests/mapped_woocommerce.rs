@@ -2,8 +2,9 @@
 //! transcribed from its own sources (tests/common/woocommerce.rs):
 //! detection with the site's prefix, orders apart from the refunds that
 //! share their table, lines whose quantity and totals are meta rows and
-//! not the shipping items beside them, shipping from the operational
-//! data, WooCommerce's own refund read from its meta, a total mismatch,
+//! not the shipping items beside them, fee lines counted in the total,
+//! shipping from the operational data, WooCommerce's own refund read from
+//! its meta, a total mismatch,
 //! notes kept by the console, every change refused with the sentence that
 //! sends the operator to WooCommerce's admin, nothing written; a sweep
 //! that finds exactly the planted defects.
@@ -52,7 +53,7 @@ async fn woocommerce_orders_are_read_and_left_to_woocommerce(backend: Backend) {
         [
             ("102", "wc-on-hold", Some(1000), "bo@example.com"),
             ("101", "wc-completed", Some(3000), "guest@example.org"),
-            ("100", "wc-processing", Some(3250), "ann@example.com"),
+            ("100", "wc-processing", Some(3550), "ann@example.com"),
         ]
     );
     let completed = MappedOrderQuery {
@@ -81,7 +82,8 @@ async fn woocommerce_orders_are_read_and_left_to_woocommerce(backend: Backend) {
     assert!(refund_row.contains("103"), "{refund_row}");
 
     // The line items only, their quantity and total from meta rows; the
-    // lines, shipping and tax add up; WooCommerce's refund, read.
+    // fee beside them; the lines, fee, shipping and tax add up;
+    // WooCommerce's refund, read.
     let st = show(&ctx, &m, "100").await.unwrap();
     let lines: Vec<_> = st
         .items
@@ -96,6 +98,12 @@ async fn woocommerce_orders_are_read_and_left_to_woocommerce(backend: Backend) {
         })
         .collect();
     assert_eq!(lines, [("Mug", Some("10"), 2, Some(2500))]);
+    let fees: Vec<_> = st
+        .fees
+        .iter()
+        .map(|f| (f.title.as_str(), f.amount))
+        .collect();
+    assert_eq!(fees, [("Gift wrap", Some(300))]);
     assert_eq!(st.shipping, Some(500));
     assert!(st.mismatches.is_empty(), "{:?}", st.mismatches);
     let refunds: Vec<_> = st
@@ -104,7 +112,7 @@ async fn woocommerce_orders_are_read_and_left_to_woocommerce(backend: Backend) {
         .map(|r| (r.amount, r.reason.as_str(), r.kept_by_console))
         .collect();
     assert_eq!(refunds, [(500, "Chipped mug", false)]);
-    assert_eq!((st.refunded, st.refundable), (500, Some(2750)));
+    assert_eq!((st.refunded, st.refundable), (500, Some(3050)));
     assert!(st.moves.is_empty());
     assert!(
         st.not_kept
@@ -171,8 +179,9 @@ async fn woocommerce_orders_are_read_and_left_to_woocommerce(backend: Backend) {
         1
     );
 
-    // The sweep finds the guest's total and Bo's deleted product; the
-    // refund, which has no lines, is no order without lines.
+    // The sweep finds the guest's total and Bo's deleted product: Ann's
+    // fee is part of her total, and the refund, which has no lines, is no
+    // order without lines.
     let cancel = CancelToken::new();
     let rules = [
         "orders.total_mismatch",

@@ -25,7 +25,8 @@ use backoffice_core::notify::{
 use backoffice_core::operators::Permission;
 use backoffice_core::orders::mapped::story::{MappedItem, MappedStory};
 use backoffice_core::orders::mapped::{
-    MappedChange, MappedOrder, MappedOrderQuery, MappedPreview, MappedRefund, RefundPreview,
+    MappedChange, MappedFee, MappedOrder, MappedOrderQuery, MappedPreview, MappedRefund,
+    RefundPreview,
 };
 use backoffice_core::orders::{
     BulkChange, BulkOutcome, BulkPreview, Customer, Item, Note, Order, OrderChange, OrderQuery,
@@ -72,6 +73,7 @@ pub fn all() -> Vec<(String, String)> {
         one::<MappedOrderQuery>(),
         one::<MappedStory>(),
         one::<MappedItem>(),
+        one::<MappedFee>(),
         one::<MappedRefund>(),
         one::<MappedChange>(),
         one::<MappedPreview>(),

@@ -165,9 +165,9 @@ pub async fn woocommerce_tables(t: &TestDb) {
 }
 
 /// Two customers, two products, and three orders as WooCommerce writes
-/// them: Ann's that adds up (lines, shipping and tax) with a partial
-/// refund, a guest's whose total does not, and Bo's whose product was
-/// deleted; each with a shipping item beside its line items.
+/// them: Ann's that adds up (lines, a fee, shipping and tax) with a
+/// partial refund, a guest's whose total does not, and Bo's whose product
+/// was deleted; each with a shipping item beside its line items.
 pub async fn woocommerce_shop(t: &TestDb) {
     woocommerce_tables(t).await;
     let id = types(t.backend).id;
@@ -191,13 +191,14 @@ pub async fn woocommerce_shop(t: &TestDb) {
             post(10, "Mug"),
             post(11, "Tee")
         ),
-        // 2 × Mug 25.00 + 5.00 shipping + 2.50 tax = 32.50, 5.00 refunded;
+        // 2 × Mug 25.00 + 3.00 gift wrap + 5.00 shipping + 2.50 tax =
+        // 35.50, 5.00 refunded;
         // the guest's 20.00 + 5.00 recorded as 30.00; Bo's 10.00.
         format!(
             "INSERT INTO wp_wc_orders (id, status, currency, type, tax_amount, total_amount, \
              customer_id, billing_email, date_created_gmt, date_updated_gmt, parent_order_id) \
              VALUES \
-             (100, 'wc-processing', 'EUR', 'shop_order', 2.5, 32.5, 1, 'ann@example.com', \
+             (100, 'wc-processing', 'EUR', 'shop_order', 2.5, 35.5, 1, 'ann@example.com', \
               {at}, {at}, 0), \
              (101, 'wc-completed', 'EUR', 'shop_order', 0, 30, 0, 'guest@example.org', \
               {at}, {at}, 0), \
@@ -229,7 +230,7 @@ pub async fn woocommerce_shop(t: &TestDb) {
          order_item_type, order_id) VALUES \
          (1, 'Mug', 'line_item', 100), (2, 'Flat rate', 'shipping', 100), \
          (3, 'Tee', 'line_item', 101), (4, 'Flat rate', 'shipping', 101), \
-         (5, 'Poster', 'line_item', 102)"
+         (5, 'Poster', 'line_item', 102), (6, 'Gift wrap', 'fee', 100)"
             .into(),
     ];
     let mut meta = Vec::new();
@@ -249,6 +250,17 @@ pub async fn woocommerce_shop(t: &TestDb) {
         ] {
             meta.push(format!("({item}, '{key}', '{value}')"));
         }
+    }
+    // A fee line as WC_Order_Item_Fee_Data_Store saves it: no quantity or
+    // product, its amount in `_line_total`.
+    for (key, value) in [
+        ("_fee_amount", "3"),
+        ("_tax_class", ""),
+        ("_tax_status", "taxable"),
+        ("_line_total", "3"),
+        ("_line_tax", "0"),
+    ] {
+        meta.push(format!("(6, '{key}', '{value}')"));
     }
     for item in [2, 4] {
         meta.push(format!("({item}, 'method_id', 'flat_rate')"));

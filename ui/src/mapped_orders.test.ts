@@ -18,6 +18,7 @@ const story: MappedStory = {
   },
   version: "v1",
   items: [{ key: "1", product: "7", title: "<b>tea</b>", quantity: 1, unit_price: 450, line_total: 450 }],
+  fees: [{ key: "9", title: "<i>gift wrap</i>", amount: 250 }],
   shipping: 395,
   mismatches: ["the total is 99.99 GBP but the lines and shipping come to 8.45 GBP"],
   moves: ["Shipped", "Cancelled"],
@@ -41,6 +42,8 @@ describe("mapped orders", () => {
     const root = document.createElement("div");
     root.append(...mappedStoryView(story, (c) => asked.push(c)));
     expect(root.querySelector("b")).toBeNull();
+    expect(root.querySelector("i")).toBeNull();
+    expect(root.querySelector("#morder-items tr.fee")?.textContent).toBe("Fee: <i>gift wrap</i>£2.50");
     expect(root.querySelector("#morder-mismatches")?.textContent).toContain("99.99 GBP");
     expect(root.querySelectorAll("button[data-move]").length).toBe(1);
     root.querySelector<HTMLButtonElement>("button[data-move=Shipped]")?.click();

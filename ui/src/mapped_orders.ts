@@ -71,7 +71,12 @@ export function mappedStoryView(s: MappedStory, act: (c: MappedChange) => void):
       "table",
       { class: "grid", id: "morder-items" },
       el("thead", {}, el("tr", {}, el("th", {}, "Item"), el("th", { class: "num" }, "Qty"), el("th", { class: "num" }, "Unit"), el("th", { class: "num" }, "Line"))),
-      el("tbody", {}, ...s.items.map((i) => el("tr", {}, el("td", {}, i.title), el("td", { class: "num" }, formatCount(i.quantity)), el("td", { class: "num" }, m(i.unit_price)), el("td", { class: "num" }, m(i.line_total))))),
+      el(
+        "tbody",
+        {},
+        ...s.items.map((i) => el("tr", {}, el("td", {}, i.title), el("td", { class: "num" }, formatCount(i.quantity)), el("td", { class: "num" }, m(i.unit_price)), el("td", { class: "num" }, m(i.line_total)))),
+        ...s.fees.map((f) => el("tr", { class: "fee" }, el("td", {}, `Fee: ${f.title}`), el("td", {}), el("td", {}), el("td", { class: "num" }, m(f.amount)))),
+      ),
     ),
     s.mismatches.length > 0
       ? el("ul", { class: "diagnosis mismatch", id: "morder-mismatches" }, ...s.mismatches.map((t) => el("li", {}, t)))

@@ -98,6 +98,13 @@ fn render(st: &MappedStory) -> String {
             amount(i.line_total, cur)
         ));
     }
+    for f in &st.fees {
+        s.push(format!(
+            "  fee    {:<32} {:>27}",
+            f.title,
+            amount(f.amount, cur)
+        ));
+    }
     if let Some(ship) = st.shipping {
         s.push(format!("  shipping {:>50}", money::format(ship, cur)));
     }

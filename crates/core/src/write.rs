@@ -12,7 +12,7 @@ use serde_json::{Map, Value};
 use crate::audit::{self, Record};
 use crate::db::{retry_contended, WriteTx};
 use crate::session::Ctx;
-use crate::validation::{Entity, Guard, Touched};
+use crate::validation::{Entity, Guard, Watch};
 use crate::Result;
 
 /// The audit entry of one change.
@@ -43,7 +43,7 @@ pub(crate) trait Edit {
     fn plan(&self, ctx: &Ctx<'_>, state: &Self::State) -> Result<Self::Plan>;
     /// The records the guarding rules watch; `None` when no rule reads
     /// what the change writes.
-    fn touched(&self, state: &Self::State, plan: &Self::Plan) -> Option<Touched>;
+    fn touched(&self, state: &Self::State, plan: &Self::Plan) -> Option<Watch<'_>>;
     /// The writes, and the audit entry that says what they did.
     async fn write(
         &self,

@@ -24,6 +24,7 @@ mod shop_presets;
 mod shop_refs;
 mod solidus;
 mod source;
+mod source_checks;
 mod woocommerce;
 
 pub use presets::AXES_DEFAULT_LIMIT;
@@ -38,8 +39,8 @@ pub use lifecycle::Lifecycle;
 pub use links::{Link, LinksMap};
 pub use sends::{Sends, SendsMap};
 pub use shop::{
-    Currency, HistoryMap, ItemsMap, MetaMap, Money, NotesMap, OnCancel, OrderMap, ProductsMap,
-    RefundsMap, SideMap, StockMap, ViaMap,
+    Currency, FeesMap, HistoryMap, ItemsMap, MetaMap, Money, NotesMap, OnCancel, OrderMap,
+    ProductsMap, RefundsMap, SideMap, StockMap, ViaMap,
 };
 
 /// The format version this build reads and writes.

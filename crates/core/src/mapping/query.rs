@@ -186,25 +186,14 @@ impl Key {
     /// Binds a key given as text as the column's type; a key that cannot
     /// be one (letters for a number) names nothing.
     pub(crate) fn bind(&self, q: &mut Query, b: Backend, key: &str) -> Result<()> {
-        let key = key.trim();
-        let none = || Error::NotFound(format!("no {} has the key '{key}'", self.what));
-        match self.kind {
-            Kind::Integer => {
-                let n: i64 = key.parse().map_err(|_| none())?;
-                q.bind(n);
-            }
-            Kind::Uuid if b == Backend::Postgres => {
-                if uuid_shaped(key) {
-                    q.sql("CAST(").bind(key).sql(" AS uuid)");
-                } else {
-                    return Err(none());
-                }
-            }
-            _ => {
-                q.bind(key);
-            }
+        match bind_as(q, b, self.kind, key) {
+            true => Ok(()),
+            false => Err(Error::NotFound(format!(
+                "no {} has the key '{}'",
+                self.what,
+                key.trim()
+            ))),
         }
-        Ok(())
     }
 
     /// ` AND <key> = <bound key>`.
@@ -212,6 +201,31 @@ impl Key {
         q.sql(format!(" AND {} = ", self.expr));
         self.bind(q, b, key)
     }
+}
+
+/// Binds a value given as text as a column of `kind` holds it; false,
+/// with nothing bound, for one the column cannot hold (letters for a
+/// number).
+pub(crate) fn bind_as(q: &mut Query, b: Backend, kind: Kind, value: &str) -> bool {
+    let value = value.trim();
+    match kind {
+        Kind::Integer => match value.parse::<i64>() {
+            Ok(n) => {
+                q.bind(n);
+            }
+            Err(_) => return false,
+        },
+        Kind::Uuid if b == Backend::Postgres => {
+            if !uuid_shaped(value) {
+                return false;
+            }
+            q.sql("CAST(").bind(value).sql(" AS uuid)");
+        }
+        _ => {
+            q.bind(value);
+        }
+    }
+    true
 }
 
 fn uuid_shaped(s: &str) -> bool {

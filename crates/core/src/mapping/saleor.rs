@@ -186,6 +186,7 @@ pub(super) fn recognise(cat: &Catalogue, m: &mut Mapping) -> bool {
         allocation_cancelled: None,
         only: BTreeMap::new(),
         meta: None,
+        fees: None,
     });
     m.products = None;
     m.stock = None;

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-pub use super::source::{MetaMap, SideMap, ViaMap};
+pub use super::source::{FeesMap, MetaMap, SideMap, ViaMap};
 
 /// How the back end stores an amount of money.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -127,6 +127,9 @@ pub struct ItemsMap {
     /// `product`, `unit_price` and `line_total` name keys in it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub meta: Option<MetaMap>,
+    /// Charges kept as rows of the same table (WooCommerce's fee lines).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fees: Option<FeesMap>,
 }
 
 /// Products.
@@ -170,6 +173,18 @@ pub struct StockMap {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allocated: Option<String>,
     pub on_cancel: OnCancel,
+}
+
+impl super::Mapping {
+    /// The stock table's column the lines point at: the row's own key, or
+    /// the product it is for where lines name a product and no stock row.
+    pub(crate) fn stock_by(&self) -> Option<&str> {
+        let (i, st) = (self.items.as_ref()?, self.stock.as_ref()?);
+        Some(match (&i.stock, &st.product) {
+            (None, Some(product)) => product,
+            _ => &st.key,
+        })
+    }
 }
 
 /// A table of status changes, one row per move.

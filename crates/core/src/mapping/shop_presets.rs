@@ -121,6 +121,7 @@ fn reference(cat: &Catalogue, m: &mut Mapping) -> bool {
         allocation_cancelled: None,
         only: BTreeMap::new(),
         meta: None,
+        fees: None,
     });
     m.products = Some(ProductsMap {
         table: s("products"),
@@ -254,6 +255,7 @@ fn oscar(cat: &Catalogue, m: &mut Mapping) -> bool {
         allocation_cancelled: opt(cat, "order_line", "allocation_cancelled"),
         only: BTreeMap::new(),
         meta: None,
+        fees: None,
     });
     m.products = cat
         .has("catalogue_product", &["id", "title", "upc"])

@@ -174,3 +174,25 @@ fn shared_tables_and_meta_rows_are_plain_words() {
     let dotted = stockless.replace("\"_qty\"", "\"wp._qty\"");
     assert!(problems(&dotted).contains("meta key 'wp._qty' is not a plain name"));
 }
+
+#[test]
+fn fee_rows_are_other_rows_of_the_items_table() {
+    let fees = "[items.fees]\nonly = { item_type = \"fee\" }\n";
+    let with_fees = SHOP.replace("[stock]", &format!("{fees}\n[stock]"));
+    let m = Mapping::parse(&with_fees).unwrap();
+    assert_eq!(Mapping::parse(&m.to_toml()).unwrap(), m);
+    assert!(m
+        .refs()
+        .iter()
+        .any(|r| r.concept == "items.fees.only" && r.column.as_deref() == Some("item_type")));
+    // No values, or the lines' own: every line would count twice.
+    let all = with_fees.replace("only = { item_type = \"fee\" }", "only = {}");
+    assert!(problems(&all).contains("items.fees.only: name the values that make a row a fee"));
+    let unpriced = with_fees
+        .replace("line_total = \"line_amount\"\n", "")
+        .replace(
+            "quantity = \"qty\"",
+            "quantity = \"qty\"\nunit_price = \"price\"",
+        );
+    assert!(problems(&unpriced).contains("items.fees: a fee's amount is the items' line_total"));
+}

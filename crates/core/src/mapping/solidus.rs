@@ -126,6 +126,7 @@ pub(super) fn recognise(cat: &Catalogue, m: &mut Mapping) -> bool {
         allocation_cancelled: None,
         only: BTreeMap::new(),
         meta: None,
+        fees: None,
     });
     // A line is for a variant; its name is its product's (the SKU where
     // the products table is not there).

@@ -13,9 +13,8 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::forms::Refs;
 use super::query::Sql;
-use super::{is_identifier, ItemsMap, Mapping, Money, OrderMap, ProductsMap, RefundsMap, Want};
+use super::{ItemsMap, Mapping, Money, OrderMap, ProductsMap, RefundsMap};
 use crate::db::Backend;
 
 /// A key–value table of values belonging to a section's rows (WordPress'
@@ -57,6 +56,18 @@ pub struct ViaMap {
     pub key: String,
     /// The section's column naming a row of `table`.
     pub link: String,
+}
+
+/// Charges on an order kept as rows of the items' table beside its lines
+/// (WooCommerce's fee lines, `order_item_type = "fee"`): each has the
+/// items' title and its amount in the items' `line_total` (a meta key
+/// where the items have meta). The order's total is checked against them
+/// too, and the story lists them under the lines.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FeesMap {
+    /// The values that make a row of the items' table a fee.
+    pub only: BTreeMap<String, String>,
 }
 
 /// How a value from elsewhere is typed in a derived table.
@@ -207,6 +218,17 @@ impl Sql {
         d.sql()
     }
 
+    /// What to read an order's fees from (alias it), where items have
+    /// them: the fee rows, with the items' line total.
+    pub(crate) fn fees(&self, i: &ItemsMap, money: Money) -> Option<String> {
+        let f = i.fees.as_ref()?;
+        let mut d = Derived::new(self, &i.table, &f.only);
+        if let (Some(m), Some(total)) = (&i.meta, &i.line_total) {
+            d.meta(m, total, As::Money(money));
+        }
+        Some(d.sql())
+    }
+
     /// What to read products from (alias it).
     pub(crate) fn products(&self, p: &ProductsMap) -> String {
         let none = BTreeMap::new();
@@ -233,146 +255,11 @@ impl Sql {
     }
 }
 
-fn meta_refs(r: &mut Refs, concept: &str, m: &MetaMap, owner_table: &str) {
-    r.table(concept, &m.table);
-    r.col(concept, &m.table, &m.owner, Want::Key);
-    r.col(concept, owner_table, &m.of, Want::Key);
-    r.col(concept, &m.table, &m.name, Want::Text);
-    r.col(concept, &m.table, &m.value, Want::Text);
-}
-
-/// Values written into SQL as literals: no quote, no backslash.
-fn plain_value(concept: &str, value: &str, bad: &mut Vec<String>) {
-    if value.contains(['\'', '"', '\\', '`']) {
-        bad.push(format!(
-            "{concept}: '{value}' has a quote or backslash, which no value here may have"
-        ));
-    }
-}
-
-/// A meta key becomes a column's name in the derived table.
-fn meta_key(concept: &str, key: &Option<String>, bad: &mut Vec<String>) {
-    if let Some(k) = key {
-        if !is_identifier(k) || k.contains('.') {
-            bad.push(format!(
-                "{concept}: meta key '{k}' is not a plain name (letters, digits, _)"
-            ));
-        }
-    }
-}
-
 impl Mapping {
     /// How the back end stores money (whole minor units where no orders
     /// are mapped).
     pub(crate) fn money(&self) -> Money {
         self.order.as_ref().map_or(Money::Minor, |o| o.money)
-    }
-
-    /// The tables and columns the sources name.
-    pub(super) fn source_refs(&self, r: &mut Refs) {
-        if let Some(o) = &self.order {
-            for c in o.only.keys() {
-                r.col("order.only", &o.table, c, Want::Text);
-            }
-            if let Some(side) = &o.side {
-                r.table("order.side.table", &side.table);
-                r.col("order.side.order", &side.table, &side.order, Want::Key);
-            }
-        }
-        if let Some(i) = &self.items {
-            for c in i.only.keys() {
-                r.col("items.only", &i.table, c, Want::Text);
-            }
-            if let Some(m) = &i.meta {
-                meta_refs(r, "items.meta", m, &i.table);
-            }
-        }
-        if let Some(f) = &self.refunds {
-            if let Some(m) = &f.meta {
-                meta_refs(r, "refunds.meta", m, &f.table);
-            }
-            if let Some(v) = &f.via {
-                r.table("refunds.via.table", &v.table);
-                r.col("refunds.via.key", &v.table, &v.key, Want::Key);
-                r.col("refunds.via.link", &f.table, &v.link, Want::Key);
-            }
-        }
-    }
-
-    /// What makes the sources inconsistent, whatever the database.
-    pub(super) fn source_problems(&self) -> Vec<String> {
-        let mut bad = Vec::new();
-        if let Some(o) = &self.order {
-            for v in o.only.values() {
-                plain_value("order.only", v, &mut bad);
-            }
-            if let Some(side) = &o.side {
-                for c in &side.columns {
-                    if o.names_amount(c) {
-                        continue;
-                    }
-                    bad.push(format!(
-                        "order.side.columns: '{c}' is not one of the order's amounts"
-                    ));
-                }
-            }
-        }
-        if let Some(i) = &self.items {
-            for v in i.only.values() {
-                plain_value("items.only", v, &mut bad);
-            }
-            if i.meta.is_some() && self.stock.is_some() {
-                bad.push(
-                    "items.meta: lines kept as meta rows cannot give stock back; leave out [stock]"
-                        .into(),
-                );
-            }
-            if i.meta.is_some() {
-                meta_key("items.quantity", &Some(i.quantity.clone()), &mut bad);
-                meta_key("items.product", &i.product, &mut bad);
-                meta_key("items.unit_price", &i.unit_price, &mut bad);
-                meta_key("items.line_total", &i.line_total, &mut bad);
-            }
-        }
-        if let Some(f) = &self.refunds {
-            for v in f.fixed.values() {
-                plain_value("refunds.fixed", v, &mut bad);
-            }
-            if f.meta.is_some() {
-                meta_key("refunds.amount", &Some(f.amount.clone()), &mut bad);
-                meta_key("refunds.reason", &f.reason, &mut bad);
-            }
-            let refunds_here = self
-                .lifecycle
-                .as_ref()
-                .is_some_and(|l| l.changed_elsewhere.is_none() && !l.refundable.is_empty());
-            for (section, set) in [("meta", f.meta.is_some()), ("via", f.via.is_some())] {
-                if set && refunds_here {
-                    bad.push(format!(
-                        "refunds.{section}: such refunds are read, never written; leave \
-                         lifecycle.refundable empty"
-                    ));
-                }
-            }
-        }
-        bad
-    }
-}
-
-impl OrderMap {
-    /// Whether `column` is one of the amounts the order names.
-    fn names_amount(&self, column: &str) -> bool {
-        [
-            Some(&self.total),
-            self.subtotal.as_ref(),
-            self.shipping.as_ref(),
-            self.discount.as_ref(),
-            self.tax.as_ref(),
-            self.adjustment.as_ref(),
-        ]
-        .into_iter()
-        .flatten()
-        .any(|c| c == column)
     }
 }
 

@@ -15,9 +15,10 @@
 //!   product is a post: `ID`, `post_title`).
 //!
 //! Every table carries the site's prefix (`wp_` unless configured), found
-//! from the catalogue. An order's total is its lines, shipping and tax
-//! (`WC_Abstract_Order::calculate_totals`); fee lines are not mapped, so an
-//! order with fees shows them as a difference. A refund is a row of
+//! from the catalogue. An order's total is its lines, fees, shipping and
+//! tax (`WC_Abstract_Order::calculate_totals`); fee lines are rows of
+//! woocommerce_order_items of type `fee`, their amount the `_line_total`
+//! meta row (class-wc-order-item-fee-data-store.php). A refund is a row of
 //! wc_orders of type `shop_order_refund` under its order
 //! (`parent_order_id`), its amount and reason in wc_orders_meta
 //! (`_refund_amount`, `_refund_reason`; OrdersTableRefundDataStore.php).
@@ -35,8 +36,8 @@ use std::collections::BTreeMap;
 use super::catalogue::Catalogue;
 use super::presets::Found;
 use super::{
-    Currency, ItemsMap, Lifecycle, Mapping, MetaMap, Money, NotesMap, OrderMap, ProductsMap,
-    RefundsMap, SideMap, UserMap,
+    Currency, FeesMap, ItemsMap, Lifecycle, Mapping, MetaMap, Money, NotesMap, OrderMap,
+    ProductsMap, RefundsMap, SideMap, UserMap,
 };
 
 fn s(v: &str) -> String {
@@ -213,6 +214,11 @@ pub(super) fn recognise(cat: &Catalogue, m: &mut Mapping) -> bool {
             of: s("order_item_id"),
             name: s("meta_key"),
             value: s("meta_value"),
+        }),
+        // A fee line (WC_Order_Item_Fee) keeps its amount in `_line_total`
+        // as a product line does.
+        fees: Some(FeesMap {
+            only: BTreeMap::from([(s("order_item_type"), s("fee"))]),
         }),
     });
     let posts = t("posts");

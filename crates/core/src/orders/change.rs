@@ -12,7 +12,7 @@ use crate::db::{Query, Source, WriteTx};
 use crate::money;
 use crate::reason;
 use crate::session::Ctx;
-use crate::validation::{Entity, Touched};
+use crate::validation::{Entity, Touched, Watch};
 use crate::write::{self, Edit, Entry};
 use crate::{Error, Result};
 
@@ -181,12 +181,12 @@ impl Edit for OrderEdit<'_> {
         Ok((planned, reason))
     }
 
-    fn touched(&self, _: &State, (planned, _): &Self::Plan) -> Option<Touched> {
-        Some(Touched {
+    fn touched(&self, _: &State, (planned, _): &Self::Plan) -> Option<Watch<'_>> {
+        Some(Watch::Reference(Touched {
             orders: vec![self.order_id],
             products: planned.stock.iter().map(|s| s.product_id).collect(),
             ..Touched::default()
-        })
+        }))
     }
 
     async fn write(

@@ -13,7 +13,7 @@ use crate::db::{Query, Source, WriteTx};
 use crate::notify;
 use crate::operators::Permission;
 use crate::session::Ctx;
-use crate::validation::{Entity, Touched};
+use crate::validation::{Entity, Touched, Watch};
 use crate::write::{self, Edit, Entry};
 use crate::{Error, Result};
 
@@ -172,8 +172,8 @@ impl Edit for UserEdit {
 
     /// Rules read user columns: an action that changes none (a role grant)
     /// cannot trip them, and skips the reads.
-    fn touched(&self, _: &Self::State, changes: &Vec<Change>) -> Option<Touched> {
-        (!changes.is_empty()).then(|| Touched::user(self.user_id))
+    fn touched(&self, _: &Self::State, changes: &Vec<Change>) -> Option<Watch<'_>> {
+        (!changes.is_empty()).then(|| Touched::user(self.user_id).into())
     }
 
     async fn write(

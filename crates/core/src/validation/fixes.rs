@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::fix_catalogue::{find, plan, Fix};
-use super::guard::Touched;
+use super::guard::{Touched, Watch};
 use crate::db::query::Arg;
 use crate::db::{Query, Source, WriteTx};
 use crate::error::ErrorBody;
@@ -262,8 +262,8 @@ impl Edit for FixEdit<'_> {
         Ok(())
     }
 
-    fn touched(&self, p: &EntityFix, _: &()) -> Option<Touched> {
-        Some(Touched::of(self.f.entity, p.entity_id))
+    fn touched(&self, p: &EntityFix, _: &()) -> Option<Watch<'_>> {
+        Some(Touched::of(self.f.entity, p.entity_id).into())
     }
 
     async fn write(&self, tx: &mut WriteTx, ctx: &Ctx<'_>, p: &EntityFix, _: &()) -> Result<Entry> {

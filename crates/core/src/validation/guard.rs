@@ -3,12 +3,15 @@
 //! again inside the same transaction: a record flagged now that was not
 //! before means the edit created a finding, and it is refused with the
 //! rule's explanation (the transaction is dropped, so nothing is written).
-//! Findings that were already there do not block an edit.
+//! Findings that were already there do not block an edit. On a back end
+//! of its own, the rules over its mapping guard the console's edits the
+//! same way.
 
 use std::collections::BTreeSet;
 
 use chrono::{DateTime, Utc};
 
+use super::mapped::{self, Guarded, On, Records};
 use super::rules::{Params, Scope, RULES};
 use super::Entity;
 use crate::db::{Query, Source, WriteTx};
@@ -62,46 +65,80 @@ impl Touched {
     }
 }
 
+/// What a guard watches: records of the reference schema, or a back
+/// end's records through its mapping (the rules over a mapping, scoped to
+/// them).
+pub(crate) enum Watch<'e> {
+    Reference(Touched),
+    Mapped(&'e Guarded<'e>, Records),
+}
+
+impl From<Touched> for Watch<'_> {
+    fn from(t: Touched) -> Self {
+        Watch::Reference(t)
+    }
+}
+
+enum Watching<'e> {
+    Reference { touched: Touched, params: Params },
+    Mapped(On<'e>),
+}
+
 /// What the guarding rules flagged among the touched records before the
 /// edit.
-pub(crate) struct Guard {
-    touched: Touched,
-    params: Params,
+pub(crate) struct Guard<'e> {
+    watching: Watching<'e>,
     before: BTreeSet<(&'static str, i64)>,
 }
 
-impl Guard {
+impl<'e> Guard<'e> {
     /// Reads the state before the edit; call it after locking the rows.
     pub(crate) async fn before(
         tx: &mut WriteTx,
         now: DateTime<Utc>,
-        touched: Touched,
-    ) -> Result<Guard> {
-        let params = Params::at(now);
-        let before = flagged(tx, &params, &touched).await?;
-        Ok(Guard {
-            touched,
-            params,
-            before,
-        })
+        watch: Watch<'e>,
+    ) -> Result<Guard<'e>> {
+        let watching = match watch {
+            Watch::Reference(touched) => Watching::Reference {
+                touched,
+                params: Params::at(now),
+            },
+            Watch::Mapped(rules, records) => Watching::Mapped(rules.of(records)),
+        };
+        let before = watching.flagged(tx).await?;
+        Ok(Guard { watching, before })
     }
 
     /// Refuses the edit if it made a guarding rule flag a record that it
     /// did not flag before. Call it after the edit's writes, before commit.
     pub(crate) async fn check(self, tx: &mut WriteTx) -> Result<()> {
-        let after = flagged(tx, &self.params, &self.touched).await?;
+        let after = self.watching.flagged(tx).await?;
         let Some((rule_id, entity_id)) = after.difference(&self.before).next() else {
             return Ok(());
         };
-        let r = RULES
-            .iter()
-            .find(|r| r.id == *rule_id)
-            .expect("flagged by a rule in the catalogue");
+        let (entity, title, explanation) = match self.watching {
+            Watching::Reference { .. } => RULES
+                .iter()
+                .find(|r| r.id == *rule_id)
+                .map(|r| (r.entity, r.title, r.explanation)),
+            Watching::Mapped(_) => {
+                mapped::rule(rule_id).map(|r| (r.entity, r.title, r.explanation))
+            }
+        }
+        .expect("flagged by a rule in the catalogue");
         Err(Error::validation(format!(
-            "refused: this change would make {} {entity_id} a finding of the rule \
-             \"{}\" ({}). {} Nothing was written.",
-            r.entity, r.title, r.id, r.explanation
+            "refused: this change would make {entity} {entity_id} a finding of the rule \
+             \"{title}\" ({rule_id}). {explanation} Nothing was written."
         )))
+    }
+}
+
+impl Watching<'_> {
+    async fn flagged(&self, tx: &mut WriteTx) -> Result<BTreeSet<(&'static str, i64)>> {
+        match self {
+            Watching::Reference { touched, params } => flagged(tx, params, touched).await,
+            Watching::Mapped(on) => mapped::flagged(tx, on).await,
+        }
     }
 }
 

@@ -22,6 +22,6 @@ pub use fixes::{
     apply as apply_fix, preview as preview_fix, EntityFix, FieldChange, FixPreview, FixReport,
     RowChange, Skipped, MAX_FIX_RECORDS,
 };
-pub(crate) use guard::{Guard, Touched};
+pub(crate) use guard::{Guard, Touched, Watch};
 pub use rules::{rule, Params, Rule, Severity, RULES};
 pub use sweep::{run, RuleResult, RunReport};

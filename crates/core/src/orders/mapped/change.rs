@@ -19,7 +19,8 @@ use crate::mapping::{Mapping, OnCancel};
 use crate::operators::Permission;
 use crate::reason;
 use crate::session::Ctx;
-use crate::validation::{Entity, Touched};
+use crate::validation::mapped::{Guarded, Records};
+use crate::validation::{Entity, Watch};
 use crate::write::{self, Edit, Entry};
 use crate::{Error, Result};
 
@@ -36,6 +37,7 @@ pub enum MappedChange {
 pub(super) struct OrderEdit<'a> {
     m: &'a Mapping,
     keys: Keys,
+    rules: Guarded<'a>,
     id: &'a str,
     seen: &'a str,
     change: MappedChange,
@@ -88,6 +90,7 @@ impl<'a> OrderEdit<'a> {
         Ok(OrderEdit {
             m,
             keys: Keys::of(ctx, m).await?,
+            rules: Guarded::read(ctx.db, m).await?,
             id,
             seen,
             change,
@@ -169,9 +172,14 @@ impl Edit for OrderEdit<'_> {
         Ok(Plan { to, stock })
     }
 
-    /// The validation rules read the reference schema only.
-    fn touched(&self, _: &Self::State, _: &Plan) -> Option<Touched> {
-        None
+    /// The order, and the stock rows a cancel gives back to.
+    fn touched(&self, (order, _): &Self::State, plan: &Plan) -> Option<Watch<'_>> {
+        let records = Records {
+            orders: vec![order.key.clone()],
+            stock: plan.stock.iter().filter_map(|l| l.stock.clone()).collect(),
+            ..Records::default()
+        };
+        Some(Watch::Mapped(&self.rules, records))
     }
 
     async fn write(

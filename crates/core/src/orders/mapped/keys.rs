@@ -44,17 +44,11 @@ impl Keys {
             }
             None => None,
         };
-        let (line, stock) = match (&m.items, &m.stock) {
-            (Some(i), Some(st)) => {
-                let by = match (&i.stock, &st.product) {
-                    (None, Some(product)) => product,
-                    _ => &st.key,
-                };
-                (
-                    Some(Key::of(ctx.db, &i.table, &i.key, "i", "line").await?),
-                    Some(Key::of(ctx.db, &st.table, by, "s", "stock row").await?),
-                )
-            }
+        let (line, stock) = match (&m.items, &m.stock, m.stock_by()) {
+            (Some(i), Some(st), Some(by)) => (
+                Some(Key::of(ctx.db, &i.table, &i.key, "i", "line").await?),
+                Some(Key::of(ctx.db, &st.table, by, "s", "stock row").await?),
+            ),
             _ => (None, None),
         };
         Ok(Keys {

@@ -15,6 +15,7 @@ mod preview;
 mod refunds;
 pub mod story;
 mod timeline;
+mod totals;
 
 pub use bulk::{
     bulk_commit, bulk_preview, MappedBulkPreview, MappedOutcome, MappedReady, MappedRefusal,
@@ -24,6 +25,7 @@ pub use change::{apply, MappedChange};
 pub use notes::add_note;
 pub use preview::{preview, MappedPreview, RefundPreview};
 pub use refunds::{refund, refund_preview, MappedRefund};
+pub use totals::MappedFee;
 
 use chrono::{DateTime, TimeZone, Utc};
 use serde::{Deserialize, Serialize};

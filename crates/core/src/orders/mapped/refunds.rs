@@ -23,7 +23,8 @@ use crate::money;
 use crate::operators::Permission;
 use crate::reason;
 use crate::session::Ctx;
-use crate::validation::{Entity, Touched};
+use crate::validation::mapped::{Guarded, Records};
+use crate::validation::{Entity, Watch};
 use crate::write::{self, Edit, Entry};
 use crate::{Error, Result};
 
@@ -111,6 +112,7 @@ pub(crate) async fn refunds_of(
 struct RefundEdit<'a> {
     m: &'a Mapping,
     keys: Keys,
+    rules: Guarded<'a>,
     id: &'a str,
     seen: &'a str,
     amount: Option<i64>,
@@ -135,14 +137,7 @@ pub async fn refund(
 ) -> Result<Vec<MappedRefund>> {
     ctx.require(Permission::Refund)?;
     let reason = reason::required("refund an order", why)?;
-    let edit = RefundEdit {
-        m,
-        keys: Keys::of(ctx, m).await?,
-        id,
-        seen,
-        amount,
-        reason,
-    };
+    let edit = RefundEdit::new(ctx, m, (id, seen), amount, reason).await?;
     write::apply(ctx, &edit).await
 }
 
@@ -157,14 +152,7 @@ pub async fn refund_preview(
     amount: Option<i64>,
 ) -> Result<MappedPreview> {
     ctx.require(Permission::Refund)?;
-    let edit = RefundEdit {
-        m,
-        keys: Keys::of(ctx, m).await?,
-        id,
-        seen,
-        amount,
-        reason: String::new(),
-    };
+    let edit = RefundEdit::new(ctx, m, (id, seen), amount, String::new()).await?;
     let ((order, refunds), plan) = write::plan_only(ctx, &edit).await?;
     let refunded = money::sum(refunds.iter().map(|r| r.amount))?;
     // Planned, so the total was read exactly.
@@ -182,6 +170,26 @@ pub async fn refund_preview(
             kept_by_console: m.refunds.is_none(),
         }),
     })
+}
+
+impl<'a> RefundEdit<'a> {
+    async fn new(
+        ctx: &Ctx<'_>,
+        m: &'a Mapping,
+        (id, seen): (&'a str, &'a str),
+        amount: Option<i64>,
+        reason: String,
+    ) -> Result<RefundEdit<'a>> {
+        Ok(RefundEdit {
+            m,
+            keys: Keys::of(ctx, m).await?,
+            rules: Guarded::read(ctx.db, m).await?,
+            id,
+            seen,
+            amount,
+            reason,
+        })
+    }
 }
 
 impl Edit for RefundEdit<'_> {
@@ -240,9 +248,12 @@ impl Edit for RefundEdit<'_> {
         Ok(Plan { amount, to })
     }
 
-    /// The validation rules read the reference schema only.
-    fn touched(&self, _: &Self::State, _: &Plan) -> Option<Touched> {
-        None
+    fn touched(&self, (order, _): &Self::State, _: &Plan) -> Option<Watch<'_>> {
+        let records = Records {
+            orders: vec![order.key.clone()],
+            ..Records::default()
+        };
+        Some(Watch::Mapped(&self.rules, records))
     }
 
     async fn write(

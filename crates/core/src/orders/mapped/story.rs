@@ -8,6 +8,7 @@ use serde::Serialize;
 use super::keys::{push_number_or_key, Keys};
 use super::refunds::{refunds_of, MappedRefund};
 use super::timeline::{console_notes, history, notes};
+use super::totals::{fees, mismatch, MappedFee, Parts};
 use super::{present, select, shop_of, MappedOrder, Row};
 use crate::audit;
 use crate::db::{Query, Source};
@@ -46,6 +47,8 @@ pub struct MappedStory {
     /// and its lines as shown.
     pub version: String,
     pub items: Vec<MappedItem>,
+    /// Charges beside the lines, where the back end keeps them so.
+    pub fees: Vec<MappedFee>,
     #[ts(type = "number | null")]
     pub shipping: Option<i64>,
     /// Every way the recorded amounts disagree with the lines, in words.
@@ -131,39 +134,16 @@ pub async fn show(ctx: &Ctx<'_>, mapping: &Mapping, id: &str) -> Result<MappedSt
             None
         }
     };
-    let shipping = amount(&amounts.shipping);
-    let tax = amount(&amounts.tax);
-    let discount = amount(&amounts.discount);
-    let adjustment = amount(&amounts.adjustment);
+    let parts = Parts {
+        shipping: amount(&amounts.shipping),
+        tax: amount(&amounts.tax),
+        discount: amount(&amounts.discount),
+        adjustment: amount(&amounts.adjustment),
+    };
+    let fees = fees(&mut src, mapping, &s, &keys, &order).await?;
     if let (Some(total), true, true) = (order.total, mapping.items.is_some(), mismatches.is_empty())
     {
-        let lines: Option<Vec<i64>> = items.iter().map(|i| i.line_total).collect();
-        let parts = [shipping, tax, adjustment, discount.map(|d| -d)];
-        match lines.map(|l| money::sum(l.into_iter().chain(parts.into_iter().flatten()))) {
-            Some(Ok(expected)) if expected != total => {
-                let added: Vec<&str> = [
-                    (shipping, "shipping"),
-                    (tax, "tax"),
-                    (adjustment, "adjustments"),
-                ]
-                .iter()
-                .filter(|(v, _)| v.is_some())
-                .map(|(_, w)| *w)
-                .collect();
-                let what = match added.split_last() {
-                    None => "the lines".to_string(),
-                    Some((last, [])) => format!("the lines and {last}"),
-                    Some((last, rest)) => format!("the lines, {} and {last}", rest.join(", ")),
-                };
-                mismatches.push(format!(
-                    "the total is {} but {what} come to {}",
-                    money::format(total, &cur),
-                    money::format(expected, &cur)
-                ));
-            }
-            Some(Ok(_)) => {}
-            _ => mismatches.push("a line's amount cannot be read exactly".into()),
-        }
+        mismatches.extend(mismatch(&order, total, &items, &fees, &parts));
     }
     let moves = lifecycle
         .moves
@@ -237,7 +217,8 @@ pub async fn show(ctx: &Ctx<'_>, mapping: &Mapping, id: &str) -> Result<MappedSt
     Ok(MappedStory {
         version,
         items,
-        shipping,
+        fees,
+        shipping: parts.shipping,
         mismatches,
         moves,
         cancel,

@@ -16,7 +16,8 @@ use crate::mapping::{Mapping, UserMap, Verified};
 use crate::session::Ctx;
 use crate::users::plan::{audit_reason, validate};
 use crate::users::UserAction;
-use crate::validation::{Entity, Touched};
+use crate::validation::mapped::{Guarded, Records};
+use crate::validation::{Entity, Watch};
 use crate::write::{self, Edit, Entry};
 use crate::{Error, Result};
 
@@ -119,6 +120,7 @@ pub async fn apply(
         m,
         u,
         key: user_key(ctx, u).await?,
+        rules: Guarded::read(ctx.db, m).await?,
         user,
         seen: version.trim(),
         action,
@@ -133,6 +135,7 @@ struct MappedEdit<'a> {
     m: &'a Mapping,
     u: &'a UserMap,
     key: Key,
+    rules: Guarded<'a>,
     user: &'a str,
     seen: &'a str,
     action: UserAction,
@@ -169,9 +172,16 @@ impl Edit for MappedEdit<'_> {
         )
     }
 
-    /// The validation rules read the reference schema only.
-    fn touched(&self, _: &Before, _: &Vec<steps::Step>) -> Option<Touched> {
-        None
+    /// The rules over a mapping read users' addresses only.
+    fn touched(&self, (user, _): &Before, _: &Vec<steps::Step>) -> Option<Watch<'_>> {
+        let UserAction::ChangeEmail { .. } = self.action else {
+            return None;
+        };
+        let records = Records {
+            users: vec![user.key.clone()],
+            ..Records::default()
+        };
+        Some(Watch::Mapped(&self.rules, records))
     }
 
     async fn write(

@@ -4,10 +4,12 @@
 //! Findings are kept by integer key: orders keyed any other way are kept
 //! by their number where it is an integer (Saleor's UUID-keyed orders);
 //! a rule over records with neither is unavailable, with that reason.
+//! Scoped to the records an edit touched, the same queries are the edit
+//! guard's (`guard.rs`).
 
 use crate::db::{Backend, Query};
 use crate::mapping::catalogue::Kind;
-use crate::mapping::query::Sql;
+use crate::mapping::query::{bind_as, Sql};
 use crate::mapping::{Mapping, Money};
 
 /// What a rule reads, once the mapping is known.
@@ -16,15 +18,29 @@ pub(crate) enum Plan {
     /// with `detail`, also how people name each (an order's number).
     Sql { select: Query, detail: bool },
     /// The users' addresses, judged in Rust a page at a time (no SQL
-    /// dialect parses an address as RFC 5322 does).
+    /// dialect parses an address as RFC 5322 does); `within` is the
+    /// guard's ` AND <key> IN (…)`, empty in a sweep.
     Emails {
         table: String,
         key: String,
         email: String,
+        within: Query,
     },
 }
 
-/// A mapping and what the catalogue says of its keys.
+/// The records an edit touched, by their keys as text: a guard's scope.
+/// Stock rows are named as the lines name them (by the stock table's
+/// `stock_by` column).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Records {
+    pub users: Vec<String>,
+    pub orders: Vec<String>,
+    pub stock: Vec<String>,
+}
+
+/// A mapping and what the catalogue says of its keys; with a scope, the
+/// rules read only the records an edit touched.
+#[derive(Clone)]
 pub(crate) struct On<'a> {
     pub m: &'a Mapping,
     pub s: Sql,
@@ -33,6 +49,9 @@ pub(crate) struct On<'a> {
     /// The orders' number column, where they have one.
     pub order_number: Option<Kind>,
     pub stock_key: Option<Kind>,
+    /// The stock table's column the lines point at.
+    pub stock_by: Option<Kind>,
+    pub scope: Option<Records>,
 }
 
 type Planned = std::result::Result<Plan, String>;
@@ -51,6 +70,40 @@ impl On<'_> {
 
     fn table(&self, name: &str) -> String {
         self.s.q(name)
+    }
+
+    /// ` AND <expr> IN (…)` over the touched records `pick` names, each
+    /// bound as its column's type (one it cannot be names nothing); a
+    /// sweep adds nothing.
+    fn within(&self, expr: &str, kind: Option<Kind>, pick: fn(&Records) -> &[String]) -> Query {
+        let Some(r) = &self.scope else {
+            return Query::default();
+        };
+        let mut q = Query::new(format!(" AND {expr} IN ("));
+        let mut bound = 0;
+        for key in pick(r) {
+            let mut one = Query::new(if bound > 0 { ", " } else { "" });
+            if bind_as(&mut one, self.s.b, kind.unwrap_or(Kind::Text), key) {
+                q.append(one);
+                bound += 1;
+            }
+        }
+        q.sql(if bound == 0 { "NULL)" } else { ")" });
+        q
+    }
+
+    fn users_within(&self, expr: &str) -> Query {
+        self.within(expr, self.user_key, |r| &r.users)
+    }
+
+    /// Orders, and lines by their order column (it holds the order's key).
+    fn orders_within(&self, expr: &str) -> Query {
+        self.within(expr, self.order_key, |r| &r.orders)
+    }
+
+    fn stock_within(&self, alias: &str) -> Query {
+        let by = self.m.stock_by().unwrap_or_default();
+        self.within(&self.s.on(alias, by), self.stock_by, |r| &r.stock)
     }
 
     /// What an order's finding is kept by (alias `o`): its key where that
@@ -77,10 +130,12 @@ impl On<'_> {
     }
 }
 
-/// A plan of one query that yields only keys.
-fn keys_only(select: String) -> Plan {
+/// A plan of one query that yields only keys: `head`, the scope, `tail`.
+fn keys_only(head: String, within: Query, tail: &str) -> Plan {
+    let mut select = Query::new(head);
+    select.append(within).sql(tail);
     Plan::Sql {
-        select: Query::new(select),
+        select,
         detail: false,
     }
 }
@@ -91,9 +146,11 @@ pub(super) fn invalid_email(on: &On) -> Planned {
             .as_ref()
             .ok_or("the mapping has no [user] section")?;
     on.integer(on.user_key, "users")?;
+    let key = on.s.q(&u.key);
     Ok(Plan::Emails {
         table: on.table(&u.table),
-        key: on.s.q(&u.key),
+        within: on.users_within(&key),
+        key,
         email: on.s.q(&u.email),
     })
 }
@@ -105,19 +162,33 @@ pub(super) fn duplicate_email_case(on: &On) -> Planned {
             .ok_or("the mapping has no [user] section")?;
     on.integer(on.user_key, "users")?;
     let (s, email) = (on.s, on.s.q(&u.email));
+    let table = on.table(&u.table);
+    // A guard reads the groups of the touched users' addresses.
+    let mut within = on.users_within(&s.q(&u.key));
+    if on.scope.is_some() {
+        let mut groups = Query::new(format!(
+            " AND LOWER({email}) IN (SELECT LOWER({email}) FROM {table} WHERE 1 = 1"
+        ));
+        groups.append(within).sql(")");
+        within = groups;
+    }
     // The older account of each pair is flagged, as on the reference
     // schema; a blank address is no address, not a duplicate.
-    Ok(keys_only(format!(
-        "SELECT MIN({}) AS id FROM {} WHERE {email} IS NOT NULL AND {email} <> '' \
-         GROUP BY {} HAVING COUNT(*) > 1",
-        s.int(&s.q(&u.key)),
-        on.table(&u.table),
-        s.b.exact(&format!("LOWER({email})"))
-    )))
+    Ok(keys_only(
+        format!(
+            "SELECT MIN({}) AS id FROM {table} WHERE {email} IS NOT NULL AND {email} <> ''",
+            s.int(&s.q(&u.key)),
+        ),
+        within,
+        &format!(
+            " GROUP BY {} HAVING COUNT(*) > 1",
+            s.b.exact(&format!("LOWER({email})"))
+        ),
+    ))
 }
 
-/// The order's total against its lines, shipping, tax and adjustments
-/// less its discount, as the order's story adds them; within half a minor
+/// The order's total against its lines, fees, shipping, tax and
+/// adjustments less its discount, as the order's story adds them; within half a minor
 /// unit of the smallest currency (three decimals) where money is a
 /// decimal, exactly where it is whole minor units.
 pub(super) fn total_mismatch(on: &On) -> Planned {
@@ -145,33 +216,39 @@ pub(super) fn total_mismatch(on: &On) -> Planned {
     let discount = o.discount.as_deref().map_or(String::new(), |d| {
         format!(" - COALESCE({}, 0)", col("o", d))
     });
-    // The lines' sum per order: grouped once and joined, except on
-    // MariaDB, which materialises the grouped lines without a key; there a
-    // lookup per order through the lines' index (`schema indexes`
-    // proposes it) is about three times faster.
-    let items = on.s.items(i, on.m.money());
-    let (sum, join) = match s.b {
-        Backend::Mysql => (
+    // Each order's lines (and fees) summed: grouped once and joined,
+    // except on MariaDB, which materialises the grouped lines without a
+    // key; there a lookup per order through the lines' index (`schema
+    // indexes` proposes it) is about three times faster. A guard's few
+    // orders look their lines up the same way.
+    let per_order = |from: &str, amount: &str, alias: &str| match (s.b, &on.scope) {
+        (Backend::Mysql, _) | (_, Some(_)) => (
             format!(
-                "(SELECT SUM({line}) FROM {items} i WHERE {} = {})",
+                "COALESCE((SELECT SUM({amount}) FROM {from} i WHERE {} = {}), 0)",
                 col("i", &i.order),
                 col("o", &o.key)
             ),
             String::new(),
         ),
         _ => (
-            "l.s".to_string(),
+            format!("COALESCE({alias}.s, 0)"),
             format!(
-                " LEFT JOIN (SELECT {} AS k, SUM({line}) AS s FROM {items} i GROUP BY {}) l \
-                 ON l.k = {}",
+                " LEFT JOIN (SELECT {} AS k, SUM({amount}) AS s FROM {from} i GROUP BY {}) \
+                 {alias} ON {alias}.k = {}",
                 col("i", &i.order),
                 col("i", &i.order),
                 col("o", &o.key),
             ),
         ),
     };
+    let (mut sum, mut join) = per_order(&on.s.items(i, on.m.money()), &line, "l");
+    if let (Some(fees), Some(total)) = (on.s.fees(i, on.m.money()), &i.line_total) {
+        let (fee_sum, fee_join) = per_order(&fees, &col("i", total), "f");
+        sum = format!("{sum} + {fee_sum}");
+        join.push_str(&fee_join);
+    }
     let difference = format!(
-        "{} - (COALESCE({sum}, 0){}{}{}{discount})",
+        "{} - ({sum}{}{}{}{discount})",
         col("o", &o.total),
         part(&o.shipping),
         part(&o.tax),
@@ -182,11 +259,12 @@ pub(super) fn total_mismatch(on: &On) -> Planned {
         Money::Decimal => format!("ABS({difference}) >= 0.0005"),
     };
     let (number, detail) = on.order_number(o);
-    let select = Query::new(format!(
+    let mut select = Query::new(format!(
         "SELECT {id} AS id{number} FROM {} o{join} WHERE {} IS NOT NULL AND {differs}",
         on.s.orders(o),
         col("o", &o.total),
     ));
+    select.append(on.orders_within(&col("o", &o.key)));
     Ok(Plan::Sql { select, detail })
 }
 
@@ -199,13 +277,14 @@ pub(super) fn no_items(on: &On) -> Planned {
     let id = on.order_id(o)?;
     let s = on.s;
     let (number, detail) = on.order_number(o);
-    let select = Query::new(format!(
+    let mut select = Query::new(format!(
         "SELECT {id} AS id{number} FROM {} o WHERE NOT EXISTS (SELECT 1 FROM {} i WHERE {} = {})",
         on.s.orders(o),
         on.s.items(i, on.m.money()),
         s.on("i", &i.order),
         s.on("o", &o.key),
     ));
+    select.append(on.orders_within(&s.on("o", &o.key)));
     Ok(Plan::Sql { select, detail })
 }
 
@@ -239,27 +318,35 @@ pub(super) fn dangling_product(on: &On) -> Planned {
             ),
         ),
     };
-    Ok(keys_only(format!(
-        "SELECT DISTINCT {id} AS id FROM {} i{join} WHERE {} IS NOT NULL \
-         AND NOT EXISTS (SELECT 1 FROM {} p WHERE {} = {})",
-        on.s.items(i, on.m.money()),
-        s.on("i", link),
-        on.table(&p.table),
-        s.on("p", &p.key),
-        s.on("i", link),
-    )))
+    Ok(keys_only(
+        format!(
+            "SELECT DISTINCT {id} AS id FROM {} i{join} WHERE {} IS NOT NULL \
+             AND NOT EXISTS (SELECT 1 FROM {} p WHERE {} = {})",
+            on.s.items(i, on.m.money()),
+            s.on("i", link),
+            on.table(&p.table),
+            s.on("p", &p.key),
+            s.on("i", link),
+        ),
+        on.orders_within(&s.on("i", &i.order)),
+        "",
+    ))
 }
 
 pub(super) fn negative_stock(on: &On) -> Planned {
     let st = on.m.stock.as_ref().ok_or("the mapping has no [stock]")?;
     on.integer(on.stock_key, "stock rows")?;
     let s = on.s;
-    Ok(keys_only(format!(
-        "SELECT {} AS id FROM {} s WHERE {} < 0",
-        s.int(&s.on("s", &st.key)),
-        on.table(&st.table),
-        s.on("s", &st.on_hand),
-    )))
+    Ok(keys_only(
+        format!(
+            "SELECT {} AS id FROM {} s WHERE {} < 0",
+            s.int(&s.on("s", &st.key)),
+            on.table(&st.table),
+            s.on("s", &st.on_hand),
+        ),
+        on.stock_within("s"),
+        "",
+    ))
 }
 
 pub(super) fn over_allocated(on: &On) -> Planned {
@@ -270,11 +357,15 @@ pub(super) fn over_allocated(on: &On) -> Planned {
         .ok_or("the mapping's stock keeps no allocation")?;
     on.integer(on.stock_key, "stock rows")?;
     let s = on.s;
-    Ok(keys_only(format!(
-        "SELECT {} AS id FROM {} s WHERE {} > {}",
-        s.int(&s.on("s", &st.key)),
-        on.table(&st.table),
-        s.on("s", allocated),
-        s.on("s", &st.on_hand),
-    )))
+    Ok(keys_only(
+        format!(
+            "SELECT {} AS id FROM {} s WHERE {} > {}",
+            s.int(&s.on("s", &st.key)),
+            on.table(&st.table),
+            s.on("s", allocated),
+            s.on("s", &st.on_hand),
+        ),
+        on.stock_within("s"),
+        "",
+    ))
 }

@@ -5,6 +5,7 @@
 //! rule is listed as unavailable with the reason, and never run.
 
 mod checks;
+mod guard;
 mod run;
 
 use super::rules::RULES;
@@ -14,8 +15,10 @@ use crate::mapping::catalogue::Kind;
 use crate::mapping::query::{Key, Sql};
 use crate::mapping::Mapping;
 use crate::Result;
-use checks::{On, Plan};
+use checks::Plan;
 
+pub(crate) use checks::{On, Records};
+pub(crate) use guard::{flagged, Guarded};
 pub use run::run;
 
 /// Which of the mapping's records a rule reads (for its table's size).
@@ -151,6 +154,14 @@ impl On<'_> {
             m.stock.as_ref().map(|s| (s.table.as_str(), s.key.as_str())),
         )
         .await?;
+        let stock_by = kind(
+            db,
+            m.stock
+                .as_ref()
+                .zip(m.stock_by())
+                .map(|(s, by)| (s.table.as_str(), by)),
+        )
+        .await?;
         Ok(On {
             m,
             s: Sql::of(db),
@@ -158,6 +169,8 @@ impl On<'_> {
             order_key: order,
             order_number: number,
             stock_key: stock,
+            stock_by,
+            scope: None,
         })
     }
 
@@ -172,18 +185,18 @@ impl On<'_> {
 
 /// Every rule of the catalogue, as it stands on this back end: those the
 /// mapping expresses, with why any cannot run, then the reference
-/// schema's rules not written over a mapping. No fix is offered, and no
-/// edit of the console's is guarded by them: the back end's own tools
-/// write its tables.
+/// schema's rules not written over a mapping. Those that run guard the
+/// console's edits of the records they read. No fix is offered: the
+/// corrections they call for need a person and the back end's own tools.
 pub async fn catalogue_on(db: &Db, mapping: &Mapping) -> Result<Vec<RuleInfo>> {
     let on = On::read(db, mapping).await?;
-    let info = |id, title, severity, entity, explanation, unavailable| RuleInfo {
+    let info = |id, title, severity, entity, explanation, unavailable: Option<String>| RuleInfo {
         id,
         title,
         severity,
         entity,
         explanation,
-        guards_edits: false,
+        guards_edits: unavailable.is_none(),
         fix: None,
         unavailable,
     };

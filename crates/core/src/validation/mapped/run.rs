@@ -94,8 +94,14 @@ pub async fn run(
                 let finds = record::Finds { detail, ..finds };
                 record::upsert(&mut tx, &finds, select).await?
             }
-            Plan::Emails { table, key, email } => {
-                let ids = undeliverable(&mut tx, &on, &table, &key, &email, cancel).await?;
+            Plan::Emails {
+                table,
+                key,
+                email,
+                within,
+            } => {
+                let columns = (table.as_str(), key.as_str(), email.as_str());
+                let ids = undeliverable(&mut tx, &on, columns, within, cancel).await?;
                 record::upsert_ids(&mut tx, &finds, (&table, &key), ids).await?
             }
         }
@@ -121,14 +127,14 @@ pub async fn run(
     Ok(report)
 }
 
-/// The keys of the users whose address does not parse, a page at a time
-/// in key order (blank addresses left out).
-async fn undeliverable(
+/// The keys of the users (of those `within` names, in a guard) whose
+/// address does not parse, a page at a time in key order (blank addresses
+/// left out).
+pub(super) async fn undeliverable(
     tx: &mut WriteTx,
     on: &On<'_>,
-    table: &str,
-    key: &str,
-    email: &str,
+    (table, key, email): (&str, &str, &str),
+    within: Query,
     cancel: &CancelToken,
 ) -> Result<Vec<i64>> {
     let (k, e) = (on.s.int(key), on.s.text(email));
@@ -137,9 +143,11 @@ async fn undeliverable(
     loop {
         cancel.check()?;
         let mut q = Query::new(format!(
-            "SELECT {k}, {e} FROM {table} WHERE {email} IS NOT NULL AND {email} <> '' AND {key} > "
+            "SELECT {k}, {e} FROM {table} WHERE {email} IS NOT NULL AND {email} <> ''"
         ));
-        q.bind(after)
+        q.append(within.clone())
+            .sql(format!(" AND {key} > "))
+            .bind(after)
             .sql(format!(" ORDER BY {key} LIMIT {EMAIL_PAGE}"));
         let page: Vec<(i64, String)> = tx.fetch_all(&q, "cannot read the addresses").await?;
         let Some((last, _)) = page.last() else { break };
