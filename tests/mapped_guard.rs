@@ -2,7 +2,8 @@
 //! its own, as the reference rules guard the demo's: on a hand-written
 //! shop whose lines may be returns (negative quantities), a cancel that
 //! would restock a row below zero is refused with the rule's words and
-//! nothing written; a finding that was there before does not block.
+//! nothing written; a finding that was there before does not block. The
+//! sweep over the same plain tables finds the line whose article is gone.
 
 mod common;
 
@@ -62,8 +63,8 @@ N = ["P", "X"]
 P = ["S", "X"]
 "#;
 
-/// Articles 1–4 (article 4 already below zero) and five sales: 2 holds a
-/// returned mug (−5), 5's amount is not its lines'.
+/// Articles 1–4 (article 4 already below zero) and six sales: 2 holds a
+/// returned mug (−5), 5's amount is not its lines', 6's article is gone.
 async fn shop(t: &TestDb) {
     let ts = match t.backend {
         Backend::Postgres => "TIMESTAMP WITH TIME ZONE",
@@ -71,7 +72,8 @@ async fn shop(t: &TestDb) {
         Backend::Sqlite => "DATETIME",
     };
     let sales = [(1, "P", "20.00"), (2, "P", "-25.00"), (3, "N", "5.00")];
-    let sales = sales.iter().chain(&[(4, "N", "4.00"), (5, "N", "99.00")]);
+    let more = [(4, "N", "4.00"), (5, "N", "99.00"), (6, "N", "7.00")];
+    let sales = sales.iter().chain(&more);
     let mut sql = vec![
         "CREATE TABLE articles (id INTEGER NOT NULL PRIMARY KEY, name VARCHAR(100) NOT NULL, \
          on_shelf BIGINT NOT NULL)"
@@ -86,7 +88,7 @@ async fn shop(t: &TestDb) {
         "INSERT INTO articles VALUES (1, 'Mug', 3), (2, 'Tea', 10), (3, 'Pot', 0), (4, 'Cup', -5)"
             .to_string(),
         "INSERT INTO sale_lines VALUES (1, 1, 2, 2, 20.00), (2, 2, 1, -5, -25.00), \
-         (3, 3, 3, 1, 5.00), (4, 4, 4, 1, 4.00), (5, 5, 2, 1, 10.00)"
+         (3, 3, 3, 1, 5.00), (4, 4, 4, 1, 4.00), (5, 5, 2, 1, 10.00), (6, 6, 9, 1, 7.00)"
             .to_string(),
     ];
     for (id, state, amount) in sales {
@@ -165,6 +167,10 @@ async fn a_cancel_that_would_restock_below_zero_is_refused(backend: Backend) {
     };
     assert_eq!(found("orders.total_mismatch"), Some(1));
     assert_eq!(found("products.negative_stock"), Some(1));
+    assert_eq!(found("referential.dangling_order_item"), Some(1));
+    let gone = "SELECT entity_id FROM backoffice_findings \
+                WHERE rule_id = 'referential.dangling_order_item'";
+    assert_eq!(t.scalar(gone).await, 6);
 }
 
 each_backend! {

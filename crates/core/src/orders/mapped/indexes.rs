@@ -69,6 +69,13 @@ pub async fn propose(db: &Db, m: &Mapping) -> Result<IndexPlan> {
         s.q(&i.table),
         quoted.join(", ")
     ));
+    // SQLite plans from the statistics ANALYZE left, where the back end
+    // keeps any: a new index without them is judged worse than those with
+    // them, and goes unused. Where it keeps none, every index is judged
+    // alike, and none are made.
+    if db.backend() == Backend::Sqlite && sqlite_statistics(db).await? {
+        ddl.push(format!("ANALYZE {}", s.q(&name)));
+    }
     let (rows,): (i64,) = db
         .fetch_one(
             &Query::new(format!(
@@ -116,6 +123,15 @@ fn index_name(table: &str) -> String {
     let mut name = format!("backoffice_{table}");
     name.truncate(63 - "_totals".len());
     name + "_totals"
+}
+
+/// Whether the SQLite database keeps planner statistics (`sqlite_stat1`).
+async fn sqlite_statistics(db: &Db) -> Result<bool> {
+    let q = Query::new("SELECT COUNT(*) FROM sqlite_master WHERE name = 'sqlite_stat1'");
+    let (n,): (i64,) = db
+        .fetch_one(&q, "cannot read the planner's statistics")
+        .await?;
+    Ok(n > 0)
 }
 
 #[cfg(test)]

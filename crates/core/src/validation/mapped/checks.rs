@@ -216,21 +216,15 @@ pub(super) fn total_mismatch(on: &On) -> Planned {
     let discount = o.discount.as_deref().map_or(String::new(), |d| {
         format!(" - COALESCE({}, 0)", col("o", d))
     });
-    // Each order's lines (and fees) summed: grouped once and joined,
-    // except on MariaDB, which materialises the grouped lines without a
-    // key; there a lookup per order through the lines' index (`schema
-    // indexes` proposes it) is about three times faster. A guard's few
-    // orders look their lines up the same way.
+    // Each order's lines (and fees) summed. PostgreSQL groups the lines
+    // once and hash-joins them to the orders. SQLite and MariaDB
+    // materialise the grouped lines without a key and then look each
+    // order up in them; summing each order's lines through the lines'
+    // index (`schema indexes` proposes one that covers them) is faster on
+    // both (docs/BENCHMARKS.md). A guard's few orders are looked up so on
+    // every backend.
     let per_order = |from: &str, amount: &str, alias: &str| match (s.b, &on.scope) {
-        (Backend::Mysql, _) | (_, Some(_)) => (
-            format!(
-                "COALESCE((SELECT SUM({amount}) FROM {from} i WHERE {} = {}), 0)",
-                col("i", &i.order),
-                col("o", &o.key)
-            ),
-            String::new(),
-        ),
-        _ => (
+        (Backend::Postgres, None) => (
             format!("COALESCE({alias}.s, 0)"),
             format!(
                 " LEFT JOIN (SELECT {} AS k, SUM({amount}) AS s FROM {from} i GROUP BY {}) \
@@ -239,6 +233,14 @@ pub(super) fn total_mismatch(on: &On) -> Planned {
                 col("i", &i.order),
                 col("o", &o.key),
             ),
+        ),
+        _ => (
+            format!(
+                "COALESCE((SELECT SUM({amount}) FROM {from} i WHERE {} = {}), 0)",
+                col("i", &i.order),
+                col("o", &o.key)
+            ),
+            String::new(),
         ),
     };
     let (mut sum, mut join) = per_order(&on.s.items(i, on.m.money()), &line, "l");
@@ -318,19 +320,38 @@ pub(super) fn dangling_product(on: &On) -> Planned {
             ),
         ),
     };
-    Ok(keys_only(
+    let items = on.s.items(i, on.m.money());
+    let gone = |k: &str| {
         format!(
-            "SELECT DISTINCT {id} AS id FROM {} i{join} WHERE {} IS NOT NULL \
-             AND NOT EXISTS (SELECT 1 FROM {} p WHERE {} = {})",
-            on.s.items(i, on.m.money()),
-            s.on("i", link),
+            "NOT EXISTS (SELECT 1 FROM {} p WHERE {} = {k})",
             on.table(&p.table),
-            s.on("p", &p.key),
+            s.on("p", &p.key)
+        )
+    };
+    // A sweep first asks which products the lines name, each once, keeps
+    // those that are gone, and then reads only their lines, instead of
+    // probing the products for every line. SQLite and MariaDB skip
+    // through the link's index from one value to the next (MariaDB's
+    // check went from seconds to milliseconds); PostgreSQL scans either
+    // way. A guard's few lines, and lines kept as meta rows (no index to
+    // skip through), are probed one by one.
+    let head = if on.scope.is_none() && i.meta.is_none() {
+        format!(
+            "SELECT DISTINCT {id} AS id FROM (SELECT DISTINCT {} AS k FROM {items} l \
+             WHERE {} IS NOT NULL) g CROSS JOIN {items} i{join} WHERE {} = g.k AND {}",
+            s.on("l", link),
+            s.on("l", link),
             s.on("i", link),
-        ),
-        on.orders_within(&s.on("i", &i.order)),
-        "",
-    ))
+            gone("g.k"),
+        )
+    } else {
+        format!(
+            "SELECT DISTINCT {id} AS id FROM {items} i{join} WHERE {} IS NOT NULL AND {}",
+            s.on("i", link),
+            gone(&s.on("i", link)),
+        )
+    };
+    Ok(keys_only(head, on.orders_within(&s.on("i", &i.order)), ""))
 }
 
 pub(super) fn negative_stock(on: &On) -> Planned {
