@@ -5,7 +5,9 @@
 # indexes --apply` builds (docs/BENCHMARKS.md). Needs the Oscar fixture
 # (scripts/fixtures.sh) and the test servers (scripts/services.sh).
 #
-#   scripts/bench_oscar.sh [ORDERS]
+#   scripts/bench_oscar.sh [ORDERS [sqlite|postgres|mariadb ...]]
+#
+# With no backend named, all three run, one after the other.
 #
 # Each generated order has two lines (1 × 4.50 and 2 × 12.00) and 3.95
 # shipping, placed a minute after the one before from 2024-01-01; one in
@@ -15,6 +17,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 orders=${1:-1000000}
+shift || true
+backends=${*:-sqlite postgres mariadb}
+wanted() { [[ " $backends " == *" $1 "* ]]; }
 cargo build --release -p backoffice-cli --bin backoffice --example mapped_orders_bench
 bin=target/release/backoffice
 bench=target/release/examples/mapped_orders_bench
@@ -36,6 +41,7 @@ attach_and_time() { # url label
   "$bench" "$1" "$work/map.toml" "$orders"
 }
 
+if wanted sqlite; then
 python3 - "$work/oscar.db" "$orders" <<'PY'
 import shutil, sqlite3, sys
 shutil.copy("target/fixtures/oscar.sqlite3", sys.argv[1])
@@ -78,7 +84,9 @@ c.execute("ANALYZE")
 c.commit()
 PY
 attach_and_time "sqlite:$work/oscar.db" "SQLite"
+fi
 
+if wanted postgres; then
 pg=${BACKOFFICE_TEST_POSTGRES_URL:-postgres://backoffice_test:backoffice_test@127.0.0.1:5432/postgres}
 psql "$pg" -qc "DROP DATABASE IF EXISTS bo_bench_oscar" -c "CREATE DATABASE bo_bench_oscar TEMPLATE bo_fixture_oscar"
 psql "${pg%/*}/bo_bench_oscar" -q <<SQL
@@ -106,7 +114,9 @@ ANALYZE order_order, order_line;
 SQL
 attach_and_time "${pg%/*}/bo_bench_oscar" "PostgreSQL"
 psql "$pg" -qc "DROP DATABASE bo_bench_oscar"
+fi
 
+if wanted mariadb; then
 my=${BACKOFFICE_TEST_MYSQL_URL:-mysql://backoffice_test:backoffice_test@127.0.0.1:3306/mysql}
 maria() { mariadb -h 127.0.0.1 -u backoffice_test -pbackoffice_test "$@"; }
 maria -e "DROP DATABASE IF EXISTS bo_bench_oscar; CREATE DATABASE bo_bench_oscar CHARACTER SET utf8mb4"
@@ -137,3 +147,4 @@ ANALYZE TABLE order_order, order_line;
 SQL
 attach_and_time "${my%/*}/bo_bench_oscar" "MariaDB"
 maria -e "DROP DATABASE bo_bench_oscar"
+fi

@@ -4,7 +4,7 @@
 //! the first admin, who signs in to a dashboard counted in Oscar's own
 //! status words, finds a locked-out user and unlocks them, and cancels
 //! an order whose total disagrees with its lines, through its preview;
-//! the Schema page builds the proposed search index. A mapping file edited into nonsense is said in words.
+//! the Schema page builds the proposed indexes. A mapping file edited into nonsense is said in words.
 
 use backoffice_core::db::Backend;
 use backoffice_core::mapping::Mapping;
@@ -205,21 +205,32 @@ async fn an_oscar_shop_is_attached_from_the_window() {
     let resets = "SELECT COUNT(*) FROM backoffice_outbox WHERE template = 'password_reset'";
     assert_eq!(t.scalar(resets).await, 0);
 
-    // The Schema page: the mapping fits, and the proposed search index
-    // is built on the admin's word.
+    // The Schema page: the mapping fits, and the proposed indexes (the
+    // users' search, the sweep's order totals) are built on the admin's
+    // word.
     click(&client, "#nav button[data-view=schema]").await;
     wait_contains(&client, "#schema-summary", "shop.toml").await;
     wait_contains(&client, "#schema-problems", "fits the database").await;
     wait_contains(&client, "#schema-console", "backoffice_operators").await;
     wait_contains(&client, "#schema-indexes tbody", "not yet").await;
+    text_of(
+        &client,
+        "#schema-indexes tr[data-index=backoffice_order_line_totals]",
+    )
+    .await;
     click(&client, "#schema-build").await;
     wait_contains(&client, "#confirm-body", "CREATE").await;
     click(&client, "#confirm-ok").await;
     wait_contains(&client, "#notice", "in place").await;
     let built = wait_contains(&client, "#schema-indexes tbody", "yes").await;
     assert!(!built.contains("not yet"), "{built}");
-    let helper = "SELECT COUNT(*) FROM sqlite_master WHERE name = 'backoffice_search_auth_user'";
-    assert_eq!(t.scalar(helper).await, 1);
+    for built in [
+        "backoffice_search_auth_user",
+        "backoffice_order_line_totals",
+    ] {
+        let there = format!("SELECT COUNT(*) FROM sqlite_master WHERE name = '{built}'");
+        assert_eq!(t.scalar(&there).await, 1, "{built}");
+    }
     picture(&client, "schema-oscar").await;
 
     // A status word the shop's code started using: schema check names it,

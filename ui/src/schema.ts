@@ -1,5 +1,5 @@
 // The Schema page, for admins: the mapping in effect and whether the
-// database agrees with it, the proposed search indexes (built on request,
+// database agrees with it, the proposed indexes (built on request,
 // one after the other, with progress and Stop), the console's own tables
 // and their sizes.
 import { api, jobId, type ApiError, type IndexView, type SchemaView } from "./api";
@@ -57,7 +57,7 @@ export function schemaView(showError: ShowError): () => void {
     void (async () => {
       const missing = (shown?.indexes ?? []).filter((i) => !i.exists);
       const ok = await confirmAction({
-        title: `Build ${missing.length === 1 ? "1 search index" : `${missing.length} search indexes`}`,
+        title: `Build ${missing.length === 1 ? "1 index" : `${missing.length} indexes`}`,
         body: [
           el("p", {}, "These statements run against the back end's database, one index after the other; the back end keeps working meanwhile (PostgreSQL builds them CONCURRENTLY). Stop takes effect between two indexes."),
           el("pre", { class: "mail" }, missing.flatMap((i) => i.ddl).join(";\n")),
@@ -76,7 +76,7 @@ export function schemaView(showError: ShowError): () => void {
           progress.textContent = `Building ${p.stage} (${p.done + 1} of ${p.total})…`;
         });
         progress.textContent = "";
-        showNotice(`Search indexes: ${after.filter((i) => i.exists).length} of ${after.length} in place.`);
+        showNotice(`Indexes: ${after.filter((i) => i.exists).length} of ${after.length} in place.`);
       } catch (e) {
         progress.textContent = "";
         showError(e as ApiError);

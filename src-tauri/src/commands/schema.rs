@@ -1,12 +1,14 @@
 //! The Schema page, for admins: the mapping in effect and what the
 //! database says of it, the console's own tables and their sizes, and the
-//! proposed search indexes, built on request with progress and Stop.
+//! indexes the console proposes (the users' search, the sweep's order
+//! totals), built on request with progress and Stop.
 
 use backoffice_core::mapping::{self, check, Mapping};
 use backoffice_core::operators::Permission;
+use backoffice_core::orders::mapped::indexes as order_indexes;
 use backoffice_core::progress::Progress;
 use backoffice_core::stats::{console_table_counts, TableCount};
-use backoffice_core::users::mapped::indexes::{self, Proposal};
+use backoffice_core::users::mapped::indexes::{self, IndexPlan, Proposal};
 use serde::Serialize;
 use tauri::ipc::Channel;
 use tauri::State;
@@ -14,7 +16,7 @@ use tauri::State;
 use crate::error::IpcResult;
 use crate::state::{AppState, Connection};
 
-/// A search index the console proposes, and whether it is there.
+/// An index the console proposes, and whether it is there.
 #[derive(Serialize, ts_rs::TS)]
 pub struct IndexView {
     name: String,
@@ -70,16 +72,30 @@ async fn in_effect(state: &AppState, conn: &Connection) -> backoffice_core::Resu
     }
 }
 
+/// The users' search indexes and the orders' totals index, as the
+/// mapping has users and orders; their notes joined.
 async fn index_views(
     conn: &Connection,
     m: &Mapping,
 ) -> backoffice_core::Result<(Vec<IndexView>, Option<String>)> {
-    if m.user.is_none() {
-        return Ok((Vec::new(), None));
+    let mut plans: Vec<IndexPlan> = Vec::new();
+    if m.user.is_some() {
+        plans.push(indexes::propose(&conn.db, m).await?);
     }
-    let plan = indexes::propose(&conn.db, m).await?;
-    let views = plan.proposals.into_iter().map(IndexView::from).collect();
-    Ok((views, plan.note))
+    if m.order.is_some() {
+        plans.push(order_indexes::propose(&conn.db, m).await?);
+    }
+    Ok(views(plans))
+}
+
+fn views(plans: Vec<IndexPlan>) -> (Vec<IndexView>, Option<String>) {
+    let mut notes = Vec::new();
+    let mut views = Vec::new();
+    for p in plans {
+        notes.extend(p.note);
+        views.extend(p.proposals.into_iter().map(IndexView::from));
+    }
+    (views, (!notes.is_empty()).then(|| notes.join(" ")))
 }
 
 #[tauri::command]
@@ -118,8 +134,9 @@ pub async fn schema_page(state: State<'_, AppState>) -> IpcResult<SchemaView> {
     })
 }
 
-/// Builds the proposed search indexes that are missing, one after the
-/// other, reporting each; Stop ends the work between two indexes.
+/// Builds the proposed indexes that are missing (the users' search
+/// indexes, then the orders'), one after the other, reporting each; Stop
+/// ends the work between two indexes.
 #[tauri::command]
 pub async fn create_search_indexes(
     state: State<'_, AppState>,
@@ -132,6 +149,12 @@ pub async fn create_search_indexes(
     let running = state.start_job(&job)?;
     let m = in_effect(&state, &conn).await?;
     let report = super::progress_to(&on_progress);
-    let plan = indexes::create(&conn.db, &m, &report, &running.cancel).await?;
-    Ok(plan.proposals.into_iter().map(IndexView::from).collect())
+    let mut plans = Vec::new();
+    if m.user.is_some() {
+        plans.push(indexes::create(&conn.db, &m, &report, &running.cancel).await?);
+    }
+    if m.order.is_some() {
+        plans.push(order_indexes::create(&conn.db, &m, &report, &running.cancel).await?);
+    }
+    Ok(views(plans).0)
 }

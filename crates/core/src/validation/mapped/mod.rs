@@ -69,8 +69,8 @@ static MAPPED_RULES: &[MappedRule] = &[
         title: "Total does not add up",
         severity: Severity::Error,
         entity: Entity::Order,
-        explanation: "The order's total is not its lines plus shipping, tax and adjustments \
-                      less its discount, as the mapping names them. Check whether the \
+        explanation: "The order's total is not its lines plus any fees, shipping, tax and \
+                      adjustments less its discount, as the mapping names them. Check whether the \
                       customer was charged the wrong amount; the back end's own tools \
                       correct it.",
         reads: Reads::Orders,
