@@ -110,7 +110,7 @@ SELECT 'Backoffice Fixture Ltd', l.sku, '', '', l.title, l.qty, l.total, l.total
 FROM generate_series(0, $orders - 1) AS i,
   (VALUES ('TEA-001', 'Breakfast tea', 1, 4.50, 4.50, 1), ('MUG-002', 'Enamel mug', 2, 24.00, 12.00, 2))
   AS l(sku, title, qty, total, unit, product);
-ANALYZE order_order, order_line;
+VACUUM ANALYZE order_order, order_line;
 SQL
 attach_and_time "${pg%/*}/bo_bench_oscar" "PostgreSQL"
 psql "$pg" -qc "DROP DATABASE bo_bench_oscar"
