@@ -5,7 +5,8 @@
 //! not the shipping items beside them, fee lines counted in the total,
 //! shipping from the operational data, WooCommerce's own refund read from
 //! its meta, a total mismatch,
-//! notes kept by the console, every change refused with the sentence that
+//! notes written as WooCommerce writes them (dated by the site's clock),
+//! every change refused with the sentence that
 //! sends the operator to WooCommerce's admin, nothing written; a sweep
 //! that finds exactly the planted defects.
 
@@ -138,8 +139,9 @@ async fn woocommerce_orders_are_read_and_left_to_woocommerce(backend: Backend) {
     changes_refused(&ctx, &m, "100", &v, "wc-completed", "WooCommerce's admin").await;
     assert_eq!((t.scalar(rows).await, t.texts(status).await), before);
 
-    // WooCommerce's own notes are read with the order; the console keeps
-    // support's, and no comment is written.
+    // WooCommerce's own notes are read with the order; support's is
+    // written as WooCommerce writes one: an approved order_note comment,
+    // dated in UTC and by the site's clock (Paris, summer time).
     let woo_note: Vec<_> = st
         .timeline
         .iter()
@@ -153,7 +155,6 @@ async fn woocommerce_orders_are_read_and_left_to_woocommerce(backend: Backend) {
             "Order status changed from Pending payment to Processing."
         )]
     );
-    let comments = "SELECT COUNT(*) FROM wp_comments";
     let sctx = Ctx::at(&db, &support, now());
     add_note(&sctx, &m, "100", "Customer asked about the refund")
         .await
@@ -172,12 +173,49 @@ async fn woocommerce_orders_are_read_and_left_to_woocommerce(backend: Backend) {
             "Customer asked about the refund"
         ]
     );
-    assert_eq!(t.scalar(comments).await, 1);
+    let text = |c: &str| match t.backend {
+        Backend::Mysql => format!("CAST({c} AS CHAR)"),
+        _ => format!("CAST({c} AS TEXT)"),
+    };
+    let mut fields = Vec::new();
+    for c in [
+        text("comment_date"),
+        text("comment_date_gmt"),
+        "comment_type".into(),
+        "comment_agent".into(),
+        "comment_approved".into(),
+        text("comment_author"),
+    ] {
+        let of_note =
+            format!("SELECT {c} FROM wp_comments WHERE comment_content LIKE 'Customer asked%'");
+        fields.push(t.texts(&of_note).await.remove(0));
+    }
+    assert!(fields[0].starts_with("2026-06-01 14:00:00"), "{fields:?}");
+    assert!(fields[1].starts_with("2026-06-01 12:00:00"), "{fields:?}");
+    assert_eq!(
+        fields[2..],
+        ["order_note", "WooCommerce", "1", support.username()]
+    );
     assert_eq!(
         t.scalar("SELECT COUNT(*) FROM backoffice_order_notes")
             .await,
-        1
+        0
     );
+
+    // A site clock that names no zone: refused in words, nothing written.
+    t.exec(
+        "UPDATE wp_options SET option_value = 'Mars/Olympus' WHERE option_name = 'timezone_string'",
+    )
+    .await;
+    let comments = "SELECT COUNT(*) FROM wp_comments";
+    let before = t.scalar(comments).await;
+    let err = add_note(&sctx, &m, "100", "Second note").await.unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("'Mars/Olympus' names no time zone"),
+        "{err}"
+    );
+    assert_eq!(t.scalar(comments).await, before);
 
     // The sweep finds the guest's total and Bo's deleted product: Ann's
     // fee is part of her total, and the refund, which has no lines, is no

@@ -118,6 +118,11 @@ pub async fn woocommerce_tables(t: &TestDb) {
              comment_type varchar(20) NOT NULL DEFAULT 'comment', \
              comment_parent {ubig} NOT NULL DEFAULT 0, user_id {ubig} NOT NULL DEFAULT 0)"
         ),
+        format!(
+            "CREATE TABLE wp_options (option_id {serial}, \
+             option_name varchar(191) NOT NULL DEFAULT '' UNIQUE, \
+             option_value {longtext} NOT NULL, autoload varchar(20) NOT NULL DEFAULT 'yes')"
+        ),
         // HPOS ids come from a placeholder post: no auto-increment.
         format!(
             "CREATE TABLE wp_wc_orders (id {ubig} NOT NULL PRIMARY KEY, status varchar(20) NULL, \
@@ -222,6 +227,11 @@ pub async fn woocommerce_shop(t: &TestDb) {
              'order_note')",
             wp(t.backend, "comment_post_ID")
         ),
+        // The site's clock: a zone name, and a stale offset WordPress
+        // ignores while the name is set.
+        "INSERT INTO wp_options (option_name, option_value) VALUES \
+         ('timezone_string', 'Europe/Paris'), ('gmt_offset', '0')"
+            .into(),
         "INSERT INTO wp_wc_orders_meta (order_id, meta_key, meta_value) VALUES \
          (103, '_refund_amount', '5.00'), (103, '_refund_reason', 'Chipped mug'), \
          (103, '_refunded_by', '1'), (103, '_refunded_payment', '')"

@@ -39,8 +39,8 @@ pub use lifecycle::Lifecycle;
 pub use links::{Link, LinksMap};
 pub use sends::{Sends, SendsMap};
 pub use shop::{
-    Currency, FeesMap, HistoryMap, ItemsMap, MetaMap, Money, NotesMap, OnCancel, OrderMap,
-    ProductsMap, RefundsMap, SideMap, StockMap, ViaMap,
+    Currency, FeesMap, HistoryMap, ItemsMap, LocalTimeMap, MetaMap, Money, NotesMap, OnCancel,
+    OrderMap, ProductsMap, RefundsMap, SideMap, StockMap, ViaMap,
 };
 
 /// The format version this build reads and writes.

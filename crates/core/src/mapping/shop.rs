@@ -228,11 +228,26 @@ pub struct NotesMap {
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub fixed: BTreeMap<String, String>,
     /// The back end's notes are read, and the console keeps the ones it
-    /// adds in its own table: writing one as the back end does needs what
-    /// no mapping holds (WooCommerce's notes are WordPress comments dated
-    /// in the site's own time zone).
+    /// adds in its own table, where writing one as the back end does needs
+    /// what the mapping does not say.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub read_only: bool,
+    /// A second time column, in the site's own time zone, beside `at`
+    /// (WordPress' `comment_date` beside `comment_date_gmt`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub local: Option<LocalTimeMap>,
+}
+
+/// A time column in a WordPress site's own time zone, and the options
+/// table that says which zone: `timezone_string` (a zone name), else
+/// `gmt_offset` (hours east of UTC), as WordPress' `wp_timezone()` reads
+/// them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LocalTimeMap {
+    pub column: String,
+    /// WordPress' options table (`option_name`, `option_value`).
+    pub options: String,
 }
 
 /// A table of refunds, one row per refund.

@@ -157,6 +157,7 @@ fn reference(cat: &Catalogue, m: &mut Mapping) -> bool {
         operator: Some(s("operator")),
         fixed: BTreeMap::new(),
         read_only: false,
+        local: None,
     });
     m.refunds = Some(RefundsMap {
         table: s("refunds"),
@@ -308,6 +309,7 @@ fn oscar(cat: &Catalogue, m: &mut Mapping) -> bool {
             operator: None,
             fixed: BTreeMap::from([(s("note_type"), s("Info"))]),
             read_only: false,
+            local: None,
         });
     // Oscar keeps refunds as sums on payment sources, not as records: the
     // console keeps its own.

@@ -105,6 +105,17 @@ impl Mapping {
             r.col("notes.at", t, &n.at, Want::Timestamp);
             r.opt("notes.updated", t, &n.updated, Want::Timestamp);
             r.opt("notes.operator", t, &n.operator, Want::Text);
+            if let Some(l) = &n.local {
+                r.col("notes.local.column", t, &l.column, Want::Timestamp);
+                r.table("notes.local.options", &l.options);
+                r.col("notes.local.options", &l.options, "option_name", Want::Text);
+                r.col(
+                    "notes.local.options",
+                    &l.options,
+                    "option_value",
+                    Want::Text,
+                );
+            }
             for c in n.fixed.keys() {
                 r.col("notes.fixed", t, c, Want::Text);
             }

@@ -29,15 +29,16 @@
 //! orders are read, checked and noted here, and every change is refused
 //! with a sentence sending the operator to WooCommerce's admin. Its own
 //! order notes are WordPress comments (schema.php: comments), read with
-//! the order; the console keeps the notes it adds apart.
+//! the order, and the notes support adds are written as WooCommerce writes
+//! one, dated in the site's time zone (schema.php: options).
 
 use std::collections::BTreeMap;
 
 use super::catalogue::Catalogue;
 use super::presets::Found;
 use super::{
-    Currency, FeesMap, ItemsMap, Lifecycle, Mapping, MetaMap, Money, NotesMap, OrderMap,
-    ProductsMap, RefundsMap, SideMap, UserMap,
+    Currency, FeesMap, ItemsMap, Lifecycle, LocalTimeMap, Mapping, MetaMap, Money, NotesMap,
+    OrderMap, ProductsMap, RefundsMap, SideMap, UserMap,
 };
 
 fn s(v: &str) -> String {
@@ -233,10 +234,21 @@ pub(super) fn recognise(cat: &Catalogue, m: &mut Mapping) -> bool {
     m.stock = None;
     m.status_history = None;
     // Order notes are WordPress comments on the order (comment_post_ID),
-    // WooCommerce's own ("Order status changed from …") among them. They
-    // are read; a note written as WordPress writes it needs the site's
-    // local time (comment_date), so the console keeps the ones it adds.
+    // WooCommerce's own ("Order status changed from …") among them, read
+    // with the order. A note is written as `WC_Order::add_order_note`
+    // writes one (includes/class-wc-order.php, through WordPress'
+    // `wp_insert_comment`): an approved comment of type `order_note` from
+    // agent `WooCommerce`, dated in UTC and in the site's own time zone,
+    // which wp_options holds. Without that table the console keeps the
+    // notes it adds.
     let comments = t("comments");
+    let options = t("options");
+    let local = (cat.has(&comments, &["comment_date"])
+        && cat.has(&options, &["option_name", "option_value"]))
+    .then(|| LocalTimeMap {
+        column: s("comment_date"),
+        options,
+    });
     m.notes = cat
         .has(
             &comments,
@@ -254,8 +266,13 @@ pub(super) fn recognise(cat: &Catalogue, m: &mut Mapping) -> bool {
             at: s("comment_date_gmt"),
             updated: None,
             operator: Some(s("comment_author")),
-            fixed: BTreeMap::new(),
-            read_only: true,
+            fixed: BTreeMap::from([
+                (s("comment_type"), s("order_note")),
+                (s("comment_agent"), s("WooCommerce")),
+                (s("comment_approved"), s("1")),
+            ]),
+            read_only: local.is_none(),
+            local,
         });
     let meta = t("wc_orders_meta");
     m.refunds = cat

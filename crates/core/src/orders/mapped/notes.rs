@@ -2,21 +2,24 @@
 //! (django-oscar's order_ordernote), written as its framework writes one:
 //! the body, the time (and an `auto_now` column), the fixed values the
 //! mapping names (Oscar's note_type), in one transaction with its audit
-//! entry. Where the back end keeps no notes (Solidus), the note is a row of
-//! the console's own `backoffice_order_notes`, shown as kept by the
-//! console.
+//! entry. A WordPress comment is also dated by the site's own clock, as
+//! `wp_insert_comment` dates it. Where the back end keeps no notes
+//! (Solidus), the note is a row of the console's own
+//! `backoffice_order_notes`, shown as kept by the console.
+
+use chrono::{DateTime, Duration, TimeZone, Utc};
 
 use super::keys::Keys;
 use super::story::order_row;
 use super::{present, shop_of};
-use crate::db::{Query, Source};
+use crate::db::{Query, Source, WriteTx};
 use crate::mapping::query::{framework_time, Insert, Key, Sql};
-use crate::mapping::Mapping;
+use crate::mapping::{LocalTimeMap, Mapping};
 use crate::operators::Permission;
 use crate::orders::notes::{audit_note, clean_note};
 use crate::orders::story::Note;
 use crate::session::Ctx;
-use crate::Result;
+use crate::{Error, Result};
 
 /// Adds a note to the order with this number or key.
 pub async fn add_note(ctx: &Ctx<'_>, m: &Mapping, id: &str, body: &str) -> Result<Note> {
@@ -38,6 +41,10 @@ pub async fn add_note(ctx: &Ctx<'_>, m: &Mapping, id: &str, body: &str) -> Resul
     let q = match (&m.notes, link) {
         (Some(n), Some(link)) => {
             let now = framework_time(s.b, ctx.now);
+            let local = match &n.local {
+                Some(l) => Some((&l.column, site_clock(&mut tx, &s, l, ctx.now).await?)),
+                None => None,
+            };
             let mut row = Insert::into(s, &n.table);
             link.bind(row.col(&n.order), s.b, &order.key)?;
             row.set(&n.body, body.as_str())
@@ -45,6 +52,9 @@ pub async fn add_note(ctx: &Ctx<'_>, m: &Mapping, id: &str, body: &str) -> Resul
                 .set_opt(&n.updated, now)
                 .set_opt(&n.operator, who)
                 .fixed(&n.fixed);
+            if let Some((column, wall)) = local {
+                row.set(column, framework_time(s.b, wall));
+            }
             row.query()
         }
         _ => {
@@ -70,4 +80,57 @@ pub async fn add_note(ctx: &Ctx<'_>, m: &Mapping, id: &str, body: &str) -> Resul
         operator: who.to_string(),
         body,
     })
+}
+
+/// `now` as the site's clock shows it, as WordPress' `wp_timezone()` reads
+/// the options: the `timezone_string` zone where it names one, else
+/// `gmt_offset` hours east of UTC (0 where neither is set). Returned as
+/// the UTC time with that wall clock, which is how a column without a
+/// zone is written.
+async fn site_clock(
+    tx: &mut WriteTx,
+    s: &Sql,
+    l: &LocalTimeMap,
+    now: DateTime<Utc>,
+) -> Result<DateTime<Utc>> {
+    let name = s.q("option_name");
+    let q = Query::new(format!(
+        "SELECT {}, {} FROM {} WHERE {name} IN ('timezone_string', 'gmt_offset')",
+        s.text(&name),
+        s.text(&s.q("option_value")),
+        s.q(&l.options)
+    ));
+    let options: Vec<(String, Option<String>)> =
+        tx.fetch_all(&q, "cannot read the site's time zone").await?;
+    let option = |key: &str| {
+        options
+            .iter()
+            .find(|(n, _)| n == key)
+            .and_then(|(_, v)| v.as_deref())
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+    };
+    if let Some(zone) = option("timezone_string") {
+        let tz: chrono_tz::Tz = zone.parse().map_err(|_| {
+            Error::validation(format!(
+                "the site's timezone_string '{zone}' names no time zone: correct it in \
+                 WordPress' settings; nothing was written"
+            ))
+        })?;
+        return Ok(Utc.from_utc_datetime(&now.with_timezone(&tz).naive_local()));
+    }
+    let hours = match option("gmt_offset") {
+        None => 0.0,
+        Some(v) => v
+            .parse::<f64>()
+            .ok()
+            .filter(|h| h.abs() <= 14.0)
+            .ok_or_else(|| {
+                Error::validation(format!(
+                    "the site's gmt_offset '{v}' is not an offset in hours: correct it in \
+                     WordPress' settings; nothing was written"
+                ))
+            })?,
+    };
+    Ok(now + Duration::seconds((hours * 3600.0).round() as i64))
 }

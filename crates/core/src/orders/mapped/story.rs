@@ -175,7 +175,11 @@ pub async fn show(ctx: &Ctx<'_>, mapping: &Mapping, id: &str) -> Result<MappedSt
                     .to_string(),
             );
         }
-        Some(n) => timeline.extend(notes(ctx, &s, n, &order.key).await?),
+        Some(n) => {
+            // With any the console kept before the mapping wrote them.
+            timeline.extend(notes(ctx, &s, n, &order.key).await?);
+            timeline.extend(console_notes(ctx, &s, &order.key).await?);
+        }
         None => {
             timeline.extend(console_notes(ctx, &s, &order.key).await?);
             not_kept
