@@ -45,8 +45,9 @@ pub async fn propose(db: &Db, m: &Mapping) -> Result<IndexPlan> {
         return Ok(IndexPlan {
             proposals: Vec::new(),
             note: Some(format!(
-                "the lines of {} are read through their meta rows, which no index on one \
-                 table covers: nothing to propose for orders",
+                "the lines of {} are read through a derived table (meta rows, or rows \
+                 shared with other items), which no index on one table covers: nothing \
+                 to propose for orders",
                 i.table
             )),
         });

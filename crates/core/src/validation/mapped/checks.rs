@@ -18,14 +18,17 @@ pub(crate) enum Plan {
     /// with `detail`, also how people name each (an order's number).
     Sql { select: Query, detail: bool },
     /// The users' addresses, judged in Rust a page at a time (no SQL
-    /// dialect parses an address as RFC 5322 does); `within` is the
-    /// guard's ` AND <key> IN (…)`, empty in a sweep.
-    Emails {
-        table: String,
-        key: String,
-        email: String,
-        within: Query,
-    },
+    /// dialect parses an address as RFC 5322 does).
+    Emails(Addresses),
+}
+
+/// Where the users' addresses are, quoted; `within` is the guard's
+/// ` AND <key> IN (…)`, empty in a sweep.
+pub(crate) struct Addresses {
+    pub table: String,
+    pub key: String,
+    pub email: String,
+    pub within: Query,
 }
 
 /// The records an edit touched, by their keys as text: a guard's scope.
@@ -147,12 +150,12 @@ pub(super) fn invalid_email(on: &On) -> Planned {
             .ok_or("the mapping has no [user] section")?;
     on.integer(on.user_key, "users")?;
     let key = on.s.q(&u.key);
-    Ok(Plan::Emails {
+    Ok(Plan::Emails(Addresses {
         table: on.table(&u.table),
         within: on.users_within(&key),
         key,
         email: on.s.q(&u.email),
-    })
+    }))
 }
 
 pub(super) fn duplicate_email_case(on: &On) -> Planned {

@@ -64,15 +64,7 @@ pub(crate) async fn flagged(
                     .await?;
                 rows.into_iter().map(|(id,)| id).collect()
             }
-            Plan::Emails {
-                table,
-                key,
-                email,
-                within,
-            } => {
-                let cancel = CancelToken::new();
-                super::run::undeliverable(tx, on, (&table, &key, &email), within, &cancel).await?
-            }
+            Plan::Emails(a) => super::run::undeliverable(tx, on, &a, &CancelToken::new()).await?,
         };
         out.extend(ids.into_iter().map(|id| (r.id, id)));
     }

@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 use std::time::Instant;
 
-use super::checks::{On, Plan};
+use super::checks::{Addresses, On, Plan};
 use super::{MappedRule, MAPPED_RULES};
 use crate::db::{Query, WriteTx};
 use crate::mapping::Mapping;
@@ -94,15 +94,9 @@ pub async fn run(
                 let finds = record::Finds { detail, ..finds };
                 record::upsert(&mut tx, &finds, select).await?
             }
-            Plan::Emails {
-                table,
-                key,
-                email,
-                within,
-            } => {
-                let columns = (table.as_str(), key.as_str(), email.as_str());
-                let ids = undeliverable(&mut tx, &on, columns, within, cancel).await?;
-                record::upsert_ids(&mut tx, &finds, (&table, &key), ids).await?
+            Plan::Emails(a) => {
+                let ids = undeliverable(&mut tx, &on, &a, cancel).await?;
+                record::upsert_ids(&mut tx, &finds, (&a.table, &a.key), ids).await?
             }
         }
         let mut result = record::tally(&mut tx, r.id, run_id, ctx.now).await?;
@@ -133,10 +127,10 @@ pub async fn run(
 pub(super) async fn undeliverable(
     tx: &mut WriteTx,
     on: &On<'_>,
-    (table, key, email): (&str, &str, &str),
-    within: Query,
+    a: &Addresses,
     cancel: &CancelToken,
 ) -> Result<Vec<i64>> {
+    let (table, key, email) = (&a.table, &a.key, &a.email);
     let (k, e) = (on.s.int(key), on.s.text(email));
     let mut flagged = Vec::new();
     let mut after = i64::MIN;
@@ -145,7 +139,7 @@ pub(super) async fn undeliverable(
         let mut q = Query::new(format!(
             "SELECT {k}, {e} FROM {table} WHERE {email} IS NOT NULL AND {email} <> ''"
         ));
-        q.append(within.clone())
+        q.append(a.within.clone())
             .sql(format!(" AND {key} > "))
             .bind(after)
             .sql(format!(" ORDER BY {key} LIMIT {EMAIL_PAGE}"));
